@@ -1,0 +1,62 @@
+"""Figures as people read them: ``97%``, ``£1,250``, ``13 pts worse``.
+
+Used by the reason lines and the scorecard text alike, so a figure reads the same
+everywhere.
+"""
+
+from __future__ import annotations
+
+from .model import Unit
+
+
+def _trim(number: float, places: int = 2) -> str:
+    """A number with up to ``places`` decimals, thousands separated, no trailing zeros.
+
+    >>> _trim(27.500000001), _trim(1250.0), _trim(-0.0)
+    ('27.5', '1,250', '0')
+    """
+    text = f"{round(number, places):,.{places}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def format_value(value: float | None, unit: Unit) -> str:
+    """A figure in its unit; blank for ``None``.
+
+    >>> format_value(0.275, Unit.PERCENT), format_value(1250, Unit.MONEY), format_value(4.5, Unit.DAYS)
+    ('27.5%', '£1,250', '4.5 days')
+    """
+    if value is None:
+        return ""
+    if unit is Unit.PERCENT:
+        return f"{_trim(value * 100)}%"
+    if unit is Unit.MONEY:
+        sign = "-" if value < 0 else ""
+        return f"{sign}\u00a3{_trim(abs(value))}"
+    if unit is Unit.DAYS:
+        return f"{_trim(value)} day" + ("" if abs(value) == 1 else "s")
+    return _trim(value)
+
+
+def format_magnitude(gap: float, unit: Unit) -> str:
+    """The size of a gap in the unit's words: percentage points for ``%``.
+
+    >>> format_magnitude(-0.13, Unit.PERCENT), format_magnitude(2, Unit.NUMBER)
+    ('13 pts', '2')
+    """
+    size = abs(gap)
+    if unit is Unit.PERCENT:
+        return f"{_trim(size * 100)} pt" + ("" if round(size * 100, 2) == 1 else "s")
+    return format_value(size, unit)
+
+
+def format_gap(gap: float | None, unit: Unit) -> str:
+    """A signed gap (positive is better) as words.
+
+    >>> format_gap(-0.13, Unit.PERCENT), format_gap(0.11, Unit.PERCENT), format_gap(0.0, Unit.DAYS)
+    ('13 pts worse', '11 pts better', 'level')
+    """
+    if gap is None:
+        return ""
+    if abs(gap) < 1e-12 or format_magnitude(gap, unit) in ("0", "0 pts", "0 days", "\u00a30"):
+        return "level"
+    return f"{format_magnitude(gap, unit)} {'better' if gap > 0 else 'worse'}"

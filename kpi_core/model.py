@@ -1,0 +1,185 @@
+"""Typed values of the performance workbook and of its assessment.
+
+Everything here is frozen data; the rules live in :mod:`kpi_core.rules`, the
+reading in :mod:`kpi_core.reading`. Strings are parsed once, in
+:mod:`kpi_core.parsing`, into these types.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Status(enum.Enum):
+    """A measure's status; the values are the words the scorecard shows."""
+
+    GREEN = "Green"
+    AMBER = "Amber"
+    RED = "Red"
+    DATA_UNAVAILABLE = "Data unavailable"
+    NOT_DUE = "Not due"
+    NO_TARGET = "No target"
+
+    @property
+    def is_rag(self) -> bool:
+        """True for Green, Amber and Red."""
+        return self in RAG_STATUSES
+
+    @property
+    def rank(self) -> int:
+        """Order of merit among RAG statuses: Green 2, Amber 1, Red 0; -1 otherwise."""
+        return {Status.GREEN: 2, Status.AMBER: 1, Status.RED: 0}.get(self, -1)
+
+
+RAG_STATUSES = (Status.GREEN, Status.AMBER, Status.RED)
+
+
+class Polarity(enum.Enum):
+    """Which way is better."""
+
+    HIGHER = "Higher is better"
+    LOWER = "Lower is better"
+    RANGE = "Within range"
+
+
+class DataStatus(enum.Enum):
+    AVAILABLE = "Available"
+    UNAVAILABLE = "Unavailable"
+    NOT_DUE = "Not due"
+
+
+class Frequency(enum.Enum):
+    WEEKLY = "Weekly"
+    MONTHLY = "Monthly"
+    TERMLY = "Termly"
+    QUARTERLY = "Quarterly"
+    HALF_YEARLY = "Half-yearly"
+    ANNUAL = "Annual"
+
+
+class Unit(enum.Enum):
+    """Drives number formats and the wording of gaps."""
+
+    PERCENT = "%"
+    NUMBER = "number"
+    DAYS = "days"
+    MONEY = "£"
+    RATE = "rate"
+
+
+class Direction(enum.Enum):
+    """Direction of travel against the previous period, polarity-aware."""
+
+    IMPROVING = "Improving"
+    WORSENING = "Worsening"
+    NO_CHANGE = "No change"
+
+    @property
+    def arrow(self) -> str:
+        return {"Improving": "\u25b2", "Worsening": "\u25bc", "No change": "\u25ba"}[self.value]
+
+    @property
+    def label(self) -> str:
+        """Arrow and word, e.g. ``▲ Improving``."""
+        return f"{self.arrow} {self.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class Benchmark:
+    """One comparator's value for a measure, e.g. National Average (2015): 24%."""
+
+    ref: str
+    comparator: str
+    year: str | None
+    value: float
+
+    @property
+    def label(self) -> str:
+        return f"{self.comparator} ({self.year})" if self.year else self.comparator
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """One row of the Measures table, typed. ``row`` is the worksheet row it came from."""
+
+    ref: str
+    portfolio: str
+    name: str
+    cabinet_member: str | None = None
+    outcome: str | None = None
+    polarity: Polarity = Polarity.HIGHER
+    unit: Unit = Unit.NUMBER
+    frequency: Frequency | None = None
+    target: float | None = None
+    target_upper: float | None = None
+    current: float | None = None
+    current_marker: str | None = None
+    previous: float | None = None
+    tolerance: float | None = None
+    amber_threshold: float | None = None
+    data_status: DataStatus = DataStatus.AVAILABLE
+    notes: str | None = None
+    benchmarking_text: str | None = None
+    highlight: bool = False
+    benchmarks: tuple[Benchmark, ...] = ()
+    row: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    authority: str | None = None
+    period: str | None = None
+    default_tolerance: float = 0.1
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong in the workbook, located at ``sheet!cell`` (cell may be empty)."""
+
+    sheet: str
+    cell: str
+    message: str
+    value: object = None
+    severity: str = "error"  # "error" stops a run; "warning" is reported only
+
+    @property
+    def text(self) -> str:
+        where = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+        return f"{where}: {self.message}"
+
+    def as_dict(self) -> dict:
+        return {"sheet": self.sheet, "cell": self.cell, "message": self.message,
+                "severity": self.severity}
+
+
+@dataclass(frozen=True, slots=True)
+class BenchmarkGap:
+    benchmark: Benchmark
+    gap: float  # signed, positive is better
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """A measure with its status, the reason in one line, gaps and direction."""
+
+    measure: Measure
+    status: Status
+    reason: str
+    target_gap: float | None = None
+    benchmark_gaps: tuple[BenchmarkGap, ...] = ()
+    direction: Direction | None = None
+    problems: tuple[Problem, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class PerformanceWorkbook:
+    """What the reader found: typed measures, settings and every problem seen."""
+
+    measures: tuple[Measure, ...]
+    settings: Settings
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "error")

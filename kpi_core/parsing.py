@@ -1,0 +1,266 @@
+"""Cell values to typed values: the one place where text is interpreted.
+
+Every ``parse_*`` function takes what a cell holds (``None``, a number, a bool or
+text) and returns a typed value, or raises :class:`ValueParseError` with a
+phrase about the value. Callers add the sheet and cell.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from .errors import ValueParseError
+from .model import DataStatus, Frequency, Polarity, Unit
+
+#: Text officers write where a figure is not (yet) known. Compared lower-cased,
+#: spaces squeezed.
+MISSING_MARKERS = frozenset({
+    "n/a", "na", "n.a.", "n.a", "#n/a", "tbc", "tba", "tbd", "-", "--", "\u2013", "\u2014",
+    "..", "data unavailable", "not available", "unavailable", "no data",
+    "not yet available", "awaiting data", "data not available", "not applicable",
+})
+
+_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A figure as read: its value, or the marker text that stands for missing data."""
+
+    value: float | None
+    marker: str | None = None
+    is_percent: bool = False
+
+    @property
+    def missing(self) -> bool:
+        return self.value is None
+
+
+def _squeeze(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def _describe(value: object) -> str:
+    text = str(value)
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+def is_blank(value: object) -> bool:
+    """True for an empty cell or one holding only spaces.
+
+    >>> is_blank(None), is_blank("  "), is_blank(0)
+    (True, True, False)
+    """
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def parse_text(value: object) -> str | None:
+    """Text of a cell, stripped; ``None`` when blank. Numbers are shown without ``.0``.
+
+    >>> parse_text("  CS07 "), parse_text(2015.0), parse_text(None)
+    ('CS07', '2015', None)
+    """
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def parse_reading(value: object) -> Reading:
+    """A figure: a number, percent text (``97%``), blank, or a missing-data marker.
+
+    >>> parse_reading("97%")
+    Reading(value=0.97, marker=None, is_percent=True)
+    >>> parse_reading(" TBC ")
+    Reading(value=None, marker='TBC', is_percent=False)
+    >>> parse_reading("1,250")
+    Reading(value=1250.0, marker=None, is_percent=False)
+    >>> parse_reading("abc")
+    Traceback (most recent call last):
+    ...
+    kpi_core.errors.ValueParseError: 'abc' is not a number
+    """
+    if is_blank(value):
+        return Reading(None)
+    if isinstance(value, bool):
+        raise ValueParseError(f"{value} is not a number", value)
+    if isinstance(value, (int, float)):
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueParseError(f"{_describe(value)} is not a finite number", value)
+        return Reading(number)
+    text = str(value).strip()
+    if _squeeze(text) in MISSING_MARKERS:
+        return Reading(None, marker=text)
+    compact = text.replace(",", "").replace("\u00a3", "").replace(" ", "").replace("\u2212", "-")
+    is_percent = compact.endswith("%")
+    if is_percent:
+        compact = compact[:-1]
+    if not _NUMBER_RE.match(compact):
+        raise ValueParseError(f"{_describe(text)} is not a number", value)
+    number = float(compact)
+    if not math.isfinite(number):
+        raise ValueParseError(f"{_describe(text)} is not a finite number", value)
+    return Reading(number / 100 if is_percent else number, is_percent=is_percent)
+
+
+def parse_number(value: object) -> float | None:
+    """A number or ``None`` (blank or marker); percent text reads as a fraction.
+
+    >>> parse_number("10%"), parse_number(0.1), parse_number("n/a")
+    (0.1, 0.1, None)
+    """
+    return parse_reading(value).value
+
+
+def parse_tolerance(value: object) -> float | None:
+    """An amber band as a fraction of the target: ``0.1`` or ``10%``; blank is ``None``.
+
+    >>> parse_tolerance("10%"), parse_tolerance(0.05), parse_tolerance(None)
+    (0.1, 0.05, None)
+    >>> parse_tolerance(-0.1)
+    Traceback (most recent call last):
+    ...
+    kpi_core.errors.ValueParseError: tolerance -0.1 is negative
+    """
+    reading = parse_reading(value)
+    if reading.value is None:
+        if reading.marker:
+            raise ValueParseError(f"tolerance {_describe(reading.marker)} is not a number", value)
+        return None
+    tol = reading.value
+    if tol < 0:
+        raise ValueParseError(f"tolerance {_format_plain(tol)} is negative", value)
+    if tol > 1:
+        raise ValueParseError(
+            f"tolerance {_format_plain(tol)} is more than 100%; write a fraction such as 0.1 or 10%",
+            value)
+    return tol
+
+
+def _format_plain(number: float) -> str:
+    return f"{number:g}"
+
+
+_POLARITY_WORDS = {
+    "higher is better": Polarity.HIGHER, "higher": Polarity.HIGHER, "high": Polarity.HIGHER,
+    "lower is better": Polarity.LOWER, "lower": Polarity.LOWER, "low": Polarity.LOWER,
+    "within range": Polarity.RANGE, "range": Polarity.RANGE, "in range": Polarity.RANGE,
+}
+
+
+def parse_polarity(value: object) -> Polarity:
+    """Polarity words and their short forms; blank means higher is better.
+
+    >>> parse_polarity(" lower IS better"), parse_polarity("Range"), parse_polarity(None)
+    (<Polarity.LOWER: 'Lower is better'>, <Polarity.RANGE: 'Within range'>, <Polarity.HIGHER: 'Higher is better'>)
+    """
+    if is_blank(value):
+        return Polarity.HIGHER
+    polarity = _POLARITY_WORDS.get(_squeeze(str(value)))
+    if polarity is None:
+        raise ValueParseError(
+            f"polarity {_describe(value)} is not one of Higher is better, Lower is better, "
+            "Within range", value)
+    return polarity
+
+
+_DATA_STATUS_WORDS = {
+    "available": DataStatus.AVAILABLE, "unavailable": DataStatus.UNAVAILABLE,
+    "data unavailable": DataStatus.UNAVAILABLE, "not available": DataStatus.UNAVAILABLE,
+    "not due": DataStatus.NOT_DUE, "not yet due": DataStatus.NOT_DUE,
+}
+
+
+def parse_data_status(value: object) -> DataStatus:
+    """``Available`` (also blank), ``Unavailable`` or ``Not due``.
+
+    >>> parse_data_status("not due"), parse_data_status("")
+    (<DataStatus.NOT_DUE: 'Not due'>, <DataStatus.AVAILABLE: 'Available'>)
+    """
+    if is_blank(value):
+        return DataStatus.AVAILABLE
+    status = _DATA_STATUS_WORDS.get(_squeeze(str(value)))
+    if status is None:
+        raise ValueParseError(
+            f"data status {_describe(value)} is not one of Available, Unavailable, Not due", value)
+    return status
+
+
+_FREQUENCY_WORDS = {
+    "weekly": Frequency.WEEKLY, "monthly": Frequency.MONTHLY, "termly": Frequency.TERMLY,
+    "quarterly": Frequency.QUARTERLY, "half-yearly": Frequency.HALF_YEARLY,
+    "half yearly": Frequency.HALF_YEARLY, "six-monthly": Frequency.HALF_YEARLY,
+    "annual": Frequency.ANNUAL, "annually": Frequency.ANNUAL, "yearly": Frequency.ANNUAL,
+}
+
+
+def parse_frequency(value: object) -> Frequency | None:
+    """``Monthly``, ``Quarterly``, ``Annual`` (and Weekly, Termly, Half-yearly); blank is ``None``.
+
+    >>> parse_frequency("Annually"), parse_frequency(None)
+    (<Frequency.ANNUAL: 'Annual'>, None)
+    """
+    if is_blank(value):
+        return None
+    frequency = _FREQUENCY_WORDS.get(_squeeze(str(value)))
+    if frequency is None:
+        raise ValueParseError(
+            f"frequency {_describe(value)} is not one of Monthly, Quarterly, Annual "
+            "(or Weekly, Termly, Half-yearly)", value)
+    return frequency
+
+
+_UNIT_WORDS = {
+    "%": Unit.PERCENT, "percent": Unit.PERCENT, "percentage": Unit.PERCENT, "per cent": Unit.PERCENT,
+    "number": Unit.NUMBER, "no.": Unit.NUMBER, "no": Unit.NUMBER, "count": Unit.NUMBER, "#": Unit.NUMBER,
+    "days": Unit.DAYS, "day": Unit.DAYS,
+    "\u00a3": Unit.MONEY, "gbp": Unit.MONEY, "money": Unit.MONEY, "pounds": Unit.MONEY,
+    "rate": Unit.RATE,
+}
+
+
+def parse_unit(value: object) -> Unit | None:
+    """``%``, ``number``, ``days``, ``£``, ``rate``; blank is ``None`` (the reader infers it).
+
+    >>> parse_unit("Percent"), parse_unit("£")
+    (<Unit.PERCENT: '%'>, <Unit.MONEY: '£'>)
+    """
+    if is_blank(value):
+        return None
+    unit = _UNIT_WORDS.get(_squeeze(str(value)))
+    if unit is None:
+        raise ValueParseError(
+            f"unit {_describe(value)} is not one of %, number, days, \u00a3, rate", value)
+    return unit
+
+
+_YES = frozenset({"yes", "y", "true", "1", "x", "\u2713"})
+_NO = frozenset({"no", "n", "false", "0"})
+
+
+def parse_flag(value: object) -> bool:
+    """``Yes`` (also ``Y``, ``x``, ``TRUE``) is True; blank and ``No`` are False.
+
+    >>> parse_flag("Yes"), parse_flag(None), parse_flag(True), parse_flag("no")
+    (True, False, True, False)
+    """
+    if is_blank(value):
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        if value in (0, 1):
+            return bool(value)
+    else:
+        word = _squeeze(str(value))
+        if word in _YES:
+            return True
+        if word in _NO:
+            return False
+    raise ValueParseError(f"{_describe(value)} is not Yes or No", value)
