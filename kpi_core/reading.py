@@ -1,0 +1,399 @@
+"""The performance workbook's tables to typed measures, settings and problems.
+
+:func:`read_workbook` reads a file; :func:`parse_tables` does the work on plain
+:class:`RawTable` grids, so the live Excel macro (which reads the same tables
+through xlwings) shares every check. Every problem names its ``Sheet!Cell``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from .errors import ValueParseError
+from .model import (
+    Benchmark, DataStatus, Measure, PerformanceWorkbook, Polarity, Problem, Settings, Unit,
+)
+from .parsing import (
+    Reading, is_blank, parse_data_status, parse_flag, parse_frequency, parse_polarity,
+    parse_reading, parse_text, parse_tolerance, parse_unit,
+)
+from .rules import DEFAULT_TOLERANCE
+from .xlsx_reader import CellError, FormulaNoResult, RawTable, cell_address, read_tables
+
+MEASURES, BENCHMARKS, SETTINGS = "Measures", "Benchmarks", "Settings"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A column the reader knows: its field, the header words it answers to, how to read it."""
+
+    field: str
+    headers: tuple[str, ...]
+    label: str  # how a message names a value of this column
+    required: bool = False
+
+
+MEASURE_COLUMNS = (
+    Column("portfolio", ("portfolio",), "portfolio", required=True),
+    Column("cabinet_member", ("cabinet member", "lead member", "portfolio holder"), "cabinet member"),
+    Column("ref", ("ref", "reference", "ref."), "Ref", required=True),
+    Column("name", ("measure", "measure name", "indicator"), "measure", required=True),
+    Column("outcome", ("outcome",), "outcome"),
+    Column("polarity", ("polarity",), "polarity"),
+    Column("unit", ("unit", "units"), "unit"),
+    Column("frequency", ("frequency",), "frequency"),
+    Column("target", ("target",), "target"),
+    Column("target_upper", ("target upper", "upper target"), "target upper"),
+    Column("current", ("current", "current position", "current value", "actual"),
+           "current position"),
+    Column("previous", ("previous", "previous position", "previous value"), "previous value"),
+    Column("tolerance", ("tolerance",), "tolerance"),
+    Column("amber_threshold", ("amber threshold",), "amber threshold"),
+    Column("data_status", ("data status",), "data status"),
+    Column("notes", ("notes", "comments", "commentary"), "notes"),
+    Column("benchmarking_text", ("benchmarking",), "benchmarking"),
+    Column("highlight", ("highlight",), "highlight"),
+)
+BENCHMARK_COLUMNS = (
+    Column("ref", ("ref", "reference"), "Ref", required=True),
+    Column("comparator", ("comparator",), "comparator", required=True),
+    Column("year", ("year", "period"), "year"),
+    Column("value", ("value",), "benchmark value", required=True),
+)
+SETTINGS_COLUMNS = (
+    Column("setting", ("setting",), "setting", required=True),
+    Column("value", ("value",), "value", required=True),
+)
+
+_TABLE_HINT = ("select the data with its header row and use Insert > Table, then name the "
+               "table {name} under Table Design")
+
+
+def _norm_header(value: object) -> str:
+    return " ".join(str(value).split()).casefold() if value is not None else ""
+
+
+class _Sheet:
+    """Problems and cell addresses for one table."""
+
+    def __init__(self, table: RawTable, problems: list[Problem]) -> None:
+        self.table = table
+        self.problems = problems
+
+    def address(self, ri: int, ci: int) -> str:
+        return cell_address(self.table.top + ri, self.table.left + ci)
+
+    def add(self, ri: int | None, ci: int | None, message: str, value: object = None,
+            severity: str = "error") -> None:
+        cell = self.address(ri, ci) if ri is not None and ci is not None else ""
+        self.problems.append(Problem(self.table.sheet, cell, message, _jsonable(value), severity))
+
+    def columns(self, known: tuple[Column, ...]) -> dict[str, int] | None:
+        """Map fields to column indexes from the header row; report duplicates and gaps."""
+        header = self.table.rows[0] if self.table.rows else []
+        by_word = {h: col for col in known for h in col.headers}
+        found: dict[str, int] = {}
+        for ci, value in enumerate(header):
+            col = by_word.get(_norm_header(value))
+            if col is None:
+                continue  # officers add their own columns
+            if col.field in found:
+                self.add(0, ci, f"column '{parse_text(value)}' appears twice (also "
+                         f"{self.address(0, found[col.field])}); keep one", value)
+                continue
+            found[col.field] = ci
+        missing = [c.headers[0].title() if c.field != "ref" else "Ref"
+                   for c in known if c.required and c.field not in found]
+        if missing:
+            where = cell_address(self.table.top, self.table.left)
+            self.problems.append(Problem(
+                self.table.sheet, where,
+                f"table {self.table.name} has no column {', '.join(repr(m) for m in missing)} "
+                f"(its header row starts at {where})"))
+            return None
+        return found
+
+
+def _jsonable(value: object) -> object:
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def _cell(sheet: _Sheet, row: list, ri: int, ci: int | None, label: str) -> object:
+    """A cell's value, or ``None`` with a problem when it holds an Excel error or an
+    uncalculated formula (never read as missing data)."""
+    if ci is None or ci >= len(row):
+        return None
+    value = row[ci]
+    if isinstance(value, FormulaNoResult):
+        sheet.add(ri, ci, f"{label} is a formula ({value}) with no saved result: the workbook "
+                  "was saved by a program that does not calculate; open it in Excel or "
+                  "LibreOffice and save it, then try again", value)
+        raise _Skip
+    if isinstance(value, CellError):
+        sheet.add(ri, ci, f"{label} is the Excel error {value.code}", value)
+        raise _Skip
+    return value
+
+
+class _Skip(Exception):
+    """This cell could not be read; the problem is already recorded."""
+
+
+def _parse(sheet: _Sheet, row: list, ri: int, ci: int | None, column: Column,
+           parse: Callable[[object], object], default: object = None) -> object:
+    try:
+        value = _cell(sheet, row, ri, ci, column.label)
+        return parse(value)
+    except _Skip:
+        return default
+    except ValueParseError as exc:
+        message = str(exc)
+        if not message.lower().startswith(column.label.lower()):
+            message = f"{column.label} {message}"
+        sheet.add(ri, ci, message, row[ci])
+        return default
+
+
+def _is_blank_row(row: list) -> bool:
+    return all(is_blank(v) for v in row)
+
+
+def _read_measures(table: RawTable, problems: list[Problem]) -> list[Measure]:
+    sheet = _Sheet(table, problems)
+    cols = sheet.columns(MEASURE_COLUMNS)
+    if cols is None:
+        return []
+    spec = {c.field: c for c in MEASURE_COLUMNS}
+    measures: list[Measure] = []
+    seen_refs: dict[str, int] = {}
+    for ri in range(1, len(table.rows)):
+        row = table.rows[ri]
+        if _is_blank_row(row):
+            continue
+        fields: dict[str, object] = {}
+        readings: dict[str, Reading] = {}
+
+        def get(field: str, parse: Callable, default: object = None) -> object:
+            return _parse(sheet, row, ri, cols.get(field), spec[field], parse, default)
+
+        for field in ("portfolio", "cabinet_member", "ref", "name", "outcome", "notes",
+                      "benchmarking_text"):
+            fields[field] = get(field, parse_text)
+        for field in ("portfolio", "ref", "name"):
+            if fields[field] is None and not _has_error_at(problems, sheet, ri, cols[field]):
+                sheet.add(ri, cols[field], f"{spec[field].label} is blank")
+        fields["polarity"] = get("polarity", parse_polarity, Polarity.HIGHER)
+        fields["frequency"] = get("frequency", parse_frequency)
+        fields["data_status"] = get("data_status", parse_data_status, DataStatus.AVAILABLE)
+        fields["highlight"] = get("highlight", parse_flag, False)
+        fields["tolerance"] = get("tolerance", parse_tolerance)
+        unit = get("unit", parse_unit)
+        for field in ("target", "target_upper", "current", "previous", "amber_threshold"):
+            reading = get(field, parse_reading, Reading(None))
+            readings[field] = reading
+            fields[field] = reading.value
+        fields["current_marker"] = readings["current"].marker
+        fields["unit"] = unit or _infer_unit(table, ri, cols, readings)
+        _check_rules(sheet, ri, cols, fields, readings)
+
+        ref = fields["ref"]
+        if ref is not None:
+            key = ref.casefold()
+            if key in seen_refs:
+                sheet.add(ri, cols["ref"], f"Ref '{ref}' is used twice (also row "
+                          f"{seen_refs[key]}); each measure needs its own Ref", ref)
+            else:
+                seen_refs[key] = table.top + ri
+        measures.append(Measure(
+            ref=ref or "", portfolio=fields["portfolio"] or "", name=fields["name"] or "",
+            row=table.top + ri,
+            **{k: v for k, v in fields.items() if k not in ("ref", "portfolio", "name")}))
+    if not measures and not any(p.sheet == table.sheet and p.severity == "error"
+                                for p in problems):
+        problems.append(Problem(table.sheet, cell_address(table.top, table.left),
+                                f"table {table.name} has no measures: add one row per measure "
+                                "under its header row"))
+    return measures
+
+
+def _has_error_at(problems: list[Problem], sheet: _Sheet, ri: int, ci: int) -> bool:
+    cell = sheet.address(ri, ci)
+    return any(p.sheet == sheet.table.sheet and p.cell == cell for p in problems)
+
+
+def _infer_unit(table: RawTable, ri: int, cols: dict[str, int],
+                readings: dict[str, Reading]) -> Unit:
+    """A blank Unit is ``%`` when the figures are written or formatted as percentages."""
+    for field in ("target", "current", "previous", "target_upper"):
+        ci = cols.get(field)
+        if readings[field].is_percent or (ci is not None and (ri, ci) in table.percent_cells):
+            return Unit.PERCENT
+    return Unit.NUMBER
+
+
+def _check_rules(sheet: _Sheet, ri: int, cols: dict[str, int], fields: dict,
+                 readings: dict[str, Reading]) -> None:
+    """Cross-field checks: thresholds on the right side, ranges complete."""
+    polarity, target = fields["polarity"], fields["target"]
+    upper, threshold = fields["target_upper"], fields["amber_threshold"]
+    fmt = "{:g}".format
+    if polarity is Polarity.RANGE:
+        if target is not None and upper is None:
+            ci = cols.get("target_upper", cols.get("polarity"))
+            sheet.add(ri, ci, "Within range needs a Target Upper (the top of the range); "
+                      "add the column or the value")
+        elif target is not None and upper is not None and upper < target:
+            sheet.add(ri, cols["target_upper"], f"target upper {fmt(upper)} is below the "
+                      f"target {fmt(target)}; the range runs from Target to Target Upper", upper)
+        if threshold is not None:
+            sheet.add(ri, cols["amber_threshold"], "amber threshold is ignored for Within range "
+                      "measures; the amber band is the tolerance either side", threshold,
+                      severity="warning")
+    else:
+        if upper is not None:
+            sheet.add(ri, cols["target_upper"], "target upper is used only by Within range "
+                      "measures and is ignored here", upper, severity="warning")
+        if threshold is not None and target is not None:
+            if polarity is Polarity.HIGHER and threshold > target:
+                sheet.add(ri, cols["amber_threshold"], f"amber threshold {fmt(threshold)} is above "
+                          f"the target {fmt(target)}; for higher-is-better it must be at or "
+                          "below the target", threshold)
+            elif polarity is Polarity.LOWER and threshold < target:
+                sheet.add(ri, cols["amber_threshold"], f"amber threshold {fmt(threshold)} is below "
+                          f"the target {fmt(target)}; for lower-is-better it must be at or "
+                          "above the target", threshold)
+    unit_is_percent = fields["unit"] is Unit.PERCENT
+    for field in ("target", "current", "previous"):
+        ci, value = cols.get(field), fields[field]
+        if (unit_is_percent and value is not None and abs(value) > 2
+                and not readings[field].is_percent
+                and (ri, ci) not in sheet.table.percent_cells):
+            sheet.add(ri, ci, f"{field} {fmt(value)} in a % measure reads as {fmt(value * 100)}%; "
+                      "percent cells hold fractions (97% is 0.97)", value, severity="warning")
+
+
+def _read_benchmarks(table: RawTable, problems: list[Problem], refs: set[str]
+                     ) -> dict[str, list[Benchmark]]:
+    sheet = _Sheet(table, problems)
+    cols = sheet.columns(BENCHMARK_COLUMNS)
+    out: dict[str, list[Benchmark]] = {}
+    if cols is None:
+        return out
+    spec = {c.field: c for c in BENCHMARK_COLUMNS}
+    for ri in range(1, len(table.rows)):
+        row = table.rows[ri]
+        if _is_blank_row(row):
+            continue
+        ref = _parse(sheet, row, ri, cols["ref"], spec["ref"], parse_text)
+        comparator = _parse(sheet, row, ri, cols["comparator"], spec["comparator"], parse_text)
+        year = _parse(sheet, row, ri, cols.get("year"), spec["year"], parse_text)
+        value = _parse(sheet, row, ri, cols["value"], spec["value"], parse_reading, Reading(None))
+        if ref is None:
+            sheet.add(ri, cols["ref"], "Ref is blank")
+            continue
+        if comparator is None:
+            sheet.add(ri, cols["comparator"], "comparator is blank")
+            continue
+        if ref.casefold() not in refs:
+            sheet.add(ri, cols["ref"], f"Ref '{ref}' is not in the Measures table; "
+                      "this benchmark is not shown", ref, severity="warning")
+            continue
+        if value.value is None:
+            continue  # no figure for this comparator (blank or n/a): nothing to compare
+        out.setdefault(ref.casefold(), []).append(Benchmark(ref, comparator, year, value.value))
+    return out
+
+
+def _read_settings(table: RawTable, problems: list[Problem]) -> Settings:
+    sheet = _Sheet(table, problems)
+    cols = sheet.columns(SETTINGS_COLUMNS)
+    values: dict[str, object] = {}
+    if cols is None:
+        return Settings()
+    value_col = Column("value", ("value",), "value")
+    for ri in range(1, len(table.rows)):
+        row = table.rows[ri]
+        name = _parse(sheet, row, ri, cols["setting"], SETTINGS_COLUMNS[0], parse_text)
+        if name is None:
+            continue
+        key = " ".join(name.split()).casefold()
+        if key in ("authority", "period"):
+            values[key] = _parse(sheet, row, ri, cols["value"], value_col, parse_text)
+        elif key in ("default tolerance", "tolerance"):
+            tol = _parse(sheet, row, ri, cols["value"],
+                         Column("value", (), "default tolerance"), parse_tolerance)
+            if tol is not None:
+                values["default_tolerance"] = tol
+        else:
+            sheet.add(ri, cols["setting"], f"setting '{name}' is not known and is ignored "
+                      "(known: Authority, Period, Default Tolerance)", name, severity="warning")
+    return Settings(authority=values.get("authority"), period=values.get("period"),
+                    default_tolerance=values.get("default_tolerance", DEFAULT_TOLERANCE))
+
+
+def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = ()
+                 ) -> PerformanceWorkbook:
+    """Typed measures (benchmarks attached), settings and every problem, from raw tables.
+
+    ``tables`` is keyed by table name, casefolded; ``sheets`` (the workbook's sheet
+    names) only sharpens the message when the Measures table is missing.
+    """
+    problems: list[Problem] = []
+    measures_table = tables.get(MEASURES.casefold())
+    if measures_table is None:
+        if MEASURES.casefold() in (s.casefold() for s in sheets):
+            message = (f"sheet {MEASURES} has no Excel table named {MEASURES}: "
+                       + _TABLE_HINT.format(name=MEASURES))
+        else:
+            message = (f"the workbook has no sheet {MEASURES} with a table {MEASURES} "
+                       f"(sheets found: {', '.join(sheets) or 'none'})")
+        problems.append(Problem(MEASURES, "", message))
+        return PerformanceWorkbook((), Settings(), tuple(problems))
+
+    settings = Settings()
+    if SETTINGS.casefold() in tables:
+        settings = _read_settings(tables[SETTINGS.casefold()], problems)
+    elif SETTINGS.casefold() in (s.casefold() for s in sheets):
+        problems.append(Problem(SETTINGS, "", f"sheet {SETTINGS} has no table named {SETTINGS}; "
+                                "its values are not read", severity="warning"))
+    measures = _read_measures(measures_table, problems)
+    if BENCHMARKS.casefold() in tables:
+        refs = {m.ref.casefold() for m in measures if m.ref}
+        found = _read_benchmarks(tables[BENCHMARKS.casefold()], problems, refs)
+        measures = [m if m.ref.casefold() not in found else
+                    _with_benchmarks(m, tuple(found.pop(m.ref.casefold())))
+                    for m in measures]
+    return PerformanceWorkbook(tuple(measures), settings, tuple(problems))
+
+
+def _with_benchmarks(measure: Measure, benchmarks: tuple[Benchmark, ...]) -> Measure:
+    from dataclasses import replace
+    return replace(measure, benchmarks=benchmarks)
+
+
+def read_workbook(path: str | os.PathLike) -> PerformanceWorkbook:
+    """Read a performance workbook file. File-level failures raise :class:`FileError`;
+    data problems are returned in ``problems``, never raised."""
+    raw = read_tables(path, (MEASURES, BENCHMARKS, SETTINGS))
+    return parse_tables(raw.tables, raw.sheets)
+
+
+def table_from_values(name: str, sheet: str, top_left: str, values: list[list[object]],
+                      percent_columns: frozenset[int] = frozenset()) -> RawTable:
+    """A :class:`RawTable` from a 2-D list of cell values (as xlwings gives a table's range).
+
+    ``percent_columns`` are column indexes formatted as percentages in the source.
+
+    >>> t = table_from_values("Measures", "Measures", "B3", [["Ref"], ["CS01"]])
+    >>> t.top, t.left, t.rows[1][0]
+    (3, 2, 'CS01')
+    """
+    from .xlsx_reader import parse_cell_address
+    top, left = parse_cell_address(top_left)
+    rows = [list(r) for r in values]
+    percent = frozenset((ri, ci) for ri in range(1, len(rows)) for ci in percent_columns)
+    return RawTable(name, sheet, top, left, rows, percent)

@@ -1,0 +1,119 @@
+"""Write a performance workbook (the input format of SPEC section 3) with XlsxWriter.
+
+Used for the bundled sample, for ``kpi-scorecard new`` and by the ``.xlsm`` build,
+which adds its VBA project and button to the workbook this module fills.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+
+from .atomic import atomic_path
+from .parsing import parse_unit
+from .errors import ValueParseError
+from .model import DataStatus, Frequency, Polarity, Unit
+
+MEASURE_HEADERS = (
+    "Portfolio", "Cabinet Member", "Ref", "Measure", "Outcome", "Polarity", "Unit", "Frequency",
+    "Target", "Target Upper", "Current", "Previous", "Tolerance", "Amber Threshold",
+    "Data Status", "Notes", "Benchmarking", "Highlight",
+)
+BENCHMARK_HEADERS = ("Ref", "Comparator", "Year", "Value")
+SETTINGS_HEADERS = ("Setting", "Value")
+DEFAULT_SETTINGS = {"Authority": "", "Period": "", "Default Tolerance": 0.1}
+
+_WIDTHS = {"Portfolio": 22, "Cabinet Member": 18, "Ref": 8, "Measure": 48, "Outcome": 36,
+           "Polarity": 16, "Unit": 8, "Frequency": 11, "Data Status": 13, "Notes": 60,
+           "Benchmarking": 36, "Highlight": 10}
+_FIGURES = ("Target", "Target Upper", "Current", "Previous", "Amber Threshold")
+_CHOICES = {
+    "Polarity": [p.value for p in Polarity],
+    "Unit": [u.value for u in Unit],
+    "Frequency": [f.value for f in Frequency],
+    "Data Status": [d.value for d in DataStatus],
+    "Highlight": ["Yes", "No"],
+}
+#: Rows below the header that get drop-down lists, so rows added later have them too.
+_VALIDATED_ROWS = 2000
+
+
+def add_performance_sheets(workbook, measures: Sequence[Mapping[str, object]] = (),
+                           benchmarks: Sequence[Mapping[str, object]] = (),
+                           settings: Mapping[str, object] = DEFAULT_SETTINGS) -> dict:
+    """Add the Measures, Benchmarks and Settings sheets, each with its Excel table,
+    to an XlsxWriter ``workbook``; return the worksheets by name."""
+    header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+    wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+    top = workbook.add_format({"valign": "top"})
+    percent = workbook.add_format({"num_format": "0%", "valign": "top"})
+    number = workbook.add_format({"num_format": "#,##0.##", "valign": "top"})
+
+    ws = workbook.add_worksheet("Measures")
+    rows = [[m.get(h) for h in MEASURE_HEADERS] for m in measures]
+    _add_table(ws, "Measures", MEASURE_HEADERS, rows, header)
+    for ci, name in enumerate(MEASURE_HEADERS):
+        fmt = wrap if name in ("Measure", "Outcome", "Notes", "Benchmarking") else top
+        if name == "Tolerance":
+            fmt = percent
+        ws.set_column(ci, ci, _WIDTHS.get(name, 12), fmt)
+        if name in _CHOICES:
+            ws.data_validation(1, ci, _VALIDATED_ROWS, ci, {
+                "validate": "list", "source": _CHOICES[name], "error_type": "warning",
+                "input_title": name, "input_message": "Choose from the list"})
+    unit_col = MEASURE_HEADERS.index("Unit")
+    for ri, row in enumerate(rows, start=1):
+        unit = _unit_or_none(row[unit_col])
+        for name in _FIGURES:
+            ci = MEASURE_HEADERS.index(name)
+            if isinstance(row[ci], (int, float)):
+                ws.write_number(ri, ci, row[ci], percent if unit is Unit.PERCENT else number)
+    ws.freeze_panes(1, 4)
+
+    ws_b = workbook.add_worksheet("Benchmarks")
+    b_rows = [[b.get(h) for h in BENCHMARK_HEADERS] for b in benchmarks]
+    _add_table(ws_b, "Benchmarks", BENCHMARK_HEADERS, b_rows, header)
+    ws_b.set_column(0, 0, 10, top)
+    ws_b.set_column(1, 1, 32, top)
+    ws_b.set_column(2, 3, 12, top)
+    ws_b.freeze_panes(1, 0)
+
+    ws_s = workbook.add_worksheet("Settings")
+    _add_table(ws_s, "Settings", SETTINGS_HEADERS, [[k, v] for k, v in settings.items()], header)
+    ws_s.set_column(0, 0, 22, top)
+    ws_s.set_column(1, 1, 36, top)
+    tol_row = [k.casefold() for k in settings].index("default tolerance") + 1 \
+        if any(k.casefold() == "default tolerance" for k in settings) else None
+    if tol_row is not None:
+        ws_s.write_number(tol_row, 1, settings["Default Tolerance"], percent)
+    return {"Measures": ws, "Benchmarks": ws_b, "Settings": ws_s}
+
+
+def _unit_or_none(value: object) -> Unit | None:
+    try:
+        return parse_unit(value)
+    except ValueParseError:
+        return None
+
+
+def _add_table(ws, name: str, headers: Sequence[str], rows: list[list[object]], header_fmt) -> None:
+    data = [[None if v == "" else v for v in row] for row in rows] or [[None] * len(headers)]
+    ws.add_table(0, 0, len(data), len(headers) - 1, {
+        "name": name, "data": data, "style": "Table Style Medium 2",
+        "columns": [{"header": h, "header_format": header_fmt} for h in headers]})
+
+
+def write_performance_workbook(path: str | os.PathLike,
+                               measures: Sequence[Mapping[str, object]] = (),
+                               benchmarks: Sequence[Mapping[str, object]] = (),
+                               settings: Mapping[str, object] = DEFAULT_SETTINGS,
+                               *, title: str = "Performance workbook") -> None:
+    """Write a performance workbook file atomically (``.xlsx``)."""
+    import xlsxwriter
+
+    with atomic_path(path) as tmp:
+        workbook = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False,
+                                                  "strings_to_urls": False})
+        workbook.set_properties({"title": title, "author": "kpi-scorecard"})
+        add_performance_sheets(workbook, measures, benchmarks, settings)
+        workbook.close()
