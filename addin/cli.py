@@ -1,0 +1,211 @@
+"""The ``kpi-scorecard`` command line: check, regenerate, new.
+
+Exit codes: 0 done; 1 the workbook has data errors (each listed as
+``Measures!J12: ...``); 2 usage or file errors. Never a traceback for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from kpi_core.errors import DataErrors, FileError, KpiError, PdfError, UsageError
+from kpi_core.model import Assessment, PerformanceWorkbook, Problem
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+SAMPLE_NAME = "performance_workbook.xlsx"
+
+
+def bundled_sample() -> Path:
+    """The sample performance workbook shipped with the tool (source tree or frozen bundle)."""
+    roots = [Path(getattr(sys, "_MEIPASS", "")), Path(__file__).resolve().parent.parent]
+    for root in roots:
+        candidate = root / "workbook_templates" / SAMPLE_NAME
+        if str(root) and candidate.is_file():
+            return candidate
+    raise FileError("the bundled sample workbook is missing from this installation; "
+                    "give a workbook: kpi-scorecard regenerate BOOK")
+
+
+def default_output(book: Path) -> Path:
+    """``<book name> - Scorecards.xlsx`` in the current folder."""
+    return Path.cwd() / f"{book.stem} - Scorecards.xlsx"
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _progress(enabled: bool):
+    if not enabled:
+        return None
+    return lambda message: print(f"... {message}", file=sys.stderr, flush=True)
+
+
+def measures_json(assessments: tuple[Assessment, ...]) -> list[dict]:
+    out = []
+    for a in assessments:
+        m = a.measure
+        out.append({
+            "ref": m.ref, "portfolio": m.portfolio, "measure": m.name,
+            "status": None if a.problems else a.status.value,
+            "reason": "; ".join(p.text for p in a.problems) if a.problems else a.reason,
+            "target_gap": a.target_gap,
+            "benchmark_gaps": [{"comparator": g.benchmark.comparator, "year": g.benchmark.year,
+                                "value": g.benchmark.value, "gap": g.gap}
+                               for g in a.benchmark_gaps],
+            "direction": a.direction.value if a.direction else None,
+        })
+    return out
+
+
+def report_json(workbook: PerformanceWorkbook, assessments: tuple[Assessment, ...],
+                **extra: object) -> dict:
+    from kpi_core.rules import summarise
+    counted = [a for a in assessments if not a.problems]
+    return {"measures": measures_json(assessments), "summary": summarise(counted),
+            "problems": [p.as_dict() for p in workbook.problems], **extra}
+
+
+def _print_problems(problems: tuple[Problem, ...], stream=sys.stdout) -> None:
+    for p in problems:
+        tag = "" if p.severity == "error" else "warning: "
+        print(f"{tag}{p.text}", file=stream)
+
+
+def _print_summary(assessments: tuple[Assessment, ...]) -> None:
+    from kpi_core.rules import summarise
+    for portfolio, counts in summarise(a for a in assessments if not a.problems).items():
+        rag = counts["Green"] + counts["Amber"] + counts["Red"]
+        print(f"{portfolio}: {rag} with a RAG ({counts['Green']} Green, {counts['Amber']} Amber, "
+              f"{counts['Red']} Red), {counts['Data unavailable']} data unavailable, "
+              f"{counts['Not due']} not due, {counts['No target']} no target")
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from kpi_core.pipeline import assess_workbook
+    from kpi_core.reading import read_workbook
+
+    workbook = read_workbook(args.book)
+    assessments = assess_workbook(workbook)
+    if args.json:
+        print(json.dumps(report_json(workbook, assessments), ensure_ascii=False, indent=1))
+    else:
+        for a in assessments:
+            status = "Check data" if a.problems else a.status.value
+            print(f"{a.measure.ref:<10} {status:<16} {a.measure.name}")
+        _print_summary(assessments)
+        _print_problems(workbook.problems)
+        errors = len(workbook.errors)
+        print(f"{errors} error(s), {len(workbook.problems) - errors} warning(s) in {args.book}")
+    return EXIT_DATA if workbook.errors else EXIT_OK
+
+
+def cmd_regenerate(args: argparse.Namespace) -> int:
+    from kpi_core.pipeline import build_and_write
+    from kpi_core.reading import read_workbook
+
+    book = Path(args.book) if args.book else bundled_sample()
+    out = Path(args.output) if args.output else default_output(book)
+    if out.suffix.lower() != ".xlsx":
+        raise UsageError(f"{out}: the scorecard is an .xlsx workbook; give OUT ending in .xlsx")
+    if _same_file(book, out) or book.resolve() == out.resolve():
+        raise UsageError(f"{out}: OUT is the input workbook; the input is never overwritten, "
+                         "choose another name")
+    progress = _progress(sys.stderr.isatty() and not args.json)
+    if progress:
+        progress(f"Reading {book}")
+    workbook = read_workbook(book)
+    try:
+        result = build_and_write(workbook, out, keep_going=args.keep_going, pdf=args.pdf,
+                                 progress=progress)
+    except DataErrors:
+        if args.json:
+            from kpi_core.pipeline import assess_workbook
+            print(json.dumps(report_json(workbook, assess_workbook(workbook), output=None),
+                             ensure_ascii=False, indent=1))
+        else:
+            _print_problems(workbook.problems, sys.stderr)
+            print(f"{len(workbook.errors)} error(s) in {book}; nothing written "
+                  "(fix them, or use --keep-going to show them in the scorecard)", file=sys.stderr)
+        return EXIT_DATA
+    if args.json:
+        extra = {"output": str(result.output)}
+        if result.pdf:
+            extra["pdf"] = str(result.pdf)
+        print(json.dumps(report_json(workbook, result.assessments, **extra),
+                         ensure_ascii=False, indent=1))
+    else:
+        _print_summary(result.assessments)
+        _print_problems(workbook.problems, sys.stderr)
+        print(f"Wrote {result.output}")
+        if result.pdf:
+            print(f"Wrote {result.pdf}")
+    return EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from kpi_core.template import write_performance_workbook
+
+    path = Path(args.path)
+    if path.suffix.lower() != ".xlsx":
+        raise UsageError(f"{path}: give a name ending in .xlsx")
+    if path.exists() and not args.force:
+        raise UsageError(f"{path}: already exists; choose another name (or --force)")
+    write_performance_workbook(path)
+    print(f"Wrote {path}: fill in the Measures table, then run kpi-scorecard check {path}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kpi-scorecard",
+        description="Council performance scorecards from an Excel performance workbook.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("regenerate", help="write the committee scorecard workbook (and PDF)")
+    p.add_argument("book", nargs="?", metavar="BOOK",
+                   help="performance workbook (.xlsx/.xlsm); default: the bundled sample")
+    p.add_argument("-o", "--output", metavar="OUT",
+                   help="scorecard to write; default '<BOOK name> - Scorecards.xlsx' here")
+    p.add_argument("--pdf", action="store_true", help="also write OUT as PDF via LibreOffice")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.add_argument("--keep-going", action="store_true",
+                   help="write the scorecard despite data errors, showing them on the measures")
+    p.set_defaults(run=cmd_regenerate)
+
+    p = sub.add_parser("check", help="check a performance workbook and show each status")
+    p.add_argument("book", metavar="BOOK")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(run=cmd_check)
+
+    p = sub.add_parser("new", help="write a fresh, empty performance workbook")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    p.set_defaults(run=cmd_new)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (FileError, UsageError, PdfError) as exc:
+        print(f"kpi-scorecard: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KpiError as exc:
+        print(f"kpi-scorecard: {exc}", file=sys.stderr)
+        return EXIT_DATA
+    except KeyboardInterrupt:
+        print("kpi-scorecard: interrupted; nothing was left half-written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

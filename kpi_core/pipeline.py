@@ -1,0 +1,78 @@
+"""The one chain every entry point runs: workbook -> assessments -> scorecard -> files.
+
+The command line, the live Excel macro and the frozen executable all call these
+functions; none of them holds a rule of its own.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .errors import DataErrors
+from .model import Assessment, PerformanceWorkbook, Problem
+from .rules import assess_measures
+from .xlsx_reader import parse_cell_address
+
+Progress = Callable[[str], None]
+
+
+def _row_of(problem: Problem) -> int | None:
+    try:
+        return parse_cell_address(problem.cell)[0] if problem.cell else None
+    except ValueError:
+        return None
+
+
+def assess_workbook(workbook: PerformanceWorkbook, measures_sheet: str = "Measures"
+                    ) -> tuple[Assessment, ...]:
+    """Assess every measure; each assessment carries the errors found on its row."""
+    by_row: dict[int, list[Problem]] = {}
+    for p in workbook.errors:
+        row = _row_of(p)
+        if p.sheet.casefold() == measures_sheet.casefold() and row is not None:
+            by_row.setdefault(row, []).append(p)
+    out = []
+    for a in assess_measures(workbook.measures, workbook.settings):
+        found = by_row.get(a.measure.row) if a.measure.row is not None else None
+        out.append(replace(a, problems=tuple(found)) if found else a)
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    workbook: PerformanceWorkbook
+    assessments: tuple[Assessment, ...]
+    output: Path | None = None
+    pdf: Path | None = None
+
+
+def build_and_write(workbook: PerformanceWorkbook, out: str | os.PathLike, *,
+                    keep_going: bool = False, pdf: bool = False, title: str | None = None,
+                    progress: Progress | None = None) -> Result:
+    """Assess, build the scorecard and write ``out`` (and its PDF).
+
+    Data errors raise :class:`DataErrors` unless ``keep_going``, in which case the
+    affected measures show their problem instead of a status.
+    """
+    from .render_xlsx import write_scorecard
+    from .scorecard import build_scorecard
+
+    say = progress or (lambda _msg: None)
+    if workbook.errors and not keep_going:
+        raise DataErrors(workbook.errors)
+    say(f"Assessing {len(workbook.measures):,} measures")
+    assessments = assess_workbook(workbook)
+    say("Building the scorecard")
+    scorecard = build_scorecard(assessments, workbook.settings, title=title)
+    out = Path(out)
+    say(f"Writing {out}")
+    write_scorecard(scorecard, out)
+    pdf_path = None
+    if pdf:
+        from .pdf import convert_to_pdf
+        say("Converting to PDF with LibreOffice")
+        pdf_path = convert_to_pdf(out, out.with_suffix(".pdf"))
+    return Result(workbook, assessments, out, pdf_path)
