@@ -1,0 +1,204 @@
+"""The macro-enabled performance workbook: its VBA module, its button, and that it is
+built from its sources (``workbook_templates/build_xlsm.py``).
+
+What is compared, and what is normalised:
+
+- VBA source: the ``.bas`` read with its line endings turned to CRLF (the VBA
+  editor stores and exports CRLF; a checkout may have either). Nothing else: the
+  ``Attribute VB_Name`` line is stored in the project and compared as it is.
+- LibreOffice's copy of the module: LibreOffice drops the ``Attribute`` lines on
+  import, prepends ``Rem Attribute VBA_ModuleType=VBAModule`` and
+  ``Option VBASupport 1``, uses LF and ends with an extra newline; those four
+  differences are undone, nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from oletools.olevba import VBA_Parser
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "workbook_templates"
+XLSM = TEMPLATES / "performance_workbook.xlsm"
+BAS = TEMPLATES / "vba" / "KpiScorecard.bas"
+BUILD = TEMPLATES / "build_xlsm.py"
+UNO_HELPER = Path(__file__).resolve().parent / "uno_inspect_xlsm.py"
+SYSTEM_PYTHON = "/usr/bin/python3"
+
+MODULE = "KpiScorecard"
+MACRO = "RegenerateScorecards"
+CAPTION = "Regenerate scorecards"
+DIAGNOSTIC_OK = "KpiScorecard module OK"
+SHEETS = ["Measures", "Benchmarks", "Settings"]
+LIBREOFFICE_ADDED = ("Rem Attribute VBA_ModuleType=VBAModule", "Option VBASupport 1")
+
+
+def bas_source() -> str:
+    return BAS.read_text(encoding="ascii").replace("\r\n", "\n").replace("\n", "\r\n")
+
+
+def vba_modules(path: Path) -> dict[str, str]:
+    """Module name -> source as stored in the file's VBA project, read by olevba."""
+    parser = VBA_Parser(str(path))
+    try:
+        assert parser.detect_vba_macros(), f"olevba finds no VBA project in {path}"
+        return {stream.split("/")[-1]: code for _, stream, _, code in parser.extract_macros()}
+    finally:
+        parser.close()
+
+
+def buttons(path: Path) -> list[dict[str, str]]:
+    """The form-control buttons of each sheet, from its VML drawing: sheet, caption, macro, anchor."""
+    found = []
+    workbook = openpyxl.load_workbook(path, keep_vba=True)
+    with zipfile.ZipFile(path) as package:
+        for index, name in enumerate(workbook.sheetnames, start=1):
+            rels = f"xl/worksheets/_rels/sheet{index}.xml.rels"
+            if rels not in package.namelist():
+                continue
+            for target in re.findall(r'Target="\.\./drawings/(vmlDrawing\d+\.vml)"', package.read(rels).decode()):
+                vml = package.read(f"xl/drawings/{target}").decode()
+                for shape in re.findall(r"<v:shape\b.*?</v:shape>", vml, re.S):
+                    if 'ObjectType="Button"' not in shape:
+                        continue
+                    found.append({
+                        "sheet": name,
+                        "caption": re.sub(r"<[^>]+>", "", re.search(r"<v:textbox.*?</v:textbox>", shape, re.S).group()),
+                        "macro": re.search(r"<x:FmlaMacro>(.*?)</x:FmlaMacro>", shape).group(1),
+                        "anchor": re.search(r"<x:Anchor>(.*?)</x:Anchor>", shape).group(1),
+                    })
+    workbook.close()
+    return found
+
+
+def cell_values(path: Path) -> dict[str, list[tuple]]:
+    workbook = openpyxl.load_workbook(path, keep_vba=True)
+    try:
+        return {ws.title: [tuple(row) for row in ws.iter_rows(values_only=True)] for ws in workbook}
+    finally:
+        workbook.close()
+
+
+# --- 1. the module in the file is the .bas ------------------------------------------------
+
+
+def test_committed_xlsm_holds_the_bas_module_verbatim():
+    modules = vba_modules(XLSM)
+    assert MODULE in modules, f"modules in the project: {sorted(modules)}"
+    assert modules[MODULE] == bas_source()
+
+
+def test_project_has_a_document_module_per_sheet_and_no_stray_module():
+    # Excel gives the workbook and every sheet a document module named by its code name;
+    # the empty project's bare Module1 is taken out.
+    with zipfile.ZipFile(XLSM) as package:
+        workbook_xml = package.read("xl/workbook.xml").decode()
+        sheet_code_names = [
+            re.search(r'<sheetPr\b[^>]*codeName="([^"]+)"', package.read(f"xl/worksheets/sheet{i}.xml").decode()).group(1)
+            for i in range(1, len(SHEETS) + 1)
+        ]
+    assert re.search(r'<workbookPr\b[^>]*codeName="ThisWorkbook"', workbook_xml)
+    assert sorted(vba_modules(XLSM)) == sorted(["ThisWorkbook", *sheet_code_names, MODULE])
+
+
+def test_button_on_measures_runs_the_macro():
+    found = [{key: button[key] for key in ("sheet", "caption", "macro")} for button in buttons(XLSM)]
+    assert found == [{"sheet": "Measures", "caption": CAPTION, "macro": f"[0]!{MACRO}"}]
+    assert re.search(rf"^Public Sub {MACRO}\(\)\r$", bas_source(), re.M)
+
+
+# --- 2. LibreOffice loads the project, binds the button and runs the module ---------------
+
+
+def _libreoffice_missing() -> str | None:
+    if shutil.which("soffice") is None:
+        return "LibreOffice (soffice) is not installed: apt-get install libreoffice-calc"
+    if not Path(SYSTEM_PYTHON).exists():
+        return f"{SYSTEM_PYTHON} does not exist; python3-uno needs the system Python"
+    probe = subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True, timeout=60)
+    if probe.returncode != 0:
+        return f"{SYSTEM_PYTHON} cannot import uno: apt-get install python3-uno"
+    return None
+
+
+@pytest.fixture(scope="module")
+def libreoffice_report() -> dict:
+    reason = _libreoffice_missing()
+    if reason:
+        pytest.skip(reason)
+    run = subprocess.run(
+        [SYSTEM_PYTHON, str(UNO_HELPER), str(XLSM), "--sheet", "Measures", "--module", MODULE,
+         "--call", f"{MODULE}.KpiScorecardDiagnostic", "--call", f"{MODULE}.KpiScorecardSelfTest",
+         "--timeout", "120"],
+        capture_output=True, text=True, timeout=180,
+    )
+    assert run.returncode == 0, f"UNO helper failed ({run.returncode}):\n{run.stderr[-3000:]}"
+    return json.loads(run.stdout)
+
+
+@pytest.mark.slow
+def test_libreoffice_lists_the_module_in_the_document_basic_library(libreoffice_report):
+    library = libreoffice_report["module_library"]
+    assert library is not None, f"no library holds {MODULE}: {libreoffice_report['libraries']}"
+    source = libreoffice_report["libraries"][library][MODULE]
+    imported = [line for line in source.rstrip("\n").split("\n") if line not in LIBREOFFICE_ADDED]
+    ours = [line for line in bas_source().rstrip("\r\n").split("\r\n") if not line.startswith("Attribute ")]
+    assert imported == ours
+
+
+@pytest.mark.slow
+def test_libreoffice_sees_the_button_bound_to_the_macro(libreoffice_report):
+    library = libreoffice_report["module_library"]
+    bound = [
+        control for control in libreoffice_report["controls"]
+        if control["label"] == CAPTION and any(
+            event["method"] == "actionPerformed"
+            and event["script"] == f"vnd.sun.star.script:{library}.{MODULE}.{MACRO}?language=Basic&location=document"
+            for event in control["events"])
+    ]
+    assert len(bound) == 1, libreoffice_report["controls"]
+
+
+@pytest.mark.slow
+def test_libreoffice_runs_the_module(libreoffice_report):
+    # The diagnostic checks the module's own path, command-line and message helpers. Headless
+    # LibreOffice swallows Basic compile and runtime errors (the call returns None), so the
+    # known string is the proof that the whole module compiled and the helpers ran.
+    # For the Sub there is no return value: the check is that its script URI resolves
+    # (a missing or misnamed procedure raises ScriptFrameworkErrorException).
+    calls = libreoffice_report["calls"]
+    assert calls[f"{MODULE}.KpiScorecardDiagnostic"] == {
+        "uri": calls[f"{MODULE}.KpiScorecardDiagnostic"]["uri"], "result": DIAGNOSTIC_OK}
+    assert "error" not in calls[f"{MODULE}.KpiScorecardSelfTest"], calls
+
+
+# --- 3. the committed .xlsm is what the build makes now ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def rebuilt(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("xlsm") / "performance_workbook.xlsm"
+    run = subprocess.run([sys.executable, str(BUILD), str(out)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    return out
+
+
+def test_committed_xlsm_is_up_to_date(rebuilt):
+    hint = "run: python workbook_templates/build_xlsm.py, and commit performance_workbook.xlsm"
+    assert vba_modules(XLSM) == vba_modules(rebuilt), hint
+    assert openpyxl.load_workbook(XLSM, keep_vba=True).sheetnames == SHEETS, hint
+    assert buttons(XLSM) == buttons(rebuilt), hint
+    assert cell_values(XLSM) == cell_values(rebuilt), hint
+
+
+def test_xlsm_data_sheets_are_the_xlsx_sample():
+    assert cell_values(XLSM) == cell_values(TEMPLATES / "performance_workbook.xlsx")
