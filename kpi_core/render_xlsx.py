@@ -1,0 +1,356 @@
+"""Render a :class:`~kpi_core.scorecard.Scorecard` to an ``.xlsx`` file with XlsxWriter.
+
+The only module that knows about XlsxWriter. It maps style names to formats
+(each created once per workbook), lays the blocks out top to bottom, computes
+row heights for wrapped text (LibreOffice does not grow rows by itself), places
+charts from the positions it wrote, sets print settings, and writes atomically:
+a temporary file in the target's folder, then ``os.replace``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.exceptions import FileCreateError
+
+from .errors import FileError
+from .scorecard import Chart, Heading, Scorecard, Sheet, Table
+
+#: Excel's limit on the characters in one cell.
+MAX_CELL_CHARS = 32_767
+#: Excel's limit on a row's height, in points.
+MAX_ROW_HEIGHT = 409.0
+LINE_HEIGHT = 15.0  # points per line of Calibri 11
+DEFAULT_ROW_HEIGHT = 15.0
+FONT = "Calibri"
+BORDER_COLOUR = "#B1B4B6"
+HEADER_FILL = "#DEE0E2"
+
+#: The fills and text colours of the status cells; every pair has a WCAG contrast
+#: ratio of at least 4.5:1 (see tests/test_render_xlsx.py).
+RAG_COLOURS = {
+    "rag_green": ("#00703C", "#FFFFFF"),
+    "rag_amber": ("#FFBF47", "#000000"),
+    "rag_red": ("#D4351C", "#FFFFFF"),
+    "check": ("#505A5F", "#FFFFFF"),
+}
+
+_CELL = {"border": 1, "border_color": BORDER_COLOUR, "valign": "top", "text_wrap": True}
+_FIGURE = {**_CELL, "align": "center"}
+
+
+def _rag(name: str) -> dict:
+    fill, text = RAG_COLOURS[name]
+    return {**_CELL, "bold": True, "align": "center", "bg_color": fill, "font_color": text}
+
+
+#: Every style name the scorecard uses, as XlsxWriter format properties.
+STYLES: dict[str, dict] = {
+    "title": {"bold": True, "font_size": 14},
+    "subtitle": {"font_size": 12},
+    "heading": {"bold": True, "font_size": 12},
+    "header": {**_CELL, "bold": True, "bg_color": HEADER_FILL, "valign": "vcenter"},
+    "text": dict(_CELL),
+    "text_bold": {**_CELL, "bold": True},
+    "wrap": dict(_CELL),
+    "label": dict(_CELL),
+    "count": {**_FIGURE, "num_format": "0"},
+    "count_bold": {**_FIGURE, "num_format": "0", "bold": True},
+    "index": {**_FIGURE, "num_format": "0"},
+    "status": {**_FIGURE},
+    "figure_text": {**_FIGURE},
+    "blank": {},
+    "note": {"italic": True},
+    "rag_green": _rag("rag_green"),
+    "rag_amber": _rag("rag_amber"),
+    "rag_red": _rag("rag_red"),
+    "check": _rag("check"),
+    "pct0": {**_FIGURE, "num_format": "0%"},
+    "pct1": {**_FIGURE, "num_format": "0.0%"},
+    "pct2": {**_FIGURE, "num_format": "0.00%"},
+    "number0": {**_FIGURE, "num_format": "#,##0"},
+    "number2": {**_FIGURE, "num_format": "#,##0.0#"},
+    "money0": {**_FIGURE, "num_format": "\u00a3#,##0;-\u00a3#,##0"},
+    "money2": {**_FIGURE, "num_format": "\u00a3#,##0.00;-\u00a3#,##0.00"},
+    "days0": {**_FIGURE, "num_format": '0 "days"'},
+    "days1": {**_FIGURE, "num_format": '0.0 "days"'},
+    "rate": {**_FIGURE, "num_format": "0.0"},
+}
+_TITLE_HEIGHTS = {"title": 21.0, "subtitle": 18.0, "heading": 18.0}
+_BOLD_STYLES = frozenset({"title", "heading", "header", "text_bold", "count_bold",
+                          "rag_green", "rag_amber", "rag_red", "check"})
+
+WORKBOOK_OPTIONS = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+    "constant_memory": False,
+    "in_memory": True,
+}
+
+
+def truncate_cell_text(text: str) -> str:
+    """Text cut to Excel's 32,767 characters with a visible note of what was cut.
+
+    >>> truncate_cell_text("short")
+    'short'
+    >>> long = truncate_cell_text("x" * 40_000)
+    >>> len(long) <= 32_767, long.endswith("characters not shown]")
+    (True, True)
+    """
+    if len(text) <= MAX_CELL_CHARS:
+        return text
+    note_room = 80
+    kept = MAX_CELL_CHARS - note_room
+    note = f"\u2026 [truncated: {len(text) - kept:,} characters not shown]"
+    return text[:kept] + note
+
+
+def chars_per_line(width: float, bold: bool = False) -> int:
+    """How many characters of Calibri 11 fit on one line of a column ``width`` wide.
+
+    A width counts widths of the digit 0; average text is a little narrower, bold
+    text a little wider. Erring low makes rows a little tall, never clipped.
+
+    >>> chars_per_line(60), chars_per_line(60, bold=True)
+    (66, 63)
+    """
+    return max(1, int(width * (1.05 if bold else 1.1)))
+
+
+def count_lines(text: str, per_line: int) -> int:
+    """Lines a text takes when wrapped at word boundaries to ``per_line`` characters.
+
+    >>> count_lines("one two three", 7), count_lines("one two three", 6), count_lines("a\\nb", 10), count_lines("x" * 25, 10)
+    (2, 3, 2, 3)
+    """
+    if len(text) <= per_line and "\n" not in text:
+        return 1
+    lines = 0
+    for para in text.split("\n"):
+        if len(para) <= per_line:
+            lines += 1
+            continue
+        n, col = 1, 0
+        for word in para.split():
+            size = len(word)
+            if col and col + 1 + size <= per_line:
+                col += 1 + size
+                continue
+            if col:
+                n += 1
+            while size > per_line:
+                n += 1
+                size -= per_line
+            col = size
+        lines += n
+    return lines
+
+
+def _escape_footer(text: str) -> str:
+    return text.replace("&", "&&")
+
+
+def _chart_pixels(columns, first: int, count: int) -> int:
+    return int(sum((c.width * 7 + 5) for c in columns[first:first + count]))
+
+
+class _SheetWriter:
+    """Writes one sheet's blocks top to bottom and remembers where each table landed."""
+
+    def __init__(self, workbook, formats: dict, sheet: Sheet) -> None:
+        self.workbook = workbook
+        self.formats = formats
+        self.sheet = sheet
+        self.ws = workbook.add_worksheet(sheet.name)
+        self.row = 0
+        self.tables: dict[str, tuple[int, int]] = {}  # key -> first data row, row after
+        self.heights: dict[int, float] = {}
+        self.per_line = [(chars_per_line(c.width), chars_per_line(c.width, bold=True))
+                         for c in sheet.columns]
+
+    def write(self) -> None:
+        ws, sheet = self.ws, self.sheet
+        for i, column in enumerate(sheet.columns):
+            ws.set_column(i, i, column.width)
+        previous = None
+        for block in sheet.blocks:
+            if previous is not None and not (
+                    isinstance(previous, Heading) and previous.style in ("title", "heading")):
+                self.row += 1
+            if isinstance(block, Heading):
+                self._heading(block)
+            else:
+                self._table(block)
+            previous = block
+        for chart in sheet.charts:
+            self._chart(chart)
+        self._page_setup()
+
+    def _heading(self, block: Heading) -> None:
+        self.ws.set_row(self.row, _TITLE_HEIGHTS.get(block.style, DEFAULT_ROW_HEIGHT))
+        self.ws.write_string(self.row, 0, truncate_cell_text(block.text),
+                             self.formats[block.style])
+        self.row += 1
+
+    def _table(self, table: Table) -> None:
+        if table.header is not None:
+            if table.repeat_header:
+                self.ws.repeat_rows(self.row)
+            self._row(table.header)
+        first = self.row
+        for cells in table.rows:
+            self._row(cells)
+        self.tables[table.key] = (first, self.row)
+
+    def _row(self, cells) -> None:
+        ws, formats, per_line, r = self.ws, self.formats, self.per_line, self.row
+        lines = 1
+        for c, cell in enumerate(cells):
+            value = cell.value
+            fmt = formats[cell.style]
+            if value is None:
+                if cell.style != "blank":
+                    ws.write_blank(r, c, None, fmt)
+            elif isinstance(value, str):
+                if len(value) > MAX_CELL_CHARS:
+                    value = truncate_cell_text(value)
+                ws.write_string(r, c, value, fmt)
+                plain, bold = per_line[c]
+                width = bold if cell.style in _BOLD_STYLES else plain
+                if len(value) > width or "\n" in value:
+                    lines = max(lines, count_lines(value, width))
+            else:
+                ws.write_number(r, c, value, fmt)
+        height = DEFAULT_ROW_HEIGHT if lines == 1 else min(MAX_ROW_HEIGHT,
+                                                           lines * LINE_HEIGHT + 2)
+        self.heights[r] = height
+        if lines > 1:
+            ws.set_row(r, height)
+        self.row += 1
+
+    def _chart(self, spec: Chart) -> None:
+        name = self.sheet.name
+        top, end = self.tables[spec.table]
+        first, last = top + spec.first_row, top + spec.last_row
+        options = {"type": "bar" if spec.horizontal else "column"}
+        if spec.stacked:
+            options["subtype"] = "stacked"
+        chart = self.workbook.add_chart(options)
+        for series in spec.series:
+            data = {
+                "name": series.name,
+                "categories": [name, first, spec.categories_column, last,
+                               spec.categories_column],
+                "values": [name, first, series.column, last, series.column],
+                "data_labels": {"value": True},
+                "gap": 60,
+            }
+            if series.colour:
+                data["fill"] = {"color": series.colour}
+                data["border"] = {"color": "#0B0C0C", "width": 0.5}
+            if series.point_colours:
+                data["points"] = [{"fill": {"color": c}, "border": {"color": "#0B0C0C"}}
+                                  for c in series.point_colours]
+            chart.add_series(data)
+        chart.set_title({"name": spec.title, "name_font": {"size": 12, "bold": True}})
+        if len(spec.series) == 1:
+            chart.set_legend({"none": True})
+        else:
+            chart.set_legend({"position": "bottom"})
+        if spec.horizontal:  # bar charts list categories bottom-up unless reversed
+            chart.set_y_axis({"reverse": True})
+            chart.set_x_axis({"major_gridlines": {"visible": True,
+                                                  "line": {"color": "#D9D9D9"}},
+                              "min": 0})
+        n_rows = spec.last_row - spec.first_row + 1
+        if spec.beside:
+            row, col = first, spec.column
+            height = sum(self.heights.get(r, DEFAULT_ROW_HEIGHT)
+                         for r in range(top, end)) * 4 / 3
+            width = min(_chart_pixels(self.sheet.columns, col, 4), 520)
+            height = max(height, 170)
+        else:
+            row, col = self.row + 1, 0
+            height = 90 + 32 * n_rows
+            width = min(_chart_pixels(self.sheet.columns, 0, len(self.sheet.columns)), 900)
+        chart.set_size({"width": int(width), "height": int(height)})
+        self.ws.insert_chart(row, col, chart, {"description": spec.alt_text,
+                                               "object_position": 1,
+                                               "x_offset": 8, "y_offset": 2})
+
+    def _page_setup(self) -> None:
+        ws = self.ws
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.4, right=0.4, top=0.55, bottom=0.6)
+        ws.set_footer(f"&L{_escape_footer(self.sheet.label)}&RPage &P of &N")
+        ws.hide_gridlines(2)
+        if self.sheet.freeze_rows:
+            ws.freeze_panes(self.sheet.freeze_rows, 0)
+
+
+def render_workbook(scorecard: Scorecard, target) -> None:
+    """Write the scorecard into ``target`` (a path or a file object) with XlsxWriter."""
+    workbook = xlsxwriter.Workbook(target, WORKBOOK_OPTIONS)
+    workbook.set_properties({
+        "title": scorecard.title,
+        "subject": scorecard.subject,
+        "author": scorecard.author,
+        "company": scorecard.company,
+        "comments": "Generated by kpi-scorecard",
+    })
+    formats = {}
+    for name, props in STYLES.items():
+        formats[name] = workbook.add_format({"font_name": FONT, "font_size": 11, **props})
+    try:
+        for sheet in scorecard.sheets:
+            _SheetWriter(workbook, formats, sheet).write()
+    finally:
+        workbook.close()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_scorecard(scorecard: Scorecard, path) -> Path:
+    """Render the scorecard to ``path`` atomically and return the path written.
+
+    The file is written to a temporary file in the same folder, then renamed over
+    ``path``; on any failure the temporary file is removed and a previous file at
+    ``path`` is left as it was. Raises :class:`~kpi_core.errors.FileError` when the
+    folder does not exist or the file cannot be written.
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise FileError(f"cannot write {path}: the folder {folder} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".~kpi-", suffix=".xlsx")
+    except OSError as exc:
+        raise FileError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    os.close(fd)
+    try:
+        render_workbook(scorecard, tmp)
+        if os.name != "nt":
+            os.chmod(tmp, 0o666 & ~_umask())
+        try:
+            os.replace(tmp, path)
+        except PermissionError as exc:
+            raise FileError(f"cannot write {path}: it is open in another program or "
+                            "read-only; close it and try again") from exc
+        except OSError as exc:
+            raise FileError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    except FileCreateError as exc:
+        raise FileError(f"cannot write {path}: {exc}") from exc
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path

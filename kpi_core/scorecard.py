@@ -1,0 +1,576 @@
+"""The committee scorecard as plain frozen data (SPEC section 6). Pure; no XlsxWriter here.
+
+:func:`build_scorecard` turns assessments into a :class:`Scorecard`: sheets, blocks
+of rows, cell values and style *names*. :mod:`kpi_core.render_xlsx` is the only
+place that knows what a style name looks like in Excel and where a block lands.
+
+Style names used in cells (the renderer defines every one of them):
+
+``title``, ``subtitle``, ``heading``       titles and section headings
+``header``                                  a table's column headers
+``text``, ``text_bold``, ``wrap``           plain, measure names, wrapped long text
+``figure_text``                             text in a figure's place: ``TBC``, ``40% to 60%``
+``blank``                                   an empty cell with no format at all
+``label``, ``count``, ``count_bold``        the summary blocks
+``index``                                   the 1..n numbers of the Red/Amber section
+``rag_green``, ``rag_amber``, ``rag_red``   the RAG word on its fill
+``status``                                  Data unavailable, Not due, No target
+``check``                                   a row whose data has problems (``Check data``)
+``note``                                    an empty section's note
+``pct0``, ``pct1``, ``pct2``, ``number0``, ``number2``, ``money0``, ``money2``,
+``days0``, ``days1``, ``rate``              figures, by unit and decimals needed
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .formatting import format_gap, format_value
+from .model import Assessment, Measure, Settings, Status, Unit, RAG_STATUSES
+
+SUMMARY_SHEET = "Summary"
+#: Names Excel refuses for a sheet (``History``) or that we use ourselves. Case-insensitive.
+RESERVED_SHEET_NAMES = frozenset({"history", SUMMARY_SHEET.casefold()})
+MAX_SHEET_NAME = 31
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+KEY_AREAS = "Key areas of good performance"
+LOWER_AREAS = "Areas of lower than expected performance (Red or Amber)"
+OTHER_MEASURES = "Other measures"
+LABEL_RAG_TOTAL = "Total number of measures with a RAG"
+LABEL_UNAVAILABLE = "Measures where data currently unavailable"
+LABEL_NOT_DUE = "Measures that are annual outturns only and the data is not currently due"
+LABEL_NO_TARGET = "Measures where no target has been set"
+LABEL_PROBLEMS = "Measures with data problems"
+CHECK_DATA = "Check data"
+EMPTY_SECTION = "No measures in this section."
+
+TABLE_HEADERS = ("No.", "Measure", "Target", "Current position", "RAG",
+                 "Direction of travel", "Benchmarking", "Comments")
+
+RAG_STYLES = {Status.GREEN: "rag_green", Status.AMBER: "rag_amber", Status.RED: "rag_red"}
+#: Chart colours of the RAG statuses, the same as the fills of the RAG cells.
+RAG_COLOURS = {Status.GREEN: "#00703C", Status.AMBER: "#FFBF47", Status.RED: "#D4351C"}
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One cell: a value (text, number or nothing) and the name of its style."""
+
+    value: str | float | int | None = None
+    style: str = "text"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A sheet column: its width in Excel character units, and whether its text wraps."""
+
+    width: float
+    wrap: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A line of text in the first column, e.g. a title or a section heading."""
+
+    text: str
+    style: str = "heading"
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """Rows of cells under an optional header row; no merged cells.
+
+    ``key`` names the table so a chart can refer to it. ``repeat_header`` asks for
+    the header row to print at the top of every page (one table per sheet).
+    """
+
+    key: str
+    header: tuple[Cell, ...] | None
+    rows: tuple[tuple[Cell, ...], ...]
+    repeat_header: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ChartSeries:
+    """One series: its name, the table column holding its values, its colour(s)."""
+
+    name: str
+    column: int
+    colour: str | None = None
+    point_colours: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """A bar chart of a table's rows ``first_row`` to ``last_row`` (0-based, inclusive).
+
+    ``beside`` puts it to the right of the table starting at ``column``; otherwise
+    it stands below the table. ``alt_text`` describes the figures in words.
+    """
+
+    table: str
+    categories_column: int
+    series: tuple[ChartSeries, ...]
+    first_row: int
+    last_row: int
+    title: str
+    alt_text: str
+    stacked: bool = False
+    horizontal: bool = True
+    beside: bool = False
+    column: int = 0
+
+
+Block = Heading | Table
+
+
+@dataclass(frozen=True, slots=True)
+class Sheet:
+    """One worksheet, its blocks top to bottom, with its print settings."""
+
+    name: str
+    label: str  # the footer's left part: the portfolio or "Summary"
+    columns: tuple[Column, ...]
+    blocks: tuple[Block, ...]
+    charts: tuple[Chart, ...] = ()
+    freeze_rows: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Scorecard:
+    """The whole output workbook: document properties and sheets in order."""
+
+    title: str
+    subject: str
+    author: str
+    company: str
+    sheets: tuple[Sheet, ...]
+
+    def sheet(self, name: str) -> Sheet:
+        for sheet in self.sheets:
+            if sheet.name == name:
+                return sheet
+        raise KeyError(name)
+
+
+# --- sheet names ---------------------------------------------------------------
+
+def _clean_sheet_name(name: str) -> str:
+    """A portfolio name made acceptable to Excel, before uniqueness and length.
+
+    >>> _clean_sheet_name("Adults: Health/Care [2016]"), _clean_sheet_name("'Quoted'")
+    ('Adults- Health-Care (2016)', 'Quoted')
+    """
+    text = name.replace("[", "(").replace("]", ")")
+    text = _BAD_SHEET_CHARS.sub("-", text)
+    text = " ".join(text.split())
+    return text.strip("'").strip() or "Portfolio"
+
+
+def _fit(base: str, suffix: str = "") -> str:
+    """``base + suffix`` cut to 31 characters, never ending in an apostrophe or space."""
+    room = MAX_SHEET_NAME - len(suffix)
+    cut = base[:room].rstrip().rstrip("'").rstrip() or "Portfolio"[:room]
+    return cut + suffix
+
+
+def build_sheet_names(portfolios: Iterable[str]) -> dict[str, str]:
+    """A valid, unique worksheet name for each portfolio, in the order given.
+
+    Names are at most 31 characters, free of ``[]:*?/\\``, never begin or end with
+    an apostrophe, never ``History`` or ``Summary``, and unique ignoring case even
+    after shortening (``" (2)"``, ``" (3)"``... appended within the 31 characters).
+
+    >>> build_sheet_names(["Children's Services", "Finance/Resources", "history"])
+    {"Children's Services": "Children's Services", 'Finance/Resources': 'Finance-Resources', 'history': 'history (2)'}
+    >>> names = build_sheet_names(["A" * 40, "a" * 35])
+    >>> [len(n) for n in names.values()], list(names.values())[1][-4:]
+    ([31, 31], ' (2)')
+    """
+    taken = set(RESERVED_SHEET_NAMES)
+    names: dict[str, str] = {}
+    for portfolio in portfolios:
+        if portfolio in names:
+            continue
+        base = _clean_sheet_name(portfolio)
+        candidate = _fit(base)
+        n = 1
+        while candidate.casefold() in taken:
+            n += 1
+            candidate = _fit(base, f" ({n})")
+        taken.add(candidate.casefold())
+        names[portfolio] = candidate
+    return names
+
+
+# --- cell values ---------------------------------------------------------------
+
+def _is_whole(number: float, places: int = 0) -> bool:
+    scaled = number * 10 ** places
+    return abs(scaled - round(scaled)) < 1e-9 * max(1.0, abs(scaled))
+
+
+def value_style(value: float, unit: Unit) -> str:
+    """The style name of a figure: its unit, and as many decimals as it needs.
+
+    >>> value_style(0.97, Unit.PERCENT), value_style(0.275, Unit.PERCENT), value_style(12, Unit.NUMBER)
+    ('pct0', 'pct1', 'number0')
+    """
+    if unit is Unit.PERCENT:
+        if _is_whole(value, 2):
+            return "pct0"
+        return "pct1" if _is_whole(value, 3) else "pct2"
+    if unit is Unit.MONEY:
+        return "money0" if _is_whole(value) else "money2"
+    if unit is Unit.DAYS:
+        return "days0" if _is_whole(value) else "days1"
+    if unit is Unit.RATE:
+        return "rate"
+    return "number0" if _is_whole(value) else "number2"
+
+
+def _figure(value: float | None, unit: Unit, marker: str | None = None) -> Cell:
+    if value is None:
+        return Cell(marker or None, "figure_text")
+    return Cell(value, value_style(value, unit))
+
+
+def target_cell(measure: Measure) -> Cell:
+    """The target as a number in its unit's format; a range reads ``a to b``.
+
+    >>> from kpi_core.model import Polarity
+    >>> target_cell(Measure("R", "P", "m", polarity=Polarity.RANGE, unit=Unit.PERCENT,
+    ...                     target=0.4, target_upper=0.6)).value
+    '40% to 60%'
+    """
+    if measure.target_upper is not None and measure.target is not None:
+        low, high = sorted((measure.target, measure.target_upper))
+        return Cell(f"{format_value(low, measure.unit)} to {format_value(high, measure.unit)}",
+                    "figure_text")
+    return _figure(measure.target, measure.unit)
+
+
+def benchmarking_text(assessment: Assessment) -> str:
+    """Structured benchmarks with their gaps, one per line; else the free text as it is.
+
+    >>> from kpi_core.model import Benchmark, Polarity
+    >>> from kpi_core.rules import assess_measure
+    >>> m = Measure("CS07", "P", "% repeat referrals", polarity=Polarity.LOWER, unit=Unit.PERCENT,
+    ...             target=0.25, current=0.36,
+    ...             benchmarks=(Benchmark("CS07", "Statistical Neighbour Average", "2015", 0.23),))
+    >>> benchmarking_text(assess_measure(m))
+    'Statistical Neighbour Average (2015): 23% (13 pts worse)'
+    """
+    measure = assessment.measure
+    if not measure.benchmarks:
+        return measure.benchmarking_text or ""
+    gaps = {g.benchmark: g.gap for g in assessment.benchmark_gaps}
+    lines = []
+    for benchmark in measure.benchmarks:
+        line = f"{benchmark.label}: {format_value(benchmark.value, measure.unit)}"
+        gap = gaps.get(benchmark)
+        if gap is not None:
+            line += f" ({format_gap(gap, measure.unit)})"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def comments_text(assessment: Assessment) -> str:
+    """``Outcome: ... Notes: ...``, leaving out a missing part; problems come first.
+
+    >>> from kpi_core.rules import assess_measure
+    >>> comments_text(assess_measure(Measure("A", "P", "m", outcome="Safe", notes="Audited")))
+    'Outcome: Safe Notes: Audited'
+    """
+    measure = assessment.measure
+    parts = [p.text for p in assessment.problems]
+    words = []
+    if measure.outcome:
+        words.append(f"Outcome: {measure.outcome}")
+    if measure.notes:
+        words.append(f"Notes: {measure.notes}")
+    if words:
+        parts.append(" ".join(words))
+    return "\n".join(parts)
+
+
+def _rag_cell(assessment: Assessment) -> Cell:
+    if assessment.problems:
+        return Cell(CHECK_DATA, "check")
+    return Cell(assessment.status.value, RAG_STYLES.get(assessment.status, "status"))
+
+
+def measure_row(assessment: Assessment, number: int | None = None) -> tuple[Cell, ...]:
+    """One table row: No., Measure, Target, Current, RAG, Direction, Benchmarking, Comments."""
+    measure = assessment.measure
+    direction = assessment.direction.label if assessment.direction else None
+    bench = benchmarking_text(assessment)
+    comments = comments_text(assessment)
+    return (
+        Cell(number, "index"),
+        Cell(measure.name, "text_bold"),
+        target_cell(measure),
+        _figure(measure.current, measure.unit, measure.current_marker),
+        _rag_cell(assessment),
+        Cell(direction, "text"),
+        Cell(bench or None, "wrap"),
+        Cell(comments or None, "wrap"),
+    )
+
+
+# --- counting ------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """A portfolio's measures by status; ``problems`` counts rows that show ``Check data``."""
+
+    green: int = 0
+    amber: int = 0
+    red: int = 0
+    unavailable: int = 0
+    not_due: int = 0
+    no_target: int = 0
+    problems: int = 0
+
+    @property
+    def with_rag(self) -> int:
+        return self.green + self.amber + self.red
+
+    @property
+    def total(self) -> int:
+        return self.with_rag + self.unavailable + self.not_due + self.no_target + self.problems
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(*(a + b for a, b in zip(_astuple(self), _astuple(other))))
+
+
+def _astuple(counts: Counts) -> tuple[int, ...]:
+    return (counts.green, counts.amber, counts.red, counts.unavailable, counts.not_due,
+            counts.no_target, counts.problems)
+
+
+def count_statuses(assessments: Iterable[Assessment]) -> Counts:
+    """Measures by status; a measure with data problems counts only as a problem.
+
+    >>> from kpi_core.rules import assess_measures
+    >>> count_statuses(assess_measures([Measure("A", "P", "m", current=1.0, target=2.0)])).red
+    1
+    """
+    tally = dict.fromkeys(Status, 0)
+    problems = 0
+    for a in assessments:
+        if a.problems:
+            problems += 1
+        else:
+            tally[a.status] += 1
+    return Counts(tally[Status.GREEN], tally[Status.AMBER], tally[Status.RED],
+                  tally[Status.DATA_UNAVAILABLE], tally[Status.NOT_DUE],
+                  tally[Status.NO_TARGET], problems)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def describe_rag(counts: Counts) -> str:
+    """The Green/Amber/Red counts in words, for a chart's alternative text.
+
+    >>> describe_rag(Counts(green=1, amber=2, red=10))
+    '13 measures with a RAG: 1 Green, 2 Amber, 10 Red.'
+    """
+    return (f"{_plural(counts.with_rag, 'measure')} with a RAG: {counts.green} Green, "
+            f"{counts.amber} Amber, {counts.red} Red.")
+
+
+# --- sections ------------------------------------------------------------------
+
+def split_sections(assessments: Iterable[Assessment]
+                   ) -> tuple[tuple[Assessment, ...], tuple[Assessment, ...], tuple[Assessment, ...]]:
+    """One portfolio's assessments as (key areas, lower than expected, other), in order.
+
+    Key areas are the highlighted measures, or the Green ones when none is
+    highlighted; lower are the Red and Amber ones not highlighted; other is
+    everything else, so every measure appears exactly once. A measure with data
+    problems always goes to other.
+    """
+    items = tuple(assessments)
+    usable = [a for a in items if not a.problems]
+    highlighted = [a for a in usable if a.measure.highlight]
+    key = highlighted if highlighted else [a for a in usable if a.status is Status.GREEN]
+    key_ids = {id(a) for a in key}
+    lower = [a for a in usable if id(a) not in key_ids
+             and a.status in (Status.RED, Status.AMBER)]
+    placed = key_ids | {id(a) for a in lower}
+    other = [a for a in items if id(a) not in placed]
+    return tuple(key), tuple(lower), tuple(other)
+
+
+def _header() -> tuple[Cell, ...]:
+    return tuple(Cell(h, "header") for h in TABLE_HEADERS)
+
+
+def _section_rows(assessments: tuple[Assessment, ...], numbered: bool
+                  ) -> tuple[tuple[Cell, ...], ...]:
+    if not assessments:
+        return ((Cell(None, "blank"), Cell(EMPTY_SECTION, "note")),)
+    return tuple(measure_row(a, i if numbered else None)
+                 for i, a in enumerate(assessments, start=1))
+
+
+def scorecard_subtitle(settings: Settings) -> str:
+    """``<Authority> performance scorecard, <Period>``, leaving out what is not set.
+
+    >>> scorecard_subtitle(Settings("Bucks County Council", "Q2 2016/17"))
+    'Bucks County Council performance scorecard, Q2 2016/17'
+    >>> scorecard_subtitle(Settings())
+    'Performance scorecard'
+    """
+    text = f"{settings.authority} performance scorecard" if settings.authority \
+        else "Performance scorecard"
+    return f"{text}, {settings.period}" if settings.period else text
+
+
+def portfolio_title(portfolio: str, cabinet_member: str | None) -> str:
+    """``<Portfolio> Portfolio - <Cabinet Member>``; no ``- ...`` without a member.
+
+    >>> portfolio_title("Children's Services", "Cllr. Lin Hazell")
+    "Children's Services Portfolio - Cllr. Lin Hazell"
+    >>> portfolio_title("Resources Portfolio", None)
+    'Resources Portfolio'
+    """
+    title = portfolio if portfolio.casefold().endswith("portfolio") else f"{portfolio} Portfolio"
+    return f"{title} - {cabinet_member}" if cabinet_member else title
+
+
+PORTFOLIO_COLUMNS = (
+    Column(5), Column(38, wrap=True), Column(11), Column(11), Column(13), Column(14),
+    Column(30, wrap=True), Column(62, wrap=True),
+)
+
+
+def build_portfolio_sheet(name: str, portfolio: str, assessments: tuple[Assessment, ...],
+                          settings: Settings) -> Sheet:
+    """A portfolio's sheet: titles, summary counts and chart, then the three sections."""
+    member = next((a.measure.cabinet_member for a in assessments if a.measure.cabinet_member),
+                  None)
+    counts = count_statuses(assessments)
+    key, lower, other = split_sections(assessments)
+
+    def pair(label: str, n: int, style: str = "label") -> tuple[Cell, ...]:
+        return (Cell(None, "blank"), Cell(label, style), Cell(n, "count"))
+
+    count_rows = [
+        pair("Green", counts.green, "rag_green"),
+        pair("Amber", counts.amber, "rag_amber"),
+        pair("Red", counts.red, "rag_red"),
+        pair(LABEL_RAG_TOTAL, counts.with_rag),
+        pair(LABEL_UNAVAILABLE, counts.unavailable),
+        pair(LABEL_NOT_DUE, counts.not_due),
+        pair(LABEL_NO_TARGET, counts.no_target),
+    ]
+    if counts.problems:
+        count_rows.append(pair(LABEL_PROBLEMS, counts.problems))
+
+    chart = Chart(
+        table="counts", categories_column=1,
+        series=(ChartSeries("Measures", 2, point_colours=tuple(
+            RAG_COLOURS[s] for s in RAG_STATUSES)),),
+        first_row=0, last_row=2,
+        title=f"{portfolio}: measures by RAG",
+        alt_text=f"Bar chart of {portfolio}: {describe_rag(counts)}",
+        beside=True, column=3)
+
+    blocks: list[Block] = [
+        Heading(portfolio_title(portfolio, member), "title"),
+        Heading(scorecard_subtitle(settings), "subtitle"),
+        Table("counts", None, tuple(count_rows)),
+        Heading(KEY_AREAS),
+        Table("key", _header(), _section_rows(key, False), repeat_header=True),
+        Heading(LOWER_AREAS),
+        Table("lower", _header(), _section_rows(lower, True)),
+        Heading(OTHER_MEASURES),
+        Table("other", _header(), _section_rows(other, False)),
+    ]
+    return Sheet(name=name, label=portfolio, columns=PORTFOLIO_COLUMNS, blocks=tuple(blocks),
+                 charts=(chart,))
+
+
+SUMMARY_HEADERS = ("Portfolio", "Cabinet Member", "Green", "Amber", "Red", "With a RAG",
+                   "Data unavailable", "Not due", "No target")
+
+
+def build_summary_sheet(portfolios: dict[str, tuple[Assessment, ...]], settings: Settings
+                        ) -> Sheet:
+    """The first sheet: one row per portfolio with its counts, a total row and a chart."""
+    per_portfolio = {p: count_statuses(items) for p, items in portfolios.items()}
+    total = sum(per_portfolio.values(), Counts())
+    show_problems = total.problems > 0
+    headers = SUMMARY_HEADERS + (("Data problems",) if show_problems else ()) + ("Total",)
+
+    def row(label: str, member: str | None, c: Counts, bold: bool = False
+            ) -> tuple[Cell, ...]:
+        style = "count_bold" if bold else "count"
+        figures = [c.green, c.amber, c.red, c.with_rag, c.unavailable, c.not_due, c.no_target]
+        if show_problems:
+            figures.append(c.problems)
+        figures.append(c.total)
+        return ((Cell(label, "text_bold" if bold else "text"), Cell(member, "text"))
+                + tuple(Cell(n, style) for n in figures))
+
+    rows = [row(p, next((a.measure.cabinet_member for a in items if a.measure.cabinet_member),
+                        None), per_portfolio[p])
+            for p, items in portfolios.items()]
+    rows.append(row("Total", None, total, bold=True))
+
+    alt = "Stacked bar chart of measures by RAG for each portfolio. " + " ".join(
+        f"{p}: {c.green} Green, {c.amber} Amber, {c.red} Red." for p, c in per_portfolio.items())
+    chart = Chart(
+        table="summary", categories_column=0,
+        series=tuple(ChartSeries(s.value, 2 + i, colour=RAG_COLOURS[s])
+                     for i, s in enumerate(RAG_STATUSES)),
+        first_row=0, last_row=max(len(portfolios) - 1, 0),
+        title="Measures by RAG and portfolio", alt_text=alt, stacked=True)
+
+    columns = (Column(36, wrap=True), Column(24, wrap=True)) + tuple(
+        Column(11, wrap=True) for _ in headers[2:])
+    blocks = (
+        Heading(scorecard_subtitle(settings), "title"),
+        Heading("Summary of measures by portfolio and status", "subtitle"),
+        Table("summary", tuple(Cell(h, "header") for h in headers), tuple(rows),
+              repeat_header=True),
+    )
+    return Sheet(name=SUMMARY_SHEET, label=SUMMARY_SHEET, columns=columns, blocks=blocks,
+                 charts=(chart,) if portfolios else ())
+
+
+def build_scorecard(assessments: Iterable[Assessment], settings: Settings = Settings(), *,
+                    title: str | None = None) -> Scorecard:
+    """The whole output workbook as data: ``Summary`` first, then one sheet per portfolio.
+
+    Portfolios come in the order they are first seen; measures keep their order.
+
+    >>> from kpi_core.rules import assess_measures
+    >>> card = build_scorecard(assess_measures([Measure("A1", "Adults", "m", current=1.0,
+    ...                                                 target=1.0)]), Settings("Bucks", "Q2"))
+    >>> [s.name for s in card.sheets], card.title
+    (['Summary', 'Adults'], 'Bucks performance scorecard, Q2')
+    """
+    portfolios: dict[str, list[Assessment]] = {}
+    for a in assessments:
+        portfolios.setdefault(a.measure.portfolio, []).append(a)
+    grouped = {p: tuple(items) for p, items in portfolios.items()}
+    names = build_sheet_names(grouped)
+    sheets = [build_summary_sheet(grouped, settings)]
+    sheets += [build_portfolio_sheet(names[p], p, items, settings)
+               for p, items in grouped.items()]
+    doc_title = title or scorecard_subtitle(settings)
+    return Scorecard(
+        title=doc_title,
+        subject=("Performance scorecard by portfolio"
+                 + (f", {settings.period}" if settings.period else "")),
+        author=settings.authority or "kpi-scorecard",
+        company=settings.authority or "",
+        sheets=tuple(sheets))
