@@ -10,12 +10,12 @@ a temporary file in the target's folder, then ``os.replace``.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError
 
+from .atomic import atomic_path
 from .errors import FileError
 from .scorecard import Chart, Heading, Scorecard, Sheet, Table
 
@@ -324,33 +324,17 @@ def write_scorecard(scorecard: Scorecard, path) -> Path:
     """Render the scorecard to ``path`` atomically and return the path written.
 
     The file is written to a temporary file in the same folder, then renamed over
-    ``path``; on any failure the temporary file is removed and a previous file at
-    ``path`` is left as it was. Raises :class:`~kpi_core.errors.FileError` when the
-    folder does not exist or the file cannot be written.
+    ``path`` (:func:`kpi_core.atomic.atomic_path`); on any failure the temporary file
+    is removed and a previous file at ``path`` is left as it was. Raises
+    :class:`~kpi_core.errors.FileError` when the folder does not exist or the file
+    cannot be written (e.g. it is open in Excel).
     """
     path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise FileError(f"cannot write {path}: the folder {folder} does not exist")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".~kpi-", suffix=".xlsx")
-    except OSError as exc:
-        raise FileError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    os.close(fd)
-    try:
-        render_workbook(scorecard, tmp)
-        if os.name != "nt":
-            os.chmod(tmp, 0o666 & ~_umask())
+    with atomic_path(path) as tmp:
         try:
-            os.replace(tmp, path)
-        except PermissionError as exc:
-            raise FileError(f"cannot write {path}: it is open in another program or "
-                            "read-only; close it and try again") from exc
-        except OSError as exc:
-            raise FileError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    except FileCreateError as exc:
-        raise FileError(f"cannot write {path}: {exc}") from exc
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+            render_workbook(scorecard, tmp)
+        except (FileCreateError, OSError) as exc:
+            raise FileError(f"{path}: cannot be written ({exc})") from exc
+        if os.name != "nt":  # mkstemp makes the file private; give it the usual mode
+            os.chmod(tmp, 0o666 & ~_umask())
     return path
