@@ -73,7 +73,8 @@ def report_json(workbook: PerformanceWorkbook, assessments: tuple[Assessment, ..
             "problems": [p.as_dict() for p in workbook.problems], **extra}
 
 
-def _print_problems(problems: tuple[Problem, ...], stream=sys.stdout) -> None:
+def _print_problems(problems: tuple[Problem, ...], stream=None) -> None:
+    stream = stream or sys.stdout
     for p in problems:
         tag = "" if p.severity == "error" else "warning: "
         print(f"{tag}{p.text}", file=stream)
