@@ -57,6 +57,44 @@ def compute_amber_bound(target: float, polarity: Polarity, tolerance: float | No
     return target - abs(target) * tol
 
 
+def _range_bands(target: float, target_upper: float, tol: float
+                 ) -> tuple[float, float, float, float]:
+    """``(low, high, amber_low, amber_high)`` of a Within range target widened by ``tol``."""
+    low, high = min(target, target_upper), max(target, target_upper)
+    return low, high, low - abs(low) * tol, high + abs(high) * tol
+
+
+def compute_rag(current: float, target: float, polarity: Polarity = Polarity.HIGHER,
+                tolerance: float | None = None, amber_threshold: float | None = None,
+                target_upper: float | None = None,
+                default_tolerance: float = DEFAULT_TOLERANCE) -> Status:
+    """Green, Amber or Red of a current value against a target (rule 4), without the reason.
+
+    The status alone, for callers that assess many values at once (the Excel
+    functions over a whole column); :func:`assess_values` adds the reason line.
+
+    >>> compute_rag(0.36, 0.25, Polarity.LOWER), compute_rag(0.81, 0.9)
+    (<Status.RED: 'Red'>, <Status.AMBER: 'Amber'>)
+    """
+    if polarity is Polarity.RANGE:
+        if target_upper is None:
+            raise ValueParseError("Within range needs a Target Upper", None)
+        low, high, amber_low, amber_high = _range_bands(
+            target, target_upper, default_tolerance if tolerance is None else tolerance)
+        if _at_least(current, low) and _at_most(current, high):
+            return Status.GREEN
+        if _at_least(current, amber_low) and _at_most(current, amber_high):
+            return Status.AMBER
+        return Status.RED
+    bound = compute_amber_bound(target, polarity, tolerance, amber_threshold, default_tolerance)
+    better_or_equal = _at_least if polarity is Polarity.HIGHER else _at_most
+    if better_or_equal(current, target):
+        return Status.GREEN
+    if better_or_equal(current, bound):
+        return Status.AMBER
+    return Status.RED
+
+
 def assess_values(current: float, target: float, polarity: Polarity = Polarity.HIGHER, *,
                   tolerance: float | None = None, amber_threshold: float | None = None,
                   target_upper: float | None = None, unit: Unit = Unit.NUMBER,
@@ -69,31 +107,17 @@ def assess_values(current: float, target: float, polarity: Polarity = Polarity.H
     <Status.AMBER: 'Amber'>
     """
     fmt = lambda v: format_value(v, unit)  # noqa: E731
+    status = compute_rag(current, target, polarity, tolerance, amber_threshold, target_upper,
+                         default_tolerance)
     if polarity is Polarity.RANGE:
-        if target_upper is None:
-            raise ValueParseError("Within range needs a Target Upper", None)
-        tol = default_tolerance if tolerance is None else tolerance
-        low, high = min(target, target_upper), max(target, target_upper)
-        amber_low, amber_high = low - abs(low) * tol, high + abs(high) * tol
-        if _at_least(current, low) and _at_most(current, high):
-            status = Status.GREEN
-        elif _at_least(current, amber_low) and _at_most(current, amber_high):
-            status = Status.AMBER
-        else:
-            status = Status.RED
+        low, high, amber_low, amber_high = _range_bands(
+            target, target_upper, default_tolerance if tolerance is None else tolerance)
         band = (f"amber from {fmt(amber_low)} to {fmt(amber_high)}"
                 if (amber_low, amber_high) != (low, high) else "no amber band")
         return status, (f"{status.value}: {fmt(current)} against a target range of "
                         f"{fmt(low)} to {fmt(high)}; {band}")
 
     bound = compute_amber_bound(target, polarity, tolerance, amber_threshold, default_tolerance)
-    better_or_equal = _at_least if polarity is Polarity.HIGHER else _at_most
-    if better_or_equal(current, target):
-        status = Status.GREEN
-    elif better_or_equal(current, bound):
-        status = Status.AMBER
-    else:
-        status = Status.RED
     word = "higher" if polarity is Polarity.HIGHER else "lower"
     if bound == target:
         band = "no amber band"
