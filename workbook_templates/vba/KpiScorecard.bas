@@ -51,7 +51,7 @@ Public Sub RegenerateScorecards()
     End If
 
     exePath = ExecutablePath(ThisWorkbook.Path)
-    If Dir$(exePath) = "" Then
+    If Not CreateObject("Scripting.FileSystemObject").FileExists(exePath) Then
         MsgBox "The scorecard program was not found at:" & vbCrLf & exePath & vbCrLf & vbCrLf & _
             "To install it, unzip the kpi-scorecard folder (the one containing " & EXE_NAME & ") " & _
             "into the folder of this workbook:" & vbCrLf & ThisWorkbook.Path, _
@@ -153,28 +153,26 @@ Private Function ExitCodeMeaning(ByVal exitCode As Long) As String
 End Function
 
 ' Up to maxLines lines of a text file, or a note that it could not be read.
+' FileSystemObject rather than Dir/Open, which fail on paths outside the ANSI code page.
 Private Function FirstLines(ByVal filePath As String, ByVal maxLines As Long) As String
-    Dim f As Integer, lineText As String, count As Long, result As String
+    Dim fso As Object, stream As Object, count As Long, result As String
 
     On Error GoTo Unreadable
-    If Dir$(filePath) = "" Then
+    Set fso = CreateObject("Scripting.FileSystemObject")
+    If Not fso.FileExists(filePath) Then
         FirstLines = "(no log was written)"
         Exit Function
     End If
-    f = FreeFile
-    Open filePath For Input As #f
-    Do While Not EOF(f) And count < maxLines
-        Line Input #f, lineText
-        result = result & lineText & vbCrLf
+    Set stream = fso.OpenTextFile(filePath, 1)
+    Do While Not stream.AtEndOfStream And count < maxLines
+        result = result & stream.ReadLine & vbCrLf
         count = count + 1
     Loop
-    If Not EOF(f) Then result = result & "..." & vbCrLf
-    Close #f
+    If Not stream.AtEndOfStream Then result = result & "..." & vbCrLf
+    stream.Close
     FirstLines = result
     Exit Function
 
 Unreadable:
     FirstLines = "(the log could not be read: " & Err.Description & ")"
-    On Error Resume Next
-    If f <> 0 Then Close #f
 End Function
