@@ -26,11 +26,11 @@ def _at_least(value: float, bound: float) -> bool:
     >>> 0.495 >= 0.55 * (1 - 0.1), _at_least(0.495, 0.55 * (1 - 0.1))
     (False, True)
     """
-    return value - bound >= -REL_TOL * max(abs(value), abs(bound))
+    return value >= bound or value - bound >= -REL_TOL * max(abs(value), abs(bound))
 
 
 def _at_most(value: float, bound: float) -> bool:
-    return _at_least(bound, value)
+    return value <= bound or bound - value >= -REL_TOL * max(abs(value), abs(bound))
 
 
 def compute_amber_bound(target: float, polarity: Polarity, tolerance: float | None = None,

@@ -1,0 +1,268 @@
+"""Cell values in, the cell's answer out: the element-wise layer under the ``KPI_*`` functions.
+
+Each ``cell_*`` function takes what one worksheet cell holds for each argument
+(``None`` for a blank, a float, text such as ``97%`` or ``Lower is better``) and
+returns what that cell of the answer shows: a status word, a reason line, a
+number, or ``None`` for an empty cell. Values are parsed by :mod:`kpi_core.parsing`
+and judged by :mod:`kpi_core.rules`; nothing here decides a status.
+
+Bad input is never raised: it comes back as a message starting ``#KPI!`` (e.g.
+``#KPI! current 'abc' is not a number``), so the sheet shows the problem in the
+cell where it arises and never a status that hides it.
+
+:func:`broadcast` applies a ``cell_*`` function over single values and 2-D
+ranges (lists of rows), so one formula serves a whole column. Pure Python, no
+numpy: it runs in xlwings Lite (Pyodide) as it does in desktop Excel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import chain, repeat
+
+from .errors import ValueParseError
+from .model import Measure, Polarity, Unit
+from .parsing import parse_polarity, parse_reading, parse_tolerance, parse_unit
+from .rules import assess_status, compute_direction, compute_gap, compute_rag
+
+#: How every message of bad input begins, so a sheet can find them (``=ISNUMBER(SEARCH(...))``).
+ERROR_PREFIX = "#KPI! "
+
+#: Why the Excel functions cannot assess Within range: they take no Target Upper.
+RANGE_NEEDS_UPPER = ("Within range needs a Target Upper, which the KPI functions do not take; "
+                     "the scorecard assesses range measures")
+
+_HIGHER = Polarity.HIGHER
+_RANGE = Polarity.RANGE
+_CACHE_LIMIT = 256
+_polarity_cache: dict[str, Polarity | str] = {}
+
+
+def _labelled(exc: ValueParseError, label: str) -> ValueParseError:
+    """The parse error with the argument's name in front, as the reader words it."""
+    message = str(exc)
+    if message.lower().startswith(label):
+        return exc
+    return ValueParseError(f"{label} {message}", exc.value)
+
+
+def _number(value: object, label: str) -> float | None:
+    """A figure, ``None`` when blank or a missing-data marker (``n/a``, ``TBC``)."""
+    if type(value) is float and value - value == 0.0:  # finite float: the usual cell
+        return value
+    try:
+        return parse_reading(value).value
+    except ValueParseError as exc:
+        raise _labelled(exc, label) from None
+
+
+def _polarity(value: object) -> Polarity:
+    """Polarity, parsed once per distinct text (a column repeats a few words)."""
+    if value is None:
+        return _HIGHER
+    if type(value) is not str:
+        return parse_polarity(value)
+    found = _polarity_cache.get(value)
+    if found is None:
+        try:
+            found = parse_polarity(value)
+        except ValueParseError as exc:
+            found = str(exc)
+        if len(_polarity_cache) >= _CACHE_LIMIT:
+            _polarity_cache.clear()
+        _polarity_cache[value] = found
+    if type(found) is str:
+        raise ValueParseError(found, value)
+    return found
+
+
+def _tolerance(value: object) -> float | None:
+    if value is None:
+        return None
+    if type(value) is float and 0.0 <= value <= 1.0:
+        return value
+    return parse_tolerance(value)
+
+
+def _message(exc: ValueParseError) -> str:
+    return ERROR_PREFIX + str(exc)
+
+
+def cell_rag(current: object, target: object, polarity: object = None,
+             tolerance: object = None, amber_threshold: object = None) -> str:
+    """The status word of one measure, or a ``#KPI!`` message.
+
+    >>> cell_rag(0.36, 0.25, "Lower is better"), cell_rag("97%", 0.95), cell_rag(None, 0.95)
+    ('Red', 'Green', 'Data unavailable')
+    >>> cell_rag(0.5, "TBC"), cell_rag("abc", 0.95)
+    ('No target', "#KPI! current 'abc' is not a number")
+    """
+    try:
+        c = current if type(current) is float and current - current == 0.0 \
+            else _number(current, "current")
+        t = target if type(target) is float and target - target == 0.0 \
+            else _number(target, "target")
+        pol = _polarity(polarity)
+        tol = _tolerance(tolerance)
+        amber = None if amber_threshold is None else _number(amber_threshold, "amber threshold")
+        if c is None or t is None:
+            return assess_status(Measure("", "", "", polarity=pol, current=c, target=t))[0].value
+        if pol is _RANGE:
+            raise ValueParseError(RANGE_NEEDS_UPPER, polarity)
+        return compute_rag(c, t, pol, tol, amber).value
+    except ValueParseError as exc:
+        return _message(exc)
+
+
+def cell_rag_reason(current: object, target: object, polarity: object = None,
+                    tolerance: object = None, amber_threshold: object = None,
+                    unit: object = None) -> str:
+    """The one-line reason for the status, or a ``#KPI!`` message.
+
+    ``unit`` words the figures (``%``, ``number``, ``days``, ``£``, ``rate``); when
+    blank, figures written as ``97%`` make it ``%``, else it is ``number``.
+
+    >>> cell_rag_reason(0.36, 0.25, "Lower", unit="%")
+    'Red: 36% against a target of 25% (lower is better); amber up to 27.5%'
+    >>> cell_rag_reason("n/a", 0.25)
+    "Data unavailable: current position is 'n/a'"
+    """
+    try:
+        try:
+            now = parse_reading(current)
+        except ValueParseError as exc:
+            raise _labelled(exc, "current") from None
+        try:
+            aim = parse_reading(target)
+        except ValueParseError as exc:
+            raise _labelled(exc, "target") from None
+        pol = _polarity(polarity)
+        tol = _tolerance(tolerance)
+        amber = None if amber_threshold is None else _number(amber_threshold, "amber threshold")
+        shown = parse_unit(unit) or (Unit.PERCENT if now.is_percent or aim.is_percent
+                                     else Unit.NUMBER)
+        if pol is _RANGE and now.value is not None and aim.value is not None:
+            raise ValueParseError(RANGE_NEEDS_UPPER, polarity)
+        measure = Measure("", "", "", polarity=pol, unit=shown, current=now.value,
+                          current_marker=now.marker, target=aim.value, tolerance=tol,
+                          amber_threshold=amber)
+        return assess_status(measure)[1]
+    except ValueParseError as exc:
+        return _message(exc)
+
+
+def _gap(current: object, reference: object, polarity: object, label: str) -> float | None | str:
+    try:
+        c = _number(current, "current")
+        r = _number(reference, label)
+        return compute_gap(c, r, _polarity(polarity))
+    except ValueParseError as exc:
+        return _message(exc)
+
+
+def cell_gap(current: object, target: object, polarity: object = None) -> float | None | str:
+    """Gap to target, positive is better; ``None`` (an empty cell) when either is blank.
+
+    Within range measures get the plain difference, as the rules give it without an
+    upper bound.
+
+    >>> round(cell_gap(0.36, 0.25, "Lower is better"), 2), cell_gap(None, 0.25)
+    (-0.11, None)
+    """
+    return _gap(current, target, polarity, "target")
+
+
+def cell_benchmark_gap(current: object, benchmark: object, polarity: object = None
+                       ) -> float | None | str:
+    """Gap to a benchmark's value, positive is better; ``None`` when either is blank.
+
+    >>> round(cell_benchmark_gap(0.36, 0.23, "Lower"), 2), cell_benchmark_gap(1.0, "x")
+    (-0.13, "#KPI! benchmark 'x' is not a number")
+    """
+    return _gap(current, benchmark, polarity, "benchmark")
+
+
+def cell_direction(current: object, previous: object, polarity: object = None) -> str | None:
+    """``Improving``, ``Worsening`` or ``No change``; ``None`` when either value is blank.
+
+    >>> cell_direction(0.30, 0.36, "Lower is better"), cell_direction(5.0, None)
+    ('Improving', None)
+    """
+    try:
+        c = _number(current, "current")
+        p = _number(previous, "previous value")
+        pol = _polarity(polarity)
+        if pol is _RANGE and c is not None and p is not None:
+            raise ValueParseError(RANGE_NEEDS_UPPER, polarity)
+        direction = compute_direction(c, p, pol)
+        return None if direction is None else direction.value
+    except ValueParseError as exc:
+        return _message(exc)
+
+
+def _grid(value: list | tuple) -> list | tuple:
+    """A range as rows; a flat list is read as a column."""
+    if value and not isinstance(value[0], (list, tuple)):
+        return [[v] for v in value]
+    return value
+
+
+def broadcast(func: Callable[..., object], *args: object) -> object:
+    """``func`` applied element-wise over ranges (lists of rows) and single values.
+
+    All single values give a single answer. Otherwise the answer has the shape of
+    the largest range; a single value, a one-row or a one-column range is repeated
+    across it (as Excel's own array arithmetic does). Ranges that do not fit give
+    one ``#KPI!`` message.
+
+    >>> broadcast(cell_rag, [[0.9], [0.7], [None]], 0.9)
+    [['Green'], ['Red'], ['Data unavailable']]
+    >>> broadcast(cell_rag, [[0.9], [0.7]], [[0.9], [0.8], [0.7]])
+    '#KPI! current has 2 rows but target has 3: give ranges of the same size, or a single cell'
+    """
+    if not any(isinstance(a, (list, tuple)) for a in args):
+        return func(*args)
+    names = getattr(func, "__code__", None)
+    names = names.co_varnames if names is not None else ()
+    grids: list[tuple[int, list | tuple | None, object]] = []
+    rows = cols = 1
+    for i, a in enumerate(args):
+        if isinstance(a, (list, tuple)):
+            g = _grid(a)
+            width = len(g[0]) if g else 0
+            if not g or not width or any(len(r) != width for r in g):
+                return f"{ERROR_PREFIX}{_name(names, i)} is an empty or ragged range"
+            rows, cols = max(rows, len(g)), max(cols, width)
+            grids.append((i, g, None))
+        else:
+            grids.append((i, None, a))
+    size = rows * cols
+    columns = []
+    for i, g, scalar in grids:
+        if g is None:
+            columns.append(repeat(scalar, size))
+            continue
+        r, c = len(g), len(g[0])
+        for have, need, what in ((r, rows, "rows"), (c, cols, "columns")):
+            if have != need and have != 1:
+                other = next(j for j, h, _s in grids if h is not None and
+                             (len(h) if what == "rows" else len(h[0])) == need)
+                return (f"{ERROR_PREFIX}{_name(names, i)} has {have} {what} but "
+                        f"{_name(names, other)} has {need}: give ranges of the same size, "
+                        "or a single cell")
+        if r == 1 and c == 1:
+            columns.append(repeat(g[0][0], size))
+        elif r == rows and c == cols:
+            columns.append(chain.from_iterable(g))
+        elif r == 1:
+            columns.append(chain.from_iterable(repeat(g[0], rows)))
+        else:
+            columns.append(chain.from_iterable(repeat(row[0], cols) for row in g))
+    flat = list(map(func, *columns))
+    if cols == 1:
+        return [[v] for v in flat]
+    return [flat[k:k + cols] for k in range(0, size, cols)]
+
+
+def _name(names: tuple[str, ...], index: int) -> str:
+    return names[index].replace("_", " ") if index < len(names) else f"argument {index + 1}"
