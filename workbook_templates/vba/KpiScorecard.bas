@@ -15,7 +15,9 @@ Private Const EXE_FOLDER As String = "kpi-scorecard"
 Private Const EXE_NAME As String = "kpi-scorecard.exe"
 Private Const OUTPUT_SUFFIX As String = " - Scorecards.xlsx"
 Private Const LOG_NAME As String = "kpi-scorecard-regenerate.log"
-Private Const LOG_LINES_SHOWN As Long = 15
+Private Const LOG_LINES_SHOWN As Long = 12
+' A message box shows about 1,024 characters: long log lines are cut to keep the first ones in view.
+Private Const LOG_LINE_CHARS As Long = 160
 Private Const DIALOG_TITLE As String = "KPI Scorecard"
 Private Const DIAGNOSTIC_OK As String = "KpiScorecard module OK"
 
@@ -67,7 +69,8 @@ Public Sub RegenerateScorecards()
     exitCode = CreateObject("WScript.Shell").Run(cmd, 0, True)
 
     If exitCode = 0 Then
-        MsgBox "The scorecards were written to:" & vbCrLf & outPath, vbInformation, DIALOG_TITLE
+        MsgBox "The scorecards were written to:" & vbCrLf & outPath & vbCrLf & vbCrLf & _
+            FirstLines(logPath, LOG_LINES_SHOWN), vbInformation, DIALOG_TITLE
     Else
         MsgBox "The scorecards were not written (exit code " & exitCode & ")." & vbCrLf & _
             ExitCodeMeaning(exitCode) & vbCrLf & vbCrLf & _
@@ -95,6 +98,8 @@ Public Function KpiScorecardDiagnostic() As String
     ElseIf RegenerateCommand("C:\a b\k.exe", "C:\c\in.xlsm", "C:\c\out.xlsx", "C:\t\l.log") <> _
            "cmd /s /c """"C:\a b\k.exe"" regenerate ""C:\c\in.xlsm"" -o ""C:\c\out.xlsx"" > ""C:\t\l.log"" 2>&1""" Then
         problem = "RegenerateCommand gave '" & RegenerateCommand("C:\a b\k.exe", "C:\c\in.xlsm", "C:\c\out.xlsx", "C:\t\l.log") & "'"
+    ElseIf Shortened("abcdefgh", 6) <> "abc..." Or Shortened("abc", 6) <> "abc" Then
+        problem = "Shortened gave '" & Shortened("abcdefgh", 6) & "'"
     ElseIf InStr(ExitCodeMeaning(1), "errors in the data") = 0 Or InStr(ExitCodeMeaning(2), "open in Excel") = 0 Then
         problem = "ExitCodeMeaning gave '" & ExitCodeMeaning(1) & "' / '" & ExitCodeMeaning(2) & "'"
     End If
@@ -134,6 +139,14 @@ Private Function RegenerateCommand(ByVal exePath As String, ByVal bookPath As St
         " -o " & Quoted(outPath) & " > " & Quoted(logPath) & " 2>&1"""
 End Function
 
+Private Function Shortened(ByVal text As String, ByVal maxChars As Long) As String
+    If Len(text) > maxChars Then
+        Shortened = Left$(text, maxChars - 3) & "..."
+    Else
+        Shortened = text
+    End If
+End Function
+
 Private Function Quoted(ByVal text As String) As String
     Quoted = """" & text & """"
 End Function
@@ -165,7 +178,7 @@ Private Function FirstLines(ByVal filePath As String, ByVal maxLines As Long) As
     End If
     Set stream = fso.OpenTextFile(filePath, 1)
     Do While Not stream.AtEndOfStream And count < maxLines
-        result = result & stream.ReadLine & vbCrLf
+        result = result & Shortened(stream.ReadLine, LOG_LINE_CHARS) & vbCrLf
         count = count + 1
     Loop
     If Not stream.AtEndOfStream Then result = result & "..." & vbCrLf
