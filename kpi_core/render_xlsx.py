@@ -53,6 +53,8 @@ STYLES: dict[str, dict] = {
     "subtitle": {"font_size": 12},
     "heading": {"bold": True, "font_size": 12},
     "header": {**_CELL, "bold": True, "bg_color": HEADER_FILL, "valign": "vcenter"},
+    "header_figure": {**_CELL, "bold": True, "bg_color": HEADER_FILL, "valign": "vcenter",
+                      "align": "center"},
     "text": dict(_CELL),
     "text_bold": {**_CELL, "bold": True},
     "wrap": dict(_CELL),
@@ -80,7 +82,8 @@ STYLES: dict[str, dict] = {
     "rate": {**_FIGURE, "num_format": "0.0"},
 }
 _TITLE_HEIGHTS = {"title": 21.0, "subtitle": 18.0, "heading": 18.0}
-_BOLD_STYLES = frozenset({"title", "heading", "header", "text_bold", "count_bold",
+_BOLD_STYLES = frozenset({"title", "heading", "header", "header_figure", "text_bold",
+                          "count_bold",
                           "rag_green", "rag_amber", "rag_red", "check"})
 
 WORKBOOK_OPTIONS = {
@@ -116,9 +119,9 @@ def chars_per_line(width: float, bold: bool = False) -> int:
     text a little wider. Erring low makes rows a little tall, never clipped.
 
     >>> chars_per_line(60), chars_per_line(60, bold=True)
-    (66, 63)
+    (72, 67)
     """
-    return max(1, int(width * (1.05 if bold else 1.1)))
+    return max(1, int(width * (1.12 if bold else 1.2)))
 
 
 def count_lines(text: str, per_line: int) -> int:
@@ -168,6 +171,7 @@ class _SheetWriter:
         self.ws = workbook.add_worksheet(sheet.name)
         self.row = 0
         self.tables: dict[str, tuple[int, int]] = {}  # key -> first data row, row after
+        self.specs: dict[str, Table] = {}
         self.heights: dict[int, float] = {}
         self.per_line = [(chars_per_line(c.width), chars_per_line(c.width, bold=True))
                          for c in sheet.columns]
@@ -205,6 +209,7 @@ class _SheetWriter:
         for cells in table.rows:
             self._row(cells)
         self.tables[table.key] = (first, self.row)
+        self.specs[table.key] = table
 
     def _row(self, cells) -> None:
         ws, formats, per_line, r = self.ws, self.formats, self.per_line, self.row
@@ -246,7 +251,8 @@ class _SheetWriter:
                 "categories": [name, first, spec.categories_column, last,
                                spec.categories_column],
                 "values": [name, first, series.column, last, series.column],
-                "data_labels": {"value": True},
+                "data_labels": {"value": True, "num_format": "0;-0;;@",
+                                "font": {"color": series.label_colour or "#000000"}},
                 "gap": 60,
             }
             if series.colour:
@@ -262,10 +268,11 @@ class _SheetWriter:
         else:
             chart.set_legend({"position": "bottom"})
         if spec.horizontal:  # bar charts list categories bottom-up unless reversed
-            chart.set_y_axis({"reverse": True})
+            chart.set_y_axis({"reverse": True, "crossing": "max"})
             chart.set_x_axis({"major_gridlines": {"visible": True,
                                                   "line": {"color": "#D9D9D9"}},
-                              "min": 0})
+                              "min": 0, "num_format": "0",
+                              "major_unit": self._major_unit(spec)})
         n_rows = spec.last_row - spec.first_row + 1
         if spec.beside:
             row, col = first, spec.column
@@ -281,6 +288,17 @@ class _SheetWriter:
         self.ws.insert_chart(row, col, chart, {"description": spec.alt_text,
                                                "object_position": 1,
                                                "x_offset": 8, "y_offset": 2})
+
+    def _major_unit(self, spec: Chart) -> int:
+        """Whole-number steps on the value axis, about five to ten of them."""
+        rows = self.specs[spec.table].rows[spec.first_row:spec.last_row + 1]
+        totals = [sum(r[s.column].value or 0 for s in spec.series) if spec.stacked
+                  else max((r[s.column].value or 0) for s in spec.series) for r in rows]
+        top = max(totals, default=0)
+        for unit in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000):
+            if top / unit <= 10:
+                return unit
+        return 10 ** len(str(int(top // 10)))
 
     def _page_setup(self) -> None:
         ws = self.ws

@@ -7,7 +7,7 @@ place that knows what a style name looks like in Excel and where a block lands.
 Style names used in cells (the renderer defines every one of them):
 
 ``title``, ``subtitle``, ``heading``       titles and section headings
-``header``                                  a table's column headers
+``header``, ``header_figure``               a table's column headers (text, figures)
 ``text``, ``text_bold``, ``wrap``           plain, measure names, wrapped long text
 ``figure_text``                             text in a figure's place: ``TBC``, ``40% to 60%``
 ``blank``                                   an empty cell with no format at all
@@ -51,8 +51,14 @@ TABLE_HEADERS = ("No.", "Measure", "Target", "Current position", "RAG",
                  "Direction of travel", "Benchmarking", "Comments")
 
 RAG_STYLES = {Status.GREEN: "rag_green", Status.AMBER: "rag_amber", Status.RED: "rag_red"}
-#: Chart colours of the RAG statuses, the same as the fills of the RAG cells.
+#: Chart colours of the RAG statuses, the same as the fills of the RAG cells, and the
+#: colour of text drawn on them (contrast at least 4.5:1).
 RAG_COLOURS = {Status.GREEN: "#00703C", Status.AMBER: "#FFBF47", Status.RED: "#D4351C"}
+RAG_TEXT_COLOURS = {Status.GREEN: "#FFFFFF", Status.AMBER: "#000000", Status.RED: "#FFFFFF"}
+#: Headers of columns whose cells are centred figures.
+_FIGURE_HEADERS = frozenset({"No.", "Target", "Current position", "RAG", "Green", "Amber", "Red",
+                             "With a RAG", "Data unavailable", "Not due", "No target",
+                             "Data problems", "Total"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,12 +101,16 @@ class Table:
 
 @dataclass(frozen=True, slots=True)
 class ChartSeries:
-    """One series: its name, the table column holding its values, its colour(s)."""
+    """One series: its name, the table column holding its values, its colour(s).
+
+    ``label_colour`` is the colour of the value labels drawn on the bars.
+    """
 
     name: str
     column: int
     colour: str | None = None
     point_colours: tuple[str, ...] = ()
+    label_colour: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,8 +418,12 @@ def split_sections(assessments: Iterable[Assessment]
     return tuple(key), tuple(lower), tuple(other)
 
 
+def _header_cells(headers: Iterable[str]) -> tuple[Cell, ...]:
+    return tuple(Cell(h, "header_figure" if h in _FIGURE_HEADERS else "header") for h in headers)
+
+
 def _header() -> tuple[Cell, ...]:
-    return tuple(Cell(h, "header") for h in TABLE_HEADERS)
+    return _header_cells(TABLE_HEADERS)
 
 
 def _section_rows(assessments: tuple[Assessment, ...], numbered: bool
@@ -446,8 +460,8 @@ def portfolio_title(portfolio: str, cabinet_member: str | None) -> str:
 
 
 PORTFOLIO_COLUMNS = (
-    Column(5), Column(38, wrap=True), Column(11), Column(11), Column(13), Column(14),
-    Column(30, wrap=True), Column(62, wrap=True),
+    Column(5), Column(40, wrap=True), Column(11), Column(11), Column(16), Column(13),
+    Column(30, wrap=True), Column(60, wrap=True),
 )
 
 
@@ -529,7 +543,8 @@ def build_summary_sheet(portfolios: dict[str, tuple[Assessment, ...]], settings:
         f"{p}: {c.green} Green, {c.amber} Amber, {c.red} Red." for p, c in per_portfolio.items())
     chart = Chart(
         table="summary", categories_column=0,
-        series=tuple(ChartSeries(s.value, 2 + i, colour=RAG_COLOURS[s])
+        series=tuple(ChartSeries(s.value, 2 + i, colour=RAG_COLOURS[s],
+                                 label_colour=RAG_TEXT_COLOURS[s])
                      for i, s in enumerate(RAG_STATUSES)),
         first_row=0, last_row=max(len(portfolios) - 1, 0),
         title="Measures by RAG and portfolio", alt_text=alt, stacked=True)
@@ -539,7 +554,7 @@ def build_summary_sheet(portfolios: dict[str, tuple[Assessment, ...]], settings:
     blocks = (
         Heading(scorecard_subtitle(settings), "title"),
         Heading("Summary of measures by portfolio and status", "subtitle"),
-        Table("summary", tuple(Cell(h, "header") for h in headers), tuple(rows),
+        Table("summary", _header_cells(headers), tuple(rows),
               repeat_header=True),
     )
     return Sheet(name=SUMMARY_SHEET, label=SUMMARY_SHEET, columns=columns, blocks=blocks,
