@@ -22,6 +22,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import olefile
 import openpyxl
 import pytest
 from oletools.olevba import VBA_Parser
@@ -108,6 +109,15 @@ def test_project_has_a_document_module_per_sheet_and_no_stray_module():
         ]
     assert re.search(r'<workbookPr\b[^>]*codeName="ThisWorkbook"', workbook_xml)
     assert sorted(vba_modules(XLSM)) == sorted(["ThisWorkbook", *sheet_code_names, MODULE])
+    # The PROJECT stream declares each kind: a document module declared as a class would
+    # clash with its sheet in Excel.
+    with zipfile.ZipFile(XLSM) as package:
+        ole = olefile.OleFileIO(package.read("xl/vbaProject.bin"))
+        declarations = [line for line in ole.openstream("PROJECT").read().decode("cp1252").splitlines()
+                        if re.match(r"(Document|Module|Class|BaseClass)=", line)]
+        ole.close()
+    assert sorted(declarations) == sorted(
+        [f"Document={name}/&H00000000" for name in ["ThisWorkbook", *sheet_code_names]] + [f"Module={MODULE}"])
 
 
 def test_button_on_measures_runs_the_macro():

@@ -5,18 +5,24 @@
 
 Everything comes from text sources: the data sheets are the ``.xlsx`` sample's
 (``kpi_core.template.add_performance_sheets`` with ``sample_data.py``, as
-``build_templates.py`` writes them), the module is ``vba/KpiScorecard.bas``. Three steps:
+``build_templates.py`` writes them), the module is ``vba/KpiScorecard.bas``.
+Nothing binary is kept in the repository. Two passes:
 
-1. an empty VBA project as Excel makes one: pyopenvba's ``ExcelFile.create_new``
-   writes a workbook from a template captured from Excel, and
-   ``vba_project_bytes()`` gives its ``vbaProject.bin`` (ThisWorkbook, Sheet1,
-   an empty Module1; references stdole and Office). Nothing binary is committed.
-2. XlsxWriter writes the workbook as ``.xlsm`` around that project
-   (``add_vba_project``), code names ThisWorkbook / Sheet1..SheetN, and puts the
-   form-control button on the Measures sheet bound to ``RegenerateScorecards``.
-3. pyopenvba opens the result and edits the project: a document module for each
-   sheet the empty project lacks, Module1 out, ``KpiScorecard`` in
-   (``VBAProject.add_module``), then ``ExcelFile.save``.
+1. The project. XlsxWriter writes the sheets to a scratch ``.xlsm`` with no VBA;
+   pyopenvba's ``ExcelFile.add_vba_project()`` gives it the project Excel makes
+   for a first macro (from a template captured from Excel: references stdole
+   and Office; a ``Document`` module for the workbook and for each sheet, code
+   names ThisWorkbook, Sheet1..SheetN as Excel names them), then
+   ``vba_project().add_module("KpiScorecard", source)`` and ``save``. Its
+   ``xl/vbaProject.bin`` is the project.
+2. The workbook. XlsxWriter writes the sheets again, as ``.xlsm``, with that
+   project (``add_vba_project``; XlsxWriter gives the workbook and sheets the same
+   code names) and the form-control button on Measures bound to
+   ``RegenerateScorecards``.
+
+(Adding the module with pyopenvba to a file XlsxWriter already gave a project
+would declare the extra sheets' document modules as classes in the PROJECT
+stream: pyopenvba only declares documents it made itself.)
 """
 
 from __future__ import annotations
@@ -26,11 +32,11 @@ import io
 import os
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 import xlsxwriter
-from pyopenvba import ExcelFile, VBAModuleKind
-
+from pyopenvba import ExcelFile
 
 HERE = Path(__file__).resolve().parent
 # Run as a script from a checkout: kpi_core from the repository, sample_data from this folder.
@@ -40,6 +46,7 @@ sys.path.insert(0, str(HERE.parent))
 import sample_data  # noqa: E402
 
 from kpi_core.template import add_performance_sheets  # noqa: E402
+
 MODULE_SOURCE = HERE / "vba" / "KpiScorecard.bas"
 DEFAULT_OUTPUT = HERE / "performance_workbook.xlsm"
 
@@ -51,36 +58,13 @@ BUTTON_WIDTH_PX = 170
 BUTTON_HEIGHT_PX = 32
 # Columns left empty between the last column of the Measures data and the button.
 BUTTON_GAP_COLUMNS = 1
-
-#: VB_Base of an Excel worksheet document module ([MS-OVBA] host class; as Excel writes it).
-WORKSHEET_BASE = "0{00020820-0000-0000-C000-000000000046}"
+WORKBOOK_CODE_NAME = "ThisWorkbook"
 
 
 def read_module_source(path: Path = MODULE_SOURCE) -> str:
     """The module text with CRLF line endings, as the VBA editor stores and exports it."""
     text = path.read_text(encoding="ascii")
     return text.replace("\r\n", "\n").replace("\n", "\r\n")
-
-
-def build_empty_vba_project() -> bytes:
-    """The ``vbaProject.bin`` of a new Excel workbook (from pyopenvba's Excel-captured template)."""
-    with tempfile.TemporaryDirectory(prefix="kpi-xlsm-") as scratch:
-        with ExcelFile.create_new(Path(scratch) / "empty.xlsm") as empty:
-            return empty.vba_project_bytes()
-
-
-def worksheet_document_header(code_name: str) -> str:
-    """The attribute header Excel writes for a worksheet's document module."""
-    return (
-        f'Attribute VB_Name = "{code_name}"\r\n'
-        f'Attribute VB_Base = "{WORKSHEET_BASE}"\r\n'
-        "Attribute VB_GlobalNameSpace = False\r\n"
-        "Attribute VB_Creatable = False\r\n"
-        "Attribute VB_PredeclaredId = True\r\n"
-        "Attribute VB_Exposed = True\r\n"
-        "Attribute VB_TemplateDerived = False\r\n"
-        "Attribute VB_Customizable = True\r\n"
-    )
 
 
 def write_button(sheet) -> None:
@@ -99,8 +83,10 @@ def write_button(sheet) -> None:
     )
 
 
-def write_xlsxwriter_part(path: Path, vba_project: bytes) -> list[str]:
-    """Write the workbook with the empty project and the button; return the sheets' code names."""
+def write_workbook(path: Path, vba_project: bytes | None) -> list[str]:
+    """Write the sample workbook, with the project and the button when given one.
+
+    Returns the sheets' code names (none without a project)."""
     # The same options and properties as the .xlsx sample (build_templates.py).
     workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     workbook.set_properties({
@@ -108,27 +94,28 @@ def write_xlsxwriter_part(path: Path, vba_project: bytes) -> list[str]:
         "author": "kpi-scorecard",
     })
     sheets = add_performance_sheets(workbook, sample_data.MEASURES, sample_data.BENCHMARKS, sample_data.SETTINGS)
-    workbook.add_vba_project(io.BytesIO(vba_project), is_stream=True)
-    write_button(sheets[BUTTON_SHEET])
+    if vba_project is not None:
+        workbook.add_vba_project(io.BytesIO(vba_project), is_stream=True)
+        workbook.set_vba_name(WORKBOOK_CODE_NAME)
+        write_button(sheets[BUTTON_SHEET])
     workbook.close()
-    return [sheet.vba_codename for sheet in workbook.worksheets()]
+    return [sheet.vba_codename for sheet in workbook.worksheets()] if vba_project is not None else []
 
 
-def add_modules(source_path: Path, output: Path, sheet_code_names: list[str], module_source: str) -> None:
-    """Give every sheet its document module and put the KpiScorecard module in the project."""
-    with ExcelFile(source_path) as book:
-        project = book.vba_project()
-        present = {name.casefold() for name in project.module_names()}
-        for code_name in sheet_code_names:
-            if code_name.casefold() not in present:
-                project.add_module(code_name, worksheet_document_header(code_name), kind=VBAModuleKind.other)
-        if "module1" in present:
-            project.delete_module("Module1")
+def build_vba_project(module_source: str, scratch: Path) -> tuple[bytes, list[str]]:
+    """The ``vbaProject.bin`` for the sample's sheets with the module; and its document modules."""
+    bare, with_project = scratch / "bare.xlsm", scratch / "with-project.xlsm"
+    write_workbook(bare, vba_project=None)
+    with ExcelFile(bare) as book:
+        project = book.add_vba_project()
+        documents = project.module_names()
         project.add_module(MODULE_NAME, module_source)
         problems = project.validate()
         if problems:
             raise RuntimeError("the VBA project is inconsistent: " + "; ".join(problems))
-        book.save(output)
+        book.save(with_project)
+    with zipfile.ZipFile(with_project) as package:
+        return package.read("xl/vbaProject.bin"), documents
 
 
 def build_xlsm(output: Path = DEFAULT_OUTPUT) -> Path:
@@ -137,10 +124,12 @@ def build_xlsm(output: Path = DEFAULT_OUTPUT) -> Path:
     module_source = read_module_source()
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="kpi-xlsm-", dir=output.parent) as scratch:
-        stage = Path(scratch) / "stage.xlsm"
+        vba_project, documents = build_vba_project(module_source, Path(scratch))
         finished = Path(scratch) / "finished.xlsm"
-        code_names = write_xlsxwriter_part(stage, build_empty_vba_project())
-        add_modules(stage, finished, code_names, module_source)
+        code_names = write_workbook(finished, vba_project)
+        if sorted(documents) != sorted([WORKBOOK_CODE_NAME, *code_names]):
+            raise RuntimeError(f"document modules {documents} do not match the code names "
+                               f"{[WORKBOOK_CODE_NAME, *code_names]} XlsxWriter gave the workbook")
         os.replace(finished, output)
     return output
 
