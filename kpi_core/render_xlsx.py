@@ -127,8 +127,10 @@ def chars_per_line(width: float, bold: bool = False) -> int:
 def count_lines(text: str, per_line: int) -> int:
     """Lines a text takes when wrapped at word boundaries to ``per_line`` characters.
 
-    >>> count_lines("one two three", 7), count_lines("one two three", 6), count_lines("a\\nb", 10), count_lines("x" * 25, 10)
-    (2, 3, 2, 3)
+    >>> count_lines("one two three", 7), count_lines("one two three", 6)
+    (2, 3)
+    >>> count_lines("a\\nb", 10), count_lines("x" * 25, 10)
+    (2, 3)
     """
     if len(text) <= per_line and "\n" not in text:
         return 1

@@ -194,8 +194,8 @@ def build_sheet_names(portfolios: Iterable[str]) -> dict[str, str]:
     an apostrophe, never ``History`` or ``Summary``, and unique ignoring case even
     after shortening (``" (2)"``, ``" (3)"``... appended within the 31 characters).
 
-    >>> build_sheet_names(["Children's Services", "Finance/Resources", "history"])
-    {"Children's Services": "Children's Services", 'Finance/Resources': 'Finance-Resources', 'history': 'history (2)'}
+    >>> list(build_sheet_names(["Children's Services", "Finance/Resources", "history"]).values())
+    ["Children's Services", 'Finance-Resources', 'history (2)']
     >>> names = build_sheet_names(["A" * 40, "a" * 35])
     >>> [len(n) for n in names.values()], list(names.values())[1][-4:]
     ([31, 31], ' (2)')
@@ -226,8 +226,10 @@ def _is_whole(number: float, places: int = 0) -> bool:
 def value_style(value: float, unit: Unit) -> str:
     """The style name of a figure: its unit, and as many decimals as it needs.
 
-    >>> value_style(0.97, Unit.PERCENT), value_style(0.275, Unit.PERCENT), value_style(12, Unit.NUMBER)
-    ('pct0', 'pct1', 'number0')
+    >>> value_style(0.97, Unit.PERCENT), value_style(0.275, Unit.PERCENT)
+    ('pct0', 'pct1')
+    >>> value_style(12, Unit.NUMBER)
+    'number0'
     """
     if unit is Unit.PERCENT:
         if _is_whole(value, 2):
@@ -397,8 +399,10 @@ def describe_rag(counts: Counts) -> str:
 
 # --- sections ------------------------------------------------------------------
 
-def split_sections(assessments: Iterable[Assessment]
-                   ) -> tuple[tuple[Assessment, ...], tuple[Assessment, ...], tuple[Assessment, ...]]:
+Section = tuple[Assessment, ...]
+
+
+def split_sections(assessments: Iterable[Assessment]) -> tuple[Section, Section, Section]:
     """One portfolio's assessments as (key areas, lower than expected, other), in order.
 
     Key areas are the highlighted measures, or the Green ones when none is

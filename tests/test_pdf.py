@@ -91,8 +91,8 @@ def test_timeout_is_a_pdf_error(book, tmp_path, monkeypatch):
 
 @pytest.mark.skipif(os.name == "nt", reason="uses a shell script as a fake LibreOffice")
 def test_failure_exit_code_is_a_pdf_error(book, tmp_path, monkeypatch):
-    monkeypatch.setattr(pdf_module, "find_soffice",
-                        lambda: _fake(tmp_path, "echo 'Error: source file could not be loaded' >&2; exit 3"))
+    script = _fake(tmp_path, "echo 'Error: source file could not be loaded' >&2; exit 3")
+    monkeypatch.setattr(pdf_module, "find_soffice", lambda: script)
     with pytest.raises(PdfError, match=r"exit code 3\): Error: source file could not be loaded"):
         convert_to_pdf(book, tmp_path / "x.pdf")
 
