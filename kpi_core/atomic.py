@@ -11,6 +11,19 @@ from pathlib import Path
 from .errors import FileError
 
 
+def _give_usual_mode(tmp: Path, target: Path) -> None:
+    """mkstemp makes files private: give the new file the old one's mode, else the umask's."""
+    if os.name == "nt":
+        return
+    try:
+        mode = target.stat().st_mode & 0o777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        mode = 0o666 & ~mask
+    os.chmod(tmp, mode)
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success it replaces ``target``.
@@ -31,6 +44,7 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        _give_usual_mode(tmp, target)
         try:
             os.replace(tmp, target)
         except OSError as exc:

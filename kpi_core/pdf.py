@@ -106,8 +106,4 @@ def convert_to_pdf(xlsx_path, pdf_path=None, timeout: float = 120) -> Path:
             raise PdfError(f"LibreOffice wrote no PDF for {xlsx.name}: {_last_line(err, out)}")
         with atomic_path(pdf) as tmp:
             shutil.copyfile(produced, tmp)
-            if os.name != "nt":  # mkstemp makes the file private; give it the usual mode
-                mask = os.umask(0)
-                os.umask(mask)
-                os.chmod(tmp, 0o666 & ~mask)
     return pdf

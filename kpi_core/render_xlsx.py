@@ -9,7 +9,6 @@ a temporary file in the target's folder, then ``os.replace``.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import xlsxwriter
@@ -334,12 +333,6 @@ def render_workbook(scorecard: Scorecard, target) -> None:
         workbook.close()
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def write_scorecard(scorecard: Scorecard, path) -> Path:
     """Render the scorecard to ``path`` atomically and return the path written.
 
@@ -355,6 +348,4 @@ def write_scorecard(scorecard: Scorecard, path) -> Path:
             render_workbook(scorecard, tmp)
         except (FileCreateError, OSError) as exc:
             raise FileError(f"{path}: cannot be written ({exc})") from exc
-        if os.name != "nt":  # mkstemp makes the file private; give it the usual mode
-            os.chmod(tmp, 0o666 & ~_umask())
     return path

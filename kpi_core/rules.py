@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from .errors import ValueParseError
 from .formatting import format_value
 from .model import (
-    Assessment, Benchmark, BenchmarkGap, DataStatus, Direction, Frequency, Measure, Polarity,
+    Assessment, BenchmarkGap, DataStatus, Direction, Frequency, Measure, Polarity,
     Settings, Status, Unit,
 )
 

@@ -36,13 +36,22 @@ _CHOICES = {
 }
 #: Rows below the header that get drop-down lists, so rows added later have them too.
 _VALIDATED_ROWS = 2000
+#: The Measures table starts on this row (0-based), under a title and a line of help;
+#: the .xlsm puts its Regenerate button beside them, where it never scrolls away.
+MEASURES_TOP = 2
+MEASURES_HELP = ("One row per measure. Percent cells hold fractions (97% is 0.97). "
+                 "Then run: kpi-scorecard regenerate this-workbook.xlsx")
 
 
 def add_performance_sheets(workbook, measures: Sequence[Mapping[str, object]] = (),
                            benchmarks: Sequence[Mapping[str, object]] = (),
-                           settings: Mapping[str, object] = DEFAULT_SETTINGS) -> dict:
+                           settings: Mapping[str, object] = DEFAULT_SETTINGS,
+                           title: str = "Performance workbook") -> dict:
     """Add the Measures, Benchmarks and Settings sheets, each with its Excel table,
-    to an XlsxWriter ``workbook``; return the worksheets by name."""
+    to an XlsxWriter ``workbook``; return the worksheets by name.
+
+    The Measures table's header row is row ``MEASURES_TOP + 1`` (1-based), under
+    ``title`` and a line of help."""
     header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
     top = workbook.add_format({"valign": "top"})
@@ -51,14 +60,17 @@ def add_performance_sheets(workbook, measures: Sequence[Mapping[str, object]] = 
 
     ws = workbook.add_worksheet("Measures")
     rows = [[m.get(h) for h in MEASURE_HEADERS] for m in measures]
-    _add_table(ws, "Measures", MEASURE_HEADERS, rows, header)
+    top_row = MEASURES_TOP
+    ws.write_string(0, 0, title, workbook.add_format({"bold": True, "font_size": 14}))
+    ws.write_string(1, 0, MEASURES_HELP, workbook.add_format({"italic": True}))
+    _add_table(ws, "Measures", MEASURE_HEADERS, rows, header, top_row)
     for ci, name in enumerate(MEASURE_HEADERS):
         fmt = wrap if name in ("Measure", "Outcome", "Notes", "Benchmarking") else top
         if name == "Tolerance":
             fmt = percent
         ws.set_column(ci, ci, _WIDTHS.get(name, 12), fmt)
         if name in _CHOICES:
-            ws.data_validation(1, ci, _VALIDATED_ROWS, ci, {
+            ws.data_validation(top_row + 1, ci, top_row + _VALIDATED_ROWS, ci, {
                 "validate": "list", "source": _CHOICES[name], "error_type": "warning",
                 "input_title": name, "input_message": "Choose from the list"})
     unit_col = MEASURE_HEADERS.index("Unit")
@@ -67,8 +79,9 @@ def add_performance_sheets(workbook, measures: Sequence[Mapping[str, object]] = 
         for name in _FIGURES:
             ci = MEASURE_HEADERS.index(name)
             if isinstance(row[ci], (int, float)):
-                ws.write_number(ri, ci, row[ci], percent if unit is Unit.PERCENT else number)
-    ws.freeze_panes(1, 4)
+                ws.write_number(top_row + ri, ci, row[ci],
+                                percent if unit is Unit.PERCENT else number)
+    ws.freeze_panes(top_row + 1, 4)
 
     ws_b = workbook.add_worksheet("Benchmarks")
     b_rows = [[b.get(h) for h in BENCHMARK_HEADERS] for b in benchmarks]
@@ -96,9 +109,10 @@ def _unit_or_none(value: object) -> Unit | None:
         return None
 
 
-def _add_table(ws, name: str, headers: Sequence[str], rows: list[list[object]], header_fmt) -> None:
+def _add_table(ws, name: str, headers: Sequence[str], rows: list[list[object]], header_fmt,
+               top: int = 0) -> None:
     data = [[None if v == "" else v for v in row] for row in rows] or [[None] * len(headers)]
-    ws.add_table(0, 0, len(data), len(headers) - 1, {
+    ws.add_table(top, 0, top + len(data), len(headers) - 1, {
         "name": name, "data": data, "style": "Table Style Medium 2",
         "columns": [{"header": h, "header_format": header_fmt} for h in headers]})
 
@@ -115,5 +129,5 @@ def write_performance_workbook(path: str | os.PathLike,
         workbook = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False,
                                                   "strings_to_urls": False})
         workbook.set_properties({"title": title, "author": "kpi-scorecard"})
-        add_performance_sheets(workbook, measures, benchmarks, settings)
+        add_performance_sheets(workbook, measures, benchmarks, settings, title=title)
         workbook.close()

@@ -1,6 +1,7 @@
-"""Build workbook_templates/performance_workbook.xlsx from sample_data.py.
+"""Build the sample workbooks from sample_data.py: performance_workbook.xlsx and,
+with its button and VBA module, performance_workbook.xlsm (build_xlsm.py).
 
-    python workbook_templates/build_templates.py [OUT]
+    python workbook_templates/build_templates.py
 """
 
 from __future__ import annotations
@@ -20,11 +21,13 @@ SAMPLE = HERE / "performance_workbook.xlsx"
 
 
 def build_sample(path: Path = SAMPLE) -> Path:
-    write_performance_workbook(
-        path, sample_data.MEASURES, sample_data.BENCHMARKS, sample_data.SETTINGS,
-        title=f"{sample_data.AUTHORITY} performance workbook, {sample_data.PERIOD}")
+    write_performance_workbook(path, sample_data.MEASURES, sample_data.BENCHMARKS,
+                               sample_data.SETTINGS, title=sample_data.TITLE)
     return path
 
 
 if __name__ == "__main__":
-    print(build_sample(Path(sys.argv[1]) if len(sys.argv) > 1 else SAMPLE))
+    import build_xlsm  # noqa: E402  (beside this file)
+
+    print(build_sample())
+    print(build_xlsm.build_xlsm())

@@ -56,8 +56,9 @@ BUTTON_CAPTION = "Regenerate scorecards"
 BUTTON_SHEET = "Measures"
 BUTTON_WIDTH_PX = 170
 BUTTON_HEIGHT_PX = 32
-# Columns left empty between the last column of the Measures data and the button.
-BUTTON_GAP_COLUMNS = 1
+# The button stands top-left, in the frozen rows above the Measures table, on the
+# wide Measure column (D), so it never scrolls out of sight.
+BUTTON_ROW, BUTTON_COLUMN, BUTTON_X_OFFSET = 0, 3, 160
 WORKBOOK_CODE_NAME = "ThisWorkbook"
 
 
@@ -68,12 +69,12 @@ def read_module_source(path: Path = MODULE_SOURCE) -> str:
 
 
 def write_button(sheet) -> None:
-    """The form-control button on the Measures sheet, in the header row right of the table."""
-    last_column = sheet.dim_colmax if sheet.dim_colmax is not None else -1
+    """The form-control button on the Measures sheet, above the table, always in view."""
     sheet.insert_button(
-        0,
-        last_column + 1 + BUTTON_GAP_COLUMNS,
+        BUTTON_ROW,
+        BUTTON_COLUMN,
         {
+            "x_offset": BUTTON_X_OFFSET,
             "macro": MACRO_NAME,
             "caption": BUTTON_CAPTION,
             "width": BUTTON_WIDTH_PX,
@@ -93,7 +94,8 @@ def write_workbook(path: Path, vba_project: bytes | None) -> list[str]:
         "title": f"{sample_data.AUTHORITY} performance workbook, {sample_data.PERIOD}",
         "author": "kpi-scorecard",
     })
-    sheets = add_performance_sheets(workbook, sample_data.MEASURES, sample_data.BENCHMARKS, sample_data.SETTINGS)
+    sheets = add_performance_sheets(workbook, sample_data.MEASURES, sample_data.BENCHMARKS,
+                                    sample_data.SETTINGS, title=sample_data.TITLE)
     if vba_project is not None:
         workbook.add_vba_project(io.BytesIO(vba_project), is_stream=True)
         workbook.set_vba_name(WORKBOOK_CODE_NAME)

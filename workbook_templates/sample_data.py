@@ -13,6 +13,7 @@ AUTHORITY = "Buckinghamshire County Council"
 PERIOD = "Q2 2016/17"
 PORTFOLIO = "Children's Services"
 CABINET_MEMBER = "Cllr. Lin Hazell"
+TITLE = f"{AUTHORITY} performance workbook, {PERIOD}"
 
 MEASURES = [
     {
