@@ -5,9 +5,9 @@ gives either formulas or saved results per load (we need both, to tell a formula
 with no saved result from an empty cell), imports numpy when present, and costs
 about 0.16 s to import. The parts we need (workbook, relationships, shared
 strings, styles, table definitions and the rows under a table) are read here with
-``zipfile`` and defusedxml's ``iterparse``: no DTDs or entities are accepted, each
-part is read through a size cap (zip bombs are refused), and only the cells inside
-the tables are kept.
+``zipfile`` and ElementTree's C parser behind a DTD guard: no DTDs or entities are
+accepted (defusedxml's rule), each part is read through a size cap (zip bombs are
+refused), and only the cells inside the tables are kept.
 
 The result is plain data (:class:`RawTable`): the same shape the live Excel macro
 builds from xlwings ranges, so both go through :mod:`kpi_core.reading`.
@@ -21,9 +21,11 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree.ElementTree import XMLPullParser
+from xml.parsers import expat
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import iterparse
+from defusedxml.common import DTDForbidden
 
 from .errors import FileError
 
@@ -145,6 +147,45 @@ class _CappedReader:
         return chunk
 
 
+class _RootSeen(Exception):
+    """The root element has started: no DTD can follow."""
+
+
+def _refuse_dtd(name, sysid, pubid, _has_internal_subset) -> None:
+    raise DTDForbidden(name, sysid, pubid)
+
+
+def _root_seen(*_args) -> None:
+    raise _RootSeen
+
+
+def _chunks_without_dtd(stream, size: int = 65536):
+    """The bytes of a part, refusing a DTD (and so any entity declaration).
+
+    A DTD can only stand before the root element, so a small expat parser reads the
+    prolog (in whatever encoding the part declares) and stops at the root element;
+    the part is then parsed by ElementTree's C parser, several times faster than
+    the pure-Python parser defusedxml's ``iterparse`` runs on. Without a DTD no
+    entity can be declared: an undeclared ``&name;`` is a well-formedness error.
+    """
+    guard = expat.ParserCreate()
+    guard.StartDoctypeDeclHandler = _refuse_dtd
+    guard.StartElementHandler = _root_seen
+    checking = True
+    while True:
+        chunk = stream.read(size)
+        if checking:
+            try:
+                guard.Parse(chunk, not chunk)
+            except _RootSeen:
+                checking = False
+            except expat.ExpatError:
+                checking = False  # not well-formed: the real parser says where
+        if not chunk:
+            return
+        yield chunk
+
+
 class _Package:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -171,7 +212,12 @@ class _Package:
 
     def iterparse(self, name: str, events=("end",)):
         try:
-            yield from iterparse(self.open(name), events=events, forbid_dtd=True)
+            parser = XMLPullParser(events)
+            for chunk in _chunks_without_dtd(self.open(name)):
+                parser.feed(chunk)
+                yield from parser.read_events()
+            parser.close()
+            yield from parser.read_events()
         except DefusedXmlException as exc:
             raise FileError(f"{self.path}: part {name} declares a DTD or entities, which "
                             "workbooks never need; refusing it") from exc
@@ -281,21 +327,24 @@ def _read_rows(pkg: _Package, part: str, tables: list[_TableDef], strings: list[
     percents: dict[str, set] = {t.name: set() for t in tables}
     top = min(t.top for t in tables)
     bottom = max(t.bottom for t in tables)
-    c_tag, v_tag, f_tag, is_tag, row_tag = (f"{_MAIN}c", f"{_MAIN}v", f"{_MAIN}f", f"{_MAIN}is",
-                                            f"{_MAIN}row")
-    row_no, col_no = 0, 0
-    for event, elem in pkg.iterparse(part, events=("start", "end")):
-        tag = elem.tag
-        if event == "start":
-            if tag == row_tag:
-                r = elem.get("r")
-                row_no = int(r) if r else row_no + 1
-                col_no = 0
+    c_tag, row_tag = f"{_MAIN}c", f"{_MAIN}row"
+    row_no = 0
+    # Only row ends are handled (a row's cells are complete by then), so the Python
+    # work per XML event stays small: this loop is most of the time of a big read.
+    for _event, row in pkg.iterparse(part):
+        if row.tag != row_tag:
             continue
-        if tag == c_tag:
-            ref = elem.get("r")
-            col_no = column_index(ref.rstrip("0123456789")) if ref else col_no + 1
-            if top <= row_no <= bottom:
+        r = row.get("r")
+        row_no = int(r) if r else row_no + 1
+        if row_no > bottom:
+            break
+        if row_no >= top:
+            col_no = 0
+            for elem in row:
+                if elem.tag != c_tag:
+                    continue
+                ref = elem.get("r")
+                col_no = column_index(ref.rstrip("0123456789")) if ref else col_no + 1
                 for t in tables:
                     if t.top <= row_no <= t.bottom and t.left <= col_no <= t.right:
                         value = _cell_value(elem, strings, calc_on_load)
@@ -304,11 +353,7 @@ def _read_rows(pkg: _Package, part: str, tables: list[_TableDef], strings: list[
                         style = elem.get("s")
                         if style and int(style) in percent_styles:
                             percents[t.name].add((ri, ci))
-            elem.clear()
-        elif tag == row_tag:
-            elem.clear()
-            if row_no > bottom:
-                break
+        row.clear()
     return {t.name.casefold(): RawTable(t.name, t.sheet, t.top, t.left, grids[t.name],
                                         frozenset(percents[t.name])) for t in tables}
 
