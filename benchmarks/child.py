@@ -1,0 +1,216 @@
+"""The jobs the benchmark runs, each in a fresh process: ``python -m benchmarks.child JOB ...``.
+
+Each prints one JSON object on stdout: its timings (``perf_counter``, seconds, after
+its imports unless named ``import``) and its own peak memory (``maxrss_kb``).
+
+``stages BOOK OUT [--cells JSON]``   kpi_core's chain, stage by stage: read, assess,
+                                     build, write (the chain of kpi_core.pipeline);
+                                     ``--cells`` also saves the scorecard's data rows
+                                     (after timing) for the baselines below
+``pandas CELLS OUT ENGINE``          the same data rows with pandas: DataFrame, Styler
+                                     with RAG fills, ``Styler.to_excel`` (one sheet per
+                                     portfolio, one ExcelWriter)
+``bare CELLS OUT``                   the same cells with XlsxWriter and no logic (the floor)
+``kpi_rag ROWS REPEAT``              KPI_RAG over ROWS rows in one call, and per scalar call
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import sys
+import time
+
+clock = time.perf_counter
+
+#: The RAG fills of the scorecard (kpi_core.render_xlsx.RAG_COLOURS), for the baselines.
+FILLS = {"Green": ("#00703C", "#FFFFFF"), "Amber": ("#FFBF47", "#000000"),
+         "Red": ("#D4351C", "#FFFFFF")}
+
+
+def _maxrss_kb() -> int:
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss // 1024 if sys.platform == "darwin" else rss  # macOS gives bytes
+
+
+def _emit(result: dict) -> None:
+    result["maxrss_kb"] = _maxrss_kb()
+    print(json.dumps(result))
+
+
+def job_stages(book: str, out: str, cells: str | None = None) -> None:
+    t0 = clock()
+    from kpi_core.pipeline import assess_workbook
+    from kpi_core.reading import read_workbook
+    from kpi_core.render_xlsx import write_scorecard
+    from kpi_core.scorecard import build_scorecard
+    t1 = clock()
+    workbook = read_workbook(book)
+    t2 = clock()
+    assessments = assess_workbook(workbook)
+    t3 = clock()
+    scorecard = build_scorecard(assessments, workbook.settings)
+    t4 = clock()
+    write_scorecard(scorecard, out)
+    t5 = clock()
+    result = {"import": t1 - t0, "read": t2 - t1, "assess": t3 - t2, "build": t4 - t3,
+              "write": t5 - t4, "pipeline": t5 - t1, "measures": len(workbook.measures),
+              "errors": len(workbook.errors)}
+    if cells:
+        save_cells(scorecard, cells)
+    _emit(result)
+
+
+def save_cells(scorecard, path: str) -> None:
+    """The scorecard's measure rows (not titles, counts or charts), per portfolio sheet:
+    ``{"headers": [...], "sheets": {name: [[[value, style], ...], ...]}}``."""
+    from kpi_core.scorecard import TABLE_HEADERS, Table
+
+    sheets = {}
+    for sheet in scorecard.sheets[1:]:
+        rows = []
+        for block in sheet.blocks:
+            if isinstance(block, Table) and block.header is not None:
+                rows += [[[c.value, c.style] for c in row] for row in block.rows
+                         if len(row) == len(TABLE_HEADERS)]
+        sheets[sheet.name] = rows
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump({"headers": list(TABLE_HEADERS), "sheets": sheets}, fh)
+
+
+def _load_cells(path: str) -> dict:
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def job_pandas(cells_path: str, out: str, engine: str) -> None:
+    data = _load_cells(cells_path)
+    t0 = clock()
+    import pandas as pd
+    if engine == "openpyxl":
+        import openpyxl  # noqa: F401  (its import is part of the import cost, not the write)
+    else:
+        import xlsxwriter  # noqa: F401
+    t1 = clock()
+
+    def rag_css(value):
+        fill = FILLS.get(value)
+        return (f"background-color: {fill[0]}; color: {fill[1]}; font-weight: bold"
+                if fill else "")
+
+    with pd.ExcelWriter(out, engine=engine) as writer:
+        for name, rows in data["sheets"].items():
+            frame = pd.DataFrame([[v for v, _style in row] for row in rows],
+                                 columns=data["headers"])
+            styled = frame.style.map(rag_css, subset=["RAG"])
+            styled.to_excel(writer, sheet_name=name, index=False)
+    t2 = clock()
+    _emit({"import": t1 - t0, "write": t2 - t1, "engine": engine})
+
+
+def job_bare(cells_path: str, out: str) -> None:
+    data = _load_cells(cells_path)
+    t0 = clock()
+    import xlsxwriter
+    t1 = clock()
+    workbook = xlsxwriter.Workbook(out, {"strings_to_formulas": False, "strings_to_urls": False,
+                                         "strings_to_numbers": False, "in_memory": True})
+    plain = workbook.add_format({"border": 1, "text_wrap": True, "valign": "top"})
+    rag = {word: workbook.add_format({"border": 1, "bold": True, "bg_color": fill,
+                                      "font_color": text})
+           for word, (fill, text) in FILLS.items()}
+    headers = data["headers"]
+    for name, rows in data["sheets"].items():
+        ws = workbook.add_worksheet(name)
+        ws.write_row(0, 0, headers, plain)
+        for r, row in enumerate(rows, start=1):
+            for c, (value, _style) in enumerate(row):
+                if value is None:
+                    continue
+                if isinstance(value, str):
+                    ws.write_string(r, c, value, rag.get(value, plain) if c == 4 else plain)
+                else:
+                    ws.write_number(r, c, value, plain)
+    workbook.close()
+    t2 = clock()
+    _emit({"import": t1 - t0, "write": t2 - t1})
+
+
+def _rag_columns(rows: int):
+    """Deterministic columns for KPI_RAG: current, target, polarity, tolerance, threshold."""
+    import random
+    rng = random.Random(10_000)
+    current, target, polarity = [], [], []
+    for _ in range(rows):
+        t = round(rng.uniform(0.1, 0.9), 3)
+        target.append(t)
+        current.append(round(t * rng.uniform(0.7, 1.3), 3))
+        polarity.append(rng.choice(("Higher is better", "Lower is better")))
+    return current, target, polarity
+
+
+def job_kpi_rag(rows: int, repeat: int) -> None:
+    """KPI_RAG from addin.udfs when it exists; else kpi_core.rules.assess_values (its core)."""
+    t0 = clock()
+    current, target, polarity = _rag_columns(rows)
+    try:
+        from addin.udfs import KPI_RAG  # noqa: N811
+        source = "addin.udfs.KPI_RAG"
+        func = getattr(KPI_RAG, "__wrapped__", KPI_RAG)
+
+        def array_call():
+            return func([[v] for v in current], [[v] for v in target],
+                        [[v] for v in polarity])
+
+        def scalar_call(i):
+            return func(current[i], target[i], polarity[i])
+
+        array_call()  # the signature must work before it is timed
+    except ImportError:
+        from kpi_core.model import Polarity
+        from kpi_core.rules import assess_values
+        source = "kpi_core.rules.assess_values (addin/udfs.py not written yet)"
+        words = {p.value: p for p in Polarity}
+
+        def array_call():
+            return [assess_values(c, t, words[p])[0].value
+                    for c, t, p in zip(current, target, polarity)]
+
+        def scalar_call(i):
+            return assess_values(current[i], target[i], words[polarity[i]])[0].value
+    t1 = clock()
+    runs = []
+    for _ in range(repeat):
+        start = clock()
+        array_call()
+        runs.append(clock() - start)
+    start = clock()
+    for i in range(rows):
+        scalar_call(i)
+    per_scalar = (clock() - start) / rows
+    _emit({"import": t1 - t0, "array_median": statistics.median(runs), "array_runs": runs,
+           "per_scalar": per_scalar, "rows": rows, "source": source})
+
+
+def main(argv: list[str]) -> None:
+    job, *args = argv
+    if job == "stages":
+        cells = None
+        if "--cells" in args:
+            i = args.index("--cells")
+            cells = args[i + 1]
+            del args[i:i + 2]
+        job_stages(*args, cells=cells)
+    elif job == "pandas":
+        job_pandas(*args)
+    elif job == "bare":
+        job_bare(*args)
+    elif job == "kpi_rag":
+        job_kpi_rag(int(args[0]), int(args[1]))
+    else:
+        raise SystemExit(f"unknown job {job!r}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,411 @@
+"""Speed and memory of kpi-scorecard against the budgets of SPEC section 9, in one run.
+
+    python -m benchmarks.run [--sizes 100,1000,5000,20000] [--repeat N] [--quick]
+                             [--json PATH] [--frozen] [--no-pandas]
+
+Every job runs in a fresh process, several times; the table shows medians. Relative
+budgets are ratios against a baseline measured in the same run (the machine is
+shared and noisy: a ratio within one run is steadier than a time); absolute
+budgets are shown next to a bare ``python -c pass`` start.
+
+Jobs:
+- start-up: ``python -c pass``, ``python -c "import kpi_core"``, and the cold CLI
+  ``python -m addin.cli regenerate`` of the bundled sample workbook;
+- regenerate at each size (synthetic workbooks, see :mod:`benchmarks.synthetic`):
+  wall time and peak memory of the CLI process, and the split read / assess / build /
+  write from a child that times each stage of kpi_core's chain;
+- at 5,000 measures (or the largest size asked for): the same data rows written
+  with pandas ``Styler.to_excel`` (openpyxl, pandas' default engine here, and
+  xlsxwriter) and with bare XlsxWriter, no logic (the floor). "Ours" there is
+  build + write: from assessed measures to the file, what those scripts do once
+  they have the values; the whole chain read -> file is shown too;
+- ``KPI_RAG`` over 10,000 rows in one call, and per scalar call;
+- the frozen onedir executable (build/dist/kpi-scorecard), when built
+  (``--frozen`` builds it first with build/kpi-scorecard.spec).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .synthetic import portfolios_for, workbook_path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "workbook_templates" / "performance_workbook.xlsx"
+FROZEN = ROOT / "build" / "dist" / "kpi-scorecard" / (
+    "kpi-scorecard.exe" if os.name == "nt" else "kpi-scorecard")
+DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "latest.json"
+DEFAULT_SIZES = (100, 1_000, 5_000, 20_000)
+BUDGET_SIZE = 5_000
+KPI_RAG_ROWS = 10_000
+
+#: SPEC section 9.
+BUDGET_SAMPLE_S = 0.5
+BUDGET_FROZEN_S = 0.4
+BUDGET_5K_S = 2.0
+BUDGET_5K_MB = 200
+BUDGET_VS_PANDAS = 3.0
+BUDGET_VS_BARE = 2.0
+BUDGET_KPI_RAG_S = 0.020
+#: "About linear": (time at 20,000 / time at 1,000) / 20 at most this.
+BUDGET_GROWTH = 1.3
+
+
+# --- running children ----------------------------------------------------------
+
+class ChildFailed(RuntimeError):
+    pass
+
+
+def run_child(cmd: list[str], cwd: Path = ROOT) -> dict:
+    """Run ``cmd`` in a fresh process: wall seconds, its own peak RSS (KiB), stdout."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        if hasattr(os, "wait4"):
+            _pid, status, usage = os.wait4(proc.pid, 0)
+            wall = time.perf_counter() - start
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            maxrss = usage.ru_maxrss // (1024 if sys.platform == "darwin" else 1)
+        else:  # Windows: no per-child rusage
+            proc.wait()
+            wall, maxrss = time.perf_counter() - start, None
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode("utf-8", "replace"), err.read().decode(
+            "utf-8", "replace")
+    if proc.returncode != 0:
+        raise ChildFailed(f"{' '.join(map(str, cmd))} exited {proc.returncode}:\n{stderr[-2000:]}")
+    return {"wall": wall, "maxrss_kb": maxrss, "stdout": stdout}
+
+
+def child_json(args: list[str]) -> dict:
+    """A :mod:`benchmarks.child` job's own report, with the wall time seen from outside."""
+    run = run_child([sys.executable, "-m", "benchmarks.child", *map(str, args)])
+    report = json.loads(run["stdout"].strip().splitlines()[-1])
+    report["wall"] = run["wall"]
+    return report
+
+
+def median(values: list[float]) -> float | None:
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def repeated(n: int, job) -> list:
+    return [job() for _ in range(n)]
+
+
+def medians(reports: list[dict], keys: tuple[str, ...]) -> dict:
+    return {k: median([r.get(k) for r in reports]) for k in keys}
+
+
+# --- the jobs ----------------------------------------------------------------------
+
+def bench_startup(repeat: int, tmp: Path) -> dict:
+    py = sys.executable
+    out = tmp / "sample - Scorecards.xlsx"
+    cmds = {
+        "bare": [py, "-c", "pass"],
+        "import_kpi_core": [py, "-c", "import kpi_core"],
+        "cli_help": [py, "-m", "addin.cli", "--help"],
+        "regenerate_sample": [py, "-m", "addin.cli", "regenerate", str(SAMPLE), "-o", str(out)],
+    }
+    for cmd in cmds.values():  # warm the file cache and the .pyc files, untimed
+        run_child(cmd)
+    runs: dict[str, list[float]] = {k: [] for k in cmds}
+    for _ in range(repeat):  # interleaved, so load on the machine hits every job alike
+        for key, cmd in cmds.items():
+            runs[key].append(run_child(cmd)["wall"])
+    result = {k: median(v) for k, v in runs.items()}
+    result["regenerate_sample_minus_bare"] = result["regenerate_sample"] - result["bare"]
+    result["runs"] = runs
+    return result
+
+
+def bench_size(n: int, repeat: int, tmp: Path) -> dict:
+    book = workbook_path(n)
+    out = tmp / f"scorecard-{n}.xlsx"
+    cli = [sys.executable, "-m", "addin.cli", "regenerate", str(book), "-o", str(out)]
+    run_child(cli)  # untimed warm-up
+    walls, rss, stages = [], [], []
+    for _ in range(repeat):
+        run = run_child(cli)
+        walls.append(run["wall"])
+        rss.append(run["maxrss_kb"])
+        stages.append(child_json(["stages", book, out]))
+    split = medians(stages, ("import", "read", "assess", "build", "write", "pipeline"))
+    wall = median(walls)
+    return {
+        "measures": n, "portfolios": portfolios_for(n), "book": str(book),
+        "wall": wall, "wall_runs": walls,
+        "peak_mb": median(rss) / 1024 if median(rss) is not None else None,
+        "stages": split, "stage_runs": stages,
+        "wall_per_measure_us": wall / n * 1e6,
+        "pipeline_per_measure_us": split["pipeline"] / n * 1e6,
+    }
+
+
+def bench_comparison(n: int, repeat: int, tmp: Path, pandas: bool, engines: tuple[str, ...]
+                     ) -> dict:
+    """Ours (build + write, and the whole chain) against pandas Styler and bare XlsxWriter,
+    on the same data rows, interleaved in one run."""
+    book, cells = workbook_path(n), tmp / f"cells-{n}.json"
+    child_json(["stages", book, tmp / "ours-prep.xlsx", "--cells", cells])
+    jobs = {"ours": ["stages", book, tmp / "ours.xlsx"],
+            "bare": ["bare", cells, tmp / "bare.xlsx"]}
+    if pandas:
+        for engine in engines:
+            jobs[f"pandas_{engine}"] = ["pandas", cells, tmp / f"pandas-{engine}.xlsx", engine]
+    reports: dict[str, list[dict]] = {k: [] for k in jobs}
+    for _ in range(repeat):
+        for key, args in jobs.items():
+            reports[key].append(child_json(args))
+    ours = reports["ours"]
+    result = {
+        "measures": n,
+        "ours_build_write": median([r["build"] + r["write"] for r in ours]),
+        "ours_write": median([r["write"] for r in ours]),
+        "ours_pipeline": median([r["pipeline"] for r in ours]),
+        "ours_process": median([r["wall"] for r in ours]),
+    }
+    for key in jobs:
+        if key == "ours":
+            continue
+        result[key] = {"write": median([r["write"] for r in reports[key]]),
+                       "import": median([r["import"] for r in reports[key]]),
+                       "process": median([r["wall"] for r in reports[key]]),
+                       "peak_mb": median([r["maxrss_kb"] for r in reports[key]]) / 1024}
+    result["runs"] = reports
+    return result
+
+
+def bench_kpi_rag(repeat: int) -> dict:
+    return child_json(["kpi_rag", KPI_RAG_ROWS, max(repeat, 5)])
+
+
+def build_frozen() -> None:
+    subprocess.run([sys.executable, "-m", "PyInstaller", str(ROOT / "build" / "kpi-scorecard.spec"),
+                    "--distpath", str(ROOT / "build" / "dist"),
+                    "--workpath", str(ROOT / "build" / "work"), "--noconfirm",
+                    "--log-level", "WARN"], cwd=ROOT, check=True)
+
+
+def bench_frozen(repeat: int, tmp: Path) -> dict | None:
+    if not FROZEN.exists():
+        return None
+    out = tmp / "frozen - Scorecards.xlsx"
+    cmds = {"help": [str(FROZEN), "--help"],
+            "regenerate_sample": [str(FROZEN), "regenerate", str(SAMPLE), "-o", str(out)]}
+    for cmd in cmds.values():
+        run_child(cmd, cwd=tmp)
+    runs = {k: [run_child(c, cwd=tmp)["wall"] for _ in range(repeat)] for k, c in cmds.items()}
+    return {**{k: median(v) for k, v in runs.items()}, "runs": runs, "path": str(FROZEN)}
+
+
+# --- the table -----------------------------------------------------------------------
+
+def _row(job: str, ours, baseline=None, ratio=None, budget: str = "", met=None, unit="s") -> dict:
+    return {"job": job, "ours": ours, "baseline": baseline, "ratio": ratio, "budget": budget,
+            "met": met, "unit": unit}
+
+
+def budget_rows(r: dict) -> list[dict]:
+    rows = []
+    s = r["startup"]
+    bare = s["bare"]
+    rows.append(_row("python -c pass (bare interpreter start)", bare))
+    rows.append(_row("python -c 'import kpi_core'", s["import_kpi_core"], bare,
+                     s["import_kpi_core"] / bare))
+    rows.append(_row("kpi-scorecard --help, cold", s["cli_help"], bare, s["cli_help"] / bare))
+    rows.append(_row("regenerate sample workbook, cold CLI", s["regenerate_sample"], bare,
+                     s["regenerate_sample"] / bare, f"<= {BUDGET_SAMPLE_S} s",
+                     s["regenerate_sample"] <= BUDGET_SAMPLE_S))
+    rows.append(_row("  same, minus bare interpreter start", s["regenerate_sample_minus_bare"]))
+    f = r.get("frozen")
+    if f:
+        rows.append(_row("frozen onedir: --help", f["help"], bare, f["help"] / bare))
+        rows.append(_row("frozen onedir: regenerate sample", f["regenerate_sample"], bare,
+                         f["regenerate_sample"] / bare, f"<= {BUDGET_FROZEN_S} s",
+                         f["regenerate_sample"] <= BUDGET_FROZEN_S))
+    else:
+        rows.append(_row("frozen onedir: regenerate sample (not built)", None, None, None,
+                         f"<= {BUDGET_FROZEN_S} s"))
+    for n, z in r["regenerate"].items():
+        label = f"regenerate {int(n):,} measures / {z['portfolios']} portfolios"
+        budget, met = "", None
+        if int(n) == BUDGET_SIZE:
+            budget, met = f"<= {BUDGET_5K_S} s", z["wall"] <= BUDGET_5K_S
+        rows.append(_row(label + ", wall", z["wall"], bare, z["wall"] / bare, budget, met))
+        if int(n) == BUDGET_SIZE and z["peak_mb"] is not None:
+            rows.append(_row(label + ", peak memory", z["peak_mb"], None, None,
+                             f"<= {BUDGET_5K_MB} MB", z["peak_mb"] <= BUDGET_5K_MB, "MB"))
+    c = r.get("comparison")
+    if c:
+        n = f"{c['measures']:,}"
+        relevant = c["measures"] == BUDGET_SIZE
+        for key, label in (("pandas_openpyxl", "pandas Styler.to_excel (openpyxl)"),
+                           ("pandas_xlsxwriter", "pandas Styler.to_excel (xlsxwriter)")):
+            if key in c:
+                ratio = c[key]["write"] / c["ours_build_write"]
+                budgeted = relevant and key == "pandas_openpyxl"
+                rows.append(_row(f"{n}: build+write vs {label}", c["ours_build_write"],
+                                 c[key]["write"], ratio,
+                                 f">= {BUDGET_VS_PANDAS:g}x faster" if budgeted else "",
+                                 ratio >= BUDGET_VS_PANDAS if budgeted else None, "x faster"))
+        if "pandas_openpyxl" in c:
+            p = c["pandas_openpyxl"]
+            rows.append(_row(f"{n}: read->file vs pandas (openpyxl) write only",
+                             c["ours_pipeline"], p["write"], p["write"] / c["ours_pipeline"],
+                             unit="x faster"))
+            rows.append(_row(f"{n}: CLI process vs pandas script process",
+                             r["regenerate"].get(str(c["measures"]), {}).get("wall",
+                                                                              c["ours_process"]),
+                             p["process"], None, unit="x faster"))
+            last = rows[-1]
+            last["ratio"] = last["baseline"] / last["ours"]
+        ratio = c["ours_build_write"] / c["bare"]["write"]
+        rows.append(_row(f"{n}: build+write vs bare XlsxWriter, same cells",
+                         c["ours_build_write"], c["bare"]["write"], ratio,
+                         f"<= {BUDGET_VS_BARE:g}x" if relevant else "",
+                         ratio <= BUDGET_VS_BARE if relevant else None, "x the floor"))
+        rows.append(_row(f"{n}: read->file vs bare XlsxWriter", c["ours_pipeline"],
+                         c["bare"]["write"], c["ours_pipeline"] / c["bare"]["write"],
+                         unit="x the floor"))
+    k = r["kpi_rag"]
+    rows.append(_row(f"KPI_RAG over {k['rows']:,} rows, one call", k["array_median"], None, None,
+                     f"<= {BUDGET_KPI_RAG_S * 1000:g} ms", k["array_median"] <= BUDGET_KPI_RAG_S))
+    rows.append(_row("KPI_RAG, per scalar call", k["per_scalar"]))
+    g = r.get("growth")
+    if g:
+        rows.append(_row("growth 1,000 -> 20,000 (per-measure time ratio)", g["ratio"], None, None,
+                         f"<= {BUDGET_GROWTH:g} (linear = 1)", g["ratio"] <= BUDGET_GROWTH,
+                         "ratio"))
+    return rows
+
+
+def _fmt(value, unit: str) -> str:
+    if value is None:
+        return "-"
+    if unit == "MB":
+        return f"{value:.0f} MB"
+    if unit == "ratio":
+        return f"{value:.2f}"
+    if value < 0.001:
+        return f"{value * 1e6:.1f} us"
+    if value < 1:
+        return f"{value * 1000:.0f} ms"
+    return f"{value:.2f} s"
+
+
+def print_table(rows: list[dict], result: dict, stream=sys.stdout) -> None:
+    header = ("job", "ours", "baseline", "ratio", "budget", "met")
+    lines = [header]
+    for row in rows:
+        ratio = "-" if row["ratio"] is None else f"{row['ratio']:.2f}"
+        if row["ratio"] is not None and row["unit"].startswith("x"):
+            ratio = f"{row['ratio']:.2f}{row['unit']}"
+        elif row["ratio"] is not None:
+            ratio = f"{row['ratio']:.2f}x bare"
+        if row["unit"] == "ratio":
+            ratio = "-"
+        met = "" if row["met"] is None else ("yes" if row["met"] else "NO")
+        lines.append((row["job"], _fmt(row["ours"], row["unit"]),
+                      _fmt(row["baseline"], row["unit"] if row["unit"] != "ratio" else "s"),
+                      ratio, row["budget"], met))
+    widths = [max(len(str(line[i])) for line in lines) for i in range(len(header))]
+    for i, line in enumerate(lines):
+        print("  ".join(str(v).ljust(w) for v, w in zip(line, widths)).rstrip(), file=stream)
+        if i == 0:
+            print("  ".join("-" * w for w in widths), file=stream)
+    print(file=stream)
+    print("stages (median, in-process, s) and time per measure:", file=stream)
+    print(f"{'measures':>9} {'portf.':>6} {'read':>7} {'assess':>7} {'build':>7} {'write':>7} "
+          f"{'chain':>7} {'wall':>7} {'peak MB':>8} {'chain us/m':>10} {'wall us/m':>10}",
+          file=stream)
+    for n, z in result["regenerate"].items():
+        st = z["stages"]
+        print(f"{int(n):>9,} {z['portfolios']:>6} {st['read']:>7.3f} {st['assess']:>7.3f} "
+              f"{st['build']:>7.3f} {st['write']:>7.3f} {st['pipeline']:>7.3f} {z['wall']:>7.3f} "
+              f"{(z['peak_mb'] or 0):>8.0f} {z['pipeline_per_measure_us']:>10.1f} "
+              f"{z['wall_per_measure_us']:>10.1f}", file=stream)
+    k = result["kpi_rag"]
+    print(f"\nKPI_RAG timed: {k['source']}", file=stream)
+
+
+def growth(regenerate: dict) -> dict | None:
+    if "1000" not in regenerate or "20000" not in regenerate:
+        return None
+    small, big = regenerate["1000"], regenerate["20000"]
+    return {"ratio": (big["stages"]["pipeline"] / small["stages"]["pipeline"]) / 20,
+            "wall_ratio": (big["wall"] / small["wall"]) / 20,
+            "basis": "in-process chain (read -> file); wall_ratio includes process start-up"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split(
+        "\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)),
+                        help="measures per synthetic workbook, comma-separated")
+    parser.add_argument("--repeat", type=int, help="runs per job (median); default 5, quick 1")
+    parser.add_argument("--quick", action="store_true",
+                        help="one run per job, pandas with openpyxl only")
+    parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write results")
+    parser.add_argument("--frozen", action="store_true",
+                        help="build the PyInstaller onedir executable first")
+    parser.add_argument("--no-pandas", action="store_true", help="skip the pandas baselines")
+    args = parser.parse_args(argv)
+    sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
+    repeat = args.repeat or (1 if args.quick else 5)
+    pandas = not args.no_pandas and all(importlib.util.find_spec(m) is not None
+                                        for m in ("pandas", "jinja2", "openpyxl"))
+    engines = ("openpyxl",) if args.quick else ("openpyxl", "xlsxwriter")
+    say = lambda msg: print(f"... {msg}", file=sys.stderr, flush=True)  # noqa: E731
+
+    if args.frozen:
+        say("building the frozen executable (PyInstaller)")
+        build_frozen()
+    result: dict = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "platform": platform.platform()},
+        "repeat": repeat, "sizes": sizes, "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
+    with tempfile.TemporaryDirectory(prefix="kpi-bench-") as name:
+        tmp = Path(name)
+        for n in sizes:
+            say(f"synthetic workbook of {n:,} measures: {workbook_path(n)}")
+        say("start-up")
+        result["startup"] = bench_startup(repeat, tmp)
+        result["regenerate"] = {}
+        for n in sizes:
+            say(f"regenerate {n:,} measures")
+            result["regenerate"][str(n)] = bench_size(n, repeat, tmp)
+        compare_at = BUDGET_SIZE if BUDGET_SIZE in sizes else max(sizes)
+        say(f"baselines at {compare_at:,} measures" + ("" if pandas else " (pandas skipped)"))
+        result["comparison"] = bench_comparison(compare_at, repeat, tmp, pandas, engines)
+        result["comparison"]["pandas"] = pandas
+        say("KPI_RAG")
+        result["kpi_rag"] = bench_kpi_rag(repeat)
+        say("frozen executable" + ("" if FROZEN.exists() else ": not built, skipped"))
+        result["frozen"] = bench_frozen(repeat, tmp)
+    result["growth"] = growth(result["regenerate"])
+    result["budgets"] = budget_rows(result)
+    print_table(result["budgets"], result)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(result, indent=1), encoding="utf-8")
+    print(f"\nWrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
