@@ -109,6 +109,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_regenerate(args: argparse.Namespace) -> int:
+    if args.live:
+        return regenerate_live(args)
     from kpi_core.pipeline import build_and_write
     from kpi_core.reading import read_workbook
 
@@ -151,6 +153,31 @@ def cmd_regenerate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def regenerate_live(args: argparse.Namespace) -> int:
+    """``regenerate --live BOOK``: update the scorecard sheets inside BOOK, open in Excel."""
+    if not (sys.platform.startswith("win") or sys.platform == "darwin"):
+        raise UsageError("--live updates a workbook open in Excel, so it needs Excel on "
+                         "Windows or Mac; here, run 'kpi-scorecard regenerate BOOK' to write "
+                         "the scorecard workbook")
+    if not args.book:
+        raise UsageError("--live needs BOOK, the workbook open in Excel")
+    if args.output or args.pdf or args.json or args.keep_going:
+        raise UsageError("--live takes only BOOK: it writes '<BOOK name> - Scorecards.xlsx' "
+                         "beside BOOK and copies its sheets in")
+    if not Path(args.book).is_file():
+        raise FileError(f"{args.book}: no such file")
+    import xlwings as xw
+
+    from addin.live import regenerate_live as run_live
+
+    book = xw.Book(args.book)  # attaches to the workbook when it is open in Excel
+    out = run_live(book)
+    if out is None:
+        return EXIT_DATA
+    print(f"Updated the scorecard sheets in {book.name}; wrote {out}")
+    return EXIT_OK
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     from kpi_core.template import write_performance_workbook
 
@@ -179,6 +206,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.add_argument("--keep-going", action="store_true",
                    help="write the scorecard despite data errors, showing them on the measures")
+    p.add_argument("--live", action="store_true",
+                   help="update the scorecard sheets inside BOOK while it is open in Excel "
+                        "(Windows or Mac)")
     p.set_defaults(run=cmd_regenerate)
 
     p = sub.add_parser("check", help="check a performance workbook and show each status")

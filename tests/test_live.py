@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -219,3 +222,23 @@ def test_markers_survive_only_under_the_name_they_were_given():
 
 def test_scorecard_path_is_beside_the_book():
     assert scorecard_path("C:/Perf/Q2.xlsm") == Path("C:/Perf/Q2 - Scorecards.xlsx")
+
+
+# --- kpi-scorecard regenerate --live ---------------------------------------------------
+
+@pytest.mark.skipif(sys.platform.startswith("win") or sys.platform == "darwin",
+                    reason="Excel may be present: --live would attach to it")
+def test_cli_live_needs_excel_and_never_imports_xlwings_here():
+    script = textwrap.dedent(f"""
+        import sys
+        from addin.cli import main
+        assert "xlwings" not in sys.modules, "the CLI imported xlwings at start-up"
+        code = main(["regenerate", "--live", {str(SAMPLE)!r}])
+        assert "xlwings" not in sys.modules, "--live imported xlwings before refusing"
+        sys.exit(code)
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert "--live" in proc.stderr and "Excel on Windows or Mac" in proc.stderr
+    assert "Traceback" not in proc.stderr
