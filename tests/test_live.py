@@ -242,3 +242,78 @@ def test_cli_live_needs_excel_and_never_imports_xlwings_here():
     assert proc.returncode == 2, proc.stderr
     assert "--live" in proc.stderr and "Excel on Windows or Mac" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+# --- apply_plan against a fake workbook that behaves like Excel's sheet tabs -------------
+
+class TabBook:
+    """Sheet tabs in order; copies get Excel's ' (2)' names; names are sheet-scoped."""
+
+    def __init__(self, names):
+        self.tabs = [Tab(self, n) for n in names]
+
+    @property
+    def sheets(self):
+        return Tabs(self)
+
+
+class Tabs:
+    def __init__(self, book):
+        self.book = book
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            return self.book.tabs[key]
+        return next(t for t in self.book.tabs if t.name.casefold() == key.casefold())
+
+    def __iter__(self):
+        return iter(list(self.book.tabs))
+
+
+class Tab:
+    def __init__(self, book, name):
+        self.book, self._name, self.markers = book, name, {}
+        self.names = self
+
+    @property
+    def name(self):
+        return self._name
+
+    @name.setter
+    def name(self, value):
+        assert all(t is self or t.name.casefold() != value.casefold() for t in self.book.tabs)
+        self._name = value
+
+    def add(self, name, refers_to):  # sheet.names.add
+        self.markers[name] = refers_to
+        return type("Name", (), {"api": type("Api", (), {"Visible": True})()})()
+
+    def copy(self, before=None, after=None):
+        target = (before or after).book
+        name, n = self.name, 2
+        while any(t.name.casefold() == name.casefold() for t in target.tabs):
+            name, n = f"{self.name} ({n})", n + 1
+        new = Tab(target, name)
+        i = target.tabs.index(before) if before is not None else target.tabs.index(after) + 1
+        target.tabs.insert(i, new)
+        return new
+
+    def delete(self):
+        self.book.tabs.remove(self)
+
+
+def test_apply_plan_puts_copies_in_place_and_marks_them():
+    from addin.live import apply_plan
+
+    book = TabBook(["Cover", "Summary", "Measures", "Adults", "Gone", "Summary (scorecard)"])
+    markers = {"Summary (scorecard)": "Summary", "Adults": "Adults", "Gone": "Gone"}
+    # "Summary" is the user's own sheet; last run's summary went in as "Summary (scorecard)"
+    scorecard = TabBook(["Summary", "Adults", "Children"])
+    plan = plan_sheets([t.name for t in book.tabs], ["Summary", "Adults", "Children"],
+                       markers.get)
+    apply_plan(book, scorecard, plan)
+    assert [t.name for t in book.tabs] == [
+        "Cover", "Summary", "Measures", "Adults", "Children", "Summary (scorecard)"]
+    marked = {t.name: parse_marker(t.markers.get(MARKER_NAME), t.name) for t in book.tabs}
+    assert marked == {"Cover": None, "Summary": None, "Measures": None, "Adults": "Adults",
+                      "Children": "Children", "Summary (scorecard)": "Summary"}
