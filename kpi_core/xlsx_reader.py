@@ -18,7 +18,9 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree.ElementTree import XMLPullParser
@@ -38,6 +40,10 @@ _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id
 MAX_PART_BYTES = 256 * 1024 * 1024
 MAX_RATIO = 200
 _RATIO_APPLIES_ABOVE = 8 * 1024 * 1024
+#: Largest table (rows x columns, as its range declares) we read: 14x a 20,000-measure
+#: table of 18 columns, and a bound on memory (~40 MB of cell slots) when a tiny file
+#: declares a table as big as a whole sheet.
+MAX_TABLE_CELLS = 5_000_000
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
@@ -221,8 +227,14 @@ class _Package:
         except DefusedXmlException as exc:
             raise FileError(f"{self.path}: part {name} declares a DTD or entities, which "
                             "workbooks never need; refusing it") from exc
-        except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
             raise FileError(f"{self.path}: part {name} is damaged or truncated") from exc
+        except RuntimeError as exc:  # zipfile: "File ... is encrypted, password required"
+            raise FileError(f"{self.path}: part {name} is encrypted inside the zip; Excel "
+                            "never writes that: save the workbook again from Excel") from exc
+        except NotImplementedError as exc:  # zipfile: compression method not supported
+            raise FileError(f"{self.path}: part {name} is compressed in a way Excel never "
+                            f"uses ({exc}); save the workbook again from Excel") from exc
         except SyntaxError as exc:  # xml.etree.ElementTree.ParseError
             raise FileError(f"{self.path}: part {name} is not well-formed XML ({exc})") from exc
 
@@ -262,10 +274,52 @@ def _check_file(path: Path) -> None:
     if not head:
         raise FileError(f"{path}: the file is empty")
     if head == _OLE_MAGIC:
+        streams = _ole_stream_names(path)
+        if "encryptedpackage" in streams:
+            raise FileError(f"{path}: is a password-protected workbook; remove the password in "
+                            "Excel (File > Info > Protect Workbook > Encrypt with Password, "
+                            "clear it) and save it again")
+        if "workbook" in streams or "book" in streams:
+            raise FileError(f"{path}: is an Excel 97-2003 workbook (.xls); open it in Excel and "
+                            "save it as an Excel Workbook (.xlsx)")
         raise FileError(f"{path}: is a password-protected workbook or a legacy .xls file; "
                         "save it as an Excel Workbook (.xlsx) without a password")
     if not head.startswith(b"PK"):
         raise FileError(f"{path}: is not an Excel workbook (.xlsx or .xlsm)")
+
+
+def _ole_stream_names(path: Path, max_sectors: int = 64) -> set[str]:
+    """Lower-cased names in an OLE2 compound file's directory (a bounded walk; empty when
+    the file is too odd to tell). Tells a password-protected .xlsx (``EncryptedPackage``)
+    from a legacy .xls (``Workbook``) without a dependency."""
+    names: set[str] = set()
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(512)
+            shift = struct.unpack_from("<H", header, 0x1E)[0]
+            if not 7 <= shift <= 16:
+                return names
+            size = 1 << shift
+            difat = struct.unpack_from("<109I", header, 0x4C)
+            sector = struct.unpack_from("<I", header, 0x30)[0]
+            for _ in range(max_sectors):
+                if sector >= 0xFFFFFFFA:
+                    break
+                fh.seek((sector + 1) * size)
+                data = fh.read(size)
+                for pos in range(0, len(data) - 127, 128):
+                    length = struct.unpack_from("<H", data, pos + 64)[0]
+                    if 2 <= length <= 64 and data[pos + 66] in (1, 2, 5):
+                        names.add(data[pos:pos + length - 2].decode("utf-16-le", "replace")
+                                  .casefold())
+                per_fat = size // 4  # the next directory sector, from the FAT
+                if sector // per_fat >= len(difat):
+                    break
+                fh.seek((difat[sector // per_fat] + 1) * size + (sector % per_fat) * 4)
+                sector = struct.unpack("<I", fh.read(4))[0]
+    except (OSError, struct.error):
+        pass  # a damaged container: the general message stands
+    return names
 
 
 def _text_of(elem) -> str:
@@ -302,10 +356,19 @@ def _percent_styles(pkg: _Package, name: str | None) -> frozenset[int]:
     for fmt in numfmts if numfmts is not None else ():
         code = re.sub(r'"[^"]*"|\\.', "", fmt.get("formatCode", ""))
         if "%" in code:
-            percent_ids.add(int(fmt.get("numFmtId", "-1")))
+            percent_ids.add(_int(fmt.get("numFmtId", "-1"), pkg.path, name))
     xfs = root.find(f"{_MAIN}cellXfs")
     return frozenset(i for i, xf in enumerate(xfs if xfs is not None else ())
-                     if int(xf.get("numFmtId", "0")) in percent_ids)
+                     if _int(xf.get("numFmtId", "0"), pkg.path, name) in percent_ids)
+
+
+def _int(text: str, path: Path, part: str) -> int:
+    """A whole number from an attribute; a damaged part says so (never a ValueError)."""
+    try:
+        return int(text)
+    except ValueError as exc:
+        raise FileError(f"{path}: part {part} is damaged ({text!r} is not a whole number)") \
+            from exc
 
 
 @dataclass(slots=True)
@@ -327,11 +390,23 @@ def _read_rows(pkg: _Package, part: str, tables: list[_TableDef], strings: list[
     percents: dict[str, set] = {t.name: set() for t in tables}
     top = min(t.top for t in tables)
     bottom = max(t.bottom for t in tables)
-    c_tag, row_tag = f"{_MAIN}c", f"{_MAIN}row"
-    row_no = 0
     # Only row ends are handled (a row's cells are complete by then), so the Python
     # work per XML event stays small: this loop is most of the time of a big read.
-    for _event, row in pkg.iterparse(part):
+    try:
+        _fill_grids(pkg.iterparse(part), tables, grids, percents, strings, percent_styles,
+                    calc_on_load, top, bottom)
+    except ValueError as exc:  # a row number or style index that is not a number
+        raise FileError(f"{pkg.path}: part {part} is damaged ({exc})") from exc
+    return {t.name.casefold(): RawTable(t.name, t.sheet, t.top, t.left, grids[t.name],
+                                        frozenset(percents[t.name])) for t in tables}
+
+
+def _fill_grids(events, tables: list[_TableDef], grids: dict, percents: dict,
+                strings: list[str], percent_styles: frozenset[int], calc_on_load: bool,
+                top: int, bottom: int) -> None:
+    c_tag, row_tag = f"{_MAIN}c", f"{_MAIN}row"
+    row_no = 0
+    for _event, row in events:
         if row.tag != row_tag:
             continue
         r = row.get("r")
@@ -354,8 +429,6 @@ def _read_rows(pkg: _Package, part: str, tables: list[_TableDef], strings: list[
                         if style and int(style) in percent_styles:
                             percents[t.name].add((ri, ci))
         row.clear()
-    return {t.name.casefold(): RawTable(t.name, t.sheet, t.top, t.left, grids[t.name],
-                                        frozenset(percents[t.name])) for t in tables}
 
 
 def _cell_value(elem, strings: list[str], calc_on_load: bool) -> object:
@@ -438,7 +511,13 @@ def read_tables(path: str | os.PathLike, names: tuple[str, ...] | None = None) -
                     raise FileError(f"{path}: table {name} has a damaged range") from exc
                 if t.get("headerRowCount") == "0":
                     top -= 1  # no header row: report it as a missing header, not lost data
-                bottom -= int(t.get("totalsRowCount") or 0)
+                bottom -= _int(t.get("totalsRowCount") or "0", path, table_part)
+                cells = (bottom - top + 1) * (right - left + 1)
+                if cells > MAX_TABLE_CELLS:
+                    raise FileError(f"{path}: table {name} ({t.get('ref')}) is too large: "
+                                    f"{cells:,} cells, more than the {MAX_TABLE_CELLS:,} this "
+                                    "tool reads; resize the table to its data (Table Design > "
+                                    "Resize Table)")
                 by_sheet.setdefault(part, []).append(
                     _TableDef(name, sheet_name, part, top, left, max(bottom, top), right))
 
