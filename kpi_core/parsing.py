@@ -24,6 +24,15 @@ MISSING_MARKERS = frozenset({
 
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
+#: Figures at or beyond this size are refused: Excel keeps 15 significant digits, no
+#: council measure comes near it, and it keeps every gap and percentage finite.
+MAX_FIGURE = 1e15
+
+#: Characters XML 1.0 cannot carry (C0 controls but tab, newline and return; lone
+#: surrogates; U+FFFE and U+FFFF). A workbook file cannot hold them, but a live Excel
+#: range can; they would make the written scorecard unreadable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
 
 @dataclass(frozen=True, slots=True)
 class Reading:
@@ -43,8 +52,15 @@ def _squeeze(text: str) -> str:
 
 
 def _describe(value: object) -> str:
-    text = str(value)
+    text = _str(value)
     return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+def _str(value: object) -> str:
+    """``str(value)``, also for integers too long for ``str`` (Python refuses > 4,300 digits)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return f"a number of {int(value.bit_length() * 0.30103) + 1} digits"
+    return str(value)
 
 
 def is_blank(value: object) -> bool:
@@ -59,8 +75,10 @@ def is_blank(value: object) -> bool:
 def parse_text(value: object) -> str | None:
     """Text of a cell, stripped; ``None`` when blank. Numbers are shown without ``.0``.
 
-    >>> parse_text("  CS07 "), parse_text(2015.0), parse_text(None)
-    ('CS07', '2015', None)
+    Characters XML cannot hold (control characters, lone surrogates) are dropped.
+
+    >>> parse_text("  CS07 "), parse_text(2015.0), parse_text(None), parse_text("a\\x01b")
+    ('CS07', '2015', None, 'ab')
     """
     if is_blank(value):
         return None
@@ -68,7 +86,8 @@ def parse_text(value: object) -> str | None:
         return "Yes" if value else "No"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    text = _NOT_XML.sub("", _str(value)).strip()
+    return text or None
 
 
 def parse_reading(value: object) -> Reading:
@@ -90,10 +109,10 @@ def parse_reading(value: object) -> Reading:
     if isinstance(value, bool):
         raise ValueParseError(f"{value} is not a number", value)
     if isinstance(value, (int, float)):
-        number = float(value)
-        if not math.isfinite(number):
+        if isinstance(value, float) and math.isnan(value):
             raise ValueParseError(f"{_describe(value)} is not a finite number", value)
-        return Reading(number)
+        return Reading(_checked_size(float(value) if abs(value) < MAX_FIGURE else math.inf,
+                                     value))
     text = str(value).strip()
     if _squeeze(text) in MISSING_MARKERS:
         return Reading(None, marker=text)
@@ -103,10 +122,22 @@ def parse_reading(value: object) -> Reading:
         compact = compact[:-1]
     if not _NUMBER_RE.match(compact):
         raise ValueParseError(f"{_describe(text)} is not a number", value)
-    number = float(compact)
-    if not math.isfinite(number):
-        raise ValueParseError(f"{_describe(text)} is not a finite number", value)
+    number = _checked_size(float(compact), text)
     return Reading(number / 100 if is_percent else number, is_percent=is_percent)
+
+
+def _checked_size(number: float, value: object) -> float:
+    """``number`` when it is a figure a measure can have, else :class:`ValueParseError`.
+
+    >>> _checked_size(1e308, "1e308")
+    Traceback (most recent call last):
+    ...
+    kpi_core.errors.ValueParseError: '1e308' is too large for a figure (the limit is 1e+15)
+    """
+    if not abs(number) < MAX_FIGURE:
+        raise ValueParseError(f"{_describe(value)} is too large for a figure "
+                              f"(the limit is {MAX_FIGURE:g})", value)
+    return number
 
 
 def parse_number(value: object) -> float | None:
