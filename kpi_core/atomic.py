@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import FileError
+
+#: A temporary file this old is the remains of a run that was killed (a killed process
+#: cannot clean up after itself); the next write to the same target removes it.
+STALE_AFTER_SECONDS = 15 * 60
 
 
 def _give_usual_mode(tmp: Path, target: Path) -> None:
@@ -24,20 +30,45 @@ def _give_usual_mode(tmp: Path, target: Path) -> None:
     os.chmod(tmp, mode)
 
 
+def _temp_affixes(target: Path) -> tuple[str, str]:
+    return f".{target.stem[:40]}.", ".tmp" + target.suffix
+
+
+def remove_stale_temps(target: str | os.PathLike, older_than: float = STALE_AFTER_SECONDS
+                       ) -> list[Path]:
+    """Remove ``target``'s temporary files left by killed runs; return those removed."""
+    target = Path(target)
+    prefix, suffix = _temp_affixes(target)
+    pattern = glob.escape(prefix) + "?" * 8 + "*" + glob.escape(suffix)
+    removed = []
+    cutoff = time.time() - older_than
+    for tmp in target.parent.glob(pattern):
+        with contextlib.suppress(OSError):
+            if tmp.is_file() and tmp.stat().st_mtime < cutoff:
+                tmp.unlink()
+                removed.append(tmp)
+    return removed
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success it replaces ``target``.
 
     On any exception the temporary file is removed and a previous ``target`` is left
     as it was. Unwritable folders and locked targets raise :class:`FileError`.
+    Temporary files of ``target`` older than :data:`STALE_AFTER_SECONDS` (left by a
+    killed run) are removed first.
     """
     target = Path(target)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise FileError(f"{folder}: the output folder does not exist")
+    if target.is_dir():
+        raise FileError(f"{target}: is a folder; give a file name ending in {target.suffix}")
+    remove_stale_temps(target)
+    prefix, suffix = _temp_affixes(target)
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem[:40]}.", suffix=".tmp" + target.suffix,
-                                        dir=folder)
+        fd, tmp_name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=folder)
     except OSError as exc:
         raise FileError(f"{folder}: cannot write in this folder ({exc.strerror or exc})") from exc
     os.close(fd)
