@@ -97,6 +97,12 @@ def child_json(args: list[str]) -> dict:
     return report
 
 
+def _own_rss_mb() -> float:
+    import resource
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / (1024 * 1024 if sys.platform == "darwin" else 1024)
+
+
 def median(values: list[float]) -> float | None:
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
@@ -151,6 +157,7 @@ def bench_size(n: int, repeat: int, tmp: Path) -> dict:
         "wall": wall, "wall_runs": walls,
         "peak_mb": median(rss) / 1024 if median(rss) is not None else None,
         "stages": split, "stage_runs": stages,
+        "stages_peak_mb": median([r["maxrss_kb"] for r in stages]) / 1024,
         "wall_per_measure_us": wall / n * 1e6,
         "pipeline_per_measure_us": split["pipeline"] / n * 1e6,
     }
@@ -191,7 +198,7 @@ def bench_comparison(n: int, repeat: int, tmp: Path, pandas: bool, engines: tupl
 
 
 def bench_kpi_rag(repeat: int) -> dict:
-    return child_json(["kpi_rag", KPI_RAG_ROWS, max(repeat, 5)])
+    return child_json(["kpi_rag", KPI_RAG_ROWS, max(4 * repeat + 1, 5)])
 
 
 def build_frozen() -> None:
@@ -382,8 +389,11 @@ def main(argv: list[str] | None = None) -> int:
     }
     with tempfile.TemporaryDirectory(prefix="kpi-bench-") as name:
         tmp = Path(name)
-        for n in sizes:
-            say(f"synthetic workbook of {n:,} measures: {workbook_path(n)}")
+        for n in sizes:  # in a child, so this process stays small (children inherit its RSS peak)
+            say(f"synthetic workbook of {n:,} measures")
+            subprocess.run([sys.executable, "-c", "import sys; from benchmarks.synthetic import "
+                            f"workbook_path; workbook_path({n})"], cwd=ROOT, check=True)
+        result["runner_rss_mb"] = _own_rss_mb()
         say("start-up")
         result["startup"] = bench_startup(repeat, tmp)
         result["regenerate"] = {}

@@ -1,0 +1,57 @@
+"""``python -m benchmarks.run`` runs end to end on the smallest workbook and writes its
+JSON. A smoke test only: no timing is asserted (the machine is shared; see README)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_benchmark_command_runs_and_writes_json(tmp_path):
+    out = tmp_path / "latest.json"
+    argv = [sys.executable, "-m", "benchmarks.run", "--sizes", "100", "--repeat", "1",
+            "--quick", "--json", str(out)]
+    have_pandas = all(importlib.util.find_spec(m) for m in ("pandas", "jinja2", "openpyxl"))
+    if not have_pandas:
+        argv.append("--no-pandas")
+    env_cache = {"KPI_BENCH_CACHE": str(tmp_path / "cache")}
+    import os
+    run = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=600,
+                         env={**os.environ, **env_cache})
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "regenerate sample workbook, cold CLI" in run.stdout
+
+    result = json.loads(out.read_text(encoding="utf-8"))
+    for key in ("machine", "startup", "regenerate", "comparison", "kpi_rag", "frozen",
+                "growth", "budgets"):
+        assert key in result
+    assert {"bare", "import_kpi_core", "regenerate_sample",
+            "regenerate_sample_minus_bare"} <= set(result["startup"])
+    size = result["regenerate"]["100"]
+    assert size["portfolios"] == 5
+    assert {"read", "assess", "build", "write", "pipeline"} <= set(size["stages"])
+    assert size["wall"] > 0 and size["peak_mb"] > 0
+    assert "bare" in result["comparison"]
+    assert ("pandas_openpyxl" in result["comparison"]) == have_pandas
+    assert result["kpi_rag"]["rows"] == 10_000
+    assert result["growth"] is None  # needs 1,000 and 20,000
+    for row in result["budgets"]:
+        assert set(row) >= {"job", "ours", "baseline", "ratio", "budget", "met"}
+    assert any(row["budget"] == "<= 0.5 s" for row in result["budgets"])
+
+
+def test_the_synthetic_workbook_is_deterministic_and_clean(tmp_path, monkeypatch):
+    from benchmarks import synthetic
+    from kpi_core.reading import read_workbook
+
+    monkeypatch.setenv("KPI_BENCH_CACHE", str(tmp_path))
+    assert synthetic.synthetic_rows(100) == synthetic.synthetic_rows(100)
+    book = read_workbook(synthetic.workbook_path(100))
+    assert len(book.measures) == 100 and book.errors == ()
+    assert len({m.portfolio for m in book.measures}) == 5
+    assert sum(1 for m in book.measures if m.benchmarks) == 50
