@@ -229,12 +229,12 @@ class _Package:
                             "workbooks never need; refusing it") from exc
         except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
             raise FileError(f"{self.path}: part {name} is damaged or truncated") from exc
+        except NotImplementedError as exc:  # a RuntimeError: caught first. Unknown compression
+            raise FileError(f"{self.path}: part {name} is compressed in a way Excel never "
+                            f"uses ({exc}); save the workbook again from Excel") from exc
         except RuntimeError as exc:  # zipfile: "File ... is encrypted, password required"
             raise FileError(f"{self.path}: part {name} is encrypted inside the zip; Excel "
                             "never writes that: save the workbook again from Excel") from exc
-        except NotImplementedError as exc:  # zipfile: compression method not supported
-            raise FileError(f"{self.path}: part {name} is compressed in a way Excel never "
-                            f"uses ({exc}); save the workbook again from Excel") from exc
         except SyntaxError as exc:  # xml.etree.ElementTree.ParseError
             raise FileError(f"{self.path}: part {name} is not well-formed XML ({exc})") from exc
 
