@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .errors import DataErrors
-from .model import Assessment, PerformanceWorkbook, Problem
-from .rules import assess_measures
+from .errors import DataErrors, ValueParseError
+from .model import Assessment, PerformanceWorkbook, Problem, Status
+from .rules import assess_measure
 from .xlsx_reader import parse_cell_address
 
 Progress = Callable[[str], None]
@@ -35,9 +35,16 @@ def assess_workbook(workbook: PerformanceWorkbook, measures_sheet: str = "Measur
         if p.sheet.casefold() == measures_sheet.casefold() and row is not None:
             by_row.setdefault(row, []).append(p)
     out = []
-    for a in assess_measures(workbook.measures, workbook.settings):
-        found = by_row.get(a.measure.row) if a.measure.row is not None else None
-        out.append(replace(a, problems=tuple(found)) if found else a)
+    for measure in workbook.measures:
+        found = by_row.get(measure.row) if measure.row is not None else None
+        if not found:
+            out.append(assess_measure(measure, workbook.settings))
+            continue
+        try:
+            a = assess_measure(measure, workbook.settings)
+        except ValueParseError:  # e.g. Within range whose Target Upper is the error found
+            a = Assessment(measure, Status.DATA_UNAVAILABLE, found[0].text)
+        out.append(replace(a, problems=tuple(found)))  # shown as Check data, never counted
     return tuple(out)
 
 
