@@ -180,10 +180,25 @@ def _clean_sheet_name(name: str) -> str:
     return text.strip("'").strip() or "Portfolio"
 
 
+def _utf16_prefix(text: str, units: int) -> str:
+    """The longest start of ``text`` within ``units`` UTF-16 code units: Excel counts a
+    sheet name's length in those, so an emoji counts two.
+
+    >>> _utf16_prefix("ab\U0001F600c", 3), _utf16_prefix("ab\U0001F600c", 4)
+    ('ab', 'ab\U0001f600')
+    """
+    used = 0
+    for i, ch in enumerate(text):
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used > units:
+            return text[:i]
+    return text
+
+
 def _fit(base: str, suffix: str = "") -> str:
     """``base + suffix`` cut to 31 characters, never ending in an apostrophe or space."""
     room = MAX_SHEET_NAME - len(suffix)
-    cut = base[:room].rstrip().rstrip("'").rstrip() or "Portfolio"[:room]
+    cut = _utf16_prefix(base, room).rstrip().rstrip("'").rstrip() or "Portfolio"[:room]
     return cut + suffix
 
 
