@@ -264,6 +264,10 @@ class _SheetWriter:
                                   for c in series.point_colours]
             chart.add_series(data)
         chart.set_title({"name": spec.title, "name_font": {"size": 12, "bold": True}})
+        if chart.title.formula:
+            # XlsxWriter takes a name like "Summary!A1 ..." (a portfolio's name) for a cell
+            # reference; a title from the workbook is text, never a formula.
+            chart.title.name, chart.title.formula = spec.title, None
         if len(spec.series) == 1:
             chart.set_legend({"none": True})
         else:
