@@ -263,11 +263,10 @@ class _SheetWriter:
                 data["points"] = [{"fill": {"color": c}, "border": {"color": "#0B0C0C"}}
                                   for c in series.point_colours]
             chart.add_series(data)
-        chart.set_title({"name": spec.title, "name_font": {"size": 12, "bold": True}})
-        if chart.title.formula:
-            # XlsxWriter takes a name like "Summary!A1 ..." (a portfolio's name) for a cell
-            # reference; a title from the workbook is text, never a formula.
-            chart.title.name, chart.title.formula = spec.title, None
+        chart.set_title({"name_font": {"size": 12, "bold": True}})
+        # Set apart: XlsxWriter takes a name like "Summary!A1 ..." (a portfolio's name)
+        # for a cell reference; a title from the workbook is text, never a formula.
+        chart.title.name = spec.title
         if len(spec.series) == 1:
             chart.set_legend({"none": True})
         else:
