@@ -15,7 +15,7 @@ def _trim(number: float, places: int = 2) -> str:
     >>> _trim(27.500000001), _trim(1250.0), _trim(-0.0)
     ('27.5', '1,250', '0')
     """
-    text = f"{round(number, places):,.{places}f}".rstrip("0").rstrip(".")
+    text = f"{number:,.{places}f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
 
@@ -49,6 +49,10 @@ def format_magnitude(gap: float, unit: Unit) -> str:
     return format_value(size, unit)
 
 
+#: A gap that rounds to nothing in its unit reads as level.
+_ZERO_MAGNITUDES = frozenset({"0", "0 pts", "0 days", "\u00a30"})
+
+
 def format_gap(gap: float | None, unit: Unit) -> str:
     """A signed gap (positive is better) as words.
 
@@ -57,6 +61,7 @@ def format_gap(gap: float | None, unit: Unit) -> str:
     """
     if gap is None:
         return ""
-    if abs(gap) < 1e-12 or format_magnitude(gap, unit) in ("0", "0 pts", "0 days", "\u00a30"):
+    magnitude = format_magnitude(gap, unit)
+    if magnitude in _ZERO_MAGNITUDES:
         return "level"
-    return f"{format_magnitude(gap, unit)} {'better' if gap > 0 else 'worse'}"
+    return f"{magnitude} {'better' if gap > 0 else 'worse'}"

@@ -131,26 +131,15 @@ def count_lines(text: str, per_line: int) -> int:
     >>> count_lines("a\\nb", 10), count_lines("x" * 25, 10)
     (2, 3)
     """
-    if len(text) <= per_line and "\n" not in text:
-        return 1
     lines = 0
     for para in text.split("\n"):
-        if len(para) <= per_line:
+        start, end = 0, len(para)
+        lines += 1
+        while end - start > per_line:
+            # break at the last space that lets the line fit, else inside the word
+            cut = para.rfind(" ", start, start + per_line + 1)
+            start = cut + 1 if cut > start else start + per_line
             lines += 1
-            continue
-        n, col = 1, 0
-        for word in para.split():
-            size = len(word)
-            if col and col + 1 + size <= per_line:
-                col += 1 + size
-                continue
-            if col:
-                n += 1
-            while size > per_line:
-                n += 1
-                size -= per_line
-            col = size
-        lines += n
     return lines
 
 
