@@ -113,7 +113,7 @@ def parse_reading(value: object) -> Reading:
             raise ValueParseError(f"{_describe(value)} is not a finite number", value)
         return Reading(_checked_size(float(value) if abs(value) < MAX_FIGURE else math.inf,
                                      value))
-    text = str(value).strip()
+    text = _str(value).strip()
     if _squeeze(text) in MISSING_MARKERS:
         return Reading(None, marker=text)
     compact = text.replace(",", "").replace("\u00a3", "").replace(" ", "").replace("\u2212", "-")
@@ -193,7 +193,7 @@ def parse_polarity(value: object) -> Polarity:
     """
     if is_blank(value):
         return Polarity.HIGHER
-    polarity = _POLARITY_WORDS.get(_squeeze(str(value)))
+    polarity = _POLARITY_WORDS.get(_squeeze(_str(value)))
     if polarity is None:
         raise ValueParseError(
             f"polarity {_describe(value)} is not one of Higher is better, Lower is better, "
@@ -216,7 +216,7 @@ def parse_data_status(value: object) -> DataStatus:
     """
     if is_blank(value):
         return DataStatus.AVAILABLE
-    status = _DATA_STATUS_WORDS.get(_squeeze(str(value)))
+    status = _DATA_STATUS_WORDS.get(_squeeze(_str(value)))
     if status is None:
         raise ValueParseError(
             f"data status {_describe(value)} is not one of Available, Unavailable, Not due", value)
@@ -239,7 +239,7 @@ def parse_frequency(value: object) -> Frequency | None:
     """
     if is_blank(value):
         return None
-    frequency = _FREQUENCY_WORDS.get(_squeeze(str(value)))
+    frequency = _FREQUENCY_WORDS.get(_squeeze(_str(value)))
     if frequency is None:
         raise ValueParseError(
             f"frequency {_describe(value)} is not one of Monthly, Quarterly, Annual "
@@ -264,7 +264,7 @@ def parse_unit(value: object) -> Unit | None:
     """
     if is_blank(value):
         return None
-    unit = _UNIT_WORDS.get(_squeeze(str(value)))
+    unit = _UNIT_WORDS.get(_squeeze(_str(value)))
     if unit is None:
         raise ValueParseError(
             f"unit {_describe(value)} is not one of %, number, days, \u00a3, rate", value)
@@ -289,7 +289,7 @@ def parse_flag(value: object) -> bool:
         if value in (0, 1):
             return bool(value)
     else:
-        word = _squeeze(str(value))
+        word = _squeeze(_str(value))
         if word in _YES:
             return True
         if word in _NO:
