@@ -44,6 +44,12 @@ _RATIO_APPLIES_ABOVE = 8 * 1024 * 1024
 #: table of 18 columns, and a bound on memory (~40 MB of cell slots) when a tiny file
 #: declares a table as big as a whole sheet.
 MAX_TABLE_CELLS = 5_000_000
+#: Most XML tags parsed while their elements are held: within one sheet row or one
+#: shared string (a full row of 16,384 cells with formulas has ~100,000), or in a part
+#: read whole (styles of 64,000 formats: ~400,000). A part that deflates well can hold
+#: millions of tiny or nested elements (150-300 bytes of memory each) under the size
+#: and ratio caps; this bounds that to some 150 MB.
+MAX_HELD_TAGS = 500_000
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
@@ -195,6 +201,7 @@ def _chunks_without_dtd(stream, size: int = 65536):
 class _Package:
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._tags = self._released = 0  # XML tags fed, and when the consumer last let go
         try:
             self.zip = zipfile.ZipFile(path)
             self.names = {info.filename: info for info in self.zip.infolist()}
@@ -216,10 +223,20 @@ class _Package:
                             f"from {info.compress_size:,}; refusing it as a possible zip bomb")
         return _CappedReader(self.zip.open(info), name, MAX_PART_BYTES)
 
+    def release(self) -> None:
+        """The consumer of :meth:`iterparse` has cleared what it held so far."""
+        self._released = self._tags
+
     def iterparse(self, name: str, events=("end",)):
+        self._tags = self._released = 0
         try:
             parser = XMLPullParser(events)
             for chunk in _chunks_without_dtd(self.open(name)):
+                self._tags += chunk.count(b"<")  # counted in C: no cost per element
+                if self._tags - self._released > MAX_HELD_TAGS:
+                    raise FileError(f"{self.path}: part {name} nests or repeats more than "
+                                    f"{MAX_HELD_TAGS:,} XML elements where a workbook has "
+                                    "a few; refusing it")
                 parser.feed(chunk)
                 yield from parser.read_events()
             parser.close()
@@ -343,6 +360,7 @@ def _shared_strings(pkg: _Package, name: str | None) -> list[str]:
         if elem.tag == f"{_MAIN}si":
             strings.append(_text_of(elem))
             elem.clear()
+            pkg.release()
     return strings
 
 
@@ -393,7 +411,7 @@ def _read_rows(pkg: _Package, part: str, tables: list[_TableDef], strings: list[
     # Only row ends are handled (a row's cells are complete by then), so the Python
     # work per XML event stays small: this loop is most of the time of a big read.
     try:
-        _fill_grids(pkg.iterparse(part), tables, grids, percents, strings, percent_styles,
+        _fill_grids(pkg, part, tables, grids, percents, strings, percent_styles,
                     calc_on_load, top, bottom)
     except ValueError as exc:  # a row number or style index that is not a number
         raise FileError(f"{pkg.path}: part {part} is damaged ({exc})") from exc
@@ -401,13 +419,15 @@ def _read_rows(pkg: _Package, part: str, tables: list[_TableDef], strings: list[
                                         frozenset(percents[t.name])) for t in tables}
 
 
-def _fill_grids(events, tables: list[_TableDef], grids: dict, percents: dict,
-                strings: list[str], percent_styles: frozenset[int], calc_on_load: bool,
-                top: int, bottom: int) -> None:
-    c_tag, row_tag = f"{_MAIN}c", f"{_MAIN}row"
+def _fill_grids(pkg: _Package, part: str, tables: list[_TableDef], grids: dict,
+                percents: dict, strings: list[str], percent_styles: frozenset[int],
+                calc_on_load: bool, top: int, bottom: int) -> None:
+    c_tag, row_tag, data_tag = f"{_MAIN}c", f"{_MAIN}row", f"{_MAIN}sheetData"
     row_no = 0
-    for _event, row in events:
+    for _event, row in pkg.iterparse(part):
         if row.tag != row_tag:
+            if row.tag == data_tag:
+                break  # nothing after the rows is read
             continue
         r = row.get("r")
         row_no = int(r) if r else row_no + 1
@@ -429,6 +449,7 @@ def _fill_grids(events, tables: list[_TableDef], grids: dict, percents: dict,
                         if style and int(style) in percent_styles:
                             percents[t.name].add((ri, ci))
         row.clear()
+        pkg.release()
 
 
 def _cell_value(elem, strings: list[str], calc_on_load: bool) -> object:
@@ -447,9 +468,12 @@ def _cell_value(elem, strings: list[str], calc_on_load: bool) -> object:
         return None
     if kind == "s":
         try:
-            return strings[int(text)]
+            index = int(text)
+            if index >= 0:  # a negative index would pick another cell's text
+                return strings[index]
         except (ValueError, IndexError):
-            return CellError("#REF!")
+            pass
+        return CellError("#REF!")
     if kind == "b":
         return text.strip() == "1"
     if kind == "e":
