@@ -260,6 +260,18 @@ def external_entity(data: bytes) -> bytes:
 ZEROS = b"\0" * (1 << 20)
 
 
+def nested(where: str, count: int = 600_000, flat: bool = False) -> Callable[[bytes], bytes]:
+    """``count`` elements nested in one another (or side by side) after ``where``: a few
+    MB that deflate to a few KB, and ~300 bytes of memory each once parsed."""
+    filler = "<x/>" * count if flat else "<x>" * count + "</x>" * count
+
+    def edit(data: bytes) -> bytes:
+        text = data.decode("utf-8")
+        assert where in text
+        return text.replace(where, where + filler, 1).encode("utf-8")
+    return edit
+
+
 def zip_bomb(folder: Path, megabytes: int = 300, name: str = "bomb.xlsx",
              fill: bytes = ZEROS) -> Path:
     """A real workbook whose sheet part is ``megabytes`` MB of zeros, deflated to a few
@@ -668,6 +680,17 @@ CASES: list[Case] = [
     Case("zip-bomb-lying-size", zip_bomb_lying, check, 2, r"damaged|zip bomb",
          tags=frozenset({"bomb"})),
     Case("zip-bomb-ratio", zip_bomb_ratio, check, 2, r"zip bomb", tags=frozenset({"bomb"})),
+    Case("xml-deeply-nested-sheet", _hostile("deep.xlsx", {SHEET1: nested("<sheetData>")}),
+         check, 2, r"sheet1\.xml nests or repeats more than", tags=frozenset({"bomb"})),
+    Case("xml-deeply-nested-shared-string",
+         _hostile("deep-sst.xlsx", {STRINGS: nested("<si>")}), regenerate, 2,
+         r"sharedStrings\.xml nests or repeats more than", tags=frozenset({"bomb"})),
+    Case("xml-element-flood-in-a-row",
+         _hostile("flood.xlsx", {SHEET1: nested('<row r="2" spans="1:16">', flat=True)}),
+         check, 2, r"sheet1\.xml nests or repeats more than", tags=frozenset({"bomb"})),
+    Case("shared-string-index-negative",
+         _hostile("neg-index.xlsx", {SHEET1: _sub(r'(<c r="A2" t="s"><v>)', r"\1-")}),
+         check, 1, r"portfolio is the Excel error #REF!", "Measures!A2"),
     Case("zip-entry-encrypted", zip_entry_encrypted, check, 2, r"encrypted|password"),
     Case("zip-unknown-compression", zip_method_unknown, check, 2, r"compress"),
     Case("xml-not-well-formed", _hostile("bad-xml.xlsx", {SHEET1: _sub(r"</sheetData>", "")}),
