@@ -545,6 +545,12 @@ def out_symlink_to_book(folder: Path, book: Path) -> list[str]:
     return ["regenerate", str(book), "-o", str(link)]
 
 
+def out_hard_link_to_book(folder: Path, book: Path) -> list[str]:
+    link = folder / "hard.xlsx"
+    os.link(book, link)
+    return ["regenerate", str(book), "-o", str(link)]
+
+
 def out_relative_same(folder: Path, book: Path) -> list[str]:
     return ["regenerate", str(book), "-o", str(book.parent / "." / ".." / book.parent.name
                                                 / book.name)]
@@ -649,6 +655,8 @@ def _output_cases() -> list[Case]:
         Case("output-equals-input", good_book, out_same_as_book, 2,
              r"OUT is the input workbook"),
         Case("output-symlink-to-input", good_book, out_symlink_to_book, 2,
+             r"OUT is the input workbook"),
+        Case("output-hard-link-to-input", good_book, out_hard_link_to_book, 2,
              r"OUT is the input workbook"),
         Case("output-same-path-spelled-differently", good_book, out_relative_same, 2,
              r"OUT is the input workbook"),
