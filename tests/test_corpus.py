@@ -44,6 +44,7 @@ def test_corpus_is_big_enough():
     assert len(CASES) >= 40
     assert {c.exit_code for c in CASES} == {0, 1, 2}
     assert sum(1 for c in CASES if c.cell) >= 20
+    assert all(c.verify for c in CASES if c.exit_code == 0)  # outputs are always checked
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
