@@ -262,6 +262,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("kpi-scorecard: interrupted; nothing was left half-written", file=sys.stderr)
         return 130
+    except (MemoryError, RecursionError):
+        print("kpi-scorecard: the workbook is too large for this computer's memory; "
+              "nothing was written", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -87,3 +87,12 @@ def test_new_writes_a_fresh_workbook(tmp_path, capsys):
     assert {"measures", "benchmarks", "settings"} <= set(tables)
     assert main(["new", str(target)]) == 2  # never overwrites without --force
     assert "already exists" in capsys.readouterr().err
+
+
+def test_running_out_of_memory_is_one_line_not_a_traceback(monkeypatch, capsys):
+    def exhausted(path):
+        raise MemoryError
+    monkeypatch.setattr("kpi_core.reading.read_workbook", exhausted)
+    assert main(["check", str(SAMPLE)]) == 2
+    err = capsys.readouterr().err
+    assert "too large" in err and "Traceback" not in err
