@@ -185,20 +185,24 @@ _POLARITY_WORDS = {
 }
 
 
+def _parse_word(value: object, words: dict, what: str, choices: str, blank: object) -> object:
+    """The enum member a word stands for (case and spaces ignored); ``blank`` for a blank cell."""
+    if is_blank(value):
+        return blank
+    member = words.get(_squeeze(_str(value)))
+    if member is None:
+        raise ValueParseError(f"{what} {_describe(value)} is not one of {choices}", value)
+    return member
+
+
 def parse_polarity(value: object) -> Polarity:
     """Polarity words and their short forms; blank means higher is better.
 
     >>> parse_polarity(" lower IS better"), parse_polarity("Range"), parse_polarity(None)
     (<Polarity.LOWER: 'Lower is better'>, <Polarity.RANGE: 'Within range'>, <Polarity.HIGHER: 'Higher is better'>)
     """
-    if is_blank(value):
-        return Polarity.HIGHER
-    polarity = _POLARITY_WORDS.get(_squeeze(_str(value)))
-    if polarity is None:
-        raise ValueParseError(
-            f"polarity {_describe(value)} is not one of Higher is better, Lower is better, "
-            "Within range", value)
-    return polarity
+    return _parse_word(value, _POLARITY_WORDS, "polarity",
+                       "Higher is better, Lower is better, Within range", Polarity.HIGHER)
 
 
 _DATA_STATUS_WORDS = {
@@ -214,13 +218,8 @@ def parse_data_status(value: object) -> DataStatus:
     >>> parse_data_status("not due"), parse_data_status("")
     (<DataStatus.NOT_DUE: 'Not due'>, <DataStatus.AVAILABLE: 'Available'>)
     """
-    if is_blank(value):
-        return DataStatus.AVAILABLE
-    status = _DATA_STATUS_WORDS.get(_squeeze(_str(value)))
-    if status is None:
-        raise ValueParseError(
-            f"data status {_describe(value)} is not one of Available, Unavailable, Not due", value)
-    return status
+    return _parse_word(value, _DATA_STATUS_WORDS, "data status",
+                       "Available, Unavailable, Not due", DataStatus.AVAILABLE)
 
 
 _FREQUENCY_WORDS = {
@@ -237,14 +236,8 @@ def parse_frequency(value: object) -> Frequency | None:
     >>> parse_frequency("Annually"), parse_frequency(None)
     (<Frequency.ANNUAL: 'Annual'>, None)
     """
-    if is_blank(value):
-        return None
-    frequency = _FREQUENCY_WORDS.get(_squeeze(_str(value)))
-    if frequency is None:
-        raise ValueParseError(
-            f"frequency {_describe(value)} is not one of Monthly, Quarterly, Annual "
-            "(or Weekly, Termly, Half-yearly)", value)
-    return frequency
+    return _parse_word(value, _FREQUENCY_WORDS, "frequency",
+                       "Monthly, Quarterly, Annual (or Weekly, Termly, Half-yearly)", None)
 
 
 _UNIT_WORDS = {
@@ -262,13 +255,7 @@ def parse_unit(value: object) -> Unit | None:
     >>> parse_unit("Percent"), parse_unit("£")
     (<Unit.PERCENT: '%'>, <Unit.MONEY: '£'>)
     """
-    if is_blank(value):
-        return None
-    unit = _UNIT_WORDS.get(_squeeze(_str(value)))
-    if unit is None:
-        raise ValueParseError(
-            f"unit {_describe(value)} is not one of %, number, days, \u00a3, rate", value)
-    return unit
+    return _parse_word(value, _UNIT_WORDS, "unit", "%, number, days, \u00a3, rate", None)
 
 
 _YES = frozenset({"yes", "y", "true", "1", "x", "\u2713"})
