@@ -330,17 +330,16 @@ def test_import_is_light():
     assert out == "[]"
 
 
-def test_many_measures_render_quickly(tmp_path):
-    import time
+def test_many_measures_render_one_sheet_per_portfolio(tmp_path):
+    # speed is measured in benchmarks/, never asserted here
     base = [a.measure for a in mixed_assessments()]
     measures = [replace(base[i % len(base)], ref=f"M{i}", portfolio=f"Portfolio {i % 25}")
                 for i in range(5000)]
-    start = time.perf_counter()
     card = build_scorecard(assess_measures(measures, SETTINGS), SETTINGS)
     write_scorecard(card, tmp_path / "big.xlsx")
-    elapsed = time.perf_counter() - start
-    assert elapsed < 1.5, f"5,000 measures took {elapsed:.2f} s"
     assert len(card.sheets) == 26
+    assert openpyxl.load_workbook(tmp_path / "big.xlsx", read_only=True).sheetnames[1:] == [
+        s.name for s in card.sheets[1:]]
 
 
 def test_units_cover_every_value_style():
