@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .errors import ValueParseError
 from .model import (
@@ -20,7 +20,9 @@ from .parsing import (
     parse_reading, parse_text, parse_tolerance, parse_unit,
 )
 from .rules import DEFAULT_TOLERANCE
-from .xlsx_reader import CellError, FormulaNoResult, RawTable, cell_address, read_tables
+from .xlsx_reader import (
+    CellError, FormulaNoResult, RawTable, cell_address, parse_cell_address, read_tables,
+)
 
 MEASURES, BENCHMARKS, SETTINGS = "Measures", "Benchmarks", "Settings"
 
@@ -365,14 +367,9 @@ def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = ()
         refs = {m.ref.casefold() for m in measures if m.ref}
         found = _read_benchmarks(tables[BENCHMARKS.casefold()], problems, refs)
         measures = [m if m.ref.casefold() not in found else
-                    _with_benchmarks(m, tuple(found.pop(m.ref.casefold())))
+                    replace(m, benchmarks=tuple(found.pop(m.ref.casefold())))
                     for m in measures]
     return PerformanceWorkbook(tuple(measures), settings, tuple(problems))
-
-
-def _with_benchmarks(measure: Measure, benchmarks: tuple[Benchmark, ...]) -> Measure:
-    from dataclasses import replace
-    return replace(measure, benchmarks=benchmarks)
 
 
 def read_workbook(path: str | os.PathLike) -> PerformanceWorkbook:
@@ -392,7 +389,6 @@ def table_from_values(name: str, sheet: str, top_left: str, values: list[list[ob
     >>> t.top, t.left, t.rows[1][0]
     (3, 2, 'CS01')
     """
-    from .xlsx_reader import parse_cell_address
     top, left = parse_cell_address(top_left)
     rows = [list(r) for r in values]
     percent = frozenset((ri, ci) for ri in range(1, len(rows)) for ci in percent_columns)
