@@ -70,8 +70,7 @@ def measures_json(assessments: tuple[Assessment, ...]) -> list[dict]:
 def report_json(workbook: PerformanceWorkbook, assessments: tuple[Assessment, ...],
                 **extra: object) -> dict:
     from kpi_core.rules import summarise
-    counted = [a for a in assessments if not a.problems]
-    return {"measures": measures_json(assessments), "summary": summarise(counted),
+    return {"measures": measures_json(assessments), "summary": summarise(assessments),
             "problems": [p.as_dict() for p in workbook.problems], **extra}
 
 
@@ -84,7 +83,7 @@ def _print_problems(problems: tuple[Problem, ...], stream=None) -> None:
 
 def _print_summary(assessments: tuple[Assessment, ...]) -> None:
     from kpi_core.rules import summarise
-    for portfolio, counts in summarise(a for a in assessments if not a.problems).items():
+    for portfolio, counts in summarise(assessments).items():
         rag = counts["Green"] + counts["Amber"] + counts["Red"]
         print(f"{portfolio}: {rag} with a RAG ({counts['Green']} Green, {counts['Amber']} Amber, "
               f"{counts['Red']} Red), {counts['Data unavailable']} data unavailable, "

@@ -237,12 +237,17 @@ def assess_measures(measures: Iterable[Measure], settings: Settings = Settings()
 def summarise(assessments: Iterable[Assessment]) -> dict[str, dict[str, int]]:
     """Counts per portfolio (in first-seen order) of every status, zeros included.
 
+    A measure whose row has data errors (``problems``) is not counted: its status
+    cannot be trusted, and the scorecard shows it as ``Check data``.
+
     >>> a = assess_measures([Measure("A", "P", "m", current=1.0, target=1.0)])
     >>> summarise(a)["P"]["Green"], summarise(a)["P"]["Red"]
     (1, 0)
     """
     summary: dict[str, dict[str, int]] = {}
     for a in assessments:
+        if a.problems:
+            continue
         counts = summary.setdefault(a.measure.portfolio, {s.value: 0 for s in Status})
         counts[a.status.value] += 1
     return summary

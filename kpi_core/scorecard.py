@@ -478,6 +478,12 @@ def portfolio_title(portfolio: str, cabinet_member: str | None) -> str:
     return f"{title} - {cabinet_member}" if cabinet_member else title
 
 
+def _cabinet_member(assessments: Iterable[Assessment]) -> str | None:
+    """The portfolio's cabinet member: the first one its measures name."""
+    return next((a.measure.cabinet_member for a in assessments if a.measure.cabinet_member),
+                None)
+
+
 PORTFOLIO_COLUMNS = (
     Column(5), Column(40, wrap=True), Column(11), Column(11), Column(16), Column(13),
     Column(30, wrap=True), Column(60, wrap=True),
@@ -487,8 +493,7 @@ PORTFOLIO_COLUMNS = (
 def build_portfolio_sheet(name: str, portfolio: str, assessments: tuple[Assessment, ...],
                           settings: Settings) -> Sheet:
     """A portfolio's sheet: titles, summary counts and chart, then the three sections."""
-    member = next((a.measure.cabinet_member for a in assessments if a.measure.cabinet_member),
-                  None)
+    member = _cabinet_member(assessments)
     counts = count_statuses(assessments)
     key, lower, other = split_sections(assessments)
 
@@ -553,8 +558,7 @@ def build_summary_sheet(portfolios: dict[str, tuple[Assessment, ...]], settings:
         return ((Cell(label, "text_bold" if bold else "text"), Cell(member, "text"))
                 + tuple(Cell(n, style) for n in figures))
 
-    rows = [row(p, next((a.measure.cabinet_member for a in items if a.measure.cabinet_member),
-                        None), per_portfolio[p])
+    rows = [row(p, _cabinet_member(items), per_portfolio[p])
             for p, items in portfolios.items()]
     rows.append(row("Total", None, total, bold=True))
 
