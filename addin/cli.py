@@ -69,7 +69,7 @@ def measures_json(assessments: tuple[Assessment, ...]) -> list[dict]:
 
 def report_json(workbook: PerformanceWorkbook, assessments: tuple[Assessment, ...],
                 **extra: object) -> dict:
-    from kpi_core.rules import summarise
+    from kpi_core.assessing.rules import summarise
     return {"measures": measures_json(assessments), "summary": summarise(assessments),
             "problems": [p.as_dict() for p in workbook.problems], **extra}
 
@@ -82,7 +82,7 @@ def _print_problems(problems: tuple[Problem, ...], stream=None) -> None:
 
 
 def _print_summary(assessments: tuple[Assessment, ...]) -> None:
-    from kpi_core.rules import summarise
+    from kpi_core.assessing.rules import summarise
     for portfolio, counts in summarise(assessments).items():
         rag = counts["Green"] + counts["Amber"] + counts["Red"]
         print(f"{portfolio}: {rag} with a RAG ({counts['Green']} Green, {counts['Amber']} Amber, "
@@ -92,7 +92,7 @@ def _print_summary(assessments: tuple[Assessment, ...]) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from kpi_core.pipeline import assess_workbook
-    from kpi_core.reading import read_workbook
+    from kpi_core.reading.tables import read_workbook
 
     workbook = read_workbook(args.book)
     assessments = assess_workbook(workbook)
@@ -113,7 +113,7 @@ def cmd_regenerate(args: argparse.Namespace) -> int:
     if args.live:
         return regenerate_live(args)
     from kpi_core.pipeline import build_and_write
-    from kpi_core.reading import read_workbook
+    from kpi_core.reading.tables import read_workbook
 
     book = Path(args.book) if args.book else bundled_sample()
     out = Path(args.output) if args.output else default_output(book)
@@ -180,7 +180,7 @@ def regenerate_live(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from kpi_core.template import write_performance_workbook
+    from kpi_core.authoring.template import write_performance_workbook
 
     path = Path(args.path)
     if path.suffix.lower() != ".xlsx":

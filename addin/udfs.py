@@ -5,8 +5,8 @@ Each function takes single cells or whole columns and answers element by element
 against a column), so one formula serves a whole table column, e.g.
 ``=KPI_RAG(Measures[Current], Measures[Target], Measures[Polarity])``.
 
-Answers come from :mod:`kpi_core.cells`, which parses with :mod:`kpi_core.parsing`
-and judges with :mod:`kpi_core.rules`; this module only declares how Excel passes
+Answers come from :mod:`kpi_core.assessing.cells`, which parses with :mod:`kpi_core.reading.values`
+and judges with :mod:`kpi_core.assessing.rules`; this module only declares how Excel passes
 the values. Every argument arrives as a 2-D list (``ndim=2``) with Excel error
 values as their text (``err_to_str``), so ``#DIV/0!`` is reported, not read as a blank.
 
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import xlwings as xw
 
-from kpi_core.cells import (
+from kpi_core.assessing.cells import (
     broadcast, cell_benchmark_gap, cell_direction, cell_gap, cell_rag, cell_rag_reason,
 )
 

@@ -24,7 +24,7 @@ import time
 
 clock = time.perf_counter
 
-#: The RAG fills of the scorecard (kpi_core.render_xlsx.RAG_COLOURS), for the baselines.
+#: The RAG fills of the scorecard (kpi_core.publishing.xlsx.RAG_COLOURS), for the baselines.
 FILLS = {"Green": ("#00703C", "#FFFFFF"), "Amber": ("#FFBF47", "#000000"),
          "Red": ("#D4351C", "#FFFFFF")}
 
@@ -55,9 +55,9 @@ def job_stages(book: str, out: str, cells: str | None = None) -> None:
     t0 = clock()
     from addin.cli import gc_paused
     from kpi_core.pipeline import assess_workbook
-    from kpi_core.reading import read_workbook
-    from kpi_core.render_xlsx import write_scorecard
-    from kpi_core.scorecard import build_scorecard
+    from kpi_core.reading.tables import read_workbook
+    from kpi_core.publishing.xlsx import write_scorecard
+    from kpi_core.publishing.scorecard import build_scorecard
     t1 = clock()
     with gc_paused():  # as the command line runs it
         result = _stages(book, out, cells, t0, t1, read_workbook, assess_workbook,
@@ -86,7 +86,7 @@ def _stages(book, out, cells, t0, t1, read_workbook, assess_workbook, build_scor
 def save_cells(scorecard, path: str) -> None:
     """The scorecard's measure rows (not titles, counts or charts), per portfolio sheet:
     ``{"headers": [...], "sheets": {name: [[[value, style], ...], ...]}}``."""
-    from kpi_core.scorecard import TABLE_HEADERS, Table
+    from kpi_core.publishing.scorecard import TABLE_HEADERS, Table
 
     sheets = {}
     for sheet in scorecard.sheets[1:]:
@@ -175,7 +175,7 @@ def _rag_columns(rows: int):
 
 
 def job_kpi_rag(rows: int, repeat: int) -> None:
-    """KPI_RAG from addin.udfs when it exists; else kpi_core.rules.assess_values (its core)."""
+    """KPI_RAG from addin.udfs when it exists; else kpi_core.assessing.rules.assess_values (its core)."""
     t0 = clock()
     current, target, polarity = _rag_columns(rows)
     try:
@@ -193,8 +193,8 @@ def job_kpi_rag(rows: int, repeat: int) -> None:
         array_call()  # the signature must work before it is timed
     except ImportError:
         from kpi_core.model import Polarity
-        from kpi_core.rules import assess_values
-        source = "kpi_core.rules.assess_values (addin/udfs.py not written yet)"
+        from kpi_core.assessing.rules import assess_values
+        source = "kpi_core.assessing.rules.assess_values (addin/udfs.py not written yet)"
         words = {p.value: p for p in Polarity}
 
         def array_call():

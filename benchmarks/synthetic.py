@@ -2,7 +2,7 @@
 
 :func:`synthetic_rows` gives the Measures and Benchmarks rows of ``n`` measures
 (seeded, so a size always gives the same workbook); :func:`workbook_path` writes
-it once with :func:`kpi_core.template.write_performance_workbook` and caches it
+it once with :func:`kpi_core.authoring.template.write_performance_workbook` and caches it
 in a temporary folder.
 
 The mix: three polarities (a tenth Within range), every unit, a few measures with
@@ -138,7 +138,7 @@ def workbook_path(n: int) -> Path:
     """The synthetic workbook of ``n`` measures, written on first use and cached."""
     path = cache_dir() / f"synthetic-v{VERSION}-{n}.xlsx"
     if not path.exists():
-        from kpi_core.template import write_performance_workbook
+        from kpi_core.authoring.template import write_performance_workbook
 
         measures, benchmarks, settings = synthetic_rows(n)
         write_performance_workbook(path, measures, benchmarks, settings,

@@ -1,8 +1,16 @@
 """kpi_core: the rules and the workbook I/O of kpi-scorecard, free of Excel glue.
 
-Data flows one way: reading (cells -> typed measures, every problem with its
-``Sheet!Cell``), rules (measure -> assessment), scorecard (assessments -> a frozen
-spec), rendering (spec -> .xlsx, .pdf). Nothing here imports xlwings.
+Data flows one way, and the folders name its steps:
+
+- ``reading/``: workbook files and live ranges -> typed measures, every problem with
+  its ``Sheet!Cell``;
+- ``assessing/``: measures -> assessments (status, reason, gaps, direction);
+- ``publishing/``: assessments -> a frozen scorecard spec -> .xlsx, .pdf;
+- ``authoring/``: what writes an officer's own workbook (the template).
+
+``model``, ``errors``, ``atomic`` and ``formatting`` are the ground every layer
+stands on; ``pipeline`` is the one chain from file to files. Arrows run down only,
+and nothing here imports xlwings.
 """
 
 __version__ = "0.1.0"

@@ -1,8 +1,8 @@
 """Typed values of the performance workbook and of its assessment.
 
-Everything here is frozen data; the rules live in :mod:`kpi_core.rules`, the
-reading in :mod:`kpi_core.reading`. Strings are parsed once, in
-:mod:`kpi_core.parsing`, into these types.
+Everything here is frozen data; the rules live in :mod:`kpi_core.assessing.rules`, the
+reading in :mod:`kpi_core.reading.tables`. Strings are parsed once, in
+:mod:`kpi_core.reading.values`, into these types.
 """
 
 from __future__ import annotations
@@ -126,11 +126,15 @@ class Measure:
     row: int | None = None
 
 
+#: The amber band beyond the target when neither the measure nor Settings gives one.
+DEFAULT_TOLERANCE = 0.1
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     authority: str | None = None
     period: str | None = None
-    default_tolerance: float = 0.1
+    default_tolerance: float = DEFAULT_TOLERANCE
 
 
 @dataclass(frozen=True, slots=True)

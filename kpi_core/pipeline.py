@@ -13,8 +13,8 @@ from pathlib import Path
 
 from .errors import DataErrors, ValueParseError
 from .model import Assessment, PerformanceWorkbook, Problem, Status
-from .rules import assess_measure
-from .xlsx_reader import parse_cell_address
+from .assessing.rules import assess_measure
+from .reading.xlsx import parse_cell_address
 
 Progress = Callable[[str], None]
 
@@ -64,8 +64,8 @@ def build_and_write(workbook: PerformanceWorkbook, out: str | os.PathLike, *,
     Data errors raise :class:`DataErrors` unless ``keep_going``, in which case the
     affected measures show their problem instead of a status.
     """
-    from .render_xlsx import write_scorecard
-    from .scorecard import build_scorecard
+    from .publishing.xlsx import write_scorecard
+    from .publishing.scorecard import build_scorecard
 
     say = progress or (lambda _msg: None)
     if workbook.errors and not keep_going:
@@ -79,7 +79,7 @@ def build_and_write(workbook: PerformanceWorkbook, out: str | os.PathLike, *,
     write_scorecard(scorecard, out)
     pdf_path = None
     if pdf:
-        from .pdf import convert_to_pdf
+        from .publishing.pdf import convert_to_pdf
         say("Converting to PDF with LibreOffice")
         pdf_path = convert_to_pdf(out, out.with_suffix(".pdf"))
     return Result(workbook, assessments, out, pdf_path)

@@ -47,7 +47,7 @@ def test_the_benchmark_command_runs_and_writes_json(tmp_path):
 
 def test_the_synthetic_workbook_is_deterministic_and_clean(tmp_path, monkeypatch):
     from benchmarks import synthetic
-    from kpi_core.reading import read_workbook
+    from kpi_core.reading.tables import read_workbook
 
     monkeypatch.setenv("KPI_BENCH_CACHE", str(tmp_path))
     assert synthetic.synthetic_rows(100) == synthetic.synthetic_rows(100)

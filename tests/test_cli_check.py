@@ -82,7 +82,7 @@ def test_usage_error_exit_2():
 def test_new_writes_a_fresh_workbook(tmp_path, capsys):
     target = tmp_path / "fresh.xlsx"
     assert main(["new", str(target)]) == 0
-    from kpi_core.xlsx_reader import read_tables
+    from kpi_core.reading.xlsx import read_tables
     tables = read_tables(target).tables
     assert {"measures", "benchmarks", "settings"} <= set(tables)
     assert main(["new", str(target)]) == 2  # never overwrites without --force
@@ -92,7 +92,7 @@ def test_new_writes_a_fresh_workbook(tmp_path, capsys):
 def test_running_out_of_memory_is_one_line_not_a_traceback(monkeypatch, capsys):
     def exhausted(path):
         raise MemoryError
-    monkeypatch.setattr("kpi_core.reading.read_workbook", exhausted)
+    monkeypatch.setattr("kpi_core.reading.tables.read_workbook", exhausted)
     assert main(["check", str(SAMPLE)]) == 2
     err = capsys.readouterr().err
     assert "too large" in err and "Traceback" not in err

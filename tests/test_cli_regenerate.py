@@ -13,9 +13,9 @@ import openpyxl
 import pytest
 
 from addin.cli import main
-from kpi_core.pdf import find_soffice
-from kpi_core.reading import read_workbook
-from kpi_core.scorecard import (
+from kpi_core.publishing.pdf import find_soffice
+from kpi_core.reading.tables import read_workbook
+from kpi_core.publishing.scorecard import (
     LABEL_NO_TARGET, LABEL_NOT_DUE, LABEL_RAG_TOTAL, LABEL_UNAVAILABLE,
 )
 from tests.workbooks import measure_row, write_book

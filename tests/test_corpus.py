@@ -122,7 +122,7 @@ def test_zip_bomb_refused_within_time_and_memory(case_id, tmp_path):
 @pytest.mark.skipif(not __import__("shutil").which("soffice"), reason="LibreOffice not installed")
 def test_cell_limit_output_opens_in_libreoffice(tmp_path, capsys):
     """The 32,767-character Notes case: LibreOffice opens the output and prints it."""
-    from kpi_core.pdf import convert_to_pdf
+    from kpi_core.publishing.pdf import convert_to_pdf
     case = BY_ID["notes-at-excel-cell-limit"]
     book = case.build(tmp_path)
     assert main(case.argv(tmp_path, book)) == 0

@@ -21,14 +21,14 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from kpi_core import parsing
+from kpi_core.reading import values as parsing
 from kpi_core.errors import KpiError, ValueParseError
 from kpi_core.model import Status
 from kpi_core.pipeline import assess_workbook
-from kpi_core.reading import (
+from kpi_core.reading.tables import (
     BENCHMARK_COLUMNS, MEASURE_COLUMNS, SETTINGS_COLUMNS, parse_tables, table_from_values,
 )
-from kpi_core.xlsx_reader import CellError, FormulaNoResult, parse_cell_address
+from kpi_core.reading.xlsx import CellError, FormulaNoResult, parse_cell_address
 
 PARSE_EXAMPLES, TABLE_EXAMPLES, RENDER_EXAMPLES = 400, 400, 120
 
@@ -172,8 +172,8 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 def test_any_workbook_renders_a_well_formed_scorecard(raw):
     """Even with --keep-going over data errors, the scorecard file is well-formed XML
     throughout and its sheet names are valid for Excel."""
-    from kpi_core.render_xlsx import render_workbook
-    from kpi_core.scorecard import build_scorecard
+    from kpi_core.publishing.xlsx import render_workbook
+    from kpi_core.publishing.scorecard import build_scorecard
     try:
         workbook, assessments = _read_and_assess(raw)
     except KpiError:

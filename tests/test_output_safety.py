@@ -38,7 +38,7 @@ def previous(tmp_path):
 
 def test_exception_mid_render_leaves_previous_out(previous, monkeypatch, capsys):
     """The second portfolio sheet fails after the first was laid out."""
-    import kpi_core.render_xlsx as render
+    import kpi_core.publishing.xlsx as render
     book, out, before = previous
     calls = []
     real = render._SheetWriter.write
@@ -59,7 +59,7 @@ def test_exception_mid_render_leaves_previous_out(previous, monkeypatch, capsys)
 
 def test_disk_full_while_saving_leaves_previous_out(previous, monkeypatch, capsys):
     """XlsxWriter has written half the file when the disk fills up: exit 2, OUT intact."""
-    import kpi_core.render_xlsx as render
+    import kpi_core.publishing.xlsx as render
     book, out, before = previous
     written = []
 
@@ -184,7 +184,7 @@ def test_formula_like_text_is_written_as_text(tmp_path, capsys):
 
 def test_control_characters_never_corrupt_the_output(tmp_path):
     from kpi_core.pipeline import build_and_write
-    from kpi_core.reading import parse_tables, table_from_values
+    from kpi_core.reading.tables import parse_tables, table_from_values
     bad = "".join(chr(c) for c in range(0, 32) if chr(c) not in "\t\n\r") + "\ufffe\ud800"
     values = [["Portfolio", "Ref", "Measure", "Unit", "Target", "Current", "Notes"],
               [f"Adults{bad}", f"A1{bad}", f"m{bad}", "%", 0.9, 0.95, f"n{bad}ok"],

@@ -6,7 +6,7 @@ import pytest
 
 from kpi_core.errors import ValueParseError
 from kpi_core.model import DataStatus, Frequency, Polarity, Unit
-from kpi_core.parsing import (
+from kpi_core.reading.values import (
     MISSING_MARKERS, parse_data_status, parse_flag, parse_frequency, parse_polarity,
     parse_reading, parse_tolerance, parse_unit,
 )

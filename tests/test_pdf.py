@@ -10,11 +10,11 @@ import time
 
 import pytest
 
-import kpi_core.pdf as pdf_module
+import kpi_core.publishing.pdf as pdf_module
 from kpi_core.errors import FileError, PdfError
-from kpi_core.pdf import NOT_INSTALLED, convert_to_pdf, find_soffice
-from kpi_core.render_xlsx import write_scorecard
-from kpi_core.scorecard import build_scorecard
+from kpi_core.publishing.pdf import NOT_INSTALLED, convert_to_pdf, find_soffice
+from kpi_core.publishing.xlsx import write_scorecard
+from kpi_core.publishing.scorecard import build_scorecard
 from tests.scorecard_samples import SETTINGS, mixed_assessments
 
 

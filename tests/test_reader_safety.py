@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from defusedxml.ElementTree import iterparse as defused_iterparse
 
-from kpi_core import xlsx_reader
+from kpi_core.reading import xlsx as xlsx_reader
 from kpi_core.errors import FileError
-from kpi_core.template import write_performance_workbook
-from kpi_core.xlsx_reader import read_tables
+from kpi_core.authoring.template import write_performance_workbook
+from kpi_core.reading.xlsx import read_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "workbook_templates" / "performance_workbook.xlsx"

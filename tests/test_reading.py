@@ -9,9 +9,9 @@ import pytest
 
 from kpi_core.errors import FileError
 from kpi_core.model import Polarity, Status, Unit
-from kpi_core.reading import parse_tables, read_workbook, table_from_values
-from kpi_core.rules import assess_measures, summarise
-from kpi_core.xlsx_reader import read_tables
+from kpi_core.reading.tables import parse_tables, read_workbook, table_from_values
+from kpi_core.assessing.rules import assess_measures, summarise
+from kpi_core.reading.xlsx import read_tables
 from tests.workbooks import HEADERS, measure_row, write_book
 
 ROOT = Path(__file__).resolve().parent.parent

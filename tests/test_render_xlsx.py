@@ -15,12 +15,12 @@ import pytest
 
 from kpi_core.errors import FileError
 from kpi_core.model import Measure, Unit
-from kpi_core.render_xlsx import (
+from kpi_core.publishing.xlsx import (
     MAX_CELL_CHARS, MAX_ROW_HEIGHT, RAG_COLOURS, STYLES, chars_per_line, count_lines,
     truncate_cell_text, write_scorecard,
 )
-from kpi_core.rules import assess_measures
-from kpi_core.scorecard import (
+from kpi_core.assessing.rules import assess_measures
+from kpi_core.publishing.scorecard import (
     KEY_AREAS, LABEL_NO_TARGET, LABEL_NOT_DUE, LABEL_RAG_TOTAL, LABEL_UNAVAILABLE, LOWER_AREAS,
     OTHER_MEASURES, build_scorecard,
 )
@@ -284,7 +284,7 @@ def test_folder_refusing_new_files_is_a_file_error(tmp_path, monkeypatch):
 def test_failure_leaves_previous_output_and_no_temp_file(tmp_path, monkeypatch):
     target = tmp_path / "out.xlsx"
     target.write_bytes(b"previous")
-    import kpi_core.render_xlsx as render
+    import kpi_core.publishing.xlsx as render
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
@@ -322,7 +322,7 @@ def test_overwrites_previous_output(tmp_path):
 
 
 def test_import_is_light():
-    code = ("import sys, kpi_core.render_xlsx, kpi_core.scorecard, kpi_core.pdf; "
+    code = ("import sys, kpi_core.publishing.xlsx, kpi_core.publishing.scorecard, kpi_core.publishing.pdf; "
             "print(sorted(m for m in ('pandas', 'numpy', 'openpyxl', 'xlwings') "
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 
 from kpi_core.errors import ValueParseError
 from kpi_core.model import DataStatus, Direction, Frequency, Measure, Polarity, Status, Unit
-from kpi_core.rules import (
+from kpi_core.assessing.rules import (
     assess_measure, assess_status, assess_values, compute_direction, compute_gap, summarise,
     summarise_totals,
 )

@@ -1,6 +1,6 @@
 """The Excel functions (addin/udfs.py): called directly, through xlwings' Office.js
 server path, and through xlwings' classic (Windows) registration, each compared with
-what kpi_core.rules gives.
+what kpi_core.assessing.rules gives.
 
 The server and classic paths run in subprocesses: xlwings picks its decorators when
 it is first imported (XLWINGS_ON_SERVER, pywin32), and other tests import it plainly.
@@ -21,10 +21,10 @@ import pytest
 
 from addin import udfs
 from addin.udfs import KPI_BENCHMARK_GAP, KPI_DIRECTION, KPI_GAP, KPI_RAG, KPI_RAG_REASON
-from kpi_core.cells import RANGE_NEEDS_UPPER
+from kpi_core.assessing.cells import RANGE_NEEDS_UPPER
 from kpi_core.model import Measure, Polarity, Unit
-from kpi_core.reading import read_workbook
-from kpi_core.rules import assess_measure, assess_values, compute_direction, compute_gap
+from kpi_core.reading.tables import read_workbook
+from kpi_core.assessing.rules import assess_measure, assess_values, compute_direction, compute_gap
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "workbook_templates" / "performance_workbook.xlsx"

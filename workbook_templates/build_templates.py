@@ -15,7 +15,7 @@ sys.path.insert(0, str(HERE.parent))
 
 import sample_data  # noqa: E402
 
-from kpi_core.template import write_performance_workbook  # noqa: E402
+from kpi_core.authoring.template import write_performance_workbook  # noqa: E402
 
 SAMPLE = HERE / "performance_workbook.xlsx"
 

@@ -4,7 +4,7 @@
     python workbook_templates/build_xlsm.py [OUT.xlsm]
 
 Everything comes from text sources: the data sheets are the ``.xlsx`` sample's
-(``kpi_core.template.add_performance_sheets`` with ``sample_data.py``, as
+(``kpi_core.authoring.template.add_performance_sheets`` with ``sample_data.py``, as
 ``build_templates.py`` writes them), the module is ``vba/KpiScorecard.bas``.
 Nothing binary is kept in the repository. Two passes:
 
@@ -45,7 +45,7 @@ sys.path.insert(0, str(HERE.parent))
 
 import sample_data  # noqa: E402
 
-from kpi_core.template import add_performance_sheets  # noqa: E402
+from kpi_core.authoring.template import add_performance_sheets  # noqa: E402
 
 MODULE_SOURCE = HERE / "vba" / "KpiScorecard.bas"
 DEFAULT_OUTPUT = HERE / "performance_workbook.xlsm"

@@ -3,8 +3,8 @@
 Each ``cell_*`` function takes what one worksheet cell holds for each argument
 (``None`` for a blank, a float, text such as ``97%`` or ``Lower is better``) and
 returns what that cell of the answer shows: a status word, a reason line, a
-number, or ``None`` for an empty cell. Values are parsed by :mod:`kpi_core.parsing`
-and judged by :mod:`kpi_core.rules`; nothing here decides a status.
+number, or ``None`` for an empty cell. Values are parsed by :mod:`kpi_core.reading.values`
+and judged by :mod:`kpi_core.assessing.rules`; nothing here decides a status.
 
 Bad input is never raised: it comes back as a message starting ``#KPI!`` (e.g.
 ``#KPI! current 'abc' is not a number``), so the sheet shows the problem in the
@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from itertools import chain, repeat
 
-from .errors import ValueParseError
-from .model import Measure, Polarity, Unit
-from .parsing import parse_polarity, parse_reading, parse_tolerance, parse_unit
+from ..errors import ValueParseError
+from ..model import Measure, Polarity, Unit
+from ..reading.values import parse_polarity, parse_reading, parse_tolerance, parse_unit
 from .rules import assess_status, compute_direction, compute_gap, compute_rag
 
 #: How every message of bad input begins, so a sheet can find them (``=ISNUMBER(SEARCH(...))``).

@@ -1,4 +1,4 @@
-"""Render a :class:`~kpi_core.scorecard.Scorecard` to an ``.xlsx`` file with XlsxWriter.
+"""Render a :class:`~kpi_core.publishing.scorecard.Scorecard` to an ``.xlsx`` file with XlsxWriter.
 
 The only module that knows about XlsxWriter. It maps style names to formats
 (each created once per workbook), lays the blocks out top to bottom, computes
@@ -15,8 +15,8 @@ import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.worksheet import Worksheet
 
-from .atomic import atomic_path
-from .errors import FileError
+from ..atomic import atomic_path
+from ..errors import FileError
 from .scorecard import Chart, Heading, Scorecard, Sheet, Table
 
 #: Excel's limit on the characters in one cell.

@@ -10,7 +10,7 @@ accepted (defusedxml's rule), each part is read through a size cap (zip bombs ar
 refused), and only the cells inside the tables are kept.
 
 The result is plain data (:class:`RawTable`): the same shape the live Excel macro
-builds from xlwings ranges, so both go through :mod:`kpi_core.reading`.
+builds from xlwings ranges, so both go through :mod:`kpi_core.reading.tables`.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from xml.parsers import expat
 from defusedxml import DefusedXmlException
 from defusedxml.common import DTDForbidden
 
-from .errors import FileError
+from ..errors import FileError
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"

@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 
-from .atomic import atomic_path
-from .parsing import parse_unit
-from .errors import ValueParseError
-from .model import DataStatus, Frequency, Polarity, Unit
+from ..atomic import atomic_path
+from ..reading.values import parse_unit
+from ..errors import ValueParseError
+from ..model import DataStatus, Frequency, Polarity, Unit
 
 MEASURE_HEADERS = (
     "Portfolio", "Cabinet Member", "Ref", "Measure", "Outcome", "Polarity", "Unit", "Frequency",

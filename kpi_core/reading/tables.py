@@ -11,16 +11,16 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-from .errors import ValueParseError
-from .model import (
-    Benchmark, DataStatus, Measure, PerformanceWorkbook, Polarity, Problem, Settings, Unit,
+from ..errors import ValueParseError
+from ..model import (
+    DEFAULT_TOLERANCE, Benchmark, DataStatus, Measure, PerformanceWorkbook, Polarity, Problem,
+    Settings, Unit,
 )
-from .parsing import (
+from .values import (
     Reading, is_blank, parse_data_status, parse_flag, parse_frequency, parse_polarity,
     parse_reading, parse_text, parse_tolerance, parse_unit,
 )
-from .rules import DEFAULT_TOLERANCE
-from .xlsx_reader import (
+from .xlsx import (
     CellError, FormulaNoResult, RawTable, cell_address, parse_cell_address, read_tables,
 )
 

@@ -11,8 +11,8 @@ import math
 import re
 from dataclasses import dataclass
 
-from .errors import ValueParseError
-from .model import DataStatus, Frequency, Polarity, Unit
+from ..errors import ValueParseError
+from ..model import DataStatus, Frequency, Polarity, Unit
 
 #: Text officers write where a figure is not (yet) known. Compared lower-cased,
 #: spaces squeezed.

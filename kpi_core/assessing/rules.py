@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .errors import ValueParseError
-from .formatting import format_value
-from .model import (
-    Assessment, BenchmarkGap, DataStatus, Direction, Frequency, Measure, Polarity,
-    Settings, Status, Unit,
+from ..errors import ValueParseError
+from ..formatting import format_value
+from ..model import (
+    DEFAULT_TOLERANCE, Assessment, BenchmarkGap, DataStatus, Direction, Frequency, Measure,
+    Polarity, Settings, Status, Unit,
 )
 
 #: Relative error allowed in comparisons, so 0.81 against 0.9 * 0.9 is on the bound.
 REL_TOL = 1e-9
-DEFAULT_TOLERANCE = 0.1
 
 
 def _at_least(value: float, bound: float) -> bool:

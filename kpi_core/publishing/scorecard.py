@@ -1,7 +1,7 @@
 """The committee scorecard as plain frozen data (SPEC section 6). Pure; no XlsxWriter here.
 
 :func:`build_scorecard` turns assessments into a :class:`Scorecard`: sheets, blocks
-of rows, cell values and style *names*. :mod:`kpi_core.render_xlsx` is the only
+of rows, cell values and style *names*. :mod:`kpi_core.publishing.xlsx` is the only
 place that knows what a style name looks like in Excel and where a block lands.
 
 Style names used in cells (the renderer defines every one of them):
@@ -27,8 +27,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .formatting import format_gap, format_value
-from .model import Assessment, Measure, Settings, Status, Unit, RAG_STATUSES
+from ..formatting import format_gap, format_value
+from ..model import Assessment, Measure, Settings, Status, Unit, RAG_STATUSES
 
 SUMMARY_SHEET = "Summary"
 #: Names Excel refuses for a sheet (``History``) or that we use ourselves. Case-insensitive.
@@ -284,7 +284,7 @@ def benchmarking_text(assessment: Assessment) -> str:
     """Structured benchmarks with their gaps, one per line; else the free text as it is.
 
     >>> from kpi_core.model import Benchmark, Polarity
-    >>> from kpi_core.rules import assess_measure
+    >>> from kpi_core.assessing.rules import assess_measure
     >>> m = Measure("CS07", "P", "% repeat referrals", polarity=Polarity.LOWER, unit=Unit.PERCENT,
     ...             target=0.25, current=0.36,
     ...             benchmarks=(Benchmark("CS07", "Statistical Neighbour Average", "2015", 0.23),))
@@ -308,7 +308,7 @@ def benchmarking_text(assessment: Assessment) -> str:
 def comments_text(assessment: Assessment) -> str:
     """``Outcome: ... Notes: ...``, leaving out a missing part; problems come first.
 
-    >>> from kpi_core.rules import assess_measure
+    >>> from kpi_core.assessing.rules import assess_measure
     >>> comments_text(assess_measure(Measure("A", "P", "m", outcome="Safe", notes="Audited")))
     'Outcome: Safe Notes: Audited'
     """
@@ -382,7 +382,7 @@ def _astuple(counts: Counts) -> tuple[int, ...]:
 def count_statuses(assessments: Iterable[Assessment]) -> Counts:
     """Measures by status; a measure with data problems counts only as a problem.
 
-    >>> from kpi_core.rules import assess_measures
+    >>> from kpi_core.assessing.rules import assess_measures
     >>> count_statuses(assess_measures([Measure("A", "P", "m", current=1.0, target=2.0)])).red
     1
     """
@@ -590,7 +590,7 @@ def build_scorecard(assessments: Iterable[Assessment], settings: Settings = Sett
 
     Portfolios come in the order they are first seen; measures keep their order.
 
-    >>> from kpi_core.rules import assess_measures
+    >>> from kpi_core.assessing.rules import assess_measures
     >>> card = build_scorecard(assess_measures([Measure("A1", "Adults", "m", current=1.0,
     ...                                                 target=1.0)]), Settings("Bucks", "Q2"))
     >>> [s.name for s in card.sheets], card.title

@@ -14,8 +14,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .atomic import atomic_path
-from .errors import FileError, PdfError
+from ..atomic import atomic_path
+from ..errors import FileError, PdfError
 
 NOT_INSTALLED = ("LibreOffice is not installed: install it (e.g. apt-get install "
                  "libreoffice-calc) or omit --pdf")

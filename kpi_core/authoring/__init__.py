@@ -1,0 +1,1 @@
+"""Authoring: what writes an officer's own performance workbook (the template, ``new``)."""
