@@ -63,6 +63,14 @@ def measures_json(assessments: tuple[Assessment, ...]) -> list[dict]:
                                 "value": g.benchmark.value, "gap": g.gap}
                                for g in a.benchmark_gaps],
             "direction": a.direction.value if a.direction else None,
+            "computed_status": a.computed_status.value if a.computed_status else None,
+            "override_reason": a.override_reason,
+            "direction_long": a.direction_long.value if a.direction_long else None,
+            "previous_status": a.previous_status.value if a.previous_status else None,
+            "movement": a.movement.value if a.movement else None,
+            "trend": [{"period": t.period, "value": t.value} for t in a.trend],
+            "ranks": [{"group": r.group, "rank": r.rank, "of": r.of} for r in a.ranks],
+            "quartile": a.quartile,
         })
     return out
 

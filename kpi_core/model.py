@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 class Status(enum.Enum):
     """A measure's status; the values are the words the scorecard shows."""
 
+    BLUE = "Blue"
     GREEN = "Green"
     AMBER = "Amber"
     RED = "Red"
@@ -23,15 +24,17 @@ class Status(enum.Enum):
 
     @property
     def is_rag(self) -> bool:
-        """True for Green, Amber and Red."""
-        return self in RAG_STATUSES
+        """True for Blue, Green, Amber and Red."""
+        return self in _MERIT
 
     @property
     def rank(self) -> int:
-        """Order of merit among RAG statuses: Green 2, Amber 1, Red 0; -1 otherwise."""
-        return {Status.GREEN: 2, Status.AMBER: 1, Status.RED: 0}.get(self, -1)
+        """Order of merit among RAG statuses: Blue 3, Green 2, Amber 1, Red 0; -1 otherwise."""
+        return _MERIT.get(self, -1)
 
 
+_MERIT = {Status.BLUE: 3, Status.GREEN: 2, Status.AMBER: 1, Status.RED: 0}
+#: The RAG statuses every scorecard shows; Blue is added only where the workbook uses it.
 RAG_STATUSES = (Status.GREEN, Status.AMBER, Status.RED)
 
 
@@ -41,6 +44,22 @@ class Polarity(enum.Enum):
     HIGHER = "Higher is better"
     LOWER = "Lower is better"
     RANGE = "Within range"
+
+
+class ToleranceBasis(enum.Enum):
+    """How a tolerance is read: a fraction of the target, or an amount in the measure's units."""
+
+    RELATIVE = "Relative"
+    ABSOLUTE = "Absolute"
+
+
+class Movement(enum.Enum):
+    """RAG movement: this period's status against the previous period's."""
+
+    IMPROVED = "Improved"
+    DECLINED = "Declined"
+    SAME = "Same"
+    NEW = "New"
 
 
 class DataStatus(enum.Enum):
@@ -164,6 +183,24 @@ class BenchmarkGap:
 
 
 @dataclass(frozen=True, slots=True)
+class TrendPoint:
+    """One period's value in a measure's trend, e.g. ``Q1 2016/17``: 0.31."""
+
+    period: str
+    value: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Rank:
+    """Our place within a comparator group: 1 is best by polarity, ties take the lowest."""
+
+    group: str
+    rank: int
+    of: int
+    year: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Assessment:
     """A measure with its status, the reason in one line, gaps and direction."""
 
@@ -174,6 +211,19 @@ class Assessment:
     benchmark_gaps: tuple[BenchmarkGap, ...] = ()
     direction: Direction | None = None
     problems: tuple[Problem, ...] = field(default=())
+    #: The rules' status when an officer's RAG Override stands (``status`` is the override).
+    computed_status: Status | None = None
+    override_reason: str | None = None
+    #: Against the same period a year earlier (History).
+    direction_long: Direction | None = None
+    direction_long_since: str | None = None
+    previous_status: Status | None = None
+    previous_period: str | None = None
+    movement: Movement | None = None
+    #: The last eight periods, oldest first, current last.
+    trend: tuple[TrendPoint, ...] = ()
+    ranks: tuple[Rank, ...] = ()
+    quartile: str | None = None  # national quartile band, A (best) to D
 
 
 @dataclass(frozen=True, slots=True)

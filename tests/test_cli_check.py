@@ -36,7 +36,9 @@ def test_check_json_shape():
     assert set(doc) == {"measures", "summary", "problems"}
     first = doc["measures"][0]
     assert set(first) == {"ref", "portfolio", "measure", "status", "reason", "target_gap",
-                          "benchmark_gaps", "direction"}
+                          "benchmark_gaps", "direction", "computed_status", "override_reason",
+                          "direction_long", "previous_status", "movement", "trend", "ranks",
+                          "quartile"}
     repeat = next(m for m in doc["measures"] if m["ref"] == "CS03")
     assert repeat["status"] == "Red" and repeat["target_gap"] == pytest.approx(-0.11)
     assert repeat["benchmark_gaps"][0]["gap"] == pytest.approx(-0.13)

@@ -221,5 +221,5 @@ def test_file_errors(tmp_path, content, message):
 
 
 def test_statuses_enum_words():
-    assert [s.value for s in Status] == ["Green", "Amber", "Red", "Data unavailable", "Not due",
-                                         "No target"]
+    assert [s.value for s in Status] == ["Blue", "Green", "Amber", "Red", "Data unavailable",
+                                         "Not due", "No target"]

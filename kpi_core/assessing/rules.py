@@ -233,6 +233,10 @@ def assess_measures(measures: Iterable[Measure], settings: Settings = Settings()
     return tuple(assess_measure(m, settings) for m in measures)
 
 
+def _zero_counts() -> dict[str, int]:
+    return {s.value: 0 for s in Status if s is not Status.BLUE}
+
+
 def summarise(assessments: Iterable[Assessment]) -> dict[str, dict[str, int]]:
     """Counts per portfolio (in first-seen order) of every status, zeros included.
 
@@ -247,14 +251,14 @@ def summarise(assessments: Iterable[Assessment]) -> dict[str, dict[str, int]]:
     for a in assessments:
         if a.problems:
             continue
-        counts = summary.setdefault(a.measure.portfolio, {s.value: 0 for s in Status})
+        counts = summary.setdefault(a.measure.portfolio, _zero_counts())
         counts[a.status.value] += 1
     return summary
 
 
 def summarise_totals(summary: dict[str, dict[str, int]]) -> dict[str, int]:
     """The per-portfolio counts added up over every portfolio."""
-    totals = {s.value: 0 for s in Status}
+    totals = _zero_counts()
     for counts in summary.values():
         for status, n in counts.items():
             totals[status] += n

@@ -62,10 +62,20 @@ _FIGURE_HEADERS = frozenset({"No.", "Target", "Current position", "RAG", "Green"
 
 
 @dataclass(frozen=True, slots=True)
-class Cell:
-    """One cell: a value (text, number or nothing) and the name of its style."""
+class Sparkline:
+    """A measure's trend drawn small: values oldest first (``None`` where a period has
+    none), the period of each, and the same in words for those who cannot see it."""
 
-    value: str | float | int | None = None
+    values: tuple[float | None, ...]
+    periods: tuple[str, ...]
+    alt_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One cell: a value (text, number, a sparkline or nothing) and the name of its style."""
+
+    value: str | float | int | Sparkline | None = None
     style: str = "text"
 
 
