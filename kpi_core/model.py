@@ -118,6 +118,36 @@ class Benchmark:
         return f"{self.comparator} ({self.year})" if self.year else self.comparator
 
 
+#: The comparator groups the rules know by name (the Comparators table's ``Group``);
+#: a council's own groups keep the names it gives them.
+GROUP_STATISTICAL_NEIGHBOURS = "Statistical neighbours"
+GROUP_ENGLAND = "England"
+GROUP_REGION = "Region"
+
+
+@dataclass(frozen=True, slots=True)
+class ComparatorValue:
+    """One row of the Comparators table: an authority's value for a measure in a year,
+    within a group (``Statistical neighbours``, ``England``, ``Region`` or the council's own).
+
+    ``year_key`` orders years (the first year the text names: 2014 for ``2014/15``).
+    ``own`` marks our own authority's row. ``aggregate`` is set on a row that is not
+    an authority (England, a region, an average): the benchmark name it is offered
+    under instead (``England`` -> ``National Average``). ``value`` is ``None`` where
+    the authority has no figure (blank or ``n/a``).
+    """
+
+    ref: str
+    authority: str
+    year: str
+    value: float | None
+    group: str
+    year_key: int = 0
+    own: bool = False
+    aggregate: str | None = None
+    row: int | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Measure:
     """One row of the Measures table, typed. ``row`` is the worksheet row it came from."""
@@ -143,6 +173,8 @@ class Measure:
     highlight: bool = False
     benchmarks: tuple[Benchmark, ...] = ()
     row: int | None = None
+    #: Its rows of the Comparators table (every group and year).
+    comparators: tuple[ComparatorValue, ...] = ()
 
 
 #: The amber band beyond the target when neither the measure nor Settings gives one.
@@ -154,6 +186,8 @@ class Settings:
     authority: str | None = None
     period: str | None = None
     default_tolerance: float = DEFAULT_TOLERANCE
+    #: Our own authority's code in the Comparators table (e.g. ``825``), beside its name.
+    authority_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,8 +7,10 @@ the Excel functions and the live macro all call it.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from ..errors import ValueParseError
+from .comparators import assess_comparators
 from ..formatting import format_value
 from ..model import (
     DEFAULT_TOLERANCE, Assessment, BenchmarkGap, DataStatus, Direction, Frequency, Measure,
@@ -218,14 +220,26 @@ def compute_direction(current: float | None, previous: float | None,
 
 
 def assess_measure(measure: Measure, settings: Settings = Settings()) -> Assessment:
-    """Status, reason, gaps and direction of one measure."""
+    """Status, reason, gaps and direction of one measure; with Comparators rows, its
+    ranks, quartile band and the groups' averages as benchmarks
+    (:mod:`kpi_core.assessing.comparators`)."""
     status, reason = assess_status(measure, settings.default_tolerance)
-    return Assessment(
+    comparison = None
+    if measure.comparators:
+        comparison = assess_comparators(measure)
+        if comparison.benchmarks:
+            measure = replace(measure, benchmarks=measure.benchmarks + comparison.benchmarks)
+        if comparison.note:
+            reason = f"{reason}; {comparison.note}"
+    assessment = Assessment(
         measure=measure, status=status, reason=reason,
         target_gap=compute_target_gap(measure) if status.is_rag else None,
         benchmark_gaps=compute_benchmark_gaps(measure),
         direction=compute_direction(measure.current, measure.previous, measure.polarity,
                                     measure.target, measure.target_upper))
+    if comparison is not None:
+        assessment = replace(assessment, ranks=comparison.ranks, quartile=comparison.quartile)
+    return assessment
 
 
 def assess_measures(measures: Iterable[Measure], settings: Settings = Settings()

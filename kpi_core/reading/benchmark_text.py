@@ -191,6 +191,27 @@ def is_own_authority(name: str, authority: str | None) -> bool:
     return len(key) >= 2 and key.replace(" ", "") in initials
 
 
+def own_authority_names(authority: str) -> tuple[str, ...]:
+    """The names :func:`is_own_authority` answers to, for a message that says what it looked for.
+
+    >>> own_authority_names("Buckinghamshire County Council")
+    ('Buckinghamshire County Council', 'Buckinghamshire', 'Bucks', 'BCC')
+    """
+    full = " ".join(authority.split())
+    words = _norm(full).split()
+    core = [w for w in words if w not in _AUTHORITY_WORDS]
+    names = [full]
+    if core:
+        names.append(" ".join(w.title() for w in core))
+        short = {long: s for s, long in _COUNTY_SHORT.items()}
+        if len(core) == 1 and core[0] in short:
+            names.append(short[core[0]].title())
+    names.append("".join(w[0] for w in words if w not in ("of", "the", "and")).upper())
+    if core:
+        names.append("".join(w[0] for w in core).upper())
+    return tuple(dict.fromkeys(n for n in names if len(n) >= 2))
+
+
 @dataclass(slots=True)
 class _Tok:
     kind: str

@@ -16,6 +16,7 @@ from ..model import (
     DEFAULT_TOLERANCE, Benchmark, DataStatus, Measure, PerformanceWorkbook, Polarity, Problem,
     Settings, Unit,
 )
+from .benchmark_text import parse_benchmark_text
 from .values import (
     Reading, is_blank, parse_data_status, parse_flag, parse_frequency, parse_polarity,
     parse_reading, parse_text, parse_tolerance, parse_unit,
@@ -25,6 +26,7 @@ from .xlsx import (
 )
 
 MEASURES, BENCHMARKS, SETTINGS = "Measures", "Benchmarks", "Settings"
+COMPARATORS = "Comparators"
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,6 +327,9 @@ def _read_settings(table: RawTable, problems: list[Problem]) -> Settings:
         key = " ".join(name.split()).casefold()
         if key in ("authority", "period"):
             values[key] = _parse(sheet, row, ri, cols["value"], value_col, parse_text)
+        elif key == "authority code":
+            values["authority_code"] = _parse(sheet, row, ri, cols["value"], value_col,
+                                              parse_text)
         elif key in ("default tolerance", "tolerance"):
             tol = _parse(sheet, row, ri, cols["value"],
                          Column("value", (), "default tolerance"), parse_tolerance)
@@ -332,9 +337,10 @@ def _read_settings(table: RawTable, problems: list[Problem]) -> Settings:
                 values["default_tolerance"] = tol
         else:
             sheet.add(ri, cols["setting"], f"setting '{name}' is not known and is ignored "
-                      "(known: Authority, Period, Default Tolerance)", name, severity="warning")
+                      "(known: Authority, Authority Code, Period, Default Tolerance)", name, severity="warning")
     return Settings(authority=values.get("authority"), period=values.get("period"),
-                    default_tolerance=values.get("default_tolerance", DEFAULT_TOLERANCE))
+                    default_tolerance=values.get("default_tolerance", DEFAULT_TOLERANCE),
+                    authority_code=values.get("authority_code"))
 
 
 def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = ()
@@ -369,13 +375,49 @@ def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = ()
         measures = [m if m.ref.casefold() not in found else
                     replace(m, benchmarks=tuple(found.pop(m.ref.casefold())))
                     for m in measures]
+    measures = _read_free_text_benchmarks(measures_table, measures, settings, problems)
+    if COMPARATORS.casefold() in tables:
+        from .comparators import read_comparators
+        units = {m.ref.casefold(): m.unit for m in measures if m.ref}
+        rows = read_comparators(tables[COMPARATORS.casefold()], problems, settings, units)
+        measures = [m if m.ref.casefold() not in rows else
+                    replace(m, comparators=tuple(rows.pop(m.ref.casefold())))
+                    for m in measures]
     return PerformanceWorkbook(tuple(measures), settings, tuple(problems))
+
+
+def _read_free_text_benchmarks(table: RawTable, measures: list[Measure], settings: Settings,
+                               problems: list[Problem]) -> list[Measure]:
+    """Benchmarks read from the Benchmarking text of each measure the Benchmarks table
+    gives none. Text that cannot be read whole stays as it is (the scorecard shows it)
+    with a warning at its cell; values for our own authority are not benchmarks."""
+    header = [_norm_header(v) for v in (table.rows[0] if table.rows else [])]
+    words = {c.field: c.headers for c in MEASURE_COLUMNS}["benchmarking_text"]
+    ci = next((i for i, h in enumerate(header) if h in words), None)
+    out = []
+    for m in measures:
+        if m.benchmarks or not m.benchmarking_text:
+            out.append(m)
+            continue
+        found = parse_benchmark_text(m.benchmarking_text, m.ref, authority=settings.authority,
+                                     percent=m.unit is Unit.PERCENT)
+        if found.unread is not None:
+            cell = cell_address(m.row, table.left + ci) if m.row and ci is not None else ""
+            problems.append(Problem(
+                table.sheet, cell, f"benchmarking is shown as it is: '{found.unread}' cannot "
+                "be read as a benchmark (write benchmarks like 'National Average (2015): 24%', "
+                "or put them in the Benchmarks table)",
+                m.benchmarking_text, severity="warning"))
+            out.append(m)
+            continue
+        out.append(replace(m, benchmarks=found.benchmarks) if found.benchmarks else m)
+    return out
 
 
 def read_workbook(path: str | os.PathLike) -> PerformanceWorkbook:
     """Read a performance workbook file. File-level failures raise :class:`FileError`;
     data problems are returned in ``problems``, never raised."""
-    raw = read_tables(path, (MEASURES, BENCHMARKS, SETTINGS))
+    raw = read_tables(path, (MEASURES, BENCHMARKS, SETTINGS, COMPARATORS))
     return parse_tables(raw.tables, raw.sheets)
 
 
