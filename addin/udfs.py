@@ -23,6 +23,7 @@ import xlwings as xw
 
 from kpi_core.assessing.cells import (
     broadcast, cell_benchmark_gap, cell_direction, cell_gap, cell_rag, cell_rag_reason,
+    quartile_cells, rank_cells,
 )
 
 CATEGORY = "KPI Scorecard"
@@ -35,7 +36,8 @@ _POLARITY = "Higher is better (default when omitted) or Lower is better; short f
 _TOLERANCE = "Optional amber band as a fraction of the target, e.g. 0.1 or 10%. Default 10%."
 _AMBER = "Optional boundary between Amber and Red; overrides the tolerance."
 
-__all__ = ["KPI_RAG", "KPI_RAG_REASON", "KPI_GAP", "KPI_BENCHMARK_GAP", "KPI_DIRECTION"]
+__all__ = ["KPI_RAG", "KPI_RAG_REASON", "KPI_GAP", "KPI_BENCHMARK_GAP", "KPI_DIRECTION",
+           "KPI_RANK", "KPI_QUARTILE"]
 
 
 @xw.func(category=CATEGORY)
@@ -88,3 +90,26 @@ def KPI_BENCHMARK_GAP(current, benchmark, polarity=None):
 def KPI_DIRECTION(current, previous, polarity=None):
     """Direction of travel from the previous value: Improving, Worsening or No change, aware of polarity. Empty when either is blank."""
     return broadcast(cell_direction, current, previous, polarity)
+
+
+_VALUE = "Our value: a cell or a column (each value is ranked on its own). Blank gives an empty cell."
+_VALUES = "The group's values, ours among them: one range, e.g. the statistical neighbours' or England's column. Blanks, n/a, x and c are authorities without data."
+_RANKED_POLARITY = "Higher is better (default when omitted) or Lower is better; short forms Higher/Lower. Within range gets no rank or band."
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("value", doc=_VALUE, **_CELLS)
+@xw.arg("values", doc=_VALUES, **_CELLS)
+@xw.arg("polarity", doc=_RANKED_POLARITY, **_CELLS)
+def KPI_RANK(value, values, polarity=None):
+    """Rank of a value within a group's values: 1 is best by polarity, ties take the lowest rank (as LAIT ranks authorities). Works on a single cell or a column of values."""
+    return rank_cells(value, values, polarity)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("value", doc=_VALUE, **_CELLS)
+@xw.arg("values", doc="The England authorities' values, ours among them (leave out England and region rows). At least 4. Blanks, n/a, x and c are left out.", **_CELLS)
+@xw.arg("polarity", doc=_RANKED_POLARITY, **_CELLS)
+def KPI_QUARTILE(value, values, polarity=None):
+    """National quartile band A (best) to D of a value among the authorities' values, as LAIT gives it: quartiles by linear interpolation, a value on a quartile in the band below it."""
+    return quartile_cells(value, values, polarity)
