@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
 class Status(enum.Enum):
@@ -125,8 +126,7 @@ GROUP_ENGLAND = "England"
 GROUP_REGION = "Region"
 
 
-@dataclass(frozen=True, slots=True)
-class ComparatorValue:
+class ComparatorValue(NamedTuple):
     """One row of the Comparators table: an authority's value for a measure in a year,
     within a group (``Statistical neighbours``, ``England``, ``Region`` or the council's own).
 
@@ -134,7 +134,11 @@ class ComparatorValue:
     ``own`` marks our own authority's row. ``aggregate`` is set on a row that is not
     an authority (England, a region, an average): the benchmark name it is offered
     under instead (``England`` -> ``National Average``). ``value`` is ``None`` where
-    the authority has no figure (blank or ``n/a``).
+    the authority has no figure (blank, ``n/a``, ``x``).
+
+    A NamedTuple rather than a frozen dataclass, as immutable and typed: a workbook
+    holds 150 of these per measure (750,000 on 5,000 measures), and a tuple is made
+    in a third of the time.
     """
 
     ref: str

@@ -58,7 +58,7 @@ def test_rows_are_read_with_own_and_aggregate_rows_marked(tmp_path):
 
 @pytest.mark.parametrize(("row", "cell", "severity", "message"), [
     (["ZZ", "Oxfordshire", "2015", 0.6, "SN"], "A3", "warning",
-     "Ref 'ZZ' is not in the Measures table; this comparator row is not used"),
+     "Ref 'ZZ' is not in the Measures table; its comparator rows are not used"),
     (["M1", "Oxfordshire", "2015", "lots", "SN"], "D3", "error",
      "comparator value 'lots' is not a number"),
     (["M1", "Oxfordshire", "2015", 0.6, "Statistical neighbours"], "B3", "error",

@@ -22,6 +22,7 @@ from itertools import chain, repeat
 
 from ..errors import ValueParseError
 from ..model import Measure, Polarity, Unit
+from ..reading.comparators import COMPARATOR_MARKERS
 from ..reading.values import parse_polarity, parse_reading, parse_tolerance, parse_unit
 from .comparators import MIN_FOR_QUARTILES, Ranking, band_of, compute_quartiles
 from .rules import assess_status, compute_direction, compute_gap, compute_rag
@@ -199,12 +200,6 @@ def cell_direction(current: object, previous: object, polarity: object = None) -
         return None if direction is None else direction.value
     except ValueParseError as exc:
         return _message(exc)
-
-
-#: What DfE and ONS tables write for a suppressed or unavailable figure (LAIT downloads are
-#: full of ``x`` and ``c``): in a range of comparator values, an authority without data.
-COMPARATOR_MARKERS = frozenset({"x", "c", "z", "u", ":", "low", "*", "~", "[x]", "[c]",
-                                "[z]", "[u]", "[low]"})
 
 
 def comparator_values(values: object) -> list[float]:

@@ -21,7 +21,7 @@ differ by less are a tie, and a value that equal to a quartile up to rounding is
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -91,6 +91,10 @@ def compute_quartiles(values: Iterable[float | None]) -> tuple[float, float, flo
     xs = sorted(_present(values))
     if not xs:
         raise ValueError("quartiles of no values")
+    return _sorted_quartiles(xs)
+
+
+def _sorted_quartiles(xs: list[float]) -> tuple[float, float, float]:
     n = len(xs)
     out = []
     for p in (0.25, 0.5, 0.75):
@@ -151,6 +155,13 @@ class Ranking:
     def __init__(self, values: Iterable[float | None]) -> None:
         self.values = sorted(_present(values))
 
+    @classmethod
+    def of_sorted(cls, values: Sequence[float]) -> Ranking:
+        """A ranking of values already sorted, none missing."""
+        ranking = cls.__new__(cls)
+        ranking.values = values
+        return ranking
+
     def __len__(self) -> int:
         return len(self.values)
 
@@ -180,17 +191,14 @@ class Comparison:
 
 @dataclass(frozen=True, slots=True)
 class GroupYear:
-    """One group in the year it is compared in: our value and the other authorities'."""
+    """One group in the year it is compared in: our value, the other authorities' values
+    (sorted), and the aggregate rows with a value."""
 
     group: str
     year: str
     ours: float
     others: tuple[float, ...]
     aggregates: tuple[ComparatorValue, ...]
-
-
-def _year_order(row: ComparatorValue) -> tuple[int, str]:
-    return row.year_key, row.year
 
 
 def select_group_years(measure: Measure) -> list[GroupYear]:
@@ -201,28 +209,41 @@ def select_group_years(measure: Measure) -> list[GroupYear]:
     Groups where we have no value in any year, or no other authority has data, are
     left out.
     """
-    by_group: dict[str, list[ComparatorValue]] = {}
+    # group -> year -> (others' values, aggregate rows, our value); one pass over the rows
+    by_group: dict[str, dict[str, tuple[list, list, list]]] = {}
+    order: dict[str, int] = {}
     own_by_year: dict[str, float] = {}
     for row in measure.comparators:
-        by_group.setdefault(row.group, []).append(row)
-        if row.own and row.value is not None:
-            own_by_year.setdefault(row.year, row.value)
+        years = by_group.get(row.group)
+        if years is None:
+            years = by_group[row.group] = {}
+        bucket = years.get(row.year)
+        if bucket is None:
+            bucket = years[row.year] = ([], [], [])
+            order[row.year] = row.year_key
+        value = row.value
+        if value is None:
+            continue
+        if row.own:
+            bucket[2].append(value)
+            own_by_year.setdefault(row.year, value)
+        elif row.aggregate:
+            bucket[1].append(row)
+        else:
+            bucket[0].append(value)
     out = []
-    for group, rows in by_group.items():
-        years = sorted({(r.year_key, r.year) for r in rows}, reverse=True)
-        own_here = {r.year: r.value for r in rows if r.own and r.value is not None}
-        for k, (_key, year) in enumerate(years):
-            ours = own_here.get(year, own_by_year.get(year))
+    for group, years in by_group.items():
+        latest = sorted(years, key=lambda y: (order[y], y), reverse=True)
+        for k, year in enumerate(latest):
+            others, aggregates, own = years[year]
+            ours = own[0] if own else own_by_year.get(year)
             if ours is None and k == 0:
                 ours = measure.current
             if ours is None:
                 continue
-            in_year = [r for r in rows if r.year == year and not r.own]
-            others = tuple(r.value for r in in_year if not r.aggregate and r.value is not None)
             if others:
-                out.append(GroupYear(group, year, ours, others,
-                                     tuple(r for r in in_year if r.aggregate
-                                           and r.value is not None)))
+                others.sort()
+                out.append(GroupYear(group, year, ours, tuple(others), tuple(aggregates)))
             break
     return out
 
@@ -260,10 +281,13 @@ def assess_comparators(measure: Measure) -> Comparison:
                 benchmarks.append(b)
         if not ranked:
             continue
-        ranks.append(Rank(gy.group, compute_rank(gy.ours, gy.others, measure.polarity),
-                          len(gy.others) + 1, gy.year))
-        if gy.group == GROUP_ENGLAND:
-            quartile = compute_quartile_band(gy.ours, (*gy.others, gy.ours), measure.polarity)
+        ranking = Ranking.of_sorted(gy.others)
+        ranks.append(Rank(gy.group, ranking.rank(gy.ours, measure.polarity), len(ranking) + 1,
+                          gy.year))
+        if gy.group == GROUP_ENGLAND and len(gy.others) + 1 >= MIN_FOR_QUARTILES:
+            everyone = list(gy.others)
+            insort(everyone, gy.ours)  # we count: the quartiles are of every authority
+            quartile = band_of(gy.ours, _sorted_quartiles(everyone), measure.polarity)
     note = None
     if not ranked and measure.comparators:
         note = "no rank or quartile band: Within range measures are not ranked"

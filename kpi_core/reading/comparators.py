@@ -4,12 +4,12 @@ One row per measure, authority, year and group: ``Ref``, ``Authority``, ``Year``
 ``Value``, ``Group``. Read with the same cell helpers and problem reporting as the
 other tables (:mod:`kpi_core.reading.tables`):
 
-- a Ref not in the Measures table: a warning, the row is not used;
+- a Ref not in the Measures table: a warning at its first row, its rows are not used;
 - the same Ref, Authority, Year and Group twice: an error on the second row, which
   is not used;
 - a Value that is not a number, a blank Authority, Group or Year, a Year with no
-  year in it: an error with its cell; a blank Value or a marker (``n/a``) is an
-  authority without data for that year;
+  year in it: an error with its cell; a blank Value, a marker (``n/a``) or DfE's
+  suppression marks (``x``, ``c``) are an authority without data for that year;
 - our own authority (Settings ``Authority`` by name, or ``Authority Code``) found on
   no row: one warning that says which names and code it looked for.
 
@@ -33,7 +33,7 @@ from .tables import COMPARATORS, Column, _is_blank_row, _parse, _Sheet
 from .values import Reading, parse_reading, parse_text
 from .xlsx import RawTable, cell_address
 
-__all__ = ["COMPARATORS", "COMPARATOR_COLUMNS", "read_comparators"]
+__all__ = ["COMPARATORS", "COMPARATOR_COLUMNS", "COMPARATOR_MARKERS", "read_comparators"]
 
 COMPARATOR_COLUMNS = (
     Column("ref", ("ref", "reference"), "Ref", required=True),
@@ -44,6 +44,11 @@ COMPARATOR_COLUMNS = (
     Column("group", ("group", "comparator group"), "group", required=True),
 )
 
+
+#: What DfE and ONS tables write for a suppressed or unavailable figure (LAIT downloads are
+#: full of ``x`` and ``c``): an authority without data, like a blank or ``n/a``.
+COMPARATOR_MARKERS = frozenset({"x", "c", "z", "u", ":", "low", "*", "~", "[x]", "[c]",
+                                "[z]", "[u]", "[low]"})
 
 _YEAR_IN = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 #: ONS codes of England (E92) and its regions (E12): aggregates, not authorities.
@@ -113,90 +118,143 @@ def read_comparators(table: RawTable, problems: list[Problem], settings: Setting
     out: dict[str, list[ComparatorValue]] = {}
     if cols is None:
         return out
-    spec = {c.field: c for c in COMPARATOR_COLUMNS}
-    c_ref, c_auth, c_year, c_value, c_group = (cols[f] for f in (
-        "ref", "authority", "year", "value", "group"))
-    # 150 authorities on 5,000 measures is 750,000 rows of a few hundred distinct
-    # names: each distinct text is read once.
-    authorities: dict[str, tuple[str, bool, str | None]] = {}
-    groups: dict[str, str] = {}
-    years: dict[str, int | None] = {}
+    reader = _RowReader(sheet, cols, settings, units)
+    refs, authorities, years, groups = (reader.refs, reader.authorities, reader.years,
+                                        reader.groups)
+    c_ref, c_auth, c_year, c_value, c_group = reader.order
+    percent_cells = table.percent_cells
     seen: dict[tuple[str, str, str, str], int] = {}
     own_seen = False
-    code = (settings.authority_code or "").strip().casefold()
-    name = settings.authority
-
-    def text(ri: int, row: list, ci: int, field: str) -> str | None:
-        value = row[ci] if ci < len(row) else None
-        if type(value) is str:
-            value = value.strip()
-            if value and value.isprintable():
-                return value
-        return _parse(sheet, row, ri, ci, spec[field], parse_text)
-
+    top = table.top
     for ri in range(1, len(table.rows)):
         row = table.rows[ri]
-        if _is_blank_row(row):
-            continue
-        ref = text(ri, row, c_ref, "ref")
-        authority = text(ri, row, c_auth, "authority")
-        year = text(ri, row, c_year, "year")
-        group = text(ri, row, c_group, "group")
-        raw = row[c_value] if c_value < len(row) else None
-        if type(raw) is float and raw - raw == 0.0:
-            reading = Reading(raw)
-        else:
-            reading = _parse(sheet, row, ri, c_value, spec["value"], parse_reading, None)
+        # the usual row: texts seen before and a number, read with look-ups alone
+        ref = refs.get(row[c_ref])
+        auth = authorities.get(row[c_auth])
+        year = years.get(row[c_year])
+        group = groups.get(row[c_group])
+        if ref is None or auth is None or year is None or group is None:
+            if _is_blank_row(row):
+                continue
+            ref, auth, year, group = reader.slow(ri, row, ref, auth, year, group)
+            if ref is None:
+                continue
+        value = row[c_value]
+        if type(value) is not float or value - value != 0.0:
+            reading = reader.value(ri, row)
             if reading is None:
                 continue  # not a number: reported
-        missing = [(f, ci) for f, ci, v in (("ref", c_ref, ref), ("authority", c_auth, authority),
-                                             ("year", c_year, year), ("group", c_group, group))
-                   if v is None]
-        if missing:
-            for field, ci in missing:
-                if not any(p.cell == sheet.address(ri, ci) and p.sheet == table.sheet
-                           for p in problems[-4:]):
-                    sheet.add(ri, ci, f"{spec[field].label} is blank")
-            continue
-        key = ref.casefold()
-        unit = units.get(key)
-        if unit is None:
-            sheet.add(ri, c_ref, f"Ref '{ref}' is not in the Measures table; this comparator "
-                      "row is not used", ref, severity="warning")
-            continue
-        if year not in years:
-            years[year] = year_key(year)
-        order = years[year]
-        if order is None:
-            sheet.add(ri, c_year, f"year '{year}' names no year (write it like 2015 or "
-                      "2015/16)", year)
-            continue
-        found = authorities.get(authority)
-        if found is None:
-            mine = bool(code and authority.casefold() == code) or is_own_authority(authority, name)
-            found = authorities[authority] = (authority, mine,
-                                              None if mine else aggregate_name(authority))
-        _, mine, aggregate = found
-        g = groups.get(group)
-        if g is None:
-            g = groups[group] = canonical_group(group)
-        dup = (key, authority.casefold(), year.casefold(), g.casefold())
+            value = reading.value
+            if (value is not None and ref[2] is Unit.PERCENT and abs(value) > 2
+                    and not reading.is_percent and (ri, c_value) not in percent_cells):
+                _percent_warning(sheet, ri, c_value, value)
+        elif abs(value) > 2 and ref[2] is Unit.PERCENT and (ri, c_value) not in percent_cells:
+            _percent_warning(sheet, ri, c_value, value)
+        dup = (ref[1], auth[3], year[2], group[1])
         if dup in seen:
-            sheet.add(ri, c_auth, f"{authority}, {year}, {g} appears twice for Ref '{ref}' "
-                      f"(also row {seen[dup]}); keep one", authority)
+            sheet.add(ri, c_auth, f"{auth[0]}, {year[0]}, {group[0]} appears twice for "
+                      f"Ref '{ref[0]}' (also row {seen[dup]}); keep one", auth[0])
             continue
-        seen[dup] = table.top + ri
-        value = reading.value
-        if (unit is Unit.PERCENT and value is not None and abs(value) > 2
-                and not reading.is_percent and (ri, c_value) not in table.percent_cells):
-            sheet.add(ri, c_value, f"value {value:g} in a % measure reads as {value * 100:g}%; "
-                      "percent cells hold fractions (97% is 0.97)", value, severity="warning")
-        own_seen = own_seen or mine
-        out.setdefault(key, []).append(ComparatorValue(
-            ref, authority, year, value, g, order, mine, aggregate, table.top + ri))
+        seen[dup] = top + ri
+        if auth[1]:
+            own_seen = True
+        rows = out.get(ref[1])
+        if rows is None:
+            rows = out[ref[1]] = []
+        rows.append(ComparatorValue(ref[0], auth[0], year[0], value, group[0], year[1], auth[1],
+                                    auth[2], top + ri))
     if out and not own_seen:
         _own_not_found(sheet, cols["authority"], settings)
     return out
+
+
+class _RowReader:
+    """One Comparators row's cells to typed values, each distinct text read once.
+
+    150 authorities on 5,000 measures is 750,000 rows of a few thousand distinct
+    texts: the caches keep the work per row to a few dictionary look-ups. A text
+    with a problem is not cached, so each of its cells is reported.
+    """
+
+    def __init__(self, sheet: _Sheet, cols: dict[str, int], settings: Settings,
+                 units: dict[str, Unit]) -> None:
+        self.sheet, self.cols, self.units = sheet, cols, units
+        self.spec = {c.field: c for c in COMPARATOR_COLUMNS}
+        self.code = (settings.authority_code or "").strip().casefold()
+        self.authority = settings.authority
+        self.refs: dict[object, tuple[str, str, Unit]] = {}
+        self.years: dict[object, tuple[str, int, str]] = {}
+        self.authorities: dict[object, tuple[str, bool, str | None, str]] = {}
+        self.groups: dict[object, tuple[str, str]] = {}
+        self.unknown: set[str] = set()
+        self.order = [cols[f] for f in ("ref", "authority", "year", "value", "group")]
+
+    def _text(self, ri: int, row: list, field: str) -> str | None:
+        ci = self.cols[field]
+        text = _parse(self.sheet, row, ri, ci, self.spec[field], parse_text)
+        if text is None and not any(p.sheet == self.sheet.table.sheet
+                                    and p.cell == self.sheet.address(ri, ci)
+                                    for p in self.sheet.problems[-5:]):
+            self.sheet.add(ri, ci, f"{self.spec[field].label} is blank")
+        return text
+
+    def value(self, ri: int, row: list) -> Reading | None:
+        """A Value cell that is not a plain number: blank, a marker, text, an error."""
+        ci = self.order[3]
+        raw = row[ci]
+        if raw is None:
+            return _NO_DATA
+        if type(raw) is str and raw.strip().casefold() in COMPARATOR_MARKERS:
+            return Reading(None, marker=raw.strip())
+        return _parse(self.sheet, row, ri, ci, self.spec["value"], parse_reading, None)
+
+    def slow(self, ri: int, row: list, ref, auth, year, group) -> tuple:
+        """Read the cells the caches do not know; report what is wrong with them."""
+        c_ref, c_auth, c_year, _c_value, c_group = self.order
+        missing = False
+        texts = {}
+        for field, have in (("ref", ref), ("authority", auth), ("year", year), ("group", group)):
+            if have is None:
+                texts[field] = self._text(ri, row, field)
+                missing = missing or texts[field] is None
+        if missing:
+            return None, None, None, None
+        if ref is None:
+            text = texts["ref"]
+            unit = self.units.get(text.casefold())
+            if unit is None:
+                if text.casefold() not in self.unknown:  # one warning per Ref, not per row
+                    self.unknown.add(text.casefold())
+                    self.sheet.add(ri, c_ref, f"Ref '{text}' is not in the Measures table; its "
+                                   "comparator rows are not used", text, severity="warning")
+                return None, None, None, None
+            ref = self.refs[row[c_ref]] = (text, text.casefold(), unit)
+        if year is None:
+            text = texts["year"]
+            order = year_key(text)
+            if order is None:
+                self.sheet.add(ri, c_year, f"year '{text}' names no year (write it like 2015 or "
+                               "2015/16)", text)
+                return None, None, None, None
+            year = self.years[row[c_year]] = (text, order, text.casefold())
+        if auth is None:
+            text = texts["authority"]
+            mine = bool(self.code and text.casefold() == self.code) or is_own_authority(
+                text, self.authority)
+            auth = self.authorities[row[c_auth]] = (
+                text, mine, None if mine else aggregate_name(text), text.casefold())
+        if group is None:
+            name = canonical_group(texts["group"])
+            group = self.groups[row[c_group]] = (name, name.casefold())
+        return ref, auth, year, group
+
+
+_NO_DATA = Reading(None)
+
+
+def _percent_warning(sheet: _Sheet, ri: int, ci: int, value: float) -> None:
+    sheet.add(ri, ci, f"value {value:g} in a % measure reads as {value * 100:g}%; "
+              "percent cells hold fractions (97% is 0.97)", value, severity="warning")
 
 
 def _own_not_found(sheet: _Sheet, ci: int, settings: Settings) -> None:
