@@ -19,6 +19,9 @@ Jobs:
   xlsxwriter) and with bare XlsxWriter, no logic (the floor). "Ours" there is
   build + write: from assessed measures to the file, what those scripts do once
   they have the values; the whole chain read -> file is shown too;
+- at the same size, the comparator job: every measure with 150 authorities of
+  Comparators (England, its aggregate row, ten statistical neighbours), the CLI
+  process against the same workbook without them, and the split by stage;
 - ``KPI_RAG`` over 10,000 rows in one call, and per scalar call;
 - the frozen onedir executable (build/dist/kpi-scorecard), when built
   (``--frozen`` builds it first with build/kpi-scorecard.spec).
@@ -38,7 +41,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .synthetic import portfolios_for, workbook_path
+from .synthetic import AUTHORITIES, comparators_workbook_path, portfolios_for, workbook_path
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "workbook_templates" / "performance_workbook.xlsx"
@@ -57,6 +60,8 @@ BUDGET_5K_MB = 200
 BUDGET_VS_PANDAS = 3.0
 BUDGET_VS_BARE = 2.0
 BUDGET_KPI_RAG_S = 0.020
+BUDGET_COMPARATORS_S = 2.5
+BUDGET_COMPARATORS_MB = 300
 #: "About linear": (time at 20,000 / time at 1,000) / 20 at most this.
 BUDGET_GROWTH = 1.3
 
@@ -197,6 +202,34 @@ def bench_comparison(n: int, repeat: int, tmp: Path, pandas: bool, engines: tupl
     return result
 
 
+def bench_comparators(n: int, repeat: int, tmp: Path) -> dict:
+    """SPEC section 9's comparator job: ``n`` measures with 150 authorities of Comparators
+    each, the CLI process and the split by stage, interleaved with the same workbook
+    without Comparators (the baseline of the ratio)."""
+    books = {"with": comparators_workbook_path(n), "without": workbook_path(n)}
+    clis = {k: [sys.executable, "-m", "addin.cli", "regenerate", str(b), "-o",
+                str(tmp / f"comparators-{k}-{n}.xlsx")] for k, b in books.items()}
+    for cli in clis.values():
+        run_child(cli)  # untimed warm-up
+    runs: dict[str, list[dict]] = {k: [] for k in clis}
+    stages: list[dict] = []
+    for _ in range(repeat):
+        for key, cli in clis.items():
+            runs[key].append(run_child(cli))
+        stages.append(child_json(["stages", books["with"], tmp / f"comparators-st-{n}.xlsx"]))
+    wall = {k: median([r["wall"] for r in v]) for k, v in runs.items()}
+    peak = {k: median([r["maxrss_kb"] for r in v]) for k, v in runs.items()}
+    return {
+        "measures": n, "authorities": AUTHORITIES, "book": str(books["with"]),
+        "rows": stages[0].get("comparator_rows"),
+        "wall": wall["with"], "wall_without": wall["without"],
+        "peak_mb": peak["with"] / 1024 if peak["with"] is not None else None,
+        "peak_mb_without": peak["without"] / 1024 if peak["without"] is not None else None,
+        "stages": medians(stages, ("read", "assess", "build", "write", "pipeline")),
+        "wall_runs": {k: [r["wall"] for r in v] for k, v in runs.items()},
+    }
+
+
 def bench_kpi_rag(repeat: int) -> dict:
     return child_json(["kpi_rag", KPI_RAG_ROWS, max(4 * repeat + 1, 5)])
 
@@ -292,6 +325,19 @@ def budget_rows(r: dict) -> list[dict]:
         rows.append(_row(f"{n}: read->file vs bare XlsxWriter", c["ours_pipeline"],
                          c["bare"]["write"], c["ours_pipeline"] / c["bare"]["write"],
                          unit="x the floor"))
+    cp = r.get("comparators")
+    if cp:
+        label = f"{cp['measures']:,} measures + {cp['authorities']} authorities of Comparators each"
+        relevant = cp["measures"] == BUDGET_SIZE
+        rows.append(_row(label + ", wall", cp["wall"], cp["wall_without"],
+                         cp["wall"] / cp["wall_without"],
+                         f"<= {BUDGET_COMPARATORS_S} s" if relevant else "",
+                         cp["wall"] <= BUDGET_COMPARATORS_S if relevant else None,
+                         "x without"))
+        if cp["peak_mb"] is not None:
+            rows.append(_row(label + ", peak memory", cp["peak_mb"], cp["peak_mb_without"], None,
+                             f"<= {BUDGET_COMPARATORS_MB} MB" if relevant else "",
+                             cp["peak_mb"] <= BUDGET_COMPARATORS_MB if relevant else None, "MB"))
     k = r["kpi_rag"]
     rows.append(_row(f"KPI_RAG over {k['rows']:,} rows, one call", k["array_median"], None, None,
                      f"<= {BUDGET_KPI_RAG_S * 1000:g} ms", k["array_median"] <= BUDGET_KPI_RAG_S))
@@ -349,6 +395,12 @@ def print_table(rows: list[dict], result: dict, stream=sys.stdout) -> None:
               f"{st['build']:>7.3f} {st['write']:>7.3f} {st['pipeline']:>7.3f} {z['wall']:>7.3f} "
               f"{(z['peak_mb'] or 0):>8.0f} {z['pipeline_per_measure_us']:>10.1f} "
               f"{z['wall_per_measure_us']:>10.1f}", file=stream)
+    cp = result.get("comparators")
+    if cp:
+        st = cp["stages"]
+        print(f"\ncomparators, {cp['measures']:,} measures, {cp['rows'] or 0:,} rows (in-process, s):"
+              f" read {st['read']:.3f}, assess {st['assess']:.3f}, build {st['build']:.3f}, "
+              f"write {st['write']:.3f}, chain {st['pipeline']:.3f}", file=stream)
     k = result["kpi_rag"]
     print(f"\nKPI_RAG timed: {k['source']}", file=stream)
 
@@ -396,6 +448,12 @@ def main(argv: list[str] | None = None) -> int:
             say(f"synthetic workbook of {n:,} measures")
             subprocess.run([sys.executable, "-c", "import sys; from benchmarks.synthetic import "
                             f"workbook_path; workbook_path({n})"], cwd=ROOT, check=True)
+        compare_at = BUDGET_SIZE if BUDGET_SIZE in sizes else max(sizes)
+        say(f"synthetic workbook of {compare_at:,} measures with Comparators (the first time: "
+            "minutes)")
+        subprocess.run([sys.executable, "-c", "from benchmarks.synthetic import "
+                        f"comparators_workbook_path; comparators_workbook_path({compare_at})"],
+                       cwd=ROOT, check=True)
         result["runner_rss_mb"] = _own_rss_mb()
         say("start-up")
         result["startup"] = bench_startup(repeat, tmp)
@@ -403,10 +461,11 @@ def main(argv: list[str] | None = None) -> int:
         for n in sizes:
             say(f"regenerate {n:,} measures")
             result["regenerate"][str(n)] = bench_size(n, repeat, tmp)
-        compare_at = BUDGET_SIZE if BUDGET_SIZE in sizes else max(sizes)
         say(f"baselines at {compare_at:,} measures" + ("" if pandas else " (pandas skipped)"))
         result["comparison"] = bench_comparison(compare_at, repeat, tmp, pandas, engines)
         result["comparison"]["pandas"] = pandas
+        say(f"comparators at {compare_at:,} measures x {AUTHORITIES} authorities")
+        result["comparators"] = bench_comparators(compare_at, repeat, tmp)
         say("KPI_RAG")
         result["kpi_rag"] = bench_kpi_rag(repeat)
         say("frozen executable" + ("" if FROZEN.exists() else ": not built, skipped"))
