@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from kpi_core.reading.benchmark_text import (
     canonical_comparator, is_own_authority, parse_benchmark_text,
@@ -208,3 +209,17 @@ def test_reference_texts_are_the_sample_and_the_reference_ones():
     found = re.findall(r"(?:Statistical Neighbour|S East Average|\d{4}/\d\d England)[^\t]*",
                        path.read_text())
     assert {" ".join(f.split()) for f in found} == set(REFERENCE_TEXTS)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80)
+       | st.lists(st.sampled_from(["SN", "avg", "England", "(2015)", "2014/15", ":", "23%",
+                                   "24", "S East", "Bucks", ",", "and", "x", "£1,250", "-",
+                                   "per cent", "(", ")", "National Average"]),
+                  max_size=12).map(" ".join))
+def test_any_text_is_read_or_left_unread_never_raises(text):
+    result = parse_benchmark_text(text, "M1", authority=BUCKS, percent=True)
+    if result.unread is not None:
+        assert result.unread and text.strip().endswith(result.unread)
+    for b in (*result.benchmarks, *result.own):
+        assert b.ref == "M1" and b.value == b.value  # a number, never NaN

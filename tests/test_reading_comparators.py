@@ -195,3 +195,21 @@ def test_the_sample_shows_benchmark_gaps_from_the_reference_text_and_its_rags_un
         "National Average (2015): 61% (12 pts worse)"]
     statuses = [a.status.value for a in assessments.values()]
     assert (statuses.count("Green"), statuses.count("Amber"), statuses.count("Red")) == (1, 3, 9)
+
+
+def test_an_unknown_ref_is_one_warning_however_many_rows(tmp_path):
+    rows = [["ZZ", f"LA{i}", "2015", 0.5, "England"] for i in range(150)]
+    book = _book(tmp_path, comparators=[*rows, ["M1", "Bucks", "2015", 0.5, "England"]])
+    assert _problems(book) == [("A2", "warning", "Ref 'ZZ' is not in the Measures table; its "
+                                                 "comparator rows are not used")]
+
+
+def test_dfe_suppression_marks_are_authorities_without_data(tmp_path):
+    book = _book(tmp_path, comparators=[["M1", "Bucks", "2015", 0.5, "England"],
+                                        ["M1", "Surrey", "2015", "x", "England"],
+                                        ["M1", "Kent", "2015", "c", "England"],
+                                        ["M1", "Essex", "2015", 0.7, "England"]])
+    assert _problems(book) == []
+    assert [r.value for r in book.measures[0].comparators] == [0.5, None, None, 0.7]
+    (a,) = assess_workbook(book)
+    assert [(r.rank, r.of) for r in a.ranks] == [(2, 2)]
