@@ -22,8 +22,9 @@ from itertools import chain, repeat
 
 from ..errors import ValueParseError
 from ..model import Measure, Polarity, Unit
-from ..reading.comparators import COMPARATOR_MARKERS
-from ..reading.values import parse_polarity, parse_reading, parse_tolerance, parse_unit
+from ..reading.values import (
+    COMPARATOR_MARKERS, parse_polarity, parse_reading, parse_tolerance, parse_unit,
+)
 from .comparators import MIN_FOR_QUARTILES, Ranking, band_of, compute_quartiles
 from .rules import assess_status, compute_direction, compute_gap, compute_rag
 

@@ -30,7 +30,7 @@ from .benchmark_text import (
     NATIONAL, STATISTICAL_NEIGHBOURS, canonical_comparator, is_own_authority, own_authority_names,
 )
 from .tables import COMPARATORS, Column, _is_blank_row, _parse, _Sheet
-from .values import Reading, parse_reading, parse_text
+from .values import COMPARATOR_MARKERS, Reading, parse_reading, parse_text
 from .xlsx import RawTable, cell_address
 
 __all__ = ["COMPARATORS", "COMPARATOR_COLUMNS", "COMPARATOR_MARKERS", "read_comparators"]
@@ -44,11 +44,6 @@ COMPARATOR_COLUMNS = (
     Column("group", ("group", "comparator group"), "group", required=True),
 )
 
-
-#: What DfE and ONS tables write for a suppressed or unavailable figure (LAIT downloads are
-#: full of ``x`` and ``c``): an authority without data, like a blank or ``n/a``.
-COMPARATOR_MARKERS = frozenset({"x", "c", "z", "u", ":", "low", "*", "~", "[x]", "[c]",
-                                "[z]", "[u]", "[low]"})
 
 _YEAR_IN = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 #: ONS codes of England (E92) and its regions (E12): aggregates, not authorities.
