@@ -69,6 +69,8 @@ ACCEPTED = [
     ("SE avg 65%", [(SE, None, 0.65)]),
     ("S. East Average: 65%", [(SE, None, 0.65)]),
     ("South-East 65%", [(SE, None, 0.65)]),
+    ("South East region 65%", [(SE, None, 0.65)]),
+    ("South East region average (2015): 65%", [(SE, "2015", 0.65)]),
     ("E Mids 40%", [("East Midlands Average", None, 0.4)]),
     ("Yorkshire & Humber 40%", [("Yorkshire and the Humber Average", None, 0.4)]),
     ("London 40%", [("London Average", None, 0.4)]),
@@ -91,6 +93,7 @@ ACCEPTED = [
     ("SN 23% \u2013 England 24%", [(SN, None, 0.23), (NAT, None, 0.24)]),
     ("SN 23% - England 24%", [(SN, None, 0.23), (NAT, None, 0.24)]),
     ("SN 23%\nEngland 24%", [(SN, None, 0.23), (NAT, None, 0.24)]),
+    ("SN: 23% / Eng: 24%", [(SN, None, 0.23), (NAT, None, 0.24)]),
     # numbers
     ("England: 1,250 (2015)", [(NAT, "2015", 1250.0)]),
     ("National £12.50", [(NAT, None, 12.5)]),

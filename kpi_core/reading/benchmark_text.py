@@ -20,14 +20,14 @@ The API is one function and its result::
 Blank text and missing-data markers (``n/a``, ``-``) read as nothing, with nothing unread.
 
 Accepted forms. The text is a run of items ``NAME [YEAR] [:] VALUE [(YEAR)]``,
-separated by spaces, commas, semicolons, ``|``, dashes or ``and``:
+separated by spaces, commas, semicolons, ``|``, ``/``, dashes or ``and``:
 
 - NAME, compared case-insensitively, dots ignored, a trailing or leading
   ``Average``/``Avg``/``Ave``/``Mean`` optional:
   ``Statistical Neighbour(s)``, ``Stat neighbours``, ``Stat nbrs``, ``SN``, ``SNs``
   -> ``Statistical Neighbour Average``; ``National``, ``England``, ``Eng``
   -> ``National Average``; the English regions, also abbreviated (``S East``,
-  ``SE``, ``E Mids``, ...) -> ``South East Average`` and so on; ``Region``,
+  ``SE``, ``E Mids``, ``South East region``, ...) -> ``South East Average`` and so on; ``Region``,
   ``Regional`` -> ``Regional Average``. Our own authority (by name, by its name
   without ``County Council`` and the like, by a county's usual short form such as
   ``Bucks``, ``Herts``, ``Oxon``, or by initials such as ``BCC``) -> ``own``. Any
@@ -90,7 +90,7 @@ _TOKEN = re.compile(
         (?![\w.])(?P<pct>\s*(?:%|per\s*cent\b|percent\b))?
     |(?P<word>(?:[^\W\d_]|&)[\w'’.&-]*)
     |(?P<colon>[:=])
-    |(?P<sep>[,;|\u2013\u2014]|-(?=\s))
+    |(?P<sep>[,;|\u2013\u2014]|[-/](?=\s))
     |(?P<space>\s+)
     |(?P<other>.)
     """,
@@ -163,6 +163,8 @@ def canonical_comparator(name: str) -> str | None:
         return STATISTICAL_NEIGHBOURS
     if _NATIONAL.match(key):
         return NATIONAL
+    if key.endswith(" region"):  # South East region
+        key = _strip_filler(key[:-len(" region")])
     return _REGION_OF.get(key)
 
 
