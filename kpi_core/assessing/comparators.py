@@ -15,7 +15,7 @@ averages as benchmarks (SPEC section 5, the DfE LAIT conventions). Pure function
   that name already. Within range measures get no rank or band.
 
 Comparisons allow a relative error of 1e-9, as the status rules do: two values that
-differ by less are a tie, and a value that equal to a quartile up to rounding is on it.
+differ by less are a tie, and a value equal to a quartile up to rounding is on it.
 """
 
 from __future__ import annotations
