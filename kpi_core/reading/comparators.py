@@ -118,7 +118,6 @@ def read_comparators(table: RawTable, problems: list[Problem], settings: Setting
                                         reader.groups)
     c_ref, c_auth, c_year, c_value, c_group = reader.order
     percent_cells = table.percent_cells
-    seen: dict[tuple[str, str, str, str], int] = {}
     own_seen = False
     top = table.top
     for ri in range(1, len(table.rows)):
@@ -145,12 +144,6 @@ def read_comparators(table: RawTable, problems: list[Problem], settings: Setting
                 _percent_warning(sheet, ri, c_value, value)
         elif abs(value) > 2 and ref[2] is Unit.PERCENT and (ri, c_value) not in percent_cells:
             _percent_warning(sheet, ri, c_value, value)
-        dup = (ref[1], auth[3], year[2], group[1])
-        if dup in seen:
-            sheet.add(ri, c_auth, f"{auth[0]}, {year[0]}, {group[0]} appears twice for "
-                      f"Ref '{ref[0]}' (also row {seen[dup]}); keep one", auth[0])
-            continue
-        seen[dup] = top + ri
         if auth[1]:
             own_seen = True
         rows = out.get(ref[1])
@@ -158,9 +151,31 @@ def read_comparators(table: RawTable, problems: list[Problem], settings: Setting
             rows = out[ref[1]] = []
         rows.append(ComparatorValue(ref[0], auth[0], year[0], value, group[0], year[1], auth[1],
                                     auth[2], top + ri))
+    folded: dict[str, str] = {}
+    for key, rows in out.items():
+        out[key] = _without_duplicates(sheet, c_auth, rows, folded)
     if out and not own_seen:
         _own_not_found(sheet, cols["authority"], settings)
     return out
+
+
+def _without_duplicates(sheet: _Sheet, ci: int, rows: list[ComparatorValue],
+                        folded: dict[str, str]) -> list[ComparatorValue]:
+    """A measure's rows less the second of any two with the same Authority, Year and
+    Group (an error at the second). Checked measure by measure, so the keys of one
+    measure are held at a time, not those of 750,000 rows."""
+    seen: dict[tuple[str, str, str], int] = {}
+    kept = []
+    for r in rows:
+        dup = (_fold(r.authority, folded), _fold(r.year, folded), _fold(r.group, folded))
+        first = seen.get(dup)
+        if first is not None:
+            sheet.add(r.row - sheet.table.top, ci, f"{r.authority}, {r.year}, {r.group} appears "
+                      f"twice for Ref '{r.ref}' (also row {first}); keep one", r.authority)
+            continue
+        seen[dup] = r.row
+        kept.append(r)
+    return kept
 
 
 class _RowReader:
@@ -245,6 +260,13 @@ class _RowReader:
 
 
 _NO_DATA = Reading(None)
+
+
+def _fold(text: str, folded: dict[str, str]) -> str:
+    found = folded.get(text)
+    if found is None:
+        found = folded[text] = text.casefold()
+    return found
 
 
 def _percent_warning(sheet: _Sheet, ri: int, ci: int, value: float) -> None:
