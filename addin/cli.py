@@ -78,7 +78,8 @@ def measures_json(assessments: tuple[Assessment, ...]) -> list[dict]:
 def report_json(workbook: PerformanceWorkbook, assessments: tuple[Assessment, ...],
                 **extra: object) -> dict:
     from kpi_core.assessing.rules import summarise
-    return {"measures": measures_json(assessments), "summary": summarise(assessments),
+    return {"measures": measures_json(assessments),
+            "summary": summarise(assessments, workbook.settings.use_blue),
             "problems": [p.as_dict() for p in workbook.problems], **extra}
 
 
@@ -92,8 +93,9 @@ def _print_problems(problems: tuple[Problem, ...], stream=None) -> None:
 def _print_summary(assessments: tuple[Assessment, ...]) -> None:
     from kpi_core.assessing.rules import summarise
     for portfolio, counts in summarise(assessments).items():
-        rag = counts["Green"] + counts["Amber"] + counts["Red"]
-        print(f"{portfolio}: {rag} with a RAG ({counts['Green']} Green, {counts['Amber']} Amber, "
+        rag = counts.get("Blue", 0) + counts["Green"] + counts["Amber"] + counts["Red"]
+        blue = f"{counts['Blue']} Blue, " if "Blue" in counts else ""
+        print(f"{portfolio}: {rag} with a RAG ({blue}{counts['Green']} Green, {counts['Amber']} Amber, "
               f"{counts['Red']} Red), {counts['Data unavailable']} data unavailable, "
               f"{counts['Not due']} not due, {counts['No target']} no target")
 

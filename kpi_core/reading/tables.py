@@ -435,35 +435,13 @@ def _setting_row(table: RawTable | None, cols: dict[str, int] | None, key: str) 
     return None
 
 
-def _apply_use_blue(settings: Settings, measures: list[Measure], table: RawTable | None,
-                    problems: list[Problem]) -> Settings:
-    """Settings ``Use Blue`` as the measures need it: when the workbook does not say,
-    Blue is used as soon as a Stretch Target is filled (or an officer's RAG is Blue);
-    when it says No, stretch targets are ignored (a warning) and a Blue override is an
-    error, both at the setting's cell."""
-    row = cols = None
-    if table is not None:
-        sheet = _Sheet(table, problems)
-        cols = _Sheet(table, []).columns(SETTINGS_COLUMNS)  # reported when Settings was read
-        row = _setting_row(table, cols, "use blue")
-    stretched = [m.ref for m in measures if m.stretch_target is not None]
-    blue = [m.ref for m in measures if m.rag_override is Status.BLUE]
-    if row is None:
-        return replace(settings, use_blue=bool(stretched or blue))
-    if not settings.use_blue:
-        if stretched:
-            sheet.add(row, cols["value"], f"Use Blue is No, so the Stretch Targets of "
-                      f"{_refs(stretched)} are ignored; set it to Yes to show Blue",
-                      "No", severity="warning")
-        if blue:
-            sheet.add(row, cols["value"], f"Use Blue is No, but the RAG Override of "
-                      f"{_refs(blue)} is Blue; set Use Blue to Yes or choose another RAG", "No")
-    return settings
-
-
-def _refs(refs: list[str], limit: int = 5) -> str:
-    shown = ", ".join(refs[:limit])
-    return shown + (f" and {len(refs) - limit} more" if len(refs) > limit else "")
+def _apply_use_blue(settings: Settings, measures: list[Measure]) -> Settings:
+    """Settings ``Use Blue``, or Yes as soon as a Stretch Target is filled (SPEC section 3);
+    an officer's Blue override shows Blue too, so it counts as using it."""
+    if settings.use_blue:
+        return settings
+    return replace(settings, use_blue=any(
+        m.stretch_target is not None or m.rag_override is Status.BLUE for m in measures))
 
 
 def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = ()
@@ -492,7 +470,7 @@ def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = ()
         problems.append(Problem(SETTINGS, "", f"sheet {SETTINGS} has no table named {SETTINGS}; "
                                 "its values are not read", severity="warning"))
     measures = _read_measures(measures_table, problems, settings)
-    settings = _apply_use_blue(settings, measures, tables.get(SETTINGS.casefold()), problems)
+    settings = _apply_use_blue(settings, measures)
     if BENCHMARKS.casefold() in tables:
         refs = {m.ref.casefold() for m in measures if m.ref}
         found = _read_benchmarks(tables[BENCHMARKS.casefold()], problems, refs)
