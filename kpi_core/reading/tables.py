@@ -308,12 +308,15 @@ def _check_bands(sheet: _Sheet, ri: int, cols: dict[str, int], fields: dict,
         amber_threshold=fields["amber_threshold"], stretch_target=fields["stretch_target"],
         tolerance_given=tolerance is not None)
     for fault in faults:
-        field = fault.field
+        field, message = fault.field, fault.message
         if field == "green_tolerance" and green is None:
+            if tolerance is None:
+                continue  # both are the workbook's defaults: reported once, on Settings
             field = "tolerance"  # the workbook's green band against this row's tolerance
-        if field == "tolerance" and tolerance is None:
-            continue  # both are the workbook's defaults: reported once, on Settings
-        sheet.add(ri, cols.get(field), fault.message, fault.value, fault.severity)
+            message = (f"tolerance {tolerance:g} is smaller than the workbook's Default Green "
+                       f"Tolerance {settings.default_green_tolerance:g}: the green band must lie "
+                       "inside the amber band (equal is allowed)")
+        sheet.add(ri, cols.get(field), message, fault.value, fault.severity)
     override, reason = fields["rag_override"], fields["override_reason"]
     ci = cols.get("rag_override")
     if override is not None:
