@@ -163,7 +163,10 @@ def _tolerance(value: object, basis: ToleranceBasis = _RELATIVE,
         return None
     if type(value) is float and 0.0 <= value and (value <= 1.0 or basis is _ABSOLUTE):
         return value
-    return parse_tolerance(value, basis, what)
+    try:
+        return parse_tolerance(value, basis, what)
+    except ValueParseError as exc:
+        raise _labelled(exc, what) from None
 
 
 def _optional(value: object, label: str) -> float | None:
