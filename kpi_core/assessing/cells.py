@@ -21,7 +21,7 @@ from collections.abc import Callable
 from itertools import chain, repeat
 
 from ..errors import ValueParseError
-from ..model import DEFAULT_TOLERANCE, Measure, Polarity, ToleranceBasis, Unit
+from ..model import DEFAULT_TOLERANCE, Measure, Polarity, Status, ToleranceBasis, Unit
 from ..reading.bands import check_bands
 from ..reading.values import (
     parse_polarity, parse_reading, parse_tolerance, parse_tolerance_basis, parse_unit,
@@ -104,8 +104,9 @@ def arg_doc(function: str, name: str) -> str:
 
 
 _HIGHER = Polarity.HIGHER
-_RANGE = Polarity.RANGE
+_RANGE, _LOWER = Polarity.RANGE, Polarity.LOWER
 _RELATIVE, _ABSOLUTE = ToleranceBasis.RELATIVE, ToleranceBasis.ABSOLUTE
+_WORDS = {s: s.value for s in Status}
 _CACHE_LIMIT = 256
 _polarity_cache: dict[str, Polarity | str] = {}
 _basis_cache: dict[str, ToleranceBasis | str] = {}
@@ -187,6 +188,11 @@ def _check(c, t, pol, tol, amber, upper, green, basis, stretch) -> None:
                                   "range runs from target to target_upper", upper)
     if green is None and stretch is None:
         return
+    limit = DEFAULT_TOLERANCE if tol is None else tol
+    if not ((green is not None and (green > limit or (green and amber is not None)))
+            or (stretch is not None and (pol is _RANGE or (stretch > t if pol is _LOWER
+                                                           else stretch < t)))):
+        return  # none of the checks below can find a fault: spare a column the work
     for fault in check_bands(pol, t, tolerance=DEFAULT_TOLERANCE if tol is None else tol,
                              green_tolerance=green or 0.0, basis=basis,
                              amber_threshold=amber, stretch_target=stretch,
@@ -215,19 +221,26 @@ def cell_rag(current: object, target: object, polarity: object = None,
             else _number(current, "current")
         t = target if type(target) is float and target - target == 0.0 \
             else _number(target, "target")
-        pol = _polarity(polarity)
-        basis = _RELATIVE if tolerance_basis is None else _basis(tolerance_basis)
-        tol = _tolerance(tolerance, basis)
-        amber = _optional(amber_threshold, "amber threshold")
-        upper = _optional(target_upper, "target upper")
-        green = _tolerance(green_tolerance, basis, "green tolerance")
-        stretch = _optional(stretch_target, "stretch target")
+        pol = _polarity_cache.get(polarity) if type(polarity) is str else None
+        if pol is None or type(pol) is str:
+            pol = _polarity(polarity)
+        basis = _RELATIVE if tolerance_basis is None else (
+            _basis_cache.get(tolerance_basis) if type(tolerance_basis) is str else None)
+        if basis is None or type(basis) is str:
+            basis = _basis(tolerance_basis)
+        tol = tolerance if type(tolerance) is float and 0.0 <= tolerance <= 1.0 \
+            else _tolerance(tolerance, basis)
+        amber = None if amber_threshold is None else _number(amber_threshold, "amber threshold")
+        upper = None if target_upper is None else _number(target_upper, "target upper")
+        green = None if green_tolerance is None else _tolerance(green_tolerance, basis,
+                                                                 "green tolerance")
+        stretch = None if stretch_target is None else _number(stretch_target, "stretch target")
         if c is None or t is None:
             return assess_status(Measure("", "", "", polarity=pol, current=c, target=t))[0].value
         if pol is _RANGE or green is not None or stretch is not None:
             _check(c, t, pol, tol, amber, upper, green, basis, stretch)
-        return compute_rag(c, t, pol, tol, amber, upper, green_tolerance=green, basis=basis,
-                           stretch_target=stretch).value
+        return _WORDS[compute_rag(c, t, pol, tol, amber, upper, green_tolerance=green,
+                                  basis=basis, stretch_target=stretch)]
     except ValueParseError as exc:
         return _message(exc)
 
@@ -370,7 +383,7 @@ def broadcast(func: Callable[..., object], *args: object) -> object:
         if isinstance(a, (list, tuple)):
             g = _grid(a)
             width = len(g[0]) if g else 0
-            if not g or not width or any(len(r) != width for r in g):
+            if not g or not width or (len(g) > 1 and set(map(len, g)) != {width}):
                 return f"{ERROR_PREFIX}{_name(names, i)} is an empty or ragged range"
             rows, cols = max(rows, len(g)), max(cols, width)
             grids.append((i, g, None))

@@ -32,9 +32,20 @@ def _at_most(value: float, bound: float) -> bool:
     return value <= bound or bound - value >= -REL_TOL * max(abs(value), abs(bound))
 
 
-_RELATIVE = ToleranceBasis.RELATIVE
+_RELATIVE, _ABSOLUTE = ToleranceBasis.RELATIVE, ToleranceBasis.ABSOLUTE
 _HIGHER, _LOWER, _RANGE = Polarity.HIGHER, Polarity.LOWER, Polarity.RANGE
 _BLUE, _GREEN, _AMBER, _RED = Status.BLUE, Status.GREEN, Status.AMBER, Status.RED
+
+
+def _bounds(target: float, lower: bool, tol: float, amber_threshold: float | None,
+            green: float, absolute: bool) -> tuple[float, float]:
+    """``(green bound, amber bound)`` of a higher- (``lower`` False) or lower-is-better
+    target: the one arithmetic of rule 4's bands, inline for speed (the Excel functions
+    call it once per row of a column)."""
+    scale = 1.0 if absolute else abs(target)
+    if amber_threshold is None:
+        amber_threshold = target + tol * scale if lower else target - tol * scale
+    return (target + green * scale if lower else target - green * scale), amber_threshold
 
 
 def compute_amber_bound(target: float, polarity: Polarity, tolerance: float | None = None,
@@ -55,12 +66,11 @@ def compute_amber_bound(target: float, polarity: Polarity, tolerance: float | No
     >>> compute_amber_bound(100, Polarity.HIGHER, amber_threshold=80)
     80
     >>> compute_amber_bound(10, Polarity.LOWER, tolerance=2, basis=ToleranceBasis.ABSOLUTE)
-    12
+    12.0
     """
-    if amber_threshold is not None:
-        return amber_threshold
-    a = basis.allowance(default_tolerance if tolerance is None else tolerance, target)
-    return target + a if polarity is _LOWER else target - a
+    return _bounds(target, polarity is _LOWER,
+                   default_tolerance if tolerance is None else tolerance, amber_threshold, 0.0,
+                   basis is _ABSOLUTE)[1]
 
 
 def compute_green_bound(target: float, polarity: Polarity, green_tolerance: float | None = None,
@@ -73,9 +83,9 @@ def compute_green_bound(target: float, polarity: Polarity, green_tolerance: floa
     >>> compute_green_bound(0.9, Polarity.HIGHER, 0.05, basis=ToleranceBasis.ABSOLUTE)
     0.85
     """
-    g = basis.allowance(default_green_tolerance if green_tolerance is None else green_tolerance,
-                        target)
-    return target + g if polarity is _LOWER else target - g
+    return _bounds(target, polarity is _LOWER, 0.0, target,
+                   default_green_tolerance if green_tolerance is None else green_tolerance,
+                   basis is _ABSOLUTE)[0]
 
 
 def _range_bands(target: float, target_upper: float, tol: float, green: float = 0.0,
@@ -83,9 +93,11 @@ def _range_bands(target: float, target_upper: float, tol: float, green: float = 
     """``(green_low, green_high, amber_low, amber_high)`` of a Within range target: the
     range widened by the green band, then by the tolerance (relative allowances taken
     of the bottom and the top of the range in turn)."""
-    low, high = min(target, target_upper), max(target, target_upper)
-    return (low - basis.allowance(green, low), high + basis.allowance(green, high),
-            low - basis.allowance(tol, low), high + basis.allowance(tol, high))
+    low, high = (target, target_upper) if target <= target_upper else (target_upper, target)
+    if basis is _ABSOLUTE:
+        return low - green, high + green, low - tol, high + tol
+    return (low - green * abs(low), high + green * abs(high),
+            low - tol * abs(low), high + tol * abs(high))
 
 
 def compute_rag(current: float, target: float, polarity: Polarity = Polarity.HIGHER,
@@ -109,25 +121,27 @@ def compute_rag(current: float, target: float, polarity: Polarity = Polarity.HIG
     >>> compute_rag(0.96, 1.0, green_tolerance=0.05), compute_rag(0.99, 0.95, stretch_target=0.98)
     (<Status.GREEN: 'Green'>, <Status.BLUE: 'Blue'>)
     """
+    tol = default_tolerance if tolerance is None else tolerance
+    green = default_green_tolerance if green_tolerance is None else green_tolerance
     if polarity is _RANGE:
         if target_upper is None:
             raise ValueParseError("Within range needs a Target Upper", None)
         green_low, green_high, amber_low, amber_high = _range_bands(
-            target, target_upper, default_tolerance if tolerance is None else tolerance,
-            default_green_tolerance if green_tolerance is None else green_tolerance, basis)
+            target, target_upper, tol, green, basis)
         if _at_least(current, green_low) and _at_most(current, green_high):
             return _GREEN
         if _at_least(current, amber_low) and _at_most(current, amber_high):
             return _AMBER
         return _RED
-    green = compute_green_bound(target, polarity, green_tolerance, default_green_tolerance, basis)
-    better_or_equal = _at_most if polarity is _LOWER else _at_least
-    if better_or_equal(current, green):
+    lower = polarity is _LOWER
+    green_bound, amber_bound = _bounds(target, lower, tol, amber_threshold, green,
+                                       basis is _ABSOLUTE)
+    better_or_equal = _at_most if lower else _at_least
+    if better_or_equal(current, green_bound):
         if stretch_target is not None and better_or_equal(current, stretch_target):
             return _BLUE
         return _GREEN
-    if better_or_equal(current, compute_amber_bound(target, polarity, tolerance, amber_threshold,
-                                                    default_tolerance, basis)):
+    if better_or_equal(current, amber_bound):
         return _AMBER
     return _RED
 
