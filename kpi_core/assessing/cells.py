@@ -19,9 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from itertools import chain, repeat
+from operator import itemgetter
 
 from ..errors import ValueParseError
-from ..model import DEFAULT_TOLERANCE, Measure, Polarity, Status, ToleranceBasis, Unit
+from ..model import (
+    DEFAULT_GREEN_TOLERANCE, DEFAULT_TOLERANCE, Measure, Polarity, ToleranceBasis, Unit,
+)
 from ..reading.bands import check_bands
 from ..reading.values import (
     parse_polarity, parse_reading, parse_tolerance, parse_tolerance_basis, parse_unit,
@@ -106,7 +109,6 @@ def arg_doc(function: str, name: str) -> str:
 _HIGHER = Polarity.HIGHER
 _RANGE, _LOWER = Polarity.RANGE, Polarity.LOWER
 _RELATIVE, _ABSOLUTE = ToleranceBasis.RELATIVE, ToleranceBasis.ABSOLUTE
-_WORDS = {s: s.value for s in Status}
 _CACHE_LIMIT = 256
 _polarity_cache: dict[str, Polarity | str] = {}
 _basis_cache: dict[str, ToleranceBasis | str] = {}
@@ -170,6 +172,10 @@ def _tolerance(value: object, basis: ToleranceBasis = _RELATIVE,
         raise _labelled(exc, what) from None
 
 
+def _finite(value: float) -> bool:
+    return value - value == 0.0  # False for inf and nan
+
+
 def _optional(value: object, label: str) -> float | None:
     return None if value is None else _number(value, label)
 
@@ -230,17 +236,21 @@ def cell_rag(current: object, target: object, polarity: object = None,
             basis = _basis(tolerance_basis)
         tol = tolerance if type(tolerance) is float and 0.0 <= tolerance <= 1.0 \
             else _tolerance(tolerance, basis)
-        amber = None if amber_threshold is None else _number(amber_threshold, "amber threshold")
-        upper = None if target_upper is None else _number(target_upper, "target upper")
-        green = None if green_tolerance is None else _tolerance(green_tolerance, basis,
-                                                                 "green tolerance")
-        stretch = None if stretch_target is None else _number(stretch_target, "stretch target")
+        amber = amber_threshold if type(amber_threshold) is float and _finite(amber_threshold) \
+            else None if amber_threshold is None else _number(amber_threshold, "amber threshold")
+        upper = target_upper if type(target_upper) is float and _finite(target_upper) \
+            else None if target_upper is None else _number(target_upper, "target upper")
+        green = green_tolerance if type(green_tolerance) is float and 0.0 <= green_tolerance \
+            <= 1.0 else None if green_tolerance is None else _tolerance(
+                green_tolerance, basis, "green tolerance")
+        stretch = stretch_target if type(stretch_target) is float and _finite(stretch_target) \
+            else None if stretch_target is None else _number(stretch_target, "stretch target")
         if c is None or t is None:
             return assess_status(Measure("", "", "", polarity=pol, current=c, target=t))[0].value
         if pol is _RANGE or green is not None or stretch is not None:
             _check(c, t, pol, tol, amber, upper, green, basis, stretch)
-        return _WORDS[compute_rag(c, t, pol, tol, amber, upper, green_tolerance=green,
-                                  basis=basis, stretch_target=stretch)]
+        return compute_rag(c, t, pol, tol, amber, upper, DEFAULT_TOLERANCE, green,
+                           DEFAULT_GREEN_TOLERANCE, basis, stretch)._value_  # the word
     except ValueParseError as exc:
         return _message(exc)
 
@@ -360,6 +370,9 @@ def _grid(value: list | tuple) -> list | tuple:
     return value
 
 
+_first = itemgetter(0)  # a one-column range's cells, row by row
+
+
 def broadcast(func: Callable[..., object], *args: object) -> object:
     """``func`` applied element-wise over ranges (lists of rows) and single values.
 
@@ -406,7 +419,7 @@ def broadcast(func: Callable[..., object], *args: object) -> object:
         if r == 1 and c == 1:
             columns.append(repeat(g[0][0], size))
         elif r == rows and c == cols:
-            columns.append(chain.from_iterable(g))
+            columns.append(map(_first, g) if c == 1 else chain.from_iterable(g))
         elif r == 1:
             columns.append(chain.from_iterable(repeat(g[0], rows)))
         else:

@@ -103,13 +103,14 @@ def _range_bands(target: float, target_upper: float, tol: float, green: float = 
 def compute_rag(current: float, target: float, polarity: Polarity = Polarity.HIGHER,
                 tolerance: float | None = None, amber_threshold: float | None = None,
                 target_upper: float | None = None,
-                default_tolerance: float = DEFAULT_TOLERANCE, *,
+                default_tolerance: float = DEFAULT_TOLERANCE,
                 green_tolerance: float | None = None,
                 default_green_tolerance: float = DEFAULT_GREEN_TOLERANCE,
                 basis: ToleranceBasis = _RELATIVE,
                 stretch_target: float | None = None) -> Status:
     """Blue, Green, Amber or Red of a current value against a target (rules 4 and 5),
-    without the reason.
+    without the reason. (Every argument may be given by position: the Excel functions
+    call it once per row of a column.)
 
     The status alone, for callers that assess many values at once (the Excel
     functions over a whole column); :func:`assess_values` adds the reason line.
