@@ -292,3 +292,15 @@ def test_a_stretch_target_only_turns_green_into_blue(current, target, pol, tol, 
                             stretch_target=stretch)
     assert stretched is plain or (plain is G and stretched is B)
     assert not math.isnan(current)
+
+
+@settings(max_examples=300, deadline=None)
+@given(a=finite, b=finite, target=finite, pol=st.sampled_from([HIGHER, LOWER]), tol=fraction,
+       green=fraction, basis=bases, stretch=st.one_of(st.none(), finite))
+def test_a_better_current_never_gives_a_worse_status_with_bands(a, b, target, pol, tol, green,
+                                                                basis, stretch):
+    assume(green <= tol)
+    worse, better = sorted((a, b)) if pol is HIGHER else sorted((a, b), reverse=True)
+    kwargs = dict(green_tolerance=green, basis=basis, stretch_target=stretch)
+    assert compute_rag(better, target, pol, tol, **kwargs).rank >= \
+        compute_rag(worse, target, pol, tol, **kwargs).rank
