@@ -90,9 +90,9 @@ def _print_problems(problems: tuple[Problem, ...], stream=None) -> None:
         print(f"{tag}{p.text}", file=stream)
 
 
-def _print_summary(assessments: tuple[Assessment, ...]) -> None:
+def _print_summary(assessments: tuple[Assessment, ...], use_blue: bool | None = None) -> None:
     from kpi_core.assessing.rules import summarise
-    for portfolio, counts in summarise(assessments).items():
+    for portfolio, counts in summarise(assessments, use_blue).items():
         rag = counts.get("Blue", 0) + counts["Green"] + counts["Amber"] + counts["Red"]
         blue = f"{counts['Blue']} Blue, " if "Blue" in counts else ""
         print(f"{portfolio}: {rag} with a RAG ({blue}{counts['Green']} Green, {counts['Amber']} Amber, "
@@ -112,7 +112,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         for a in assessments:
             status = "Check data" if a.problems else a.status.value
             print(f"{a.measure.ref:<10} {status:<16} {a.measure.name}")
-        _print_summary(assessments)
+        _print_summary(assessments, workbook.settings.use_blue)
         _print_problems(workbook.problems)
         errors = len(workbook.errors)
         print(f"{errors} error(s), {len(workbook.problems) - errors} warning(s) in {args.book}")
@@ -156,7 +156,7 @@ def cmd_regenerate(args: argparse.Namespace) -> int:
         print(json.dumps(report_json(workbook, result.assessments, **extra),
                          ensure_ascii=False, indent=1))
     else:
-        _print_summary(result.assessments)
+        _print_summary(result.assessments, workbook.settings.use_blue)
         _print_problems(workbook.problems, sys.stderr)
         print(f"Wrote {result.output}")
         if result.pdf:
