@@ -8,6 +8,7 @@ import pytest
 
 from addin import udfs
 from addin.udfs import KPI_QUARTILE, KPI_RANK
+from kpi_core.assessing.cells import arg_doc
 from kpi_core.assessing.comparators import compute_quartile_band, compute_rank
 from kpi_core.model import Polarity
 from tests.test_udfs import _server
@@ -52,7 +53,8 @@ def test_bad_input_is_a_message_in_the_cell():
 def test_wizard_texts():
     for func in (KPI_RANK, KPI_QUARTILE):
         assert func.__doc__ and len(func.__doc__) <= 255
-    assert len(udfs._VALUES) <= 255 and len(udfs._VALUE) <= 255
+    for name in ("value", "values", "polarity"):
+        assert len(arg_doc("KPI_RANK", name)) <= 255 and len(arg_doc("KPI_QUARTILE", name)) <= 255
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +79,8 @@ def test_server_meta_describes_rank_and_quartile(server):
         assert [p["name"] for p in params] == ["value", "values", "polarity"]
         assert [p.get("optional", False) for p in params] == [False, False, True]
         assert all(p["dimensionality"] == "matrix" and p["description"] for p in params)
-    assert meta["KPI_RANK"]["parameters"][1]["description"] == udfs._VALUES
+    assert meta["KPI_RANK"]["parameters"][1]["description"] == arg_doc("KPI_RANK", "values")
+    assert meta["KPI_QUARTILE"]["parameters"][1]["description"].startswith("The England")
 
 
 def test_server_calls_give_what_the_rules_give(server):

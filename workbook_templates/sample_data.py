@@ -234,4 +234,5 @@ MEASURES = [
 #: own rows, which win over the text.
 BENCHMARKS: list[dict] = []
 
-SETTINGS = {"Authority": AUTHORITY, "Period": PERIOD, "Default Tolerance": 0.1}
+SETTINGS = {"Authority": AUTHORITY, "Period": PERIOD, "Default Tolerance": 0.1,
+            "Default Green Tolerance": 0, "Tolerance Basis": "Relative", "Use Blue": "No"}
