@@ -10,12 +10,12 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from ..errors import ValueParseError
-from .comparators import assess_comparators
 from ..formatting import format_value
 from ..model import (
     DEFAULT_GREEN_TOLERANCE, DEFAULT_TOLERANCE, Assessment, BenchmarkGap, DataStatus, Direction,
     Frequency, Measure, Polarity, Settings, Status, ToleranceBasis, Unit,
 )
+from .comparators import assess_comparators
 
 #: Relative error allowed in comparisons, so 0.81 against 0.9 * 0.9 is on the bound.
 REL_TOL = 1e-9
