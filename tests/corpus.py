@@ -764,5 +764,97 @@ CASES: list[Case] = [
     *_output_cases(),
 ]
 
+# --- faithful text and packages (issue 10): variants of the sample, as other tools save it ---
+
+_TRANSITIONAL_TO_STRICT = {
+    "http://schemas.openxmlformats.org/spreadsheetml/2006/main":
+        "http://purl.oclc.org/ooxml/spreadsheetml/main",
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships":
+        "http://purl.oclc.org/ooxml/officeDocument/relationships",
+    "http://schemas.openxmlformats.org/drawingml/2006/main":
+        "http://purl.oclc.org/ooxml/drawingml/main",
+}
+
+
+def sample_variant(name: str, parts: dict[str, bytes | Callable[[bytes], bytes]],
+                   renames: dict[str, str] | None = None) -> Builder:
+    """The bundled sample with parts edited (and zip entries renamed)."""
+    def build(folder: Path) -> Path:
+        path = rewrite_zip(SAMPLE, folder / name, parts)
+        if renames:
+            tmp = folder / ("renamed-" + name)
+            with zipfile.ZipFile(path) as zin, \
+                    zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+                for info in zin.infolist():
+                    zout.writestr(renames.get(info.filename, info.filename),
+                                  zin.read(info.filename))
+            tmp.replace(path)
+        return path
+    return build
+
+
+def to_strict(data: bytes) -> bytes:
+    """A part as Excel's "Strict Open XML Spreadsheet" writes it: other namespaces
+    (and relationship types), the same content; ISO dates where it has dates."""
+    text = data.decode("utf-8")
+    for old, new in _TRANSITIONAL_TO_STRICT.items():
+        text = text.replace(old, new)
+    return text.encode("utf-8")
+
+
+def _strict_sample(folder: Path) -> Path:
+    with zipfile.ZipFile(SAMPLE) as zf:
+        names = [n for n in zf.namelist() if n.endswith((".xml", ".rels"))]
+    return sample_variant("strict.xlsx", {n: to_strict for n in names})(folder)
+
+
+def _date_style(data: bytes) -> bytes:
+    """styles.xml with one more cell format, index 7: built-in date format 14 (d/m/yyyy)."""
+    text = data.decode("utf-8")
+    text = re.sub(r'<cellXfs count="7">(.*?)</cellXfs>',
+                  lambda m: '<cellXfs count="8">' + m.group(1)
+                  + '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" '
+                    'applyNumberFormat="1"/></cellXfs>', text, count=1, flags=re.S)
+    assert 'count="8"' in text
+    return text.encode("utf-8")
+
+
+FAITHFUL_CASES = [
+    Case("escaped-line-break-in-header", sample_variant("header-cr.xlsx", {
+        STRINGS: _sub(r"<si><t>Current</t></si>",
+                      '<si><t xml:space="preserve">Current_x000D_\nposition</t></si>'),
+        "xl/tables/table1.xml": _sub(r'name="Current"', 'name="Current_x000d__x000a_position"')}),
+        check, 0, r"(?m)^CS03 +Red .*\n(.*\n)*Children's Services: 13 with a RAG",
+        verify=lambda folder, book: None),
+    Case("escaped-line-break-after-polarity", sample_variant("polarity-cr.xlsx", {
+        STRINGS: _sub(r"<t>Lower is better</t>",
+                      '<t xml:space="preserve">Lower is better_x000D_\n</t>')}),
+        check, 0, r"(?m)^CS03 +Red +% repeat referrals$", verify=lambda folder, book: None),
+    Case("escaped-tab-in-ref", sample_variant("ref-tab.xlsx", {
+        STRINGS: _sub(r"<t>CS01</t>", "<t>CS01_x0009_</t>")}),
+        check, 0, r"(?m)^CS01 +Green +% of Child", verify=lambda folder, book: None),
+    Case("escaped-underscore-is-literal", sample_variant("literal-x.xlsx", {
+        STRINGS: _sub(r"reviewed in timescales</t>", "reviewed in timescales _x005F_x0041_</t>")}),
+        check, 0, r"(?m)reviewed in timescales _x0041_$", verify=lambda folder, book: None),
+    Case("part-names-in-other-case", sample_variant("part-case.xlsx", {
+        "xl/_rels/workbook.xml.rels": _sub(r'Target="worksheets/sheet1.xml"',
+                                           'Target="Worksheets/Sheet1.XML"')},
+        renames={STRINGS: "xl/SharedStrings.xml"}),
+        check, 0, r"(?m)^CS03 +Red +% repeat referrals$", verify=lambda folder, book: None),
+    Case("strict-open-xml", _strict_sample, check, 0,
+         r"(?m)^CS03 +Red .*\n(.*\n)*Children's Services: 13 with a RAG \(1 Green, 3 Amber, "
+         r"9 Red\)", verify=lambda folder, book: None),
+    Case("iso-date-in-current", sample_variant("iso-date.xlsx", {
+        SHEET1: _sub(r'<c r="K5" s="3"><v>0.98</v></c>',
+                     '<c r="K5" t="d"><v>2016-09-30T00:00:00Z</v></c>')}),
+        check, 1, r"current position '2016-09-30' is a date, not a number", "Measures!K5"),
+    Case("serial-date-1904-epoch", sample_variant("date1904.xlsx", {
+        "xl/workbook.xml": _sub(r"<workbookPr ", '<workbookPr date1904="1" '),
+        "xl/styles.xml": _date_style,
+        SHEET1: _sub(r'<c r="K5" s="3"><v>0.98</v></c>', '<c r="K5" s="7"><v>41181</v></c>')}),
+        check, 1, r"current position '2016-09-30' is a date", "Measures!K5"),
+]
+CASES.extend(FAITHFUL_CASES)
+
 BY_ID = {case.id: case for case in CASES}
 assert len(BY_ID) == len(CASES), "case ids must be unique"
