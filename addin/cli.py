@@ -89,6 +89,22 @@ def _print_problems(problems: tuple[Problem, ...], stream=None) -> None:
         print(f"{tag}{p.text}", file=stream)
 
 
+_HOW = {"name": "", "synonym": " (a built-in synonym)", "setting": " (as Settings maps it)"}
+
+
+def columns_json(workbook: PerformanceWorkbook) -> dict:
+    """Which header each Measures field was read from: our name -> header, cell, how."""
+    return {c.name: {"header": c.header, "cell": f"{c.sheet}!{c.cell}", "how": c.how}
+            for c in workbook.columns}
+
+
+def _print_columns(workbook: PerformanceWorkbook) -> None:
+    if workbook.columns:
+        print("Columns read:")
+    for c in workbook.columns:
+        print(f"  {c.sheet}!{c.cell}: {c.name} from '{c.header}'{_HOW.get(c.how, '')}")
+
+
 def _print_summary(assessments: tuple[Assessment, ...]) -> None:
     from kpi_core.assessing.rules import summarise
     for portfolio, counts in summarise(assessments).items():
@@ -105,12 +121,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     workbook = read_workbook(args.book)
     assessments = assess_workbook(workbook)
     if args.json:
-        print(json.dumps(report_json(workbook, assessments), ensure_ascii=False, indent=1))
+        print(json.dumps(report_json(workbook, assessments, columns=columns_json(workbook)),
+                         ensure_ascii=False, indent=1))
     else:
         for a in assessments:
             status = "Check data" if a.problems else a.status.value
             print(f"{a.measure.ref:<10} {status:<16} {a.measure.name}")
         _print_summary(assessments)
+        _print_columns(workbook)
         _print_problems(workbook.problems)
         errors = len(workbook.errors)
         print(f"{errors} error(s), {len(workbook.problems) - errors} warning(s) in {args.book}")

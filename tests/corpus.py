@@ -824,8 +824,9 @@ FAITHFUL_CASES = [
         STRINGS: _sub(r"<si><t>Current</t></si>",
                       '<si><t xml:space="preserve">Current_x000D_\nposition</t></si>'),
         "xl/tables/table1.xml": _sub(r'name="Current"', 'name="Current_x000d__x000a_position"')}),
-        check, 0, r"(?m)^CS03 +Red .*\n(.*\n)*Children's Services: 13 with a RAG",
-        verify=lambda folder, book: None),
+        check, 0, r"(?s)CS03 +Red .*Children's Services: 13 with a RAG.*"
+                  r"Measures!K3: Current from 'Current position'",
+        "Measures!K3", verify=lambda folder, book: None),
     Case("escaped-line-break-after-polarity", sample_variant("polarity-cr.xlsx", {
         STRINGS: _sub(r"<t>Lower is better</t>",
                       '<t xml:space="preserve">Lower is better_x000D_\n</t>')}),
@@ -853,6 +854,12 @@ FAITHFUL_CASES = [
         "xl/styles.xml": _date_style,
         SHEET1: _sub(r'<c r="K5" s="3"><v>0.98</v></c>', '<c r="K5" s="7"><v>41181</v></c>')}),
         check, 1, r"current position '2016-09-30' is a date", "Measures!K5"),
+    Case("no-current-column-recognised", sample_variant("no-current.xlsx", {
+        STRINGS: _sub(r"<si><t>Current</t></si>", "<si><t>Q2 figure</t></si>"),
+        "xl/tables/table1.xml": _sub(r'name="Current"', 'name="Q2 figure"')}),
+        check, 0, r"warning: Measures!A3: table Measures has no Current column recognised, so "
+                  r"every measure will show Data unavailable \(headers seen: .*'Q2 figure'",
+        "Measures!A3", verify=lambda folder, book: None),
 ]
 CASES.extend(FAITHFUL_CASES)
 

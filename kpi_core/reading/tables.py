@@ -13,9 +13,10 @@ from dataclasses import dataclass, replace
 
 from ..errors import ValueParseError
 from ..model import (
-    DEFAULT_TOLERANCE, Benchmark, DataStatus, Measure, PerformanceWorkbook, Polarity, Problem,
-    Settings, Unit,
+    DEFAULT_TOLERANCE, Benchmark, ColumnSource, DataStatus, Measure, PerformanceWorkbook,
+    Polarity, Problem, Settings, Unit,
 )
+from . import mapping
 from .values import (
     Reading, is_blank, parse_data_status, parse_flag, parse_frequency, parse_polarity,
     parse_reading, parse_text, parse_tolerance, parse_unit,
@@ -92,20 +93,19 @@ class _Sheet:
         cell = self.address(ri, ci) if ri is not None and ci is not None else ""
         self.problems.append(Problem(self.table.sheet, cell, message, _jsonable(value), severity))
 
-    def columns(self, known: tuple[Column, ...]) -> dict[str, int] | None:
-        """Map fields to column indexes from the header row; report duplicates and gaps."""
+    def columns(self, known: tuple[Column, ...], overrides: Mapping[str, str] | None = None
+                ) -> dict[str, int] | None:
+        """Map fields to column indexes from the header row (names, the built-in synonyms
+        and ``overrides``, see :mod:`kpi_core.reading.mapping`); report duplicates and gaps."""
         header = self.table.rows[0] if self.table.rows else []
-        by_word = {h: col for col in known for h in col.headers}
-        found: dict[str, int] = {}
-        for ci, value in enumerate(header):
-            col = by_word.get(_norm_header(value))
-            if col is None:
-                continue  # officers add their own columns
-            if col.field in found:
-                self.add(0, ci, f"column '{parse_text(value)}' appears twice (also "
-                         f"{self.address(0, found[col.field])}); keep one", value)
-                continue
-            found[col.field] = ci
+        match = mapping.match_headers(
+            header, mapping.header_words(((c.field, c.headers) for c in known), overrides))
+        for _field, ci, first in match.duplicates:
+            value = header[ci]
+            self.add(0, ci, f"column '{parse_text(value)}' appears twice (also "
+                     f"{self.address(0, first)}); keep one", value)
+        found = dict(match.found)
+        self.match = match  # unused headers stay available to other readers (wide layout)
         missing = [c.headers[0].title() if c.field != "ref" else "Ref"
                    for c in known if c.required and c.field not in found]
         if missing:
@@ -164,11 +164,13 @@ def _is_blank_row(row: list) -> bool:
     return all(is_blank(v) for v in row)
 
 
-def _read_measures(table: RawTable, problems: list[Problem]) -> list[Measure]:
+def _read_measures(table: RawTable, problems: list[Problem], settings: Settings = Settings(),
+                   sources: list[ColumnSource] | None = None) -> list[Measure]:
     sheet = _Sheet(table, problems)
-    cols = sheet.columns(MEASURE_COLUMNS)
+    cols = sheet.columns(MEASURE_COLUMNS, _column_overrides(settings, problems))
     if cols is None:
         return []
+    _report_columns(sheet, cols, settings, sources)
     spec = {c.field: c for c in MEASURE_COLUMNS}
     measures: list[Measure] = []
     seen_refs: dict[str, int] = {}
@@ -220,6 +222,66 @@ def _read_measures(table: RawTable, problems: list[Problem]) -> list[Measure]:
                                 f"table {table.name} has no measures: add one row per measure "
                                 "under its header row"))
     return measures
+
+
+def _column_overrides(settings: Settings, problems: list[Problem] | None = None
+                      ) -> dict[str, str]:
+    """Settings ``Column: <our name>`` rows as field -> header; an unknown name is a warning."""
+    names = {}
+    for c in MEASURE_COLUMNS:
+        for word in (c.headers[0], c.field.replace("_", " "), c.label):
+            names.setdefault(mapping.fold_header(word), c.field)
+    out: dict[str, str] = {}
+    for ours, header, cell in settings.column_map:
+        field = names.get(mapping.fold_header(ours))
+        if field is None:
+            if problems is not None:
+                problems.append(Problem(SETTINGS, cell, f"'Column: {ours}' names no column this "
+                                        "tool reads (known: " + ", ".join(
+                                            c.headers[0].title() if c.field != "ref" else "Ref"
+                                            for c in MEASURE_COLUMNS) + ")", ours, "warning"))
+            continue
+        out.setdefault(field, header)
+    return out
+
+
+def _report_columns(sheet: _Sheet, cols: dict[str, int], settings: Settings,
+                    sources: list[ColumnSource] | None) -> None:
+    """Record which header each field came from; warn where a field that decides the
+    status is missing, or a Settings mapping names a header the table does not have."""
+    table = sheet.table
+    header = table.rows[0]
+    spec = {c.field: c for c in MEASURE_COLUMNS}
+    how = sheet.match.how
+    if sources is not None:
+        for field, ci in sorted(cols.items(), key=lambda item: item[1]):
+            name = spec[field].headers[0].title() if field != "ref" else "Ref"
+            sources.append(ColumnSource(field, name, " ".join(str(header[ci]).split()),
+                                        table.sheet, sheet.address(0, ci), how[field]))
+    seen = ", ".join(repr(" ".join(str(h).split())) for h in header if not is_blank(h)) or "none"
+    overrides = _column_overrides(settings)
+    for ours, wanted, cell in settings.column_map:
+        field = next((f for f, h in overrides.items() if h == wanted), None)
+        if field is not None and field not in cols:
+            sheet.problems.append(Problem(SETTINGS, cell, f"'Column: {ours}' names the header "
+                                          f"'{wanted}', which table {table.name} does not have "
+                                          f"(headers seen: {seen})", wanted, "warning"))
+    where = cell_address(table.top, table.left)
+    for field in mapping.STATUS_FIELDS:
+        if field in cols or field in overrides:
+            continue
+        name = spec[field].headers[0].title()
+        if field == "current":
+            consequence = "every measure will show Data unavailable"
+        elif field == "target":
+            consequence = "every measure will show No target"
+        else:
+            consequence = "every measure is read as Higher is better"
+        sheet.problems.append(Problem(
+            table.sheet, where,
+            f"table {table.name} has no {name} column recognised, so {consequence} "
+            f"(headers seen: {seen}); name the column {name} or add a Settings row "
+            f"'Column: {name}' with your header", None, "warning"))
 
 
 def _has_error_at(problems: list[Problem], sheet: _Sheet, ri: int, ci: int) -> bool:
@@ -325,6 +387,13 @@ def _read_settings(table: RawTable, problems: list[Problem]) -> Settings:
         key = " ".join(name.split()).casefold()
         if key in ("authority", "period"):
             values[key] = _parse(sheet, row, ri, cols["value"], value_col, parse_text)
+        elif key.startswith("column:") or key == "measures sheet":
+            text = _parse(sheet, row, ri, cols["value"], value_col, parse_text)
+            if text is not None and key == "measures sheet":
+                values["measures_sheet"] = text
+            elif text is not None:
+                values.setdefault("column_map", []).append(
+                    (name.split(":", 1)[1].strip(), text, sheet.address(ri, cols["value"])))
         elif key in ("default tolerance", "tolerance"):
             tol = _parse(sheet, row, ri, cols["value"],
                          Column("value", (), "default tolerance"), parse_tolerance)
@@ -332,9 +401,12 @@ def _read_settings(table: RawTable, problems: list[Problem]) -> Settings:
                 values["default_tolerance"] = tol
         else:
             sheet.add(ri, cols["setting"], f"setting '{name}' is not known and is ignored "
-                      "(known: Authority, Period, Default Tolerance)", name, severity="warning")
+                      "(known: Authority, Period, Default Tolerance, Measures Sheet, "
+                      "Column: <name>)", name, severity="warning")
     return Settings(authority=values.get("authority"), period=values.get("period"),
-                    default_tolerance=values.get("default_tolerance", DEFAULT_TOLERANCE))
+                    default_tolerance=values.get("default_tolerance", DEFAULT_TOLERANCE),
+                    column_map=tuple(values.get("column_map", ())),
+                    measures_sheet=values.get("measures_sheet"))
 
 
 def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = ()
@@ -362,14 +434,15 @@ def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = ()
     elif SETTINGS.casefold() in (s.casefold() for s in sheets):
         problems.append(Problem(SETTINGS, "", f"sheet {SETTINGS} has no table named {SETTINGS}; "
                                 "its values are not read", severity="warning"))
-    measures = _read_measures(measures_table, problems)
+    sources: list[ColumnSource] = []
+    measures = _read_measures(measures_table, problems, settings, sources)
     if BENCHMARKS.casefold() in tables:
         refs = {m.ref.casefold() for m in measures if m.ref}
         found = _read_benchmarks(tables[BENCHMARKS.casefold()], problems, refs)
         measures = [m if m.ref.casefold() not in found else
                     replace(m, benchmarks=tuple(found.pop(m.ref.casefold())))
                     for m in measures]
-    return PerformanceWorkbook(tuple(measures), settings, tuple(problems))
+    return PerformanceWorkbook(tuple(measures), settings, tuple(problems), tuple(sources))
 
 
 def read_workbook(path: str | os.PathLike) -> PerformanceWorkbook:
