@@ -718,8 +718,10 @@ CASES: list[Case] = [
     # workbooks with data problems: exit 1, naming the cell
     Case("missing-sheet", rows(measure_row("M1"), measures_table="Data", measures_sheet="Data"),
          check, 1, r"no sheet Measures with a table Measures \(sheets found: Data\)"),
-    Case("missing-table", rows(measure_row("M1"), measures_table=None), regenerate, 1,
-         r"sheet Measures has no Excel table named Measures", verify=nothing_written),
+    Case("missing-table", rows(measure_row("M1"), measures_table=None,
+                               headers=["Portfolio", "Target", "Current"]), regenerate, 1,
+         r"sheet Measures has no Excel table named Measures, and none of its first 20 rows "
+         r"is a header row naming Ref and Measure", verify=nothing_written),
     Case("missing-columns", rows(measure_row("M1"), headers=[
         h for h in HEADERS if h not in ("Measure", "Ref")]), check, 1,
          r"no column 'Ref', 'Measure'", "Measures!A1"),

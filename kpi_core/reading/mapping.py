@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from .xlsx import RawTable
+
 #: Built-in synonyms of SPEC section 3 (and a few more seen in councils' workbooks),
 #: by field. The Column definitions in :mod:`kpi_core.reading.tables` carry each
 #: field's own names; these answer too, after them.
@@ -156,14 +158,58 @@ def find_header_row(rows: Sequence[Sequence[object]], words: Mapping[str, tuple[
     return None
 
 
-def range_end(rows: Sequence[Sequence[object]], start: int) -> int:
-    """The index just past a plain range that starts (with its header row) at ``start``:
-    it ends at the first blank row, so a totals row after a gap is not read.
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def range_end(rows: Sequence[Sequence[object]], start: int,
+              key_columns: Sequence[int] = ()) -> int:
+    """The index just past a plain range that starts (with its header row) at ``start``.
+
+    It ends at the first blank row (a totals row after it is not a measure), or at a
+    row whose ``key_columns`` (Ref) are blank and whose first text begins with "Total"
+    (a totals row straight under the measures).
 
     >>> range_end([["Ref"], ["A1"], ["A2"], [None, " "], ["Total"]], 0)
     3
+    >>> range_end([["Ref", "Measure", "n"], ["A1", "a", 1], [None, "Totals", 1]], 0, (0,))
+    2
     """
     for ri in range(start + 1, len(rows)):
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in rows[ri]):
+        row = rows[ri]
+        if all(_blank(v) for v in row):
             return ri
+        if key_columns and all(ci >= len(row) or _blank(row[ci]) for ci in key_columns):
+            first = next((v for v in row if not _blank(v)), "")
+            if isinstance(first, str) and first.strip().casefold().startswith("total"):
+                return ri
     return len(rows)
+
+
+def locate_range(cells: RawTable, words: Mapping[str, tuple[str, str]], name: str
+                 ) -> RawTable | None:
+    """The measures in a sheet's cells without an Excel table: from the first header row
+    (within the first 20 rows) that names Ref and Measure, across its headed columns,
+    down to the first blank row. ``None`` when no such header row is found.
+
+    >>> words = header_words([("ref", ("ref",)), ("name", ("measure",))])
+    >>> sheet = RawTable("Measures", "Measures", 1, 1, [["Scorecard"], [None, "Ref", "KPI", None],
+    ...                  [None, "A1", "x"], [], [None, "Total", None, 2]], frozenset({(2, 1)}))
+    >>> found = locate_range(sheet, words, "Measures")
+    >>> found.top, found.left, found.rows, found.percent_cells
+    (2, 2, [['Ref', 'KPI'], ['A1', 'x']], frozenset({(1, 0)}))
+    """
+    rows = cells.rows
+    top = find_header_row(rows, words)
+    if top is None:
+        return None
+    header = list(rows[top])
+    headed = [ci for ci, v in enumerate(header) if not _blank(v)]
+    left, right = headed[0], headed[-1] + 1
+    keys = [ci for ci, v in enumerate(header) if words.get(fold_header(v), ("",))[0] == "ref"]
+    end = range_end(rows, top, keys)
+    grid = [(list(row[left:right]) + [None] * (right - left))[:right - left]
+            for row in rows[top:end]]
+    percent = frozenset((ri - top, ci - left) for ri, ci in cells.percent_cells
+                        if top <= ri < end and left <= ci < right)
+    return RawTable(name, cells.sheet, cells.top + top, cells.left + left, grid, percent)

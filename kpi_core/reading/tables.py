@@ -22,7 +22,8 @@ from .values import (
     parse_reading, parse_text, parse_tolerance, parse_unit,
 )
 from .xlsx import (
-    CellError, FormulaNoResult, RawTable, cell_address, parse_cell_address, read_tables,
+    CellError, FormulaNoResult, RawTable, cell_address, parse_cell_address, read_sheet,
+    read_tables,
 )
 
 MEASURES, BENCHMARKS, SETTINGS = "Measures", "Benchmarks", "Settings"
@@ -409,31 +410,29 @@ def _read_settings(table: RawTable, problems: list[Problem]) -> Settings:
                     measures_sheet=values.get("measures_sheet"))
 
 
-def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = ()
+def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = (),
+                 sheet_cells: Callable[[str], RawTable | None] | None = None
                  ) -> PerformanceWorkbook:
     """Typed measures (benchmarks attached), settings and every problem, from raw tables.
 
     ``tables`` is keyed by table name, casefolded; ``sheets`` (the workbook's sheet
-    names) only sharpens the message when the Measures table is missing.
+    names) sharpens the message when the Measures table is missing. Without a table
+    named Measures, the measures are looked for as a plain range on the sheet
+    ``Measures`` (or the one Settings ``Measures Sheet`` names): ``sheet_cells(name)``
+    gives that sheet's cells (from the file, or from the live workbook).
     """
     problems: list[Problem] = []
-    measures_table = tables.get(MEASURES.casefold())
-    if measures_table is None:
-        if MEASURES.casefold() in (s.casefold() for s in sheets):
-            message = (f"sheet {MEASURES} has no Excel table named {MEASURES}: "
-                       + _TABLE_HINT.format(name=MEASURES))
-        else:
-            message = (f"the workbook has no sheet {MEASURES} with a table {MEASURES} "
-                       f"(sheets found: {', '.join(sheets) or 'none'})")
-        problems.append(Problem(MEASURES, "", message))
-        return PerformanceWorkbook((), Settings(), tuple(problems))
-
     settings = Settings()
     if SETTINGS.casefold() in tables:
         settings = _read_settings(tables[SETTINGS.casefold()], problems)
     elif SETTINGS.casefold() in (s.casefold() for s in sheets):
         problems.append(Problem(SETTINGS, "", f"sheet {SETTINGS} has no table named {SETTINGS}; "
                                 "its values are not read", severity="warning"))
+    measures_table = tables.get(MEASURES.casefold())
+    if measures_table is None:
+        measures_table = _plain_range(settings, sheets, sheet_cells, problems)
+        if measures_table is None:
+            return PerformanceWorkbook((), settings, tuple(problems))
     sources: list[ColumnSource] = []
     measures = _read_measures(measures_table, problems, settings, sources)
     if BENCHMARKS.casefold() in tables:
@@ -445,11 +444,39 @@ def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = ()
     return PerformanceWorkbook(tuple(measures), settings, tuple(problems), tuple(sources))
 
 
+def _plain_range(settings: Settings, sheets: tuple[str, ...],
+                 sheet_cells: Callable[[str], RawTable | None] | None,
+                 problems: list[Problem]) -> RawTable | None:
+    """The Measures table as a range without an Excel table, or ``None`` with the problem."""
+    name = settings.measures_sheet or MEASURES
+    present = next((s for s in sheets if s.casefold() == name.casefold()), None)
+    if present is None:
+        if settings.measures_sheet:
+            message = (f"Settings 'Measures Sheet' names the sheet '{name}', which the workbook "
+                       f"does not have (sheets found: {', '.join(sheets) or 'none'})")
+        else:
+            message = (f"the workbook has no sheet {MEASURES} with a table {MEASURES} "
+                       f"(sheets found: {', '.join(sheets) or 'none'})")
+        problems.append(Problem(MEASURES, "", message))
+        return None
+    cells = sheet_cells(present) if sheet_cells is not None else None
+    words = mapping.header_words(((c.field, c.headers) for c in MEASURE_COLUMNS),
+                                 _column_overrides(settings))
+    found = mapping.locate_range(cells, words, MEASURES) if cells is not None else None
+    if found is None:
+        problems.append(Problem(present, "", (
+            f"sheet {present} has no Excel table named {MEASURES}, and none of its first "
+            f"{mapping.HEADER_SEARCH_ROWS} rows is a header row naming Ref and Measure (or "
+            "Indicator, KPI, Description): add those headers above your measures, or "
+            + _TABLE_HINT.format(name=MEASURES))))
+    return found
+
+
 def read_workbook(path: str | os.PathLike) -> PerformanceWorkbook:
     """Read a performance workbook file. File-level failures raise :class:`FileError`;
     data problems are returned in ``problems``, never raised."""
     raw = read_tables(path, (MEASURES, BENCHMARKS, SETTINGS))
-    return parse_tables(raw.tables, raw.sheets)
+    return parse_tables(raw.tables, raw.sheets, lambda sheet: read_sheet(path, sheet))
 
 
 def table_from_values(name: str, sheet: str, top_left: str, values: list[list[object]],
