@@ -1,4 +1,4 @@
-"""The ``kpi-scorecard`` command line: check, regenerate, new.
+"""The ``kpi-scorecard`` command line: check, regenerate, new, import.
 
 Exit codes: 0 done; 1 the workbook has data errors (each listed as
 ``Measures!J12: ...``); 2 usage or file errors. Never a traceback for bad input.
@@ -218,6 +218,31 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from kpi_core.authoring.importing import import_scorecard
+
+    source, out = Path(args.scorecard), Path(args.output)
+    if out.suffix.lower() != ".xlsx":
+        raise UsageError(f"{out}: the performance workbook is an .xlsx file; give BOOK ending "
+                         "in .xlsx")
+    if _same_file(source, out) or source.resolve() == out.resolve():
+        raise UsageError(f"{out}: BOOK is the scorecard being imported; choose another name")
+    if out.exists() and not args.force:
+        raise UsageError(f"{out}: already exists; choose another name (or --force)")
+    result = import_scorecard(source, out, period=args.period, authority=args.authority)
+    card = result.scorecard
+    with_target = sum(m.target is not None for m in result.measures)
+    print(f"Read {len(result.measures)} measures of {card.portfolio or 'the scorecard'}"
+          f"{' (' + card.period + ')' if card.period else ''} from {source}: {with_target} "
+          f"with a target, {len(result.benchmarks)} benchmark rows")
+    for message in result.messages:
+        print(message)
+    for line in result.reconciliation.lines():
+        print(line)
+    print(f"Wrote {out}: check it with kpi-scorecard check {out}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kpi-scorecard",
@@ -242,6 +267,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("book", metavar="BOOK")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(run=cmd_check)
+
+    p = sub.add_parser("import", help="a published scorecard (.docx, .xlsx or tab-separated "
+                                      "text) into a new performance workbook")
+    p.add_argument("scorecard", metavar="SCORECARD")
+    p.add_argument("-o", "--output", metavar="BOOK", required=True,
+                   help="the performance workbook to write (.xlsx)")
+    p.add_argument("--period", help="the period the scorecard reports, e.g. 'Q2 2016/17' "
+                                    "(default: as printed, or from the file name)")
+    p.add_argument("--authority", help="the council's name (tells its own figures from "
+                                       "benchmarks)")
+    p.add_argument("--force", action="store_true", help="replace BOOK if it exists")
+    p.set_defaults(run=cmd_import)
 
     p = sub.add_parser("new", help="write a fresh, empty performance workbook")
     p.add_argument("path", metavar="PATH")

@@ -791,3 +791,10 @@ def read_sheet(path: str | os.PathLike, sheet: str) -> RawTable | None:
             return _fill_sheet(pkg, part, opened.book(), name)
         except ValueError as exc:
             raise FileError(f"{path}: part {part} is damaged ({exc})") from exc
+
+
+def sheet_names(path: str | os.PathLike) -> tuple[str, ...]:
+    """The workbook's sheet names, in order (worksheets only)."""
+    opened = _Opened(Path(path))
+    with opened.pkg.zip:
+        return tuple(name for name, _ in opened.sheets)
