@@ -865,5 +865,42 @@ FAITHFUL_CASES = [
 ]
 CASES.extend(FAITHFUL_CASES)
 
+
+# --- import: published scorecards that are not what they seem ---------------------------
+
+def import_to_out(folder: Path, book: Path) -> list[str]:
+    return ["import", str(book), "-o", str(out_path(folder))]
+
+
+def _file(name: str, data: bytes) -> Builder:
+    def build(folder: Path) -> Path:
+        path = folder / name
+        path.write_bytes(data)
+        return path
+    return build
+
+
+def _imported(folder: Path, book: Path) -> None:
+    from kpi_core.reading.tables import read_workbook
+    (measure,) = read_workbook(out_path(folder)).measures
+    assert (measure.ref, measure.name, measure.polarity.value, measure.target) == (
+        "A01", "Delayed transfers \u2013 rate", "Lower is better", 10)
+
+
+IMPORT_CASES = [
+    Case("import-text-without-a-scorecard", _file("minutes.txt", b"Minutes\nApologies: none\n"),
+         import_to_out, 2, r"minutes\.txt: no measures found; a scorecard in the reference's "
+                           r"layout has a header row 'Measure \| Target"),
+    Case("import-docx-not-a-word-file", _file("paper.docx", random.Random(7).randbytes(3000)),
+         import_to_out, 2, r"paper\.docx: is not a Word document \(\.docx\)"),
+    Case("import-workbook-is-not-a-scorecard", lambda folder: SAMPLE.parent / SAMPLE.name,
+         import_to_out, 2, r"no measures found"),
+    Case("import-cp1252-text", _file("q1.txt", "Adults Portfolio \u2013 Cllr. B\nMeasure\tTarget\t"
+                                     "Current position\tRAG\nDelayed transfers \u2013 rate\t"
+                                     "10\t12\tRed\n".encode("cp1252")),
+         import_to_out, 0, r"Read 1 measures of Adults", verify=_imported),
+]
+CASES.extend(IMPORT_CASES)
+
 BY_ID = {case.id: case for case in CASES}
 assert len(BY_ID) == len(CASES), "case ids must be unique"

@@ -522,6 +522,14 @@ class _Book:
     date_styles: frozenset[int]
     calc_on_load: bool
     date1904: bool
+    #: The tags read in every cell, made once (the cell loop is the hot path).
+    v_tag: str = ""
+    f_tag: str = ""
+    is_tag: str = ""
+
+    def __post_init__(self) -> None:
+        for name, local in (("v_tag", "v"), ("f_tag", "f"), ("is_tag", "is")):
+            object.__setattr__(self, name, f"{self.main}{local}")
 
 
 def _read_rows(pkg: _Package, part: str, tables: list[_TableDef], book: _Book
@@ -578,7 +586,7 @@ def _fill_grids(pkg: _Package, part: str, tables: list[_TableDef], grids: dict,
                             index = int(style)
                             if index in percent_styles:
                                 percents[t.name].add((ri, ci))
-                            elif index in date_styles and type(value) is float:
+                            elif date_styles and index in date_styles and type(value) is float:
                                 value = serial_to_datetime(value, book.date1904) or value
                         grids[t.name][ri][ci] = value
         row.clear()
@@ -636,18 +644,17 @@ def _fill_sheet(pkg: _Package, part: str, book: _Book, sheet: str) -> RawTable:
 
 
 def _cell_value(elem, book: _Book) -> object:
-    main = book.main
     kind = elem.get("t", "n")
-    v = elem.find(f"{main}v")
-    f = elem.find(f"{main}f")
+    v = elem.find(book.v_tag)
+    f = elem.find(book.f_tag)
     text = v.text if v is not None else None
     if f is not None and (text is None or book.calc_on_load):
         # No saved result, or one the writing program said to recalculate on load
         # (fullCalcOnLoad: openpyxl and XlsxWriter write placeholders, not results).
         return FormulaNoResult(f.text or "")
     if kind == "inlineStr":
-        inline = elem.find(f"{main}is")
-        return _text_of(inline, main) if inline is not None else ""
+        inline = elem.find(book.is_tag)
+        return _text_of(inline, book.main) if inline is not None else ""
     if text is None:
         return None
     if kind == "s":
