@@ -205,6 +205,10 @@ def test_an_rag_the_rules_do_not_give_is_kept_as_the_officers_override(tmp_path)
     assert (row["RAG Override"], row["Override Reason"], row["Published RAG"]) == (
         "Amber", "as published in Q1 2017/18", "Amber")
     assert dict(zip(header, table.rows[2]))["RAG Override"] is None
+    from kpi_core.pipeline import assess_workbook
+    first = assess_workbook(read_workbook(tmp_path / "book.xlsx"))[0]
+    assert (first.status, first.computed_status) == (Status.AMBER, Status.RED)
+    assert first.override_reason == "as published in Q1 2017/18"
 
 
 def test_import_refusals(tmp_path, capsys, monkeypatch):
