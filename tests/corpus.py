@@ -902,14 +902,23 @@ def _strict_sample(folder: Path) -> Path:
     return sample_variant("strict.xlsx", {n: to_strict for n in names})(folder)
 
 
+def _sample_xf_count() -> int:
+    with zipfile.ZipFile(SAMPLE) as zf:
+        return int(re.search(r'<cellXfs count="(\d+)"', zf.read("xl/styles.xml").decode()).group(1))
+
+
+#: The index of the cell format :func:`_date_style` adds to the sample's styles.
+DATE_XF = _sample_xf_count()
+
+
 def _date_style(data: bytes) -> bytes:
-    """styles.xml with one more cell format, index 7: built-in date format 14 (d/m/yyyy)."""
+    """styles.xml with one more cell format, index DATE_XF: built-in date format 14."""
     text = data.decode("utf-8")
-    text = re.sub(r'<cellXfs count="7">(.*?)</cellXfs>',
-                  lambda m: '<cellXfs count="8">' + m.group(1)
-                  + '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" '
-                    'applyNumberFormat="1"/></cellXfs>', text, count=1, flags=re.S)
-    assert 'count="8"' in text
+    text, n = re.subn(rf'<cellXfs count="{DATE_XF}">(.*?)</cellXfs>',
+                      lambda m: f'<cellXfs count="{DATE_XF + 1}">' + m.group(1)
+                      + '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" '
+                        'applyNumberFormat="1"/></cellXfs>', text, count=1, flags=re.S)
+    assert n == 1
     return text.encode("utf-8")
 
 
@@ -940,13 +949,14 @@ FAITHFUL_CASES = [
          r"(?m)^CS03 +Red .*\n(.*\n)*Children's Services: 13 with a RAG \(1 Green, 3 Amber, "
          r"9 Red\)", verify=lambda folder, book: None),
     Case("iso-date-in-current", sample_variant("iso-date.xlsx", {
-        SHEET1: _sub(r'<c r="K5" s="3"><v>0.98</v></c>',
+        SHEET1: _sub(r'<c r="K5" s="\d+"><v>0.98</v></c>',
                      '<c r="K5" t="d"><v>2016-09-30T00:00:00Z</v></c>')}),
         check, 1, r"current position '2016-09-30' is a date, not a number", "Measures!K5"),
     Case("serial-date-1904-epoch", sample_variant("date1904.xlsx", {
         "xl/workbook.xml": _sub(r"<workbookPr ", '<workbookPr date1904="1" '),
         "xl/styles.xml": _date_style,
-        SHEET1: _sub(r'<c r="K5" s="3"><v>0.98</v></c>', '<c r="K5" s="7"><v>41181</v></c>')}),
+        SHEET1: _sub(r'<c r="K5" s="\d+"><v>0.98</v></c>',
+                     f'<c r="K5" s="{DATE_XF}"><v>41181</v></c>')}),
         check, 1, r"current position '2016-09-30' is a date", "Measures!K5"),
     Case("no-current-column-recognised", sample_variant("no-current.xlsx", {
         STRINGS: _sub(r"<si><t>Current</t></si>", "<si><t>Q2 figure</t></si>"),
