@@ -228,3 +228,20 @@ def test_import_refusals(tmp_path, capsys, monkeypatch):
     err = capsys.readouterr().err
     assert "needs python-docx" in err and "pip install 'kpi-scorecard[import]'" in err
     assert "Traceback" not in err
+
+
+def test_our_own_scorecard_imports_back_to_the_same_measures(tmp_path, capsys):
+    """A scorecard this tool wrote (its .xlsx, with the No. and Direction of travel columns,
+    gaps after each benchmark and the No target measure under Other measures)."""
+    from_text = _import(tmp_path, name="from-text.xlsx")
+    card = tmp_path / "card.xlsx"
+    assert main(["regenerate", str(from_text), "-o", str(card)]) == 0
+    again = tmp_path / "again.xlsx"
+    assert main(["import", str(card), "-o", str(again), "--authority", AUTHORITY]) == 0
+    said = capsys.readouterr().out
+    assert "Read 14 measures of Children's Services (Q2 2016/17)" in said
+    fields = ("ref", "name", "outcome", "polarity", "unit", "target", "current", "notes",
+              "benchmarks", "highlight")
+    first, second = read_workbook(from_text), read_workbook(again)
+    for a, b in zip(first.measures, second.measures, strict=True):
+        assert [getattr(a, f) for f in fields] == [getattr(b, f) for f in fields], a.ref

@@ -56,14 +56,20 @@ IMPORT_HEADERS = ("RAG Override", "Override Reason", PUBLISHED_RAG)
 #: The grids the reconciliation searches: 0% to 30% in steps of 1%.
 TOLERANCE_GRID = tuple(i / 100 for i in range(31))
 
-_RAG_WORDS = {"green": Status.GREEN, "amber": Status.AMBER, "red": Status.RED,
-              "blue": Status.BLUE}
+#: The status words a published scorecard prints, longest first (a RAG, or why none).
+_STATUS_WORDS = sorted(((s.value.casefold(), s) for s in Status), key=lambda w: -len(w[0]))
+#: Our own scorecard's benchmark gaps, ``(13 pts worse)``: the gap, not a comparator.
+_GAP_NOTE = re.compile(r"\(\s*[-\d.,]+\s*(?:pts?|points?|%|days?)?\s*(?:better|worse)\s*\)"
+                       r"|\(\s*(?:same|level|on a par)\s*\)", re.I)
 _SECTIONS = (("key areas of good performance", "good"),
              ("areas of lower than expected performance", "lower"),
              ("other measures", "other"))
 _TITLE_RE = re.compile(r"^\s*(?P<portfolio>.+?)\s+Portfolio\s*(?:[-\u2013\u2014:]\s*"
                        r"(?P<member>.+?))?\s*$")
 _PERIOD_RE = re.compile(r"\b(Q[1-4])[\s-]*((?:19|20)\d\d)[/-]?(\d\d)\b", re.I)
+#: A Direction of travel cell (our own scorecard has one): not benchmarking.
+_DIRECTION = re.compile(r"^\s*(?:[\u25b2\u25bc\u25ba]\s*)?(?:improving|worsening|no change)\b"
+                        r"|^\s*was (?:blue|green|amber|red)\b", re.I)
 _COMMENTS_RE = re.compile(r"^\s*Outcome\s*:\s*(?P<outcome>.*?)\s*(?:\bNotes?\s*:\s*"
                           r"(?P<notes>.*?))?\s*$", re.S | re.I)
 _NOTES_ONLY_RE = re.compile(r"^\s*Notes?\s*:\s*(?P<notes>.*?)\s*$", re.S | re.I)
@@ -192,9 +198,18 @@ def read_lines(path: str | os.PathLike) -> list[Line]:
 
 # --- lines of cells to published measures ------------------------------------------------
 
-def _rag_of(cell: str) -> Status | None:
-    words = cell.split()
-    return _RAG_WORDS.get(words[-1].casefold()) if words else None
+def _status_of(cell: str) -> tuple[Status, str] | None:
+    """The status word a cell ends with, and the text before it.
+
+    >>> _status_of("% 41% Red"), _status_of("No target"), _status_of("Redbridge")
+    ((<Status.RED: 'Red'>, '% 41%'), (<Status.NO_TARGET: 'No target'>, ''), None)
+    """
+    text = " ".join(cell.split())
+    folded = text.casefold()
+    for word, status in _STATUS_WORDS:
+        if folded == word or folded.endswith(" " + word):
+            return status, text[:len(text) - len(word)].strip()
+    return None
 
 
 def _figure_tokens(text: str) -> list[str]:
@@ -253,11 +268,11 @@ def parse_measure_line(where: str, cells: Sequence[str], section: str) -> Publis
         cells = cells[1:]  # the row's number in the Red/Amber list
     if len(cells) < 2:
         return None
-    k = next((i for i in range(1, len(cells)) if _rag_of(cells[i])), None)
+    k = next((i for i in range(1, len(cells)) if _status_of(cells[i])), None)
     if k is None:
         return None
-    rag = _rag_of(cells[k])
-    figures = " ".join(cells[1:k] + [cells[k].rsplit(None, 1)[0] if " " in cells[k] else ""])
+    rag, before = _status_of(cells[k])
+    figures = " ".join(cells[1:k] + [before])
     tokens = _figure_tokens(figures)
     target_text = tokens[-2] if len(tokens) >= 2 else ""
     current_text = tokens[-1] if tokens else ""
@@ -266,7 +281,7 @@ def parse_measure_line(where: str, cells: Sequence[str], section: str) -> Publis
         name = " ".join([name] + tokens[:-2])
     target, t_pct = _figure(target_text or None)
     current, c_pct = _figure(current_text or None)
-    rest = cells[k + 1:]
+    rest = [c for c in cells[k + 1:] if not _DIRECTION.match(c)]
     comments_at = next((i for i, c in enumerate(rest) if _is_comments(c)), None)
     if comments_at is None and rest:
         comments_at = len(rest) - 1
@@ -519,8 +534,8 @@ def build_measures(card: PublishedScorecard, authority: str | None = None
         if p.current is None and p.current_text:
             messages.append(f"{ref} ({p.where}): the current position reads "
                             f"'{p.current_text}'; Current left blank")
-        text = parse_benchmark_text(p.benchmarking, ref, authority=authority,
-                                    percent=unit is Unit.PERCENT)
+        text = parse_benchmark_text(_GAP_NOTE.sub(" ", p.benchmarking or ""), ref,
+                                    authority=authority, percent=unit is Unit.PERCENT)
         for b in text.benchmarks:
             benchmarks.append({"Ref": ref, "Comparator": b.comparator, "Year": b.year,
                                "Value": b.value})

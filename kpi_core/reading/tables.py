@@ -82,10 +82,6 @@ _TABLE_HINT = ("select the data with its header row and use Insert > Table, then
                "table {name} under Table Design")
 
 
-def _norm_header(value: object) -> str:
-    return " ".join(str(value).split()).casefold() if value is not None else ""
-
-
 class _Sheet:
     """Problems and cell addresses for one table."""
 
