@@ -70,13 +70,14 @@ class HeaderMatch:
     ``found`` maps a field to its column index; ``how`` says by what
     (``"name"``, ``"synonym"`` or ``"setting"``); ``duplicates`` lists
     (field, column, first column) for a field met twice; ``unused`` the columns
-    no field took, as (column, header text), for readers of other layouts.
+    no field took, as (column, header cell as read: text, or a date), for readers of
+    other layouts (the wide quarterly layout's period headers).
     """
 
     found: Mapping[str, int]
     how: Mapping[str, str]
     duplicates: tuple[tuple[str, int, int], ...]
-    unused: tuple[tuple[int, str], ...]
+    unused: tuple[tuple[int, object], ...]
 
 
 def header_words(fields: Iterable[tuple[str, Sequence[str]]],
@@ -122,13 +123,13 @@ def match_headers(header: Sequence[object], words: Mapping[str, tuple[str, str]]
     found: dict[str, int] = {}
     how: dict[str, str] = {}
     duplicates: list[tuple[str, int, int]] = []
-    unused: list[tuple[int, str]] = []
+    unused: list[tuple[int, object]] = []
     for ci, value in enumerate(header):
         folded = fold_header(value)
         hit = words.get(folded)
         if hit is None:
             if folded:
-                unused.append((ci, " ".join(str(value).split())))
+                unused.append((ci, " ".join(value.split()) if isinstance(value, str) else value))
             continue
         field, kind = hit
         if field in found:
