@@ -266,6 +266,21 @@ class Benchmark:
 
 
 @dataclass(frozen=True, slots=True)
+class Observation:
+    """A measure's figure for one past period: a row of the History table.
+
+    ``value`` is ``None`` where the period had no figure (a gap in the trend);
+    ``target`` is the target in force then; ``status`` the RAG published then,
+    when the workbook gives it.
+    """
+
+    period: Period
+    value: float | None
+    target: float | None = None
+    status: Status | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Measure:
     """One row of the Measures table, typed. ``row`` is the worksheet row it came from."""
 
@@ -290,6 +305,8 @@ class Measure:
     highlight: bool = False
     benchmarks: tuple[Benchmark, ...] = ()
     row: int | None = None
+    #: Past periods' figures (the History table or the wide layout), oldest first.
+    history: tuple[Observation, ...] = ()
 
 
 #: The amber band beyond the target when neither the measure nor Settings gives one.
@@ -301,6 +318,8 @@ class Settings:
     authority: str | None = None
     period: str | None = None
     default_tolerance: float = DEFAULT_TOLERANCE
+    #: ``period`` read as a :class:`Period` (``None`` when not set or unreadable).
+    current_period: Period | None = None
 
 
 @dataclass(frozen=True, slots=True)

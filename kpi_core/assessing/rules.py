@@ -218,14 +218,17 @@ def compute_direction(current: float | None, previous: float | None,
 
 
 def assess_measure(measure: Measure, settings: Settings = Settings()) -> Assessment:
-    """Status, reason, gaps and direction of one measure."""
+    """Status, reason, gaps and direction of one measure; with History (or a Previous) also
+    its long direction, previous status, RAG movement and trend (:mod:`.trends`)."""
     status, reason = assess_status(measure, settings.default_tolerance)
-    return Assessment(
+    assessment = Assessment(
         measure=measure, status=status, reason=reason,
         target_gap=compute_target_gap(measure) if status.is_rag else None,
         benchmark_gaps=compute_benchmark_gaps(measure),
         direction=compute_direction(measure.current, measure.previous, measure.polarity,
                                     measure.target, measure.target_upper))
+    from .trends import assess_trends  # trends builds on this module's rules
+    return assess_trends(assessment, settings)
 
 
 def assess_measures(measures: Iterable[Measure], settings: Settings = Settings()

@@ -16,6 +16,7 @@ from ..model import (
     DEFAULT_TOLERANCE, Benchmark, DataStatus, Measure, PerformanceWorkbook, Polarity, Problem,
     Settings, Unit,
 )
+from .periods import parse_period
 from .values import (
     Reading, is_blank, parse_data_status, parse_flag, parse_frequency, parse_polarity,
     parse_reading, parse_text, parse_tolerance, parse_unit,
@@ -25,6 +26,7 @@ from .xlsx import (
 )
 
 MEASURES, BENCHMARKS, SETTINGS = "Measures", "Benchmarks", "Settings"
+HISTORY = "History"
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,6 +327,9 @@ def _read_settings(table: RawTable, problems: list[Problem]) -> Settings:
         key = " ".join(name.split()).casefold()
         if key in ("authority", "period"):
             values[key] = _parse(sheet, row, ri, cols["value"], value_col, parse_text)
+            if key == "period" and values[key] is not None:
+                values["current_period"] = _parse(sheet, row, ri, cols["value"],
+                                                  Column("value", (), "period"), parse_period)
         elif key in ("default tolerance", "tolerance"):
             tol = _parse(sheet, row, ri, cols["value"],
                          Column("value", (), "default tolerance"), parse_tolerance)
@@ -334,7 +339,8 @@ def _read_settings(table: RawTable, problems: list[Problem]) -> Settings:
             sheet.add(ri, cols["setting"], f"setting '{name}' is not known and is ignored "
                       "(known: Authority, Period, Default Tolerance)", name, severity="warning")
     return Settings(authority=values.get("authority"), period=values.get("period"),
-                    default_tolerance=values.get("default_tolerance", DEFAULT_TOLERANCE))
+                    default_tolerance=values.get("default_tolerance", DEFAULT_TOLERANCE),
+                    current_period=values.get("current_period"))
 
 
 def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = ()
@@ -369,13 +375,24 @@ def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = ()
         measures = [m if m.ref.casefold() not in found else
                     replace(m, benchmarks=tuple(found.pop(m.ref.casefold())))
                     for m in measures]
+    history = tables.get(HISTORY.casefold())
+    if history is not None or _has_period_headers(measures_table):
+        from .history import read_history  # history.py builds on this module's helpers
+        measures = read_history(history, measures_table, list(measures),
+                                settings.current_period, problems)
     return PerformanceWorkbook(tuple(measures), settings, tuple(problems))
+
+
+def _has_period_headers(table: RawTable) -> bool:
+    """True when a Measures header could be a period label (the wide layout)."""
+    header = table.rows[0] if table.rows else []
+    return any(isinstance(v, str) and any(ch.isdigit() for ch in v) for v in header)
 
 
 def read_workbook(path: str | os.PathLike) -> PerformanceWorkbook:
     """Read a performance workbook file. File-level failures raise :class:`FileError`;
     data problems are returned in ``problems``, never raised."""
-    raw = read_tables(path, (MEASURES, BENCHMARKS, SETTINGS))
+    raw = read_tables(path, (MEASURES, BENCHMARKS, SETTINGS, HISTORY))
     return parse_tables(raw.tables, raw.sheets)
 
 
