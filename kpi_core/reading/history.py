@@ -201,9 +201,9 @@ class HistoryReader:
     def _same_as_current(self, item: _Found, measure: Measure) -> None:
         """A row for the current period: Current is the figure; say so if they differ."""
         value = item.observation.value
-        if value is not None and measure.current is not None and \
+        if value is None or measure.current is not None and \
                 abs(value - measure.current) <= 1e-9 * max(abs(value), abs(measure.current)):
-            return
+            return  # nothing that disagrees with Current
         fmt: Callable[[float | None], str] = (
             lambda v: "blank" if v is None else format_value(v, measure.unit))
         item.sheet.add(item.ri, item.period_ci,
