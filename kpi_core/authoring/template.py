@@ -21,6 +21,7 @@ MEASURE_HEADERS = (
 )
 BENCHMARK_HEADERS = ("Ref", "Comparator", "Year", "Value")
 SETTINGS_HEADERS = ("Setting", "Value")
+HISTORY_HEADERS = ("Ref", "Period", "Value", "Target", "Status")
 DEFAULT_SETTINGS = {"Authority": "", "Period": "", "Default Tolerance": 0.1}
 
 _WIDTHS = {"Portfolio": 22, "Cabinet Member": 18, "Ref": 8, "Measure": 48, "Outcome": 36,
@@ -46,7 +47,8 @@ MEASURES_HELP = ("One row per measure. Percent cells hold fractions (97% is 0.97
 def add_performance_sheets(workbook, measures: Sequence[Mapping[str, object]] = (),
                            benchmarks: Sequence[Mapping[str, object]] = (),
                            settings: Mapping[str, object] = DEFAULT_SETTINGS,
-                           title: str = "Performance workbook") -> dict:
+                           title: str = "Performance workbook",
+                           history: Sequence[Mapping[str, object]] | None = None) -> dict:
     """Add the Measures, Benchmarks and Settings sheets, each with its Excel table,
     to an XlsxWriter ``workbook``; return the worksheets by name.
 
@@ -99,7 +101,22 @@ def add_performance_sheets(workbook, measures: Sequence[Mapping[str, object]] = 
         if any(k.casefold() == "default tolerance" for k in settings) else None
     if tol_row is not None:
         ws_s.write_number(tol_row, 1, settings["Default Tolerance"], percent)
-    return {"Measures": ws, "Benchmarks": ws_b, "Settings": ws_s}
+    sheets = {"Measures": ws, "Benchmarks": ws_b, "Settings": ws_s}
+    if history is not None:
+        sheets["History"] = _add_history(workbook, history, header, top, number)
+    return sheets
+
+
+def _add_history(workbook, history: Sequence[Mapping[str, object]], header_fmt, top, number):
+    """The History sheet: one row per measure and past period (SPEC section 3)."""
+    ws = workbook.add_worksheet("History")
+    _add_table(ws, "History", HISTORY_HEADERS,
+               [[h.get(k) for k in HISTORY_HEADERS] for h in history], header_fmt)
+    ws.set_column(0, 1, 12, top)
+    ws.set_column(2, 3, 10, number)
+    ws.set_column(4, 4, 12, top)
+    ws.freeze_panes(1, 0)
+    return ws
 
 
 def _unit_or_none(value: object) -> Unit | None:
@@ -121,7 +138,8 @@ def write_performance_workbook(path: str | os.PathLike,
                                measures: Sequence[Mapping[str, object]] = (),
                                benchmarks: Sequence[Mapping[str, object]] = (),
                                settings: Mapping[str, object] = DEFAULT_SETTINGS,
-                               *, title: str = "Performance workbook") -> None:
+                               *, title: str = "Performance workbook",
+                               history: Sequence[Mapping[str, object]] | None = None) -> None:
     """Write a performance workbook file atomically (``.xlsx``)."""
     import xlsxwriter
 
@@ -129,5 +147,6 @@ def write_performance_workbook(path: str | os.PathLike,
         workbook = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False,
                                                   "strings_to_urls": False})
         workbook.set_properties({"title": title, "author": "kpi-scorecard"})
-        add_performance_sheets(workbook, measures, benchmarks, settings, title=title)
+        add_performance_sheets(workbook, measures, benchmarks, settings, title=title,
+                               history=history)
         workbook.close()
