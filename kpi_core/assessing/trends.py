@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from ..model import (
-    DEFAULT_TOLERANCE, Assessment, DataStatus, Direction, Frequency, Measure, Movement, Observation, Period,
-    Settings, Status, TrendPoint,
+    DEFAULT_TOLERANCE, Assessment, DataStatus, Direction, Frequency, Measure, Movement,
+    Observation, Period, Settings, Status, TrendPoint, period_label,
 )
 from .rules import assess_status, compute_direction
 
@@ -52,12 +52,15 @@ def measure_period(measure: Measure, current: Period | None) -> Period | None:
     return None
 
 
-def find_observation(history: Iterable[Observation], period: Period | None
+def find_observation(history: tuple[Observation, ...], period: Period | None
                      ) -> Observation | None:
     """The History row for ``period``, if there is one."""
     if period is None:
         return None
-    return next((o for o in history if o.period == period), None)
+    for o in reversed(history):  # oldest first: the previous period is usually the last row
+        if o.period == period:
+            return o
+    return None
 
 
 def compute_status_then(measure: Measure, value: float | None, target: float | None = None,
@@ -116,13 +119,13 @@ def compute_trend(measure: Measure, period: Period | None) -> tuple[TrendPoint, 
     """
     if not measure.history or period is None:
         return ()
-    values = {o.period: o.value for o in measure.history}
-    first = max(min(values), Period(period.end - (TREND_PERIODS - 1) * period.span, period.span))
-    points = []
-    step = first
-    while step < period:
-        points.append(TrendPoint(step.label, values.get(step)))
-        step = step.next()
+    span = period.span
+    values = {o.period.end: o.value for o in measure.history if o.period.span == span}
+    if not values:
+        return ()
+    first = max(min(values), period.end - (TREND_PERIODS - 1) * span)
+    points = [TrendPoint(period_label(end, span), values.get(end))
+              for end in range(first, period.end, span)]
     points.append(TrendPoint(period.label, measure.current))
     return tuple(points)
 

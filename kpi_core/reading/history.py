@@ -19,7 +19,7 @@ from ..formatting import format_value
 from ..model import Frequency, Measure, Observation, Period, Problem, Status
 from .periods import parse_period
 from .tables import HISTORY, Column, _is_blank_row, _parse, _Sheet
-from .values import Reading, is_blank, parse_reading, parse_text
+from .values import MAX_FIGURE, Reading, is_blank, parse_reading, parse_text
 from .xlsx import RawTable
 
 
@@ -92,11 +92,18 @@ class HistoryReader:
         ref_ci, period_ci, value_ci = cols["ref"], cols["period"], cols["value"]
         target_ci, status_ci = cols.get("target"), cols.get("status")
         measures = self.measures
+        width = max(ref_ci, period_ci, value_ci, target_ci or 0, status_ci or 0) + 1
         for ri in range(1, len(table.rows)):
             row = table.rows[ri]
+            if len(row) < width:
+                row = row + [None] * (width - len(row))
             if _is_blank_row(row):
                 continue
-            ref = _parse(sheet, row, ri, ref_ci, spec["ref"], parse_text)
+            # The common cells (plain text Ref and Period, a number) are read inline; any
+            # other goes through _parse, which reads it the same way or reports it.
+            ref = row[ref_ci]
+            if not (type(ref) is str and ref.isprintable() and (ref := ref.strip())):
+                ref = _parse(sheet, row, ri, ref_ci, spec["ref"], parse_text)
             if ref is None:
                 if not _blamed(self.problems, sheet, ri, ref_ci):
                     sheet.add(ri, ref_ci, "Ref is blank")
@@ -107,14 +114,21 @@ class HistoryReader:
                 sheet.add(ri, ref_ci, f"Ref '{ref}' is not in the Measures table; this "
                           "history row is not used", ref, severity="warning")
                 continue
-            frequency = measure.frequency if measure.frequency in PERIOD_FREQUENCIES else None
-            period = _parse(sheet, row, ri, period_ci, spec["period"],
-                            lambda v: parse_period(v, frequency))
-            value = _parse(sheet, row, ri, value_ci, spec["value"], parse_reading, _BAD)
-            target = (_parse(sheet, row, ri, target_ci, spec["target"], parse_reading, _BAD)
-                      if target_ci is not None else _NONE)
-            status = (_parse(sheet, row, ri, status_ci, spec["status"], parse_status, _BAD)
-                      if status_ci is not None else None)
+            period = _quick_period(row[period_ci])
+            if period is None:
+                frequency = (measure.frequency if measure.frequency in PERIOD_FREQUENCIES
+                             else None)
+                period = _parse(sheet, row, ri, period_ci, spec["period"],
+                                lambda v: parse_period(v, frequency))
+            value = _quick_reading(row[value_ci]) or \
+                _parse(sheet, row, ri, value_ci, spec["value"], parse_reading, _BAD)
+            target = _NONE
+            if target_ci is not None and row[target_ci] is not None:
+                target = _quick_reading(row[target_ci]) or \
+                    _parse(sheet, row, ri, target_ci, spec["target"], parse_reading, _BAD)
+            status = None
+            if status_ci is not None and row[status_ci] is not None:
+                status = _parse(sheet, row, ri, status_ci, spec["status"], parse_status, _BAD)
             if period is None or value is _BAD or target is _BAD or status is _BAD:
                 if period is None and not _blamed(self.problems, sheet, ri, period_ci):
                     sheet.add(ri, period_ci, "period is blank")
@@ -161,34 +175,38 @@ class HistoryReader:
         if not self.found:
             return measures
         kept: dict[str, dict[Period, _Found]] = {}
+        # a measure's current period, by frequency: the last month each period may end in
+        last_end = ({f: self.current.latest(f).end for f in PERIOD_FREQUENCIES}
+                    if self.current is not None else None)
         for item in self.found:
             measure = self.measures[item.key]
-            series = kept.setdefault(item.key, {})
+            series = kept.get(item.key)
+            if series is None:
+                series = kept[item.key] = {}
             obs = item.observation
+            period = obs.period
             own = _own_frequency(measure, series)
-            if own is not None and obs.period.frequency is not own:
-                item.sheet.add(item.ri, item.period_ci, _wrong_frequency(measure, obs.period, own),
-                               obs.period.label, severity="warning")
+            if own is not None and period.frequency is not own:
+                item.sheet.add(item.ri, item.period_ci, _wrong_frequency(measure, period, own),
+                               period.label, severity="warning")
                 continue
-            earlier = series.get(obs.period)
+            earlier = series.get(period)
             if earlier is not None:
                 item.sheet.add(item.ri, item.period_ci,
-                               f"{measure.ref} has {obs.period.label} twice (also "
+                               f"{measure.ref} has {period.label} twice (also "
                                f"{earlier.sheet.table.sheet}!"
                                f"{earlier.sheet.address(earlier.ri, earlier.period_ci)}); "
-                               "keep one", obs.period.label)
+                               "keep one", period.label)
                 continue
-            if self.current is not None:
-                now = self.current.latest(obs.period.frequency)
-                if obs.period > now:
+            if last_end is not None and period.end >= last_end[period.frequency]:
+                if period.end > last_end[period.frequency]:
                     item.sheet.add(item.ri, item.period_ci,
-                                   f"period {obs.period.label} is after the current period "
+                                   f"period {period.label} is after the current period "
                                    f"{self.current.label} (Settings Period); history holds "
-                                   "past periods only", obs.period.label)
-                    continue
-                if obs.period == now:
+                                   "past periods only", period.label)
+                else:
                     self._same_as_current(item, measure)
-                    continue
+                continue
             series[obs.period] = item
         out = []
         for m in measures:
@@ -214,6 +232,25 @@ class HistoryReader:
 
 _BAD = object()  # a cell whose problem is already recorded
 _NONE = Reading(None)
+
+
+def _quick_reading(value: object) -> Reading | None:
+    """A plain finite number's reading without the general parser; ``None`` for anything
+    else (NaN fails the comparison)."""
+    if type(value) is float and -MAX_FIGURE < value < MAX_FIGURE:
+        return Reading(value)
+    return None
+
+
+def _quick_period(value: object) -> Period | None:
+    """A text label's period; ``None`` when it is not text or does not read (the general
+    path then reports it with its cell)."""
+    if type(value) is str:
+        try:
+            return parse_period(value)
+        except ValueParseError:
+            return None
+    return None
 
 
 def _blamed(problems: list[Problem], sheet: _Sheet, ri: int, ci: int) -> bool:
