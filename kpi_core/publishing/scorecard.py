@@ -605,7 +605,7 @@ def _cabinet_member(assessments: Iterable[Assessment]) -> str | None:
 
 PORTFOLIO_COLUMNS = (
     Column(5), Column(40, wrap=True), Column(11), Column(11), Column(16), Column(18, wrap=True),
-    Column(14), Column(30, wrap=True), Column(55, wrap=True),
+    Column(14), Column(30, wrap=True), Column(60, wrap=True),
 )
 
 
