@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from ..model import (
-    DEFAULT_TOLERANCE, Assessment, DataStatus, Direction, Frequency, Measure, Movement,
+    Assessment, DataStatus, Direction, Frequency, Measure, Movement,
     Observation, Period, Settings, Status, TrendPoint, period_label,
 )
 from .rules import assess_status, compute_direction
@@ -64,8 +64,8 @@ def find_observation(history: tuple[Observation, ...], period: Period | None
 
 
 def compute_status_then(measure: Measure, value: float | None, target: float | None = None,
-                        published: Status | None = None,
-                        default_tolerance: float = DEFAULT_TOLERANCE) -> Status:
+                        published: Status | None = None, settings: Settings | None = None
+                        ) -> Status:
     """The status a past period had: the ``published`` one when History gives it, else the
     rules on that period's value and target (today's target when it has none).
 
@@ -80,7 +80,7 @@ def compute_status_then(measure: Measure, value: float | None, target: float | N
     then = replace(measure, current=value, current_marker=None,
                    target=target if target is not None else measure.target,
                    data_status=DataStatus.AVAILABLE, history=())
-    return assess_status(then, default_tolerance)[0]
+    return assess_status(then, settings=settings)[0]
 
 
 def compute_movement(status: Status, previous: Status | None) -> Movement | None:
@@ -130,7 +130,7 @@ def compute_trend(measure: Measure, period: Period | None) -> tuple[TrendPoint, 
     return tuple(points)
 
 
-def assess_trends(assessment: Assessment, settings: Settings = Settings()) -> Assessment:
+def assess_trends(assessment: Assessment, settings: Settings | None = None) -> Assessment:
     """The assessment with its direction (short and long), previous status, RAG movement and
     trend filled from the measure's History (the ``Previous`` column where it has none).
 
@@ -145,7 +145,7 @@ def assess_trends(assessment: Assessment, settings: Settings = Settings()) -> As
     ('Red', 'Q1 2016/17', 'Improved', 5)
     """
     measure = assessment.measure
-    period = measure_period(measure, settings.current_period)
+    period = measure_period(measure, settings.current_period if settings else None)
     previous_period = period.previous() if period is not None else None
     before = find_observation(measure.history, previous_period)
 
@@ -153,10 +153,9 @@ def assess_trends(assessment: Assessment, settings: Settings = Settings()) -> As
     if before is not None:
         direction = _direction(measure, before.value)
         previous_status = compute_status_then(measure, before.value, before.target,
-                                              before.status, settings.default_tolerance)
+                                              before.status, settings)
     elif measure.previous is not None:  # the Previous column, against today's target
-        previous_status = compute_status_then(measure, measure.previous,
-                                              default_tolerance=settings.default_tolerance)
+        previous_status = compute_status_then(measure, measure.previous, settings=settings)
     movement = compute_movement(assessment.status, previous_status)
     if previous_status is None and measure.history and assessment.status.is_rag:
         movement = Movement.NEW  # History, but nothing for the previous period
