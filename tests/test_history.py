@@ -310,3 +310,20 @@ def test_a_better_value_then_never_gives_a_worse_status_then(a, b):
     m = Measure("A", "P", "m", target=0.9)
     low, high = sorted((a, b))
     assert compute_status_then(m, high).rank >= compute_status_then(m, low).rank
+
+
+def test_previous_status_uses_the_workbooks_rules_and_movement_the_final_status():
+    # a Default Green Tolerance of 5% makes last quarter's 0.86 against 0.9 Green
+    settings = Settings(period="Q2 2016/17", current_period=Q2, default_green_tolerance=0.05)
+    history = (Observation(Q2.previous(), 0.86),)
+    m = Measure("A", "P", "m", current=0.5, target=0.9, history=history)
+    assert assess_measure(m, SETTINGS).previous_status is Status.AMBER
+    a = assess_measure(m, settings)
+    assert (a.previous_status, a.status, a.movement) == (Status.GREEN, Status.RED,
+                                                        Movement.DECLINED)
+    # an officer's override is this period's status: movement follows it
+    m = Measure("A", "P", "m", current=0.5, target=0.9, history=history,
+                rag_override=Status.GREEN, override_reason="one-off data issue")
+    a = assess_measure(m, settings)
+    assert (a.status, a.computed_status, a.movement) == (Status.GREEN, Status.RED,
+                                                        Movement.SAME)

@@ -4,7 +4,8 @@ not exist, with made-up measures in four portfolios and eight quarters of Histor
 Nothing here is real data. It shows what the reference sample cannot (the reference
 scorecard has one period only): direction of travel short and long, RAG movement,
 trend sparklines, monthly and annual measures beside quarterly ones, a published
-status in History, a gap in a series, and measures with no history at all.
+status in History, a gap in a series, measures with no history at all, a Blue measure
+beyond its stretch target and an officer's RAG override.
 The figures are a seeded random walk, so the workbook is the same on every build.
 """
 
@@ -131,6 +132,12 @@ def build() -> tuple[list[dict], list[dict], list[dict]]:
     for m in measures:
         if m["Ref"] in ("AS01", "CF02", "EP01"):
             m["Highlight"] = "Yes"
+        if m["Ref"] == "EP03":  # beyond its stretch target: Blue
+            m["Stretch Target"] = 0.9
+        if m["Ref"] == "RS02":  # the officer's judgement over the rules' Red
+            m["RAG Override"] = "Amber"
+            m["Override Reason"] = ("a winter virus outbreak; the return-to-work plan is "
+                                    "on track")
     benchmarks = [
         {"Ref": "CF02", "Comparator": "Statistical Neighbour Average", "Year": "2015/16",
          "Value": 0.21},
