@@ -18,7 +18,7 @@ from ..errors import ValueParseError
 from ..formatting import format_value
 from ..model import Frequency, Measure, Observation, Period, Problem, Status
 from .periods import parse_period
-from .tables import HISTORY, Column, _is_blank_row, _parse, _Sheet
+from .tables import Column, _is_blank_row, _parse, _Sheet
 from .values import MAX_FIGURE, Reading, is_blank, parse_reading, parse_text
 from .xlsx import RawTable
 
