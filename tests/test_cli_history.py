@@ -215,3 +215,21 @@ def test_demo_workbook_checks_and_prints_one_page_per_sheet(tmp_path: Path):
     assert "since Q2 2015/16" in text
     assert re.search("[\u2581-\u2588]{5,}", text)  # the printed trends
     assert "fictional" in text
+
+
+def test_the_printable_copy_has_text_trends_and_no_sparklines(book: Path, tmp_path: Path):
+    from kpi_core.pipeline import assess_workbook
+    from kpi_core.publishing.scorecard import build_scorecard, has_sparklines
+    from kpi_core.publishing.xlsx import write_scorecard
+    from kpi_core.reading.tables import read_workbook
+
+    workbook = read_workbook(book)
+    card = build_scorecard(assess_workbook(workbook), workbook.settings)
+    assert has_sparklines(card)
+    out = write_scorecard(card, tmp_path / "print.xlsx", text_trends=True)
+    assert _sparklines(out, 2) == []
+    ws = openpyxl.load_workbook(out)["Adults"]
+    h1 = _row_of(ws, "Measure H1")
+    headers = [c.value for c in ws[_row_of(ws, "Trend")]]
+    # 0.97, 0.86, 0.85, 0.8, 0.95 on eight heights: 7, 2.5, 2.1, 0, 6.2, rounded
+    assert ws.cell(h1, headers.index("Trend") + 1).value == "\u2588\u2583\u2583\u2581\u2587"
