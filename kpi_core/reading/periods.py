@@ -167,6 +167,9 @@ def _iso(m: re.Match, label: str) -> Period:
 
 
 def _from_date(value: dt.date, frequency: Frequency | None) -> Period:
+    if not _EARLIEST <= value.year <= _LATEST:
+        raise ValueParseError(f"period {value:%Y-%m-%d} is in {value.year}, which is not a "
+                              "reporting year", value)
     if frequency in (Frequency.QUARTERLY, Frequency.ANNUAL):
         return Period.containing(value, frequency)
     return Period.containing(value)
