@@ -322,9 +322,10 @@ def compute_direction(current: float | None, previous: float | None,
 
 
 def assess_measure(measure: Measure, settings: Settings | None = None) -> Assessment:
-    """Status (rules 1-6), reason, gaps and direction of one measure; with Comparators
-    rows, its ranks, quartile band and the groups' averages as benchmarks
-    (:mod:`kpi_core.assessing.comparators`).
+    """Status (rules 1-6), reason, gaps and direction of one measure; with History (or a
+    Previous) also its long direction, previous status, RAG movement and trend
+    (:mod:`.trends`); with Comparators rows, its ranks, quartile band and the groups'
+    averages as benchmarks (:mod:`.comparators`).
 
     >>> a = assess_measure(Measure("C1", "P", "m", current=0.36, target=0.25,
     ...                            polarity=Polarity.LOWER, rag_override=Status.AMBER,
@@ -351,7 +352,8 @@ def assess_measure(measure: Measure, settings: Settings | None = None) -> Assess
                                     measure.target, measure.target_upper))
     if comparison is not None:
         assessment = replace(assessment, ranks=comparison.ranks, quartile=comparison.quartile)
-    return assessment
+    from .trends import assess_trends  # trends builds on this module's rules
+    return assess_trends(assessment, settings)
 
 
 def assess_measures(measures: Iterable[Measure], settings: Settings | None = None
