@@ -1,4 +1,4 @@
-"""The ``kpi-scorecard`` command line: check, regenerate, new.
+"""The ``kpi-scorecard`` command line: check, regenerate, new, close-period.
 
 Exit codes: 0 done; 1 the workbook has data errors (each listed as
 ``Measures!J12: ...``); 2 usage or file errors. Never a traceback for bad input.
@@ -200,6 +200,26 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_close_period(args: argparse.Namespace) -> int:
+    from kpi_core.authoring.closing import close_period, default_output
+
+    book = Path(args.book)
+    out = Path(args.output) if args.output else default_output(book, args.next)
+    try:
+        closed = close_period(book, args.next, out)
+    except DataErrors as exc:
+        _print_problems(exc.problems, sys.stderr)
+        print(f"{sum(p.severity == 'error' for p in exc.problems)} error(s) in {book}; "
+              "nothing written (fix them, then close the period)", file=sys.stderr)
+        return EXIT_DATA
+    for note in closed.notes:
+        print(f"note: {note}", file=sys.stderr)
+    where = "a new History sheet" if closed.history_added else "History"
+    print(f"Closed {closed.closed}: {closed.rows} row(s) added to {where}; "
+          f"{closed.opened} opened. Wrote {closed.output}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kpi-scorecard",
@@ -229,6 +249,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", metavar="PATH")
     p.add_argument("--force", action="store_true", help="replace PATH if it exists")
     p.set_defaults(run=cmd_new)
+
+    p = sub.add_parser("close-period", help="write a copy with this period moved into History "
+                       "and the next one opened")
+    p.add_argument("book", metavar="BOOK", help="performance workbook (.xlsx/.xlsm); not changed")
+    p.add_argument("--next", required=True, metavar="PERIOD",
+                   help="the period to open, e.g. 'Q3 2016/17'")
+    p.add_argument("-o", "--output", metavar="OUT",
+                   help="workbook to write; default '<BOOK name> - <PERIOD>' here, "
+                        "same extension as BOOK")
+    p.set_defaults(run=cmd_close_period)
     return parser
 
 
