@@ -227,6 +227,7 @@ class _Plan:
         self.history_added = False
         self.expect_history_rows = 0
         self.cleared: list[str] = []
+        self.names: dict[str, str] = {}  # sheet part -> sheet name, for messages
 
     # sheets and cells
 
@@ -244,18 +245,26 @@ class _Plan:
         sheet = self.sheet(part)
         old = sheet.cell(row, col)
         if old is not None and old.formula is not None:
-            self._check_formula(sheet, old, sheet_name)
             self.formulas_removed = True
+            self.names[part] = sheet_name
         self.edits[part][(row, col)] = xml
 
-    def _check_formula(self, sheet: SheetXml, cell, sheet_name: str) -> None:
+    def _check_formulas(self) -> None:
+        for part, edits in self.edits.items():
+            sheet = self.sheets[part]
+            for (row, col) in edits:
+                cell = sheet.cell(row, col)
+                if cell is not None and cell.formula is not None:
+                    self._check_formula(sheet, cell, self.names[part], edits)
+
+    def _check_formula(self, sheet: SheetXml, cell, sheet_name: str, edits: dict) -> None:
         """A formula that other cells share, or an array over several cells, cannot be
         taken out of one cell without breaking the others."""
         where = f"{sheet_name}!{cell_address(cell.row, cell.col)}"
         kind = cell.formula.get("t")
         if kind == "shared" and "ref" in cell.formula:
             users = [c for c in sheet.shared_formula_users(cell.formula.get("si", ""))
-                     if c is not cell]
+                     if c is not cell and (c.row, c.col) not in edits]
             if users:
                 raise FileError(f"{where} holds a shared formula that {len(users)} other "
                                 f"cell(s) use (e.g. {sheet_name}!"
@@ -313,6 +322,7 @@ class _Plan:
                               + "; their results are in Previous and History")
         self._settings()
         self._history(history_rows, cols, raw_m)
+        self._check_formulas()
         out = {}
         for part, sheet in self.sheets.items():
             data = sheet.render(self.edits[part])

@@ -1,0 +1,427 @@
+"""``kpi-scorecard close-period``: this period into History, the next one opened, the
+input never written and every part of it kept (SPEC section 7).
+
+Each case runs the real command (``addin.cli.main``) on a real file and opens what
+it wrote with our reader, openpyxl and (for the templates) LibreOffice.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+import xlsxwriter
+
+from addin.cli import main
+from kpi_core.authoring.closing import default_output
+from kpi_core.authoring.package import SheetXml, encode_text
+from kpi_core.reading.tables import read_workbook
+from kpi_core.reading.xlsx import read_tables
+from tests.corpus import rewrite_zip
+from tests.test_xlsm import buttons, vba_modules
+from tests.workbooks import measure_row, write_book
+
+ROOT = Path(__file__).resolve().parent.parent
+XLSX = ROOT / "workbook_templates" / "performance_workbook.xlsx"
+XLSM = ROOT / "workbook_templates" / "performance_workbook.xlsm"
+SETTINGS = [["Authority", "Test Council"], ["Period", "Q2 2016/17"]]
+
+
+def close(capsys, book: Path, nxt: str, out: Path | None = None) -> tuple[int, str, str]:
+    argv = ["close-period", str(book), "--next", nxt] + (["-o", str(out)] if out else [])
+    code = main(argv)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {name: z.read(name) for name in z.namelist()}
+
+
+def table_rows(path: Path, name: str) -> list[list[object]]:
+    table = read_tables(path, (name,)).tables[name.casefold()]
+    return table.rows
+
+
+def measures_by_ref(path: Path) -> dict[str, object]:
+    return {m.ref: m for m in read_workbook(path).measures}
+
+
+# --- the templates ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("template", [XLSX, XLSM], ids=["xlsx", "xlsm"])
+def test_close_moves_current_into_history_and_opens_the_next_period(template, tmp_path, capsys):
+    out = tmp_path / f"closed{template.suffix}"
+    before = read_workbook(template)
+    input_bytes = template.read_bytes()
+    code, stdout, err = close(capsys, template, "Q3 2016/17", out)
+    assert code == 0, err
+    assert template.read_bytes() == input_bytes  # the input is never written
+    assert "Closed Q2 2016/17" in stdout and "Q3 2016/17 opened" in stdout
+
+    after = read_workbook(out)
+    assert not after.errors
+    assert after.settings.period == "Q3 2016/17"
+    old = {m.ref: m for m in before.measures}
+    for m in after.measures:
+        assert m.current is None and m.current_marker is None, m.ref
+        assert m.previous == old[m.ref].current, m.ref
+        # everything else of the measure is as it was
+        assert (m.name, m.target, m.polarity, m.unit, m.notes) == (
+            old[m.ref].name, old[m.ref].target, old[m.ref].polarity, old[m.ref].unit,
+            old[m.ref].notes)
+    rows = table_rows(out, "History")
+    assert rows[0] == ["Ref", "Period", "Value", "Target", "Status"]
+    from kpi_core.pipeline import assess_workbook
+    statuses = {a.measure.ref: a.status.value for a in assess_workbook(before)}
+    assert sorted(r[0] for r in rows[1:]) == sorted(old)
+    for ref, period, value, target, status in rows[1:]:
+        assert period == "Q2 2016/17"
+        assert value == old[ref].current and target == old[ref].target
+        assert status == statuses[ref]
+    assert main(["check", str(out)]) == 0
+
+
+def test_twice_in_a_row_gives_history_two_periods_longer(tmp_path, capsys):
+    first, second = tmp_path / "q3.xlsx", tmp_path / "q4.xlsx"
+    assert close(capsys, XLSX, "Q3 2016/17", first)[0] == 0
+    code, stdout, err = close(capsys, first, "Q4 2016/17", second)
+    assert code == 0, err
+    count = len(read_workbook(XLSX).measures)
+    rows = table_rows(second, "History")[1:]
+    assert len(rows) == 2 * count
+    assert [r[1] for r in rows] == ["Q2 2016/17"] * count + ["Q3 2016/17"] * count
+    q3 = [r for r in rows if r[1] == "Q3 2016/17"]
+    assert all(r[2] is None and r[4] == "Data unavailable" for r in q3)  # Current was cleared
+    assert read_workbook(second).settings.period == "Q4 2016/17"
+    assert main(["check", str(second)]) == 0
+    # the table's range grew with its rows, its autoFilter with it
+    table = parts(second)["xl/tables/table4.xml"].decode()
+    assert f'ref="A1:E{1 + 2 * count}"' in table and f'<autoFilter ref="A1:E{1 + 2 * count}"' \
+        in table
+
+
+def test_xlsm_keeps_its_vba_project_button_and_every_other_part(tmp_path, capsys):
+    out = tmp_path / "closed.xlsm"
+    assert close(capsys, XLSM, "Q3 2016/17", out)[0] == 0
+    before, after = parts(XLSM), parts(out)
+    assert after["xl/vbaProject.bin"] == before["xl/vbaProject.bin"]
+    assert vba_modules(out) == vba_modules(XLSM)
+    assert buttons(out) == buttons(XLSM) and buttons(out)[0]["macro"] == "[0]!RegenerateScorecards"
+    # the button stays linked from its sheet
+    assert re.search(rb"<legacyDrawing r:id=\"rId1\"/>", after["xl/worksheets/sheet1.xml"])
+    changed = {name for name in before if before[name] != after.get(name)}
+    assert changed == {"xl/worksheets/sheet1.xml", "xl/worksheets/sheet3.xml",  # Measures, Settings
+                       "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"}
+    assert set(after) - set(before) == {"xl/worksheets/sheet4.xml", "xl/tables/table4.xml",
+                                        "xl/worksheets/_rels/sheet4.xml.rels"}
+    # the zip keeps the input's order, new parts last
+    with zipfile.ZipFile(out) as z:
+        assert z.namelist()[:len(before)] == list(before)
+    # the macro-enabled content type of the workbook part is kept
+    assert b"application/vnd.ms-excel.sheet.macroEnabled.main+xml" in after["[Content_Types].xml"]
+    # only the edited rows of the Measures sheet changed: everything before and after
+    # sheetData (views, columns, validations, the drawing link, the table part) is as it was
+    old_sheet, new_sheet = before["xl/worksheets/sheet1.xml"], after["xl/worksheets/sheet1.xml"]
+    assert old_sheet.split(b"<sheetData>")[0] == new_sheet.split(b"<sheetData>")[0]
+    assert old_sheet.split(b"</sheetData>")[1] == new_sheet.split(b"</sheetData>")[1]
+
+
+def test_second_close_changes_only_the_sheets_it_edits(tmp_path, capsys):
+    first, second = tmp_path / "q3.xlsm", tmp_path / "q4.xlsm"
+    assert close(capsys, XLSM, "Q3 2016/17", first)[0] == 0
+    assert close(capsys, first, "Q4 2016/17", second)[0] == 0
+    a, b = parts(first), parts(second)
+    changed = {name for name in a if a[name] != b.get(name)}
+    assert changed == {"xl/worksheets/sheet1.xml", "xl/worksheets/sheet3.xml",
+                       "xl/worksheets/sheet4.xml", "xl/tables/table4.xml"}
+    assert set(a) == set(b)
+
+
+def test_openpyxl_and_libreoffice_open_the_output(tmp_path, capsys):
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    out = tmp_path / "closed.xlsm"
+    assert close(capsys, XLSM, "Q3 2016/17", out)[0] == 0
+    book = openpyxl.load_workbook(out, keep_vba=True)
+    assert book.sheetnames == ["Measures", "Benchmarks", "Settings", "History"]
+    assert "History" in book["History"].tables
+    assert book["Settings"]["B3"].value == "Q3 2016/17"
+    book.close()
+    # every sheet to CSV (the 12th filter token -1: all sheets, one file each)
+    csv_dir = tmp_path / "csv"
+    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless",
+                    "--norestore", "--convert-to",
+                    'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1',
+                    "--outdir", str(csv_dir), str(out)], check=True, capture_output=True,
+                   timeout=180)
+    history = (csv_dir / "closed-History.csv").read_text(encoding="utf-8").splitlines()
+    assert history[0] == "Ref,Period,Value,Target,Status"
+    assert history[1].startswith("CS01,Q2 2016/17,97%,95%,Green"), history[1]
+    assert len(history) == 1 + len(read_workbook(XLSM).measures)
+    settings = (csv_dir / "closed-Settings.csv").read_text(encoding="utf-8")
+    assert "Period,Q3 2016/17" in settings
+    measures = (csv_dir / "closed-Measures.csv").read_text(encoding="utf-8").splitlines()
+    header = next(i for i, line in enumerate(measures) if line.startswith("Portfolio,"))
+    cols = measures[header].split(",")
+    assert cols.index("Previous") == cols.index("Current") + 1
+
+
+def test_default_output_keeps_the_suffix_and_names_the_period(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, stdout, err = close(capsys, XLSM, "Q3 2016/17")
+    assert code == 0, err
+    assert (tmp_path / "performance_workbook - Q3 2016-17.xlsm").is_file()
+    assert default_output(Path("a/b.XLSX"), " Jun  2016 ").name == "b - Jun 2016.xlsx"
+
+
+# --- an existing History table ------------------------------------------------------------
+
+
+def book_with_history(path: Path, history_rows: list[list[object]], below: dict | None = None,
+                      totals: bool = False) -> Path:
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
+                                         "strings_to_numbers": False})
+    ws = wb.add_worksheet("Measures")
+    headers = ["Portfolio", "Ref", "Measure", "Unit", "Target", "Current", "Previous"]
+    rows = [["Adults", "A1", "Measure A1", "%", 0.9, 0.95, 0.8],
+            ["Adults", "A2", "Measure A2", "number", 10, 12, None]]
+    ws.add_table(0, 0, len(rows), len(headers) - 1, {
+        "name": "Measures", "data": rows, "columns": [{"header": h} for h in headers]})
+    wss = wb.add_worksheet("Settings")
+    wss.add_table(0, 0, len(SETTINGS), 1, {"name": "Settings", "data": SETTINGS,
+                                           "columns": [{"header": "Setting"},
+                                                       {"header": "Value"}]})
+    wsh = wb.add_worksheet("History")
+    money = wb.add_format({"num_format": "0.00", "bg_color": "#DDEEFF"})
+    wsh.add_table(0, 0, max(len(history_rows), 1) + int(totals), 4, {
+        "name": "History", "data": history_rows or None, "total_row": totals,
+        "columns": [{"header": h, **({"format": money} if h == "Value" else {})}
+                    for h in ("Ref", "Period", "Value", "Target", "Status")]})
+    for (r, c), v in (below or {}).items():
+        wsh.write(r, c, v)
+    wb.close()
+    return path
+
+
+def test_existing_history_table_grows_with_the_rows_and_their_styles(tmp_path, capsys):
+    book = book_with_history(tmp_path / "h.xlsx", [["A1", "Q1 2016/17", 0.7, 0.9, "Red"]])
+    out = tmp_path / "out.xlsx"
+    code, stdout, err = close(capsys, book, "Q3 2016/17", out)
+    assert code == 0, err
+    rows = table_rows(out, "History")
+    assert rows[1:] == [["A1", "Q1 2016/17", 0.7, 0.9, "Red"],
+                        ["A1", "Q2 2016/17", 0.95, 0.9, "Green"],
+                        ["A2", "Q2 2016/17", 12.0, 10.0, "Green"]]
+    ws = openpyxl.load_workbook(out)["History"]
+    assert ws.tables["History"].ref == "A1:E4"
+    assert ws["A3"].value == "A1" and ws["E4"].value == "Green"
+    # a new row's Value takes the measure's Current format, its other cells the row above's
+    assert ws["C3"].number_format == ws["C2"].number_format or ws["C3"].number_format
+    assert main(["check", str(out)]) == 0
+
+
+def test_history_for_the_closed_period_already_there_is_a_data_error(tmp_path, capsys):
+    book = book_with_history(tmp_path / "h.xlsx", [["A2", "Q2 2016/17", 12, 10, "Green"]])
+    out = tmp_path / "out.xlsx"
+    code, stdout, err = close(capsys, book, "Q3 2016/17", out)
+    assert code == 1
+    assert "History!B2: A2 already has Q2 2016/17 in History" in err
+    assert not out.exists()
+
+
+def test_a_value_below_the_history_table_is_not_overwritten(tmp_path, capsys):
+    book = book_with_history(tmp_path / "h.xlsx", [["A1", "Q1 2016/17", 0.7, 0.9, "Red"]],
+                             below={(3, 1): "my note"})
+    out = tmp_path / "out.xlsx"
+    code, stdout, err = close(capsys, book, "Q3 2016/17", out)
+    assert code == 2
+    assert "History!B4 holds a value just below the History table" in err
+    assert not out.exists()
+
+
+def test_a_history_totals_row_is_refused_by_name(tmp_path, capsys):
+    book = book_with_history(tmp_path / "h.xlsx", [["A1", "Q1 2016/17", 0.7, 0.9, "Red"]],
+                             totals=True)
+    code, stdout, err = close(capsys, book, "Q3 2016/17", tmp_path / "out.xlsx")
+    assert code == 2 and "totals row" in err
+
+
+# --- text stays text ----------------------------------------------------------------------
+
+
+def test_text_like_formulas_and_escapes_survive_as_they_were(tmp_path, capsys):
+    refs = ["=A1+1", "_x000D_odd", "Tab\there"]
+    book = write_book(tmp_path / "t.xlsx", [measure_row(ref) for ref in refs], settings=SETTINGS)
+    out = tmp_path / "out.xlsx"
+    code, stdout, err = close(capsys, book, "Q3 2016/17", out)
+    assert code == 0, err
+    # the Ref cells are copied, not re-encoded: each reads in History as in Measures
+    read_refs = [r[2] for r in table_rows(out, "Measures")[1:]]
+    assert [r[0] for r in table_rows(out, "History")[1:]] == read_refs
+    book = openpyxl.load_workbook(out)
+    history, measures = book["History"], book["Measures"]
+    assert history["A2"].value == "=A1+1" and history["A2"].data_type == "s"
+    assert [history.cell(r, 1).value for r in (2, 3, 4)] == \
+        [measures.cell(r, 3).value for r in (2, 3, 4)]
+    assert history["A4"].value == "Tab\there"
+
+
+def test_encode_text_escapes_once():
+    assert encode_text("=SUM(A1)") == "=SUM(A1)"
+    assert encode_text("_x0041_") == "_x005F_x0041_"
+    assert encode_text("a\x01b") == "a_x0001_b"
+    assert encode_text("<&>") == "&lt;&amp;&gt;"
+
+
+def test_period_written_with_next_is_inline_text(tmp_path, capsys):
+    out = tmp_path / "out.xlsx"
+    assert close(capsys, XLSX, "  q3   2016/17 ", out)[0] == 0
+    assert read_workbook(out).settings.period == "q3 2016/17"
+
+
+# --- formulas -----------------------------------------------------------------------------
+
+
+def calculated(path: Path) -> Path:
+    """XlsxWriter marks formulas for recalculation on load; say they are calculated."""
+    fixed = path.with_name("calc-" + path.name)
+    return rewrite_zip(path, fixed, {"xl/workbook.xml": lambda d: d.replace(
+        b' fullCalcOnLoad="1"', b"")})
+
+
+def test_a_current_formula_becomes_a_value_in_previous_and_history(tmp_path, capsys):
+    path = tmp_path / "f.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Measures")
+    ws.write_row(0, 0, ["Portfolio", "Ref", "Measure", "Target", "Current", "Previous"])
+    ws.write_row(1, 0, ["Adults", "A1", "Measure A1", 10])
+    ws.write_formula(1, 4, "=Data!A1*2", None, 14)
+    ws.add_table(0, 0, 1, 5, {"name": "Measures", "columns": [
+        {"header": h} for h in ["Portfolio", "Ref", "Measure", "Target", "Current", "Previous"]]})
+    wss = wb.add_worksheet("Settings")
+    wss.add_table(0, 0, 2, 1, {"name": "Settings", "data": SETTINGS,
+                               "columns": [{"header": "Setting"}, {"header": "Value"}]})
+    wb.add_worksheet("Data").write_number(0, 0, 7)
+    wb.close()
+    book = calculated(path)
+    out = tmp_path / "out.xlsx"
+    code, stdout, err = close(capsys, book, "Q3 2016/17", out)
+    assert code == 0, err
+    assert "Measures!E2" in err  # says which formula it cleared
+    m = measures_by_ref(out)["A1"]
+    assert m.current is None and m.previous == 14
+    sheet = SheetXml(parts(out)["xl/worksheets/sheet1.xml"], "sheet1")
+    assert sheet.cell(2, 5).is_empty and sheet.cell(2, 6).formula is None
+    assert table_rows(out, "History")[1][2] == 14
+
+
+def test_a_shared_formula_used_by_other_cells_is_refused_by_cell(tmp_path, capsys):
+    book = write_book(tmp_path / "s.xlsx", [measure_row("A1"), measure_row("A2")],
+                      settings=SETTINGS)
+    # Current (J) as one shared formula over J2:J3, with saved results
+    def share(data: bytes) -> bytes:
+        text = data.decode()
+        text = re.sub(r'<c r="J2"([^>]*)><v>[^<]*</v></c>',
+                      r'<c r="J2"\1><f t="shared" ref="J2:J3" si="0">H2+0.05</f><v>0.95</v></c>',
+                      text)
+        text = re.sub(r'<c r="J3"([^>]*)><v>[^<]*</v></c>',
+                      r'<c r="J3"\1><f t="shared" si="0"/><v>0.95</v></c>', text)
+        return text.encode()
+    shared = calculated(rewrite_zip(book, tmp_path / "shared.xlsx",
+                                    {"xl/worksheets/sheet1.xml": share}))
+    assert b'si="0"' in parts(shared)["xl/worksheets/sheet1.xml"]
+    # both cells are cleared together: nothing is left using the formula
+    code, stdout, err = close(capsys, shared, "Q3 2016/17", tmp_path / "out.xlsx")
+    assert code == 0, err
+    # with the measure of J3 gone from the table, J3 keeps using J2's formula: refused
+    def shrink(data: bytes) -> bytes:
+        return data.replace(b'ref="A1:P3"', b'ref="A1:P2"')
+    partial = rewrite_zip(shared, tmp_path / "partial.xlsx", {"xl/tables/table1.xml": shrink})
+    code, stdout, err = close(capsys, partial, "Q3 2016/17", tmp_path / "out2.xlsx")
+    assert code == 2
+    assert "Measures!J2 holds a shared formula that 1 other cell(s) use" in err
+    assert not (tmp_path / "out2.xlsx").exists()
+
+
+# --- refusals -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("nxt, words", [
+    ("Q2 2016/17", "is not after the current period Q2 2016/17"),
+    ("Q1 2016/17", "is not after the current period Q2 2016/17"),
+    ("next quarter", "--next 'next quarter'"),
+    ("", "--next ''"),
+])
+def test_next_period_must_read_and_come_later(nxt, words, tmp_path, capsys):
+    out = tmp_path / "out.xlsx"
+    code, stdout, err = close(capsys, XLSX, nxt, out)
+    assert code == 2
+    assert words in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_no_settings_period_is_refused(tmp_path, capsys):
+    book = write_book(tmp_path / "b.xlsx", [measure_row("A1")],
+                      settings=[["Authority", "Test Council"]])
+    code, stdout, err = close(capsys, book, "Q3 2016/17", tmp_path / "out.xlsx")
+    assert code == 2 and "has no Period" in err
+    book = write_book(tmp_path / "c.xlsx", [measure_row("A1")])
+    code, stdout, err = close(capsys, book, "Q3 2016/17", tmp_path / "out.xlsx")
+    assert code == 2 and "has no Settings table" in err
+
+
+def test_out_equal_to_book_and_a_changed_extension_are_refused(tmp_path, capsys):
+    book = tmp_path / "book.xlsm"
+    shutil.copy(XLSM, book)
+    code, stdout, err = close(capsys, book, "Q3 2016/17", book)
+    assert code == 2 and "OUT is the input workbook" in err
+    code, stdout, err = close(capsys, book, "Q3 2016/17", tmp_path / "out.xlsx")
+    assert code == 2 and "give OUT the input's extension (.xlsm)" in err
+    assert book.read_bytes() == XLSM.read_bytes()
+
+
+def test_data_errors_are_listed_and_nothing_is_written(tmp_path, capsys):
+    book = write_book(tmp_path / "bad.xlsx", [measure_row("A1", Current="abc"),
+                                              measure_row("A1")], settings=SETTINGS)
+    out = tmp_path / "out.xlsx"
+    code, stdout, err = close(capsys, book, "Q3 2016/17", out)
+    assert code == 1
+    assert "Measures!J2: current position 'abc' is not a number" in err
+    assert "Ref 'A1' is used twice" in err
+    assert "nothing written" in err and not out.exists()
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda d: d / "missing.xlsx", "no such file"),
+    (lambda d: (d / "x.xlsx").write_bytes(b"not a zip") and d / "x.xlsx",
+     "is not an Excel workbook"),
+])
+def test_file_errors_exit_2(make, words, tmp_path, capsys):
+    code, stdout, err = close(capsys, make(tmp_path), "Q3 2016/17", tmp_path / "out.xlsx")
+    assert code == 2 and words in err
+
+
+def test_a_signed_workbook_is_refused_naming_the_signature(tmp_path, capsys):
+    signed = tmp_path / "signed.xlsx"
+    shutil.copy(XLSX, signed)
+    with zipfile.ZipFile(signed, "a") as z:
+        z.writestr("_xmlsignatures/sig1.xml", "<Signature/>")
+    code, stdout, err = close(capsys, signed, "Q3 2016/17", tmp_path / "out.xlsx")
+    assert code == 2 and "_xmlsignatures/sig1.xml" in err
+
+
+def test_a_history_sheet_without_its_table_is_refused(tmp_path, capsys):
+    book = write_book(tmp_path / "b.xlsx", [measure_row("A1")], settings=SETTINGS)
+    with_sheet = rewrite_zip(book, tmp_path / "hs.xlsx", {
+        "xl/workbook.xml": lambda d: d.replace(b'<sheet name="Settings"', b'<sheet name="History"')})
+    code, stdout, err = close(capsys, with_sheet, "Q3 2016/17", tmp_path / "out.xlsx")
+    assert code == 2 and "sheet History has no Excel table named History" in err
