@@ -200,7 +200,7 @@ FEATURES = [
     ("data validation (list)", r"<dataValidation ", "xw"),
     ("data validation, x14 extension", r"x14:dataValidation ", "xw"),
     ("sparklines (x14 extLst)", r"x14:sparklineGroup", "xw"),
-    ("comment (legacy note)", r"xl/comments\d*\.xml", "xw"),
+    ("comment (legacy note)", r"xl/comments", "xw"),
     ("threaded comment + persons", r"xl/threadedComments/", "xw"),
     ("defined name", r"<definedName name=\"Chosen\"", "xw"),
     ("table", r"xl/tables/table\d+\.xml", "xw"),

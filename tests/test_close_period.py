@@ -7,6 +7,7 @@ it wrote with our reader, openpyxl and (for the templates) LibreOffice.
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import subprocess
@@ -425,3 +426,140 @@ def test_a_history_sheet_without_its_table_is_refused(tmp_path, capsys):
         "xl/workbook.xml": lambda d: d.replace(b'<sheet name="Settings"', b'<sheet name="History"')})
     code, stdout, err = close(capsys, with_sheet, "Q3 2016/17", tmp_path / "out.xlsx")
     assert code == 2 and "sheet History has no Excel table named History" in err
+
+
+# --- what openpyxl would drop is kept -----------------------------------------------------
+
+
+def rich_workbook(folder: Path) -> Path:
+    """The sample workbook with, on its Measures sheet, what openpyxl drops (see
+    tests/openpyxl_probe.py): an image, a shape, a 2010 data bar, sparklines, a note, a
+    cell checkbox, plus hand-added x14 data validation, slicer, threaded comment and
+    custom XML parts; and a chart, a defined name and the VBA project with its button."""
+    import sys
+    sys.path.insert(0, str(ROOT / "workbook_templates"))
+    import sample_data
+
+    from kpi_core.authoring.template import add_performance_sheets
+    from tests.openpyxl_probe import add_hand_parts, tiny_png
+
+    png = folder / "dot.png"
+    png.write_bytes(tiny_png())
+    raw = folder / "raw.xlsm"
+    wb = xlsxwriter.Workbook(str(raw), {"strings_to_formulas": False, "strings_to_urls": False})
+    sheets = add_performance_sheets(wb, sample_data.MEASURES, sample_data.BENCHMARKS,
+                                    sample_data.SETTINGS)
+    with zipfile.ZipFile(XLSM) as z:
+        wb.add_vba_project(io.BytesIO(z.read("xl/vbaProject.bin")), is_stream=True)
+    wb.set_vba_name("ThisWorkbook")
+    ws = sheets["Measures"]
+    ws.insert_button("T2", {"macro": "RegenerateScorecards", "caption": "Regenerate scorecards"})
+    ws.insert_image("T5", str(png))
+    ws.insert_textbox("T10", "a shape")
+    ws.conditional_format("K4:K17", {"type": "data_bar", "data_bar_2010": True})
+    ws.add_sparkline("S4", {"range": "Measures!I4:L4"})
+    ws.write_comment("D4", "a note")
+    ws.insert_checkbox("U20", True)
+    chart = wb.add_chart({"type": "column"})
+    chart.add_series({"values": "=Measures!$K$4:$K$17"})
+    ws.insert_chart("T30", chart)
+    wb.define_name("Targets", "=Measures!$I$4:$I$17")
+    wb.close()
+    book = folder / "rich.xlsm"
+    add_hand_parts(raw, book)
+    return book
+
+
+def test_everything_openpyxl_drops_is_kept_byte_for_byte(tmp_path, capsys):
+    book = rich_workbook(tmp_path)
+    out = tmp_path / "closed.xlsm"
+    code, stdout, err = close(capsys, book, "Q3 2016/17", out)
+    assert code == 0, err
+    before, after = parts(book), parts(out)
+    for name in ["xl/vbaProject.bin", "xl/slicers/slicer1.xml", "xl/persons/person.xml",
+                 "xl/threadedComments/threadedComment1.xml", "customXml/item1.xml",
+                 "xl/featurePropertyBag/featurePropertyBag.xml", "xl/media/image1.png",
+                 "xl/charts/chart1.xml", "xl/drawings/drawing1.xml", "xl/comments1.xml",
+                 "xl/worksheets/_rels/sheet1.xml.rels"]:
+        assert after[name] == before[name], name
+    vml = [n for n in before if n.endswith(".vml")]
+    assert vml and all(after[n] == before[n] for n in vml)
+    changed = {name for name in before if before[name] != after.get(name)}
+    assert changed == {"xl/worksheets/sheet1.xml", "xl/worksheets/sheet3.xml",
+                       "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"}
+    sheet_before, sheet_after = before["xl/worksheets/sheet1.xml"], after["xl/worksheets/sheet1.xml"]
+    # the sparklines, the data bar, the x14 validation and the slicer list stand after
+    # sheetData, which keeps every byte
+    tail = sheet_after.split(b"</sheetData>")[1]
+    assert tail == sheet_before.split(b"</sheetData>")[1]
+    for marker in (b"x14:sparklineGroup", b"x14:dataBar", b"x14:dataValidation ",
+                   b"x14:slicerList", b"<legacyDrawing ", b"<drawing "):
+        assert marker in tail, marker
+    assert b'<definedName name="Targets">' in after["xl/workbook.xml"]
+    assert main(["check", str(out)]) == 0
+
+
+# --- the cell splicer ---------------------------------------------------------------------
+
+from hypothesis import given, settings as hyp_settings, strategies as st  # noqa: E402
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+@st.composite
+def sheets_and_edits(draw):
+    prefix = draw(st.sampled_from(["", "x:"]))
+    xmlns = f'xmlns:x="{MAIN_NS}"' if prefix else f'xmlns="{MAIN_NS}"'
+    row_numbers = sorted(draw(st.sets(st.integers(1, 12), max_size=6)))
+    with_r = draw(st.booleans())
+    rows = []
+    for number in row_numbers:
+        cols = sorted(draw(st.sets(st.integers(1, 8), max_size=4)))
+        cells = "".join(
+            f'<{prefix}c r="{chr(64 + c)}{number}" s="{c}"><{prefix}v>{number * 10 + c}'
+            f"</{prefix}v></{prefix}c>" if draw(st.booleans()) else
+            f'<{prefix}c r="{chr(64 + c)}{number}"/>' for c in cols)
+        rows.append(f'<{prefix}row r="{number}">{cells}</{prefix}row>' if cells or not with_r
+                    else f'<{prefix}row r="{number}"/>')
+    body = "".join(rows) if rows else ""
+    data = (f'<?xml version="1.0"?><{prefix}worksheet {xmlns}><{prefix}dimension ref="A1"/>'
+            + (f"<{prefix}sheetData>{body}</{prefix}sheetData>" if body or draw(st.booleans())
+               else f"<{prefix}sheetData/>")
+            + f'<{prefix}pageMargins left="0.7"/></{prefix}worksheet>').encode()
+    edits = draw(st.sets(st.tuples(st.integers(1, 14), st.integers(1, 9)), max_size=8))
+    return data, sorted(edits)
+
+
+@hyp_settings(max_examples=300, deadline=None)
+@given(sheets_and_edits())
+def test_splicing_cells_changes_those_cells_only(case):
+    data, edits = case
+    sheet = SheetXml(data, "sheet")
+    new = {(r, c): sheet.number_cell(r, c, "7", r * 100 + c) for r, c in edits}
+    written = SheetXml(sheet.render(new), "sheet")
+    for (r, c), cell in written.cells.items():
+        if (r, c) in new:
+            assert written.raw(cell) == new[(r, c)]
+        else:
+            assert written.raw(cell) == sheet.raw(sheet.cell(r, c))
+    assert set(written.cells) == set(sheet.cells) | set(new)
+    numbers = [row.number for row in written.rows]
+    assert numbers == sorted(set(numbers))
+    for row in written.rows:
+        cols = [c.col for c in row.cells]
+        assert cols == sorted(set(cols))
+    # before and after sheetData, not a byte changes
+    assert written.data[:written.sheet_data[0]] == data[:sheet.sheet_data[0]]
+    assert written.data.endswith(data[data.index(b"pageMargins") - 1 - len(sheet.prefix):])
+
+
+def test_rows_and_cells_without_addresses_get_them_where_cells_are_added():
+    data = (f'<worksheet xmlns="{MAIN_NS}"><sheetData><row><c><v>1</v></c><c><v>2</v></c>'
+            '</row><row><c><v>3</v></c></row><row/></sheetData></worksheet>').encode()
+    sheet = SheetXml(data, "sheet")
+    assert sorted(sheet.cells) == [(1, 1), (1, 2), (2, 1)]
+    out = SheetXml(sheet.render({(1, 4): sheet.number_cell(1, 4, None, 9),
+                                 (3, 2): sheet.text_cell(3, 2, None, " =x ")}), "sheet")
+    values = {k: c.value_text for k, c in out.cells.items()}
+    assert values == {(1, 1): "1", (1, 2): "2", (1, 4): "9", (2, 1): "3", (3, 2): None}
+    assert b'<c r="B3" t="inlineStr"><is><t xml:space="preserve"> =x </t></is></c>' in out.data
