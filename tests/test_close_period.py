@@ -563,3 +563,26 @@ def test_rows_and_cells_without_addresses_get_them_where_cells_are_added():
     values = {k: c.value_text for k, c in out.cells.items()}
     assert values == {(1, 1): "1", (1, 2): "2", (1, 4): "9", (2, 1): "3", (3, 2): None}
     assert b'<c r="B3" t="inlineStr"><is><t xml:space="preserve"> =x </t></is></c>' in out.data
+
+
+# --- the bad-input corpus, through close-period --------------------------------------------
+
+from tests.corpus import CASES  # noqa: E402
+
+BAD_INPUTS = [c for c in CASES if c.exit_code in (1, 2) and not c.id.startswith("output-")]
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS, ids=[c.id for c in BAD_INPUTS])
+def test_corpus_bad_inputs_refused_with_their_message(case, tmp_path, capsys):
+    book = case.build(tmp_path)
+    before = book.read_bytes() if book.is_file() else None
+    out = tmp_path / f"closed{book.suffix}"
+    code, stdout, err = close(capsys, book, "Q3 2016/17", out)
+    output = stdout + err
+    assert "Traceback" not in output
+    assert code == case.exit_code, output
+    assert re.search(case.message, output), output
+    if case.cell:
+        assert f"{case.cell}: " in output, output
+    assert (book.read_bytes() if book.is_file() else None) == before
+    assert not out.exists()
