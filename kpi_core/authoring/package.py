@@ -23,6 +23,7 @@ from ..reading.xlsx import cell_address, column_index, parse_cell_address
 MAIN_NS = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
            "http://purl.oclc.org/ooxml/spreadsheetml/main")
 _SEP = "\x01"
+_SPANNED = frozenset({"sheetData", "row", "c", "v", "f", "is"})  # elements whose end we need
 #: A start tag from its ``<``: name, attributes (values may hold ``>``), end.
 _START_TAG = re.compile(rb'<([\w.:-]+)((?:\s+[\w.:-]+\s*=\s*(?:"[^"]*"|\'[^\']*\'))*)\s*(/?)>')
 _ESCAPE_LIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
@@ -128,19 +129,27 @@ class SheetXml:
     def _end_of(self, start: int, end_index: int) -> int:
         """Byte after an element that starts at ``start``; expat's end index is the
         ``</`` of its end tag, or the byte after an empty element."""
-        tag = self._tag(start)
-        if tag.group(3):
-            return tag.end()
-        return self.data.index(b">", end_index) + 1
+        data = self.data
+        if data[end_index - 2:end_index] == b"/>" and data.find(b"<", start + 1, end_index) < 0:
+            tag = self._tag(start)  # empty, or text ending in "/>": the tag tells
+            if tag.group(3):
+                return tag.end()
+        return data.index(b">", end_index) + 1
 
     def _parse(self) -> None:
         parser = expat.ParserCreate(namespace_separator=_SEP)
         stack: list[tuple[str, int, dict]] = []
         state = {"row": None, "cell": None, "col": 0, "row_no": 0, "text": None}
 
+        names: dict[str, tuple[str, bool]] = {}
+
         def local(name: str) -> tuple[str, bool]:
-            ns, _, tag = name.rpartition(_SEP)
-            return tag, ns in MAIN_NS
+            found = names.get(name)
+            if found is None:
+                ns, _, tag = name.rpartition(_SEP)
+                found = names[name] = (tag, ns in MAIN_NS)
+            return found
+        # (the text of <f> and <v> only: the handler does nothing elsewhere)
 
         def refuse_dtd(*_args) -> None:
             raise FileError(f"part {self.part} declares a DTD, which workbooks never need; "
@@ -149,7 +158,7 @@ class SheetXml:
         def start(name: str, attrs: dict) -> None:
             tag, main = local(name)
             at = parser.CurrentByteIndex
-            stack.append((tag, at, attrs))
+            stack.append((tag, at, main))
             if not main:
                 return
             if tag == "worksheet":
@@ -185,10 +194,9 @@ class SheetXml:
                 if tag == "f":
                     state["cell"].formula = dict(attrs)
 
-        def end(name: str) -> None:
-            tag, at, attrs = stack.pop()
-            _, main = local(name)
-            if not main:
+        def end(_name: str) -> None:
+            tag, at, main = stack.pop()
+            if not main or tag not in _SPANNED:
                 return
             stop = self._end_of(at, parser.CurrentByteIndex)
             cell, row = state["cell"], state["row"]
@@ -233,6 +241,7 @@ class SheetXml:
             raise FileError(f"part {self.part} is damaged ({exc})") from exc
         if self.sheet_data is None:
             raise FileError(f"part {self.part} has no sheetData; the worksheet is damaged")
+        self.row_index = {row.number: row for row in self.rows}
 
     def cell(self, row: int, col: int) -> Cell | None:
         return self.cells.get((row, col))
@@ -242,7 +251,7 @@ class SheetXml:
 
     def default_style(self, row: int, col: int) -> str | None:
         """The style a new cell gets where Excel would give one: the row's, else the column's."""
-        found = next((r for r in self.rows if r.number == row), None)
+        found = self.row_index.get(row)
         if found is not None and found.attrs.get("customFormat") in ("1", "true"):
             return found.attrs.get("s")
         return next((s for lo, hi, s in self.col_styles if lo <= col <= hi), None)
