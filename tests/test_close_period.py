@@ -21,6 +21,7 @@ import xlsxwriter
 from addin.cli import main
 from kpi_core.authoring.closing import default_output
 from kpi_core.authoring.package import SheetXml, encode_text
+from kpi_core.reading.periods import parse_period
 from kpi_core.reading.tables import read_workbook
 from kpi_core.reading.xlsx import read_tables
 from tests.corpus import rewrite_zip
@@ -54,6 +55,12 @@ def measures_by_ref(path: Path) -> dict[str, object]:
     return {m.ref: m for m in read_workbook(path).measures}
 
 
+def label_for(measure, period: str) -> str:
+    """The period a measure's figure of ``period`` is recorded under: its own frequency's."""
+    return parse_period(period).latest(measure.frequency).label if measure.frequency \
+        else period
+
+
 # --- the templates ------------------------------------------------------------------------
 
 
@@ -84,7 +91,7 @@ def test_close_moves_current_into_history_and_opens_the_next_period(template, tm
     statuses = {a.measure.ref: a.status.value for a in assess_workbook(before)}
     assert sorted(r[0] for r in rows[1:]) == sorted(old)
     for ref, period, value, target, status in rows[1:]:
-        assert period == "Q2 2016/17"
+        assert period == label_for(old[ref], "Q2 2016/17")  # the sample's are monthly: Sep 2016
         assert value == old[ref].current and target == old[ref].target
         assert status == statuses[ref]
     assert main(["check", str(out)]) == 0
@@ -98,8 +105,8 @@ def test_twice_in_a_row_gives_history_two_periods_longer(tmp_path, capsys):
     count = len(read_workbook(XLSX).measures)
     rows = table_rows(second, "History")[1:]
     assert len(rows) == 2 * count
-    assert [r[1] for r in rows] == ["Q2 2016/17"] * count + ["Q3 2016/17"] * count
-    q3 = [r for r in rows if r[1] == "Q3 2016/17"]
+    assert [r[1] for r in rows] == ["Sep 2016"] * count + ["Dec 2016"] * count  # monthly
+    q3 = [r for r in rows if r[1] == "Dec 2016"]
     assert all(r[2] is None and r[4] == "Data unavailable" for r in q3)  # Current was cleared
     assert read_workbook(second).settings.period == "Q4 2016/17"
     assert main(["check", str(second)]) == 0
@@ -166,7 +173,7 @@ def test_openpyxl_and_libreoffice_open_the_output(tmp_path, capsys):
                    timeout=180)
     history = (csv_dir / "closed-History.csv").read_text(encoding="utf-8").splitlines()
     assert history[0] == "Ref,Period,Value,Target,Status"
-    assert history[1].startswith("CS01,Q2 2016/17,97%,95%,Green"), history[1]
+    assert history[1].startswith("CS01,Sep 2016,97%,95%,Green"), history[1]
     assert len(history) == 1 + len(read_workbook(XLSM).measures)
     settings = (csv_dir / "closed-Settings.csv").read_text(encoding="utf-8")
     assert "Period,Q3 2016/17" in settings
@@ -182,6 +189,29 @@ def test_default_output_keeps_the_suffix_and_names_the_period(tmp_path, capsys, 
     assert code == 0, err
     assert (tmp_path / "performance_workbook - Q3 2016-17.xlsm").is_file()
     assert default_output(Path("a/b.XLSX"), " Jun  2016 ").name == "b - Jun 2016.xlsx"
+
+
+def test_each_measure_closes_under_its_own_frequency(tmp_path, capsys):
+    rows = [measure_row("Q", Frequency="Quarterly", Current=0.5, Previous=0.4),
+            measure_row("M", Frequency="Monthly", Current=0.6),
+            measure_row("A", Frequency="Annual", Current=0.7, Previous=0.65),
+            measure_row("N", Current=0.8)]
+    book = write_book(tmp_path / "f.xlsx", rows, settings=SETTINGS)
+    q3, q4 = tmp_path / "q3.xlsx", tmp_path / "q4.xlsx"
+    assert close(capsys, book, "Q3 2016/17", q3)[0] == 0
+    assert [r[:3] for r in table_rows(q3, "History")[1:]] == [
+        ["Q", "Q2 2016/17", 0.5], ["M", "Sep 2016", 0.6], ["N", "Q2 2016/17", 0.8]]
+    m = measures_by_ref(q3)
+    # the annual measure's year (2015/16) is still the latest: its outturn stays
+    assert (m["A"].current, m["A"].previous) == (0.7, 0.65)
+    assert (m["Q"].current, m["Q"].previous) == (None, 0.5)
+    assert main(["check", str(q3)]) == 0
+    # into Q4 2016/17 the latest year becomes 2016/17: 2015/16's outturn goes to History
+    assert close(capsys, q3, "Q4 2016/17", q4)[0] == 0
+    added = [r[:3] for r in table_rows(q4, "History")[4:]]
+    assert ["A", "2015/16", 0.7] in added and ["M", "Dec 2016", None] in added
+    assert measures_by_ref(q4)["A"].current is None
+    assert main(["check", str(q4)]) == 0
 
 
 # --- an existing History table ------------------------------------------------------------

@@ -31,10 +31,11 @@ from pathlib import Path
 
 from ..atomic import atomic_path
 from ..errors import DataErrors, FileError, KpiError, UsageError, ValueParseError
-from ..model import Assessment, Measure, Problem
+from ..model import Assessment, Measure, Period, Problem
 from ..reading.tables import (
     BENCHMARKS, MEASURES, SETTINGS, measure_columns, parse_tables,
 )
+from ..reading.periods import parse_period
 from ..reading.values import is_blank, parse_text
 from ..reading.xlsx import (
     MAX_PART_BYTES, PackageLayout, RawTable, TablePart, cell_address, read_layout, read_tables,
@@ -77,36 +78,8 @@ def default_output(book: Path, next_period: str) -> Path:
     return Path.cwd() / f"{book.stem} - {label}{book.suffix.lower()}"
 
 
-def _parse_period(text: object):
-    try:
-        from ..reading.periods import parse_period  # issue 9's parser: the one reading
-    except ImportError:  # TEMPORARY until issue 9's periods are merged: quarters only
-        parse_period = _Quarter.parse
-    globals()["_parse_period"] = parse_period
+def _parse_period(text: object) -> Period:
     return parse_period(text)
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class _Quarter:
-    """TEMPORARY stand-in for issue 9's Period (financial quarters ``Q2 2016/17`` only)."""
-
-    index: int  # 4 * start year + quarter - 1
-
-    @classmethod
-    def parse(cls, text: object) -> _Quarter:
-        m = re.fullmatch(r"\s*Q([1-4])\s+(\d{4})[/-](\d{2}|\d{4})\s*", str(text or ""), re.I)
-        if not m:
-            raise ValueParseError(f"period {text!r} is not a period label (e.g. Q2 2016/17)",
-                                  text)
-        return cls(4 * int(m.group(2)) + int(m.group(1)) - 1)
-
-    @property
-    def label(self) -> str:
-        year = self.index // 4
-        return f"Q{self.index % 4 + 1} {year}/{(year + 1) % 100:02d}"
-
-    def next(self) -> _Quarter:
-        return _Quarter(self.index + 1)
 
 
 def close_period(book: str | os.PathLike, next_period: str, out: str | os.PathLike) -> Closed:
@@ -586,17 +559,29 @@ class _Plan:
             b"", types)
 
 
-def _closing_period(measure: Measure, current, opened):
+def _closing_period(measure: Measure, current: Period, opened: Period) -> Period | None:
     """The period a measure's Current belongs to when closing moves it on, or ``None``
-    when its own period is still open (an annual measure in a quarterly workbook keeps
-    its outturn until the next year's is due)."""
-    frequency = measure.frequency
-    latest = getattr(current, "latest", None)
-    if frequency is None or latest is None:
+    when its own period is still open.
+
+    A measure of another frequency than the workbook's stands for its latest period
+    (:meth:`Period.latest`, as the History reader reads it): a monthly measure in
+    ``Q2 2016/17`` is ``Sep 2016``; an annual one keeps its outturn (``2015/16``)
+    until closing reaches the next year's.
+
+    >>> from kpi_core.model import Frequency
+    >>> q2, q3, q4 = (parse_period(f"Q{q} 2016/17") for q in (2, 3, 4))
+    >>> _closing_period(Measure("M", "P", "m", frequency=Frequency.MONTHLY), q2, q3).label
+    'Sep 2016'
+    >>> _closing_period(Measure("A", "P", "a", frequency=Frequency.ANNUAL), q2, q3) is None
+    True
+    >>> _closing_period(Measure("A", "P", "a", frequency=Frequency.ANNUAL), q3, q4).label
+    '2015/16'
+    """
+    if measure.frequency is None:
         return current
     try:
-        now, then = current.latest(frequency), opened.latest(frequency)
-    except (KeyError, ValueError, TypeError):
+        now, then = current.latest(measure.frequency), opened.latest(measure.frequency)
+    except KeyError:
         return current  # a frequency periods do not model (weekly, termly): the workbook's
     if now == then:
         return None

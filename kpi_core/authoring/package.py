@@ -446,7 +446,9 @@ def grow_table(data: bytes, old_ref: str, new_ref: str) -> bytes:
 
 
 def range_ref(top: int, left: int, bottom: int, right: int) -> str:
-    """>>> range_ref(1, 1, 10, 5)
+    """An A1 range.
+
+    >>> range_ref(1, 1, 10, 5)
     'A1:E10'
     """
     return f"{cell_address(top, left)}:{cell_address(bottom, right)}"
