@@ -45,6 +45,8 @@ from .package import SheetXml, grow_table, parse_range, range_ref, with_dimensio
 HISTORY_TABLE = "History"
 #: The tables read_workbook reads, and History (which it reads once issue 9 is merged).
 _TABLES = (MEASURES, BENCHMARKS, SETTINGS, HISTORY_TABLE)
+#: Measures fields that judge the closed period's figure, cleared with it (issue 14's names).
+_JUDGEMENTS = ("rag_override", "override_reason")
 HISTORY_HEADERS = ("Ref", "Period", "Value", "Target", "Status")
 _HISTORY_FIELDS = {"ref": ("ref", "reference"), "period": ("period",), "value": ("value",),
                    "target": ("target",), "status": ("status", "rag", "published status")}
@@ -292,6 +294,15 @@ class _Plan:
                     self.cleared.append(f"{measures_t.sheet}!{cell_address(m.row, current_col)}")
                 self.set(part, m.row, current_col,
                          sheet.empty_cell(m.row, current_col, cur.style), measures_t.sheet)
+            # An officer's RAG Override judged the closed figure (History keeps the status
+            # it gave); over a blank Current it could not stand.
+            for field in _JUDGEMENTS:
+                if field in cols:
+                    col = left + cols[field]
+                    old = sheet.cell(m.row, col)
+                    if old is not None and not old.is_empty:
+                        self.set(part, m.row, col, sheet.empty_cell(m.row, col, old.style),
+                                 measures_t.sheet)
         if "previous" not in cols:
             self.notes.append("the Measures table has no Previous column: the closed period's "
                               "figures are kept in History only")
@@ -356,19 +367,23 @@ class _Plan:
         self._refuse_repeat(raw_h, found, rows)
         top, left, bottom, right = parse_range(table.ref)
         sheet = self.sheet(table.sheet_part)
-        last_data = bottom if bottom > top else None
+        first = bottom + 1  # blank rows at the table's end (a fresh table has one) are filled
+        while first - 1 > top and not any(
+                not c.is_empty for c in sheet.row_cells(first - 1) if left <= c.col <= right):
+            first -= 1
+        last_data = first - 1 if first - 1 > top else None
         placed = {f: left + i for f, i in found.items() if i is not None}
-        self._check_below(sheet, table, bottom, left, right, len(rows))
-        self._append(sheet, table.sheet_part, table.sheet, rows, cols, raw_m, placed, bottom + 1,
+        self._check_below(sheet, table, bottom, left, right, first + len(rows) - 1 - bottom)
+        self._append(sheet, table.sheet_part, table.sheet, rows, cols, raw_m, placed, first,
                      last_data)
-        new_bottom = bottom + len(rows)
-        if rows:
+        new_bottom = max(bottom, first + len(rows) - 1)
+        if new_bottom > bottom:
             new_ref = range_ref(top, left, new_bottom, right)
             with zipfile.ZipFile(self.book) as z:
                 self.parts[table.table_part] = grow_table(z.read(table.table_part), table.ref,
                                                           new_ref)
             self.grow[table.sheet_part] = (new_bottom, right)
-        self.expect_history_rows = len(raw_h.rows) - 1 + len(rows)
+        self.expect_history_rows = new_bottom - top
 
     def _refuse_repeat(self, raw_h: RawTable, found: dict, rows: list) -> None:
         """A History row for a (Ref, period) this closing would add: it would be there twice."""
@@ -391,6 +406,8 @@ class _Plan:
 
     def _check_below(self, sheet: SheetXml, table: TablePart, bottom: int, left: int,
                      right: int, count: int) -> None:
+        if count <= 0:
+            return
         for (r, c), cell in sheet.cells.items():
             if bottom < r <= bottom + count and left <= c <= right and not cell.is_empty:
                 raise FileError(f"{table.sheet}!{cell_address(r, c)} holds a value just below "
@@ -453,6 +470,12 @@ class _Plan:
     def _new_history(self, rows: list, cols: dict[str, int], raw_m: RawTable) -> None:
         """A History sheet (last) holding a History table, with the closed period's rows."""
         self.history_added = True
+        with zipfile.ZipFile(self.book) as z:
+            if b"purl.oclc.org/ooxml" in z.read(self.layout.workbook_part):
+                raise FileError(f"{self.book}: is saved as Strict Open XML, and this tool adds "
+                                "a History sheet only to an ordinary Excel Workbook; add the "
+                                f"History table yourself ({', '.join(HISTORY_HEADERS)}) or save "
+                                "the workbook as an Excel Workbook (.xlsx), then try again")
         names = {p.casefold() for p in self.layout.parts}
         n = 1
         while f"xl/worksheets/sheet{n}.xml" in names:

@@ -249,6 +249,10 @@ class SheetXml:
     def raw(self, cell: Cell) -> bytes:
         return self.data[cell.start:cell.end]
 
+    def row_cells(self, row: int) -> list[Cell]:
+        found = self.row_index.get(row)
+        return found.cells if found is not None else []
+
     def default_style(self, row: int, col: int) -> str | None:
         """The style a new cell gets where Excel would give one: the row's, else the column's."""
         found = self.row_index.get(row)
