@@ -32,6 +32,7 @@ from pathlib import Path
 from ..atomic import atomic_path
 from ..errors import DataErrors, FileError, KpiError, UsageError, ValueParseError
 from ..model import Assessment, Measure, Period, Problem
+from ..pipeline import assess_workbook
 from ..reading.tables import (
     BENCHMARKS, MEASURES, SETTINGS, measure_columns, parse_tables,
 )
@@ -43,7 +44,7 @@ from ..reading.xlsx import (
 from .package import SheetXml, grow_table, parse_range, range_ref, with_dimension
 
 HISTORY_TABLE = "History"
-#: The tables read_workbook reads, and History (which it reads once issue 9 is merged).
+#: The tables read_workbook reads (History: once issue 9's reader is merged), read once.
 _TABLES = (MEASURES, BENCHMARKS, SETTINGS, HISTORY_TABLE)
 #: Measures fields that judge the closed period's figure, cleared with it (issue 14's names).
 _JUDGEMENTS = ("rag_override", "override_reason")
@@ -70,18 +71,14 @@ class Closed:
 
 
 def default_output(book: Path, next_period: str) -> Path:
-    """``<BOOK stem> - <next period>.xlsx`` (or ``.xlsm``) beside the current folder's files,
-    with the characters a file name cannot hold (``/`` of ``2016/17``) made ``-``.
+    """``<BOOK stem> - <next period>.xlsx`` (or ``.xlsm``, as BOOK) in the current folder,
+    the characters a file name cannot hold (the ``/`` of ``2016/17``) made ``-``.
 
     >>> default_output(Path("in/book.xlsm"), "Q3 2016/17").name
     'book - Q3 2016-17.xlsm'
     """
     label = _UNSAFE_NAME.sub("-", " ".join(next_period.split()))
     return Path.cwd() / f"{book.stem} - {label}{book.suffix.lower()}"
-
-
-def _parse_period(text: object) -> Period:
-    return parse_period(text)
 
 
 def close_period(book: str | os.PathLike, next_period: str, out: str | os.PathLike) -> Closed:
@@ -106,7 +103,7 @@ def close_period(book: str | os.PathLike, next_period: str, out: str | os.PathLi
     current = _current_period(closed_text, period_cell)
     opened_text = " ".join(str(next_period).split())
     try:
-        opened = _parse_period(opened_text)
+        opened = parse_period(opened_text)
     except (ValueParseError, ValueError) as exc:
         raise UsageError(f"--next {next_period!r}: {exc}; write it as the Settings Period "
                          f"is written (e.g. {current.next().label})") from exc
@@ -123,7 +120,6 @@ def close_period(book: str | os.PathLike, next_period: str, out: str | os.PathLi
         notes.append(f"{opened.label} is not the period right after {current.label} "
                      f"({current.next().label}); the periods between are left out")
 
-    from ..pipeline import assess_workbook
     assessments = assess_workbook(workbook)
     plan = _Plan(book, layout, raw, closed_text, current, opened, opened_text, period_cell,
                  notes)
@@ -183,7 +179,7 @@ def _settings_period(table: RawTable | None, book: Path) -> tuple[str, int, int]
 def _current_period(text: str, cell: tuple[str, int, int]):
     sheet, row, col = cell
     try:
-        return _parse_period(text)
+        return parse_period(text)
     except (ValueParseError, ValueError) as exc:
         raise DataErrors([Problem(sheet, cell_address(row, col), str(exc), text)]) from exc
 
@@ -393,7 +389,7 @@ class _Plan:
             if is_blank(ref) or is_blank(period):
                 continue
             try:
-                key = (parse_text(ref).casefold(), _parse_period(period))
+                key = (parse_text(ref).casefold(), parse_period(period))
             except (KpiError, ValueError):
                 continue  # the reader reports it
             if key in adding:
