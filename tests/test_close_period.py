@@ -651,3 +651,32 @@ def test_blank_rows_at_the_end_of_history_are_filled_first(tmp_path, capsys):
     assert [r[:2] for r in table_rows(out, "History")[1:]] == [["A1", "Q2 2016/17"],
                                                               ["A2", "Q2 2016/17"]]
     assert openpyxl.load_workbook(out)["History"].tables["History"].ref == "A1:E3"
+
+
+DEMO = ROOT / "workbook_templates" / "demo_performance_workbook.xlsx"
+
+
+@pytest.mark.skipif(not DEMO.exists(), reason="issue 9's demonstration workbook is not merged yet")
+def test_twice_on_the_demonstration_workbook(tmp_path, capsys):
+    """Issue 9: two closes give History two periods longer, and check still passes."""
+    before = read_workbook(DEMO)
+    current = parse_period(before.settings.period)
+    first, second = tmp_path / "one.xlsx", tmp_path / "two.xlsx"
+    nxt, after = current.next(), current.next().next()
+    assert close(capsys, DEMO, nxt.label, first)[0] == 0
+    assert close(capsys, first, after.label, second)[0] == 0
+    rows = table_rows(second, "History")[1:]
+    old = table_rows(DEMO, "History")[1:]
+    added = rows[len(old):]
+    assert rows[:len(old)] == old
+    # every measure recorded once per closed period of its own frequency
+    expected = set()
+    for m in before.measures:
+        for closing_from, closing_to in ((current, nxt), (nxt, after)):
+            if m.frequency is None:
+                expected.add((m.ref, closing_from.label))
+            elif closing_from.latest(m.frequency) != closing_to.latest(m.frequency):
+                expected.add((m.ref, closing_from.latest(m.frequency).label))
+    assert {(r[0], r[1]) for r in added} == expected and len(added) == len(expected)
+    assert main(["check", str(second)]) == 0
+    assert read_workbook(second).settings.period == after.label
