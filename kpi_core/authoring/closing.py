@@ -33,19 +33,16 @@ from ..atomic import atomic_path
 from ..errors import DataErrors, FileError, KpiError, UsageError, ValueParseError
 from ..model import Assessment, Measure, Period, Problem
 from ..pipeline import assess_workbook
-from ..reading.tables import (
-    BENCHMARKS, MEASURES, SETTINGS, measure_columns, parse_tables,
-)
+from ..reading.tables import MEASURES, SETTINGS, measure_columns, read_workbook
 from ..reading.periods import parse_period
 from ..reading.values import is_blank, parse_text
 from ..reading.xlsx import (
-    MAX_PART_BYTES, PackageLayout, RawTable, TablePart, cell_address, read_layout, read_tables,
+    MAX_PART_BYTES, PackageLayout, RawTable, TablePart, cell_address, parse_cell_address,
+    read_layout, read_tables,
 )
 from .package import SheetXml, grow_table, parse_range, range_ref, with_dimension
 
 HISTORY_TABLE = "History"
-#: The tables read_workbook reads (History: once issue 9's reader is merged), read once.
-_TABLES = (MEASURES, BENCHMARKS, SETTINGS, HISTORY_TABLE)
 #: Measures fields that judge the closed period's figure, cleared with it (issue 14's names).
 _JUDGEMENTS = ("rag_override", "override_reason")
 HISTORY_HEADERS = ("Ref", "Period", "Value", "Target", "Status")
@@ -91,13 +88,13 @@ def close_period(book: str | os.PathLike, next_period: str, out: str | os.PathLi
     """
     book, out = Path(book), Path(out)
     _check_paths(book, out)
-    tables = read_tables(book, _TABLES)
-    workbook = parse_tables(tables.tables, tables.sheets)  # what read_workbook does
+    workbook = read_workbook(book)
     if workbook.errors:
         raise DataErrors(workbook.errors)
     layout = read_layout(book)
     _refuse_signed(book, layout)
-    raw = tables.tables
+    raw = read_tables(book, (SETTINGS, HISTORY_TABLE)).tables
+    measures_at = _measure_columns(book, workbook)
     period_cell = _settings_period(raw.get(SETTINGS.casefold()), book)
     closed_text = workbook.settings.period or ""
     current = _current_period(closed_text, period_cell)
@@ -121,8 +118,8 @@ def close_period(book: str | os.PathLike, next_period: str, out: str | os.PathLi
                      f"({current.next().label}); the periods between are left out")
 
     assessments = assess_workbook(workbook)
-    plan = _Plan(book, layout, raw, closed_text, current, opened, opened_text, period_cell,
-                 notes)
+    plan = _Plan(book, layout, raw, measures_at, closed_text, current, opened, opened_text,
+                 period_cell, notes)
     parts = plan.build(assessments)
     with atomic_path(out) as tmp:
         _write_package(book, tmp, layout, parts, plan.drop)
@@ -176,7 +173,17 @@ def _settings_period(table: RawTable | None, book: Path) -> tuple[str, int, int]
                      "(e.g. Q2 2016/17)")
 
 
-def _current_period(text: str, cell: tuple[str, int, int]):
+def _measure_columns(book: Path, workbook) -> tuple[str, dict[str, int]]:
+    """The Measures sheet's name and each field's worksheet column, as the reader matched
+    the headers (its column sources where it reports them, else the table's header row)."""
+    sources = getattr(workbook, "columns", ())  # issue 10: which header each field came from
+    if sources:
+        return sources[0].sheet, {c.field: parse_cell_address(c.cell)[1] for c in sources}
+    table = read_tables(book, (MEASURES,)).tables[MEASURES.casefold()]
+    return table.sheet, {f: table.left + i for f, i in measure_columns(table).items()}
+
+
+def _current_period(text: str, cell: tuple[str, int, int]) -> Period:
     sheet, row, col = cell
     try:
         return parse_period(text)
@@ -189,9 +196,15 @@ def _current_period(text: str, cell: tuple[str, int, int]):
 
 class _Plan:
     def __init__(self, book: Path, layout: PackageLayout, raw: dict[str, RawTable],
-                 closed_text: str, current, opened, opened_text: str,
-                 period_cell: tuple[str, int, int], notes: list[str]) -> None:
+                 measures_at: tuple[str, dict[str, int]], closed_text: str, current: Period,
+                 opened: Period, opened_text: str, period_cell: tuple[str, int, int],
+                 notes: list[str]) -> None:
         self.book, self.layout, self.raw = book, layout, raw
+        self.m_sheet, self.cols = measures_at  # the Measures sheet; field -> its column
+        part = layout.sheet_part(self.m_sheet)
+        if part is None:
+            raise FileError(f"{book}: sheet {self.m_sheet} is not a worksheet this tool can edit")
+        self.m_part = part
         self.closed_text, self.current, self.opened = closed_text, current, opened
         self.opened_text, self.period_cell, self.notes = opened_text, period_cell, notes
         self.sheets: dict[str, SheetXml] = {}
@@ -257,15 +270,11 @@ class _Plan:
     # the whole plan
 
     def build(self, assessments: tuple[Assessment, ...]) -> dict[str, bytes]:
-        measures_t = self.layout.table(MEASURES)
-        raw_m = self.raw[MEASURES.casefold()]
-        cols = measure_columns(raw_m)
+        cols, name, part = self.cols, self.m_sheet, self.m_part
         if "current" not in cols:
             raise UsageError(f"{self.book}: the Measures table has no Current column, so "
                              "there is no current position to close")
-        part = measures_t.sheet_part
         sheet = self.sheet(part)
-        left = raw_m.left
         history_rows: list[tuple[Measure, Assessment, object]] = []
         for a in assessments:
             m = a.measure
@@ -274,31 +283,31 @@ class _Plan:
             closing = _closing_period(m, self.current, self.opened)
             if closing is None:
                 continue  # e.g. an annual measure whose year is still the same
-            current_col = left + cols["current"]
+            current_col = cols["current"]
             cur = sheet.cell(m.row, current_col)
             history_rows.append((m, a, closing))
             if "previous" in cols:
-                prev_col = left + cols["previous"]
+                prev_col = cols["previous"]
                 old_prev = sheet.cell(m.row, prev_col)
                 style = old_prev.style if old_prev is not None else (
                     cur.style if cur is not None else sheet.default_style(m.row, prev_col))
                 xml = (sheet.value_copy(cur, sheet, m.row, prev_col, style) if cur is not None
                        else sheet.empty_cell(m.row, prev_col, style))
-                self.set(part, m.row, prev_col, xml, measures_t.sheet)
+                self.set(part, m.row, prev_col, xml, name)
             if cur is not None and not cur.is_empty:
                 if cur.formula is not None:
-                    self.cleared.append(f"{measures_t.sheet}!{cell_address(m.row, current_col)}")
+                    self.cleared.append(f"{name}!{cell_address(m.row, current_col)}")
                 self.set(part, m.row, current_col,
-                         sheet.empty_cell(m.row, current_col, cur.style), measures_t.sheet)
+                         sheet.empty_cell(m.row, current_col, cur.style), name)
             # An officer's RAG Override judged the closed figure (History keeps the status
             # it gave); over a blank Current it could not stand.
             for field in _JUDGEMENTS:
                 if field in cols:
-                    col = left + cols[field]
+                    col = cols[field]
                     old = sheet.cell(m.row, col)
                     if old is not None and not old.is_empty:
                         self.set(part, m.row, col, sheet.empty_cell(m.row, col, old.style),
-                                 measures_t.sheet)
+                                 name)
         if "previous" not in cols:
             self.notes.append("the Measures table has no Previous column: the closed period's "
                               "figures are kept in History only")
@@ -307,7 +316,7 @@ class _Plan:
                               + (" and more" if len(self.cleared) > 5 else "")
                               + "; their results are in Previous and History")
         self._settings()
-        self._history(history_rows, cols, raw_m)
+        self._history(history_rows)
         self._check_formulas()
         out = {}
         for part, sheet in self.sheets.items():
@@ -332,7 +341,7 @@ class _Plan:
 
     # History
 
-    def _history(self, rows: list, cols: dict[str, int], raw_m: RawTable) -> None:
+    def _history(self, rows: list) -> None:
         table = self.layout.table(HISTORY_TABLE)
         if table is None:
             if self.layout.sheet_part(HISTORY_TABLE) is not None:
@@ -340,7 +349,7 @@ class _Plan:
                                  f"{HISTORY_TABLE}; make its rows a table (Insert > Table, "
                                  f"name it {HISTORY_TABLE} under Table Design) with the "
                                  f"columns {', '.join(HISTORY_HEADERS)}, or rename the sheet")
-            self._new_history(rows, cols, raw_m)
+            self._new_history(rows)
             return
         if table.totals_rows:
             raise FileError(f"{self.book}: the {HISTORY_TABLE} table has a totals row; new rows "
@@ -370,8 +379,7 @@ class _Plan:
         last_data = first - 1 if first - 1 > top else None
         placed = {f: left + i for f, i in found.items() if i is not None}
         self._check_below(sheet, table, bottom, left, right, first + len(rows) - 1 - bottom)
-        self._append(sheet, table.sheet_part, table.sheet, rows, cols, raw_m, placed, first,
-                     last_data)
+        self._append(sheet, table.sheet_part, table.sheet, rows, placed, first, last_data)
         new_bottom = max(bottom, first + len(rows) - 1)
         if new_bottom > bottom:
             new_ref = range_ref(top, left, new_bottom, right)
@@ -419,10 +427,8 @@ class _Plan:
                                 f"{HISTORY_TABLE} table, where its new rows go; move it")
 
     def _append(self, sheet: SheetXml, part: str, sheet_name: str, rows: list,
-                cols: dict[str, int], raw_m: RawTable, placed: dict[str, int], first: int,
-                last_data: int | None) -> None:
-        msheet = self.sheet(self.layout.table(MEASURES).sheet_part)
-        left = raw_m.left
+                placed: dict[str, int], first: int, last_data: int | None) -> None:
+        msheet, cols = self.sheet(self.m_part), self.cols
         settings_sheet = self.sheet(self.layout.table(SETTINGS).sheet_part)
         period_src = settings_sheet.cell(self.period_cell[1], self.period_cell[2])
 
@@ -437,7 +443,7 @@ class _Plan:
 
         for i, (m, a, closing) in enumerate(rows):
             r = first + i
-            ref_src = msheet.cell(m.row, left + cols["ref"])
+            ref_src = msheet.cell(m.row, cols["ref"])
             c = placed["ref"]
             self.set(part, r, c, sheet.value_copy(ref_src, msheet, r, c, style(c, r)), sheet_name)
             c = placed["period"]
@@ -447,13 +453,13 @@ class _Plan:
                 xml = sheet.text_cell(r, c, style(c, r), closing.label)
             self.set(part, r, c, xml, sheet_name)
             c = placed["value"]
-            cur = msheet.cell(m.row, left + cols["current"])
+            cur = msheet.cell(m.row, cols["current"])
             self.set(part, r, c, sheet.number_cell(r, c, style(c, r, cur), m.current)
                      if m.current is not None else sheet.empty_cell(r, c, style(c, r)),
                      sheet_name)
             if "target" in placed:
                 c = placed["target"]
-                tgt = msheet.cell(m.row, left + cols["target"]) if "target" in cols else None
+                tgt = msheet.cell(m.row, cols["target"]) if "target" in cols else None
                 self.set(part, r, c, sheet.number_cell(r, c, style(c, r, tgt), m.target)
                          if m.target is not None else sheet.empty_cell(r, c, style(c, r)),
                          sheet_name)
@@ -463,7 +469,7 @@ class _Plan:
                          sheet_name)
         self.rows_added = len(rows)
 
-    def _new_history(self, rows: list, cols: dict[str, int], raw_m: RawTable) -> None:
+    def _new_history(self, rows: list) -> None:
         """A History sheet (last) holding a History table, with the closed period's rows."""
         self.history_added = True
         with zipfile.ZipFile(self.book) as z:
@@ -505,7 +511,7 @@ class _Plan:
         self.edits[sheet_part] = {}
         placed = {f: i for i, f in enumerate(("ref", "period", "value", "target", "status"),
                                              start=1)}
-        self._append(sheet, sheet_part, HISTORY_TABLE, rows, cols, raw_m, placed, 2, None)
+        self._append(sheet, sheet_part, HISTORY_TABLE, rows, placed, 2, None)
         columns = "".join(f'<tableColumn id="{i}" name="{h}"/>'
                           for i, h in enumerate(HISTORY_HEADERS, start=1))
         self.parts[table_part] = (
