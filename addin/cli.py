@@ -1,4 +1,4 @@
-"""The ``kpi-scorecard`` command line: check, regenerate, new, close-period.
+"""The ``kpi-scorecard`` command line: check, regenerate, new.
 
 Exit codes: 0 done; 1 the workbook has data errors (each listed as
 ``Measures!J12: ...``); 2 usage or file errors. Never a traceback for bad input.
@@ -187,19 +187,6 @@ def regenerate_live(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_new(args: argparse.Namespace) -> int:
-    from kpi_core.authoring.template import write_performance_workbook
-
-    path = Path(args.path)
-    if path.suffix.lower() != ".xlsx":
-        raise UsageError(f"{path}: give a name ending in .xlsx")
-    if path.exists() and not args.force:
-        raise UsageError(f"{path}: already exists; choose another name (or --force)")
-    write_performance_workbook(path)
-    print(f"Wrote {path}: fill in the Measures table, then run kpi-scorecard check {path}")
-    return EXIT_OK
-
-
 def cmd_close_period(args: argparse.Namespace) -> int:
     from kpi_core.authoring.closing import close_period, default_output
 
@@ -217,6 +204,19 @@ def cmd_close_period(args: argparse.Namespace) -> int:
     where = "a new History sheet" if closed.history_added else "History"
     print(f"Closed {closed.closed}: {closed.rows} row(s) added to {where}; "
           f"{closed.opened} opened. Wrote {closed.output}")
+    return EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from kpi_core.authoring.template import write_performance_workbook
+
+    path = Path(args.path)
+    if path.suffix.lower() != ".xlsx":
+        raise UsageError(f"{path}: give a name ending in .xlsx")
+    if path.exists() and not args.force:
+        raise UsageError(f"{path}: already exists; choose another name (or --force)")
+    write_performance_workbook(path)
+    print(f"Wrote {path}: fill in the Measures table, then run kpi-scorecard check {path}")
     return EXIT_OK
 
 
@@ -245,11 +245,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(run=cmd_check)
 
-    p = sub.add_parser("new", help="write a fresh, empty performance workbook")
-    p.add_argument("path", metavar="PATH")
-    p.add_argument("--force", action="store_true", help="replace PATH if it exists")
-    p.set_defaults(run=cmd_new)
-
     p = sub.add_parser("close-period", help="write a copy with this period moved into History "
                        "and the next one opened")
     p.add_argument("book", metavar="BOOK", help="performance workbook (.xlsx/.xlsm); not changed")
@@ -259,6 +254,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="workbook to write; default '<BOOK name> - <PERIOD>' here, "
                         "same extension as BOOK")
     p.set_defaults(run=cmd_close_period)
+
+    p = sub.add_parser("new", help="write a fresh, empty performance workbook")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    p.set_defaults(run=cmd_new)
     return parser
 
 
