@@ -242,13 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "(Windows or Mac)")
     p.set_defaults(run=cmd_regenerate)
 
-    p = sub.add_parser("check", help="check a performance workbook and show each status")
-    p.add_argument("book", metavar="BOOK")
-    p.add_argument("--json", action="store_true", help="print one JSON document")
-    p.set_defaults(run=cmd_check)
-
-    p = sub.add_parser("close-period", help="write a copy with this period moved into History "
-                       "and the next one opened")
+    p = sub.add_parser("close-period", help="a new workbook with this period in History and "
+                       "the next one open")
     p.add_argument("book", metavar="BOOK", help="performance workbook (.xlsx/.xlsm); not changed")
     p.add_argument("--next", required=True, metavar="PERIOD",
                    help="the period to open, e.g. 'Q3 2016/17'")
@@ -256,6 +251,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="workbook to write; default '<BOOK name> - <PERIOD>' here, "
                         "same extension as BOOK")
     p.set_defaults(run=cmd_close_period)
+
+    p = sub.add_parser("check", help="check a performance workbook and show each status")
+    p.add_argument("book", metavar="BOOK")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(run=cmd_check)
 
     p = sub.add_parser("new", help="write a fresh, empty performance workbook")
     p.add_argument("path", metavar="PATH")
