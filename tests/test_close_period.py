@@ -680,3 +680,30 @@ def test_twice_on_the_demonstration_workbook(tmp_path, capsys):
     assert {(r[0], r[1]) for r in added} == expected and len(added) == len(expected)
     assert main(["check", str(second)]) == 0
     assert read_workbook(second).settings.period == after.label
+
+
+@pytest.mark.slow
+def test_libreoffice_still_binds_the_button_to_the_macro_after_closing(tmp_path, capsys):
+    import json
+
+    from tests.test_xlsm import (
+        CAPTION, DIAGNOSTIC_OK, MACRO, MODULE, SYSTEM_PYTHON, UNO_HELPER, _libreoffice_missing,
+    )
+    reason = _libreoffice_missing()
+    if reason:
+        pytest.skip(reason)
+    out = tmp_path / "closed.xlsm"
+    assert close(capsys, XLSM, "Q3 2016/17", out)[0] == 0
+    run = subprocess.run([SYSTEM_PYTHON, str(UNO_HELPER), str(out), "--sheet", "Measures",
+                          "--module", MODULE, "--call", f"{MODULE}.KpiScorecardDiagnostic",
+                          "--timeout", "120"], capture_output=True, text=True, timeout=180)
+    assert run.returncode == 0, run.stderr[-3000:]
+    report = json.loads(run.stdout)
+    library = report["module_library"]
+    assert library is not None
+    bound = [c for c in report["controls"] if c["label"] == CAPTION and any(
+        e["method"] == "actionPerformed" and e["script"].endswith(
+            f"{library}.{MODULE}.{MACRO}?language=Basic&location=document")
+        for e in c["events"])]
+    assert len(bound) == 1, report["controls"]
+    assert report["calls"][f"{MODULE}.KpiScorecardDiagnostic"]["result"] == DIAGNOSTIC_OK
