@@ -707,3 +707,22 @@ def test_libreoffice_still_binds_the_button_to_the_macro_after_closing(tmp_path,
         for e in c["events"])]
     assert len(bound) == 1, report["controls"]
     assert report["calls"][f"{MODULE}.KpiScorecardDiagnostic"]["result"] == DIAGNOSTIC_OK
+
+
+def test_a_damaged_part_the_reader_never_reads_is_refused_by_name(tmp_path, capsys):
+    import struct
+    path = tmp_path / "damaged.xlsx"
+    rewrite_zip(XLSX, path, {"docProps/app.xml": lambda d: d + b"<!--" + bytes(range(256)) * 80
+                             + b"-->"})
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo("docProps/app.xml")
+    data = bytearray(path.read_bytes())
+    name_len, extra_len = struct.unpack_from("<HH", data, info.header_offset + 26)
+    middle = info.header_offset + 30 + name_len + extra_len + info.compress_size // 2
+    data[middle:middle + 32] = b"\xff" * 32
+    path.write_bytes(bytes(data))
+    out = tmp_path / "out.xlsx"
+    code, stdout, err = close(capsys, path, "Q3 2016/17", out)
+    assert code == 2, err
+    assert "part docProps/app.xml is damaged or truncated" in err and "Traceback" not in err
+    assert not out.exists() and not list(tmp_path.glob(".out.*"))

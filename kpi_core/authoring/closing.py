@@ -26,6 +26,7 @@ import posixpath
 import re
 import shutil
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,7 +123,7 @@ def close_period(book: str | os.PathLike, next_period: str, out: str | os.PathLi
                  period_cell, notes)
     parts = plan.build(assessments)
     with atomic_path(out) as tmp:
-        _write_package(book, tmp, layout, parts, plan.drop)
+        _write_package(book, tmp, parts, plan.drop)
         _verify(tmp, opened_text, plan)
     return Closed(out, closed_text, opened_text, plan.rows_added, plan.history_added,
                   tuple(notes))
@@ -630,8 +631,7 @@ def _insert_before_close(text: str, element: str, insert: str) -> str:
 # --- writing the package ---------------------------------------------------------------
 
 
-def _write_package(book: Path, tmp: Path, layout: PackageLayout, parts: dict[str, bytes],
-                   drop: set[str]) -> None:
+def _write_package(book: Path, tmp: Path, parts: dict[str, bytes], drop: set[str]) -> None:
     """Every part of ``book`` into ``tmp`` in its order, byte for byte unless changed;
     new parts last."""
     with zipfile.ZipFile(book) as zin, zipfile.ZipFile(tmp, "w") as zout:
@@ -641,24 +641,42 @@ def _write_package(book: Path, tmp: Path, layout: PackageLayout, parts: dict[str
             if name in drop or name in seen:
                 continue
             seen.add(name)
-            new = zipfile.ZipInfo(name, info.date_time)
-            new.compress_type = info.compress_type if info.compress_type in (
-                zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) else zipfile.ZIP_DEFLATED
-            new.external_attr = info.external_attr
-            new.create_system = info.create_system
-            if name in parts:
-                zout.writestr(new, parts[name])
-                continue
-            if info.file_size > MAX_PART_BYTES:
-                raise FileError(f"{book}: part {name} would inflate to {info.file_size:,} "
-                                "bytes; refusing it as a possible zip bomb")
-            new.file_size = info.file_size
-            with zin.open(info) as src, zout.open(new, "w") as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
+            try:
+                _copy_part(zin, zout, info, parts.get(name), book)
+            except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+                raise FileError(f"{book}: part {name} is damaged or truncated ({exc}); "
+                                "nothing was written. Open the workbook in Excel, save it, "
+                                "then try again") from exc
+            except NotImplementedError as exc:
+                raise FileError(f"{book}: part {name} is compressed in a way Excel never "
+                                f"uses ({exc}); save the workbook again from Excel") from exc
+            except RuntimeError as exc:  # an entry encrypted with a zip password
+                raise FileError(f"{book}: part {name} is encrypted inside the zip; Excel "
+                                "never writes that: save the workbook again from Excel") \
+                    from exc
         for name, data in parts.items():
             if name not in seen:
                 zout.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data,
                               compress_type=zipfile.ZIP_DEFLATED)
+
+
+def _copy_part(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo,
+               new: bytes | None, book: Path) -> None:
+    """One part into the new package: ``new`` if given, else its own bytes, streamed."""
+    out = zipfile.ZipInfo(info.filename, info.date_time)
+    out.compress_type = info.compress_type if info.compress_type in (
+        zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) else zipfile.ZIP_DEFLATED
+    out.external_attr = info.external_attr
+    out.create_system = info.create_system
+    if new is not None:
+        zout.writestr(out, new)
+        return
+    if info.file_size > MAX_PART_BYTES:
+        raise FileError(f"{book}: part {info.filename} would inflate to {info.file_size:,} "
+                        "bytes; refusing it as a possible zip bomb")
+    out.file_size = info.file_size
+    with zin.open(info) as src, zout.open(out, "w") as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
 
 
 def _verify(path: Path, opened_text: str, plan: _Plan) -> None:
