@@ -331,6 +331,23 @@ def calculated(path: Path) -> Path:
         b' fullCalcOnLoad="1"', b"")})
 
 
+def with_calc_chain(path: Path) -> Path:
+    """Excel's calculation chain for the one formula (Measures!E2), as Excel saves it."""
+    chained = path.with_name("chain-" + path.name)
+    rewrite_zip(path, chained, {
+        "xl/_rels/workbook.xml.rels": lambda d: d.replace(
+            b"</Relationships>", b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.'
+            b'org/officeDocument/2006/relationships/calcChain" Target="calcChain.xml"/>'
+            b"</Relationships>"),
+        "[Content_Types].xml": lambda d: d.replace(
+            b"</Types>", b'<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.'
+            b'openxmlformats-officedocument.spreadsheetml.calcChain+xml"/></Types>')})
+    with zipfile.ZipFile(chained, "a") as z:
+        z.writestr("xl/calcChain.xml", '<calcChain xmlns="http://schemas.openxmlformats.org/'
+                   'spreadsheetml/2006/main"><c r="E2" i="1"/></calcChain>')
+    return chained
+
+
 def test_a_current_formula_becomes_a_value_in_previous_and_history(tmp_path, capsys):
     path = tmp_path / "f.xlsx"
     wb = xlsxwriter.Workbook(str(path))
@@ -345,11 +362,17 @@ def test_a_current_formula_becomes_a_value_in_previous_and_history(tmp_path, cap
                                "columns": [{"header": "Setting"}, {"header": "Value"}]})
     wb.add_worksheet("Data").write_number(0, 0, 7)
     wb.close()
-    book = calculated(path)
+    book = with_calc_chain(calculated(path))
     out = tmp_path / "out.xlsx"
     code, stdout, err = close(capsys, book, "Q3 2016/17", out)
     assert code == 0, err
     assert "Measures!E2" in err  # says which formula it cleared
+    # the calculation chain named the cleared cell: it goes (Excel rebuilds it), with its
+    # relationship and content type
+    written = parts(out)
+    assert "xl/calcChain.xml" not in written
+    assert b"calcChain" not in written["xl/_rels/workbook.xml.rels"]
+    assert b"calcChain" not in written["[Content_Types].xml"]
     m = measures_by_ref(out)["A1"]
     assert m.current is None and m.previous == 14
     sheet = SheetXml(parts(out)["xl/worksheets/sheet1.xml"], "sheet1")
