@@ -66,27 +66,20 @@ def attr_text(value: str) -> str:
 
 @dataclass(slots=True)
 class Cell:
-    """One ``<c>`` as found: its position, its bytes, and what it holds."""
+    """One ``<c>`` as found: its position, its bytes' span, and what it holds."""
 
     row: int
     col: int
     start: int
     end: int
-    attrs: dict[str, str]
+    kind: str  # the t attribute: n, s, str, inlineStr, b, e, d
+    style: str | None  # the s attribute
     has_r: bool
     formula: dict[str, str] | None = None  # the <f> attributes, when it has a formula
     formula_text: str = ""
     value_span: tuple[int, int] | None = None  # <v>...</v>
     inline_span: tuple[int, int] | None = None  # <is>...</is>
     value_text: str | None = None
-
-    @property
-    def kind(self) -> str:
-        return self.attrs.get("t", "n")
-
-    @property
-    def style(self) -> str | None:
-        return self.attrs.get("s")
 
     @property
     def is_empty(self) -> bool:
@@ -188,7 +181,8 @@ class SheetXml:
                 else:
                     col = state["col"] + 1
                 state["col"] = col
-                state["cell"] = Cell(state["row_no"], col, at, -1, dict(attrs), bool(ref))
+                state["cell"] = Cell(state["row_no"], col, at, -1, attrs.get("t", "n"),
+                                     attrs.get("s"), bool(ref))
             elif tag in ("f", "v") and state["cell"] is not None:
                 state["text"] = []
                 if tag == "f":
