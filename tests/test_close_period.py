@@ -749,3 +749,10 @@ def test_a_damaged_part_the_reader_never_reads_is_refused_by_name(tmp_path, caps
     assert code == 2, err
     assert "part docProps/app.xml is damaged or truncated" in err and "Traceback" not in err
     assert not out.exists() and not list(tmp_path.glob(".out.*"))
+
+
+def test_a_protected_structure_gets_no_new_sheet(tmp_path, capsys):
+    locked = rewrite_zip(XLSX, tmp_path / "locked.xlsx", {"xl/workbook.xml": lambda d: d.replace(
+        b"<bookViews>", b'<workbookProtection lockStructure="1"/><bookViews>')})
+    code, stdout, err = close(capsys, locked, "Q3 2016/17", tmp_path / "out.xlsx")
+    assert code == 2 and "structure is protected" in err

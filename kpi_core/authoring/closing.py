@@ -474,7 +474,14 @@ class _Plan:
         """A History sheet (last) holding a History table, with the closed period's rows."""
         self.history_added = True
         with zipfile.ZipFile(self.book) as z:
-            if b"purl.oclc.org/ooxml" in z.read(self.layout.workbook_part):
+            book_xml = z.read(self.layout.workbook_part)
+            if re.search(rb"<(?:\w+:)?workbookProtection\b[^>]*lockStructure=\"(?:1|true)\"",
+                         book_xml):
+                raise FileError(f"{self.book}: the workbook's structure is protected, so no "
+                                "History sheet can be added; unprotect it (Review > Protect "
+                                "Workbook) or add the History table yourself "
+                                f"({', '.join(HISTORY_HEADERS)}), then try again")
+            if b"purl.oclc.org/ooxml" in book_xml:
                 raise FileError(f"{self.book}: is saved as Strict Open XML, and this tool adds "
                                 "a History sheet only to an ordinary Excel Workbook; add the "
                                 f"History table yourself ({', '.join(HISTORY_HEADERS)}) or save "
