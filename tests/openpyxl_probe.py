@@ -248,7 +248,12 @@ def main(argv: list[str]) -> int:
             wb = openpyxl.load_workbook(src, keep_vba=src.suffix == ".xlsm")
             wb.save(dst)
         caught[key] = sorted({str(w.message) for w in seen})
-    print(f"openpyxl {openpyxl.__version__}; files in {folder}")
+    import importlib.util
+    pillow = importlib.util.find_spec("PIL") is not None
+    print(f"openpyxl {openpyxl.__version__} (Pillow {'installed' if pillow else 'absent'}: "
+          "openpyxl keeps images only with it); files in {folder}".replace("{folder}",
+                                                                          str(folder)))
+    print("rich text is kept only with load_workbook(rich_text=True); tried with the default")
     print("| feature | in the input | after openpyxl load + save |")
     print("|---|---|---|")
     for feature, regex, key in FEATURES:
