@@ -756,3 +756,28 @@ def test_a_protected_structure_gets_no_new_sheet(tmp_path, capsys):
         b"<bookViews>", b'<workbookProtection lockStructure="1"/><bookViews>')})
     code, stdout, err = close(capsys, locked, "Q3 2016/17", tmp_path / "out.xlsx")
     assert code == 2 and "structure is protected" in err
+
+
+def prefixed(data: bytes) -> bytes:
+    """A worksheet with its main namespace under the prefix ``x:`` (as some tools write)."""
+    text = data.decode()
+    text = re.sub(r"<(/?)(?!\?)([A-Za-z]\w*)([\s/>])", r"<\1x:\2\3", text)
+    return text.replace('xmlns="http://schemas', 'xmlns:x="http://schemas', 1).encode()
+
+
+def test_a_sheet_with_a_prefixed_namespace_is_edited_in_its_own_prefix(tmp_path, capsys):
+    book = rewrite_zip(XLSX, tmp_path / "x.xlsx", {"xl/worksheets/sheet1.xml": prefixed,
+                                                   "xl/worksheets/sheet3.xml": prefixed})
+    assert b"<x:sheetData>" in parts(book)["xl/worksheets/sheet1.xml"]
+    assert main(["check", str(book)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "out.xlsx"
+    code, stdout, err = close(capsys, book, "Q3 2016/17", out)
+    assert code == 0, err
+    settings = parts(out)["xl/worksheets/sheet3.xml"]
+    assert b'<x:c r="B3" s="1" t="inlineStr"><x:is><x:t>Q3 2016/17</x:t></x:is></x:c>' in settings
+    assert b"<c " not in parts(out)["xl/worksheets/sheet1.xml"]
+    after = read_workbook(out)
+    assert after.settings.period == "Q3 2016/17" and not after.errors
+    assert all(m.current is None for m in after.measures)
+    assert openpyxl.load_workbook(out)["Measures"]["L4"].value == 0.97
