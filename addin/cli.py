@@ -222,7 +222,9 @@ def cmd_close_period(args: argparse.Namespace) -> int:
     for note in closed.notes:
         print(f"note: {note}", file=sys.stderr)
     where = "a new History sheet" if closed.history_added else "History"
-    print(f"Closed {closed.closed}: {closed.rows} row(s) added to {where}; "
+    wide = (f", {closed.in_columns} kept in their period's Measures column"
+            if closed.in_columns else "")
+    print(f"Closed {closed.closed}: {closed.rows} row(s) added to {where}{wide}; "
           f"{closed.opened} opened. Wrote {closed.output}")
     return EXIT_OK
 

@@ -624,7 +624,9 @@ def test_rows_and_cells_without_addresses_get_them_where_cells_are_added():
 
 from tests.corpus import CASES  # noqa: E402
 
-BAD_INPUTS = [c for c in CASES if c.exit_code in (1, 2) and not c.id.startswith("output-")]
+#: The corpus's bad performance workbooks (not its OUT paths or scorecards to import).
+BAD_INPUTS = [c for c in CASES if c.exit_code in (1, 2)
+              and not c.id.startswith(("output-", "import-"))]
 
 
 @pytest.mark.parametrize("case", BAD_INPUTS, ids=[c.id for c in BAD_INPUTS])
@@ -781,3 +783,46 @@ def test_a_sheet_with_a_prefixed_namespace_is_edited_in_its_own_prefix(tmp_path,
     assert after.settings.period == "Q3 2016/17" and not after.errors
     assert all(m.current is None for m in after.measures)
     assert openpyxl.load_workbook(out)["Measures"]["L4"].value == 0.97
+
+
+def test_the_wide_layout_keeps_each_period_in_its_own_column(tmp_path, capsys):
+    from tests.workbooks import HEADERS
+    headers = HEADERS + ["Q1 2016/17", "Q2 2016/17"]
+    book = write_book(tmp_path / "w.xlsx", [
+        measure_row("A1", Current=0.95, **{"Q1 2016/17": 0.9}),  # Q2's column blank
+        measure_row("A2", Current=0.8, **{"Q1 2016/17": 0.7, "Q2 2016/17": 0.8}),
+        measure_row("A3", Current=0.85, Frequency="Monthly")], headers=headers,
+        settings=SETTINGS)
+    assert main(["check", str(book)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "out.xlsx"
+    code, stdout, err = close(capsys, book, "Q3 2016/17", out)
+    assert code == 0, err
+    assert "1 row(s) added to a new History sheet, 2 kept in their period's Measures column" \
+        in stdout
+    ws = openpyxl.load_workbook(out)["Measures"]
+    q2 = headers.index("Q2 2016/17") + 1
+    assert [ws.cell(r, q2).value for r in (2, 3, 4)] == [0.95, 0.8, None]
+    # the monthly measure's Sep 2016 has no column: it goes to History
+    assert [r[:3] for r in table_rows(out, "History")[1:]] == [["A3", "Sep 2016", 0.85]]
+    written = read_workbook(out)
+    assert not written.errors
+    by_ref = {m.ref: m for m in written.measures}
+    assert [(o.period.label, o.value) for o in by_ref["A1"].history] == [
+        ("Q1 2016/17", 0.9), ("Q2 2016/17", 0.95)]
+    assert main(["check", str(out)]) == 0
+
+
+def test_errors_the_closing_would_create_are_caught_by_reading_back(tmp_path, capsys,
+                                                                     monkeypatch):
+    """The read-back guard: with the up-front check of History taken away, the duplicate
+    (Ref, period) it would have refused is found in the written file, and nothing stays."""
+    from kpi_core.authoring import closing
+    monkeypatch.setattr(closing._Plan, "_refuse_repeat", lambda *args: None)
+    book = book_with_history(tmp_path / "h.xlsx", [["A2", "Q2 2016/17", 12, 10, "Green"]])
+    out = tmp_path / "out.xlsx"
+    code, stdout, err = close(capsys, book, "Q3 2016/17", out)
+    assert code == 1
+    assert "closing Q2 2016/17 would leave these errors in the new workbook" in err
+    assert "A2 has Q2 2016/17 twice" in err
+    assert not out.exists() and not list(tmp_path.glob(".out.*"))

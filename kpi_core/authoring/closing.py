@@ -41,7 +41,9 @@ from ..reading.xlsx import (
     MAX_PART_BYTES, PackageLayout, RawTable, TablePart, cell_address, parse_cell_address,
     read_layout, read_tables,
 )
-from .package import SheetXml, grow_table, parse_range, range_ref, with_dimension
+from .package import (
+    SheetXml, cell_text, grow_table, parse_range, range_ref, shared_strings, with_dimension,
+)
 
 HISTORY_TABLE = "History"
 #: Measures fields that judge the closed period's figure, cleared with it (issue 14's names).
@@ -66,6 +68,7 @@ class Closed:
     rows: int  # History rows added
     history_added: bool  # the History sheet and table were created
     notes: tuple[str, ...] = ()
+    in_columns: int = 0  # measures whose closed period has its own Measures column (wide)
 
 
 def default_output(book: Path, next_period: str) -> Path:
@@ -126,7 +129,7 @@ def close_period(book: str | os.PathLike, next_period: str, out: str | os.PathLi
         _write_package(book, tmp, parts, plan.drop)
         _verify(tmp, opened_text, plan)
     return Closed(out, closed_text, opened_text, plan.rows_added, plan.history_added,
-                  tuple(notes))
+                  tuple(notes), plan.wide_recorded)
 
 
 def _check_paths(book: Path, out: Path) -> None:
@@ -174,14 +177,17 @@ def _settings_period(table: RawTable | None, book: Path) -> tuple[str, int, int]
                      "(e.g. Q2 2016/17)")
 
 
-def _measure_columns(book: Path, workbook) -> tuple[str, dict[str, int]]:
-    """The Measures sheet's name and each field's worksheet column, as the reader matched
-    the headers (its column sources where it reports them, else the table's header row)."""
+def _measure_columns(book: Path, workbook) -> tuple[str, int, dict[str, int]]:
+    """The Measures sheet's name, its header row and each field's worksheet column, as
+    the reader matched the headers (its column sources where it reports them, else the
+    table's header row)."""
     sources = getattr(workbook, "columns", ())  # issue 10: which header each field came from
     if sources:
-        return sources[0].sheet, {c.field: parse_cell_address(c.cell)[1] for c in sources}
+        return (sources[0].sheet, parse_cell_address(sources[0].cell)[0],
+                {c.field: parse_cell_address(c.cell)[1] for c in sources})
     table = read_tables(book, (MEASURES,)).tables[MEASURES.casefold()]
-    return table.sheet, {f: table.left + i for f, i in measure_columns(table).items()}
+    return (table.sheet, table.top,
+            {f: table.left + i for f, i in measure_columns(table).items()})
 
 
 def _current_period(text: str, cell: tuple[str, int, int]) -> Period:
@@ -197,11 +203,13 @@ def _current_period(text: str, cell: tuple[str, int, int]) -> Period:
 
 class _Plan:
     def __init__(self, book: Path, layout: PackageLayout, raw: dict[str, RawTable],
-                 measures_at: tuple[str, dict[str, int]], closed_text: str, current: Period,
+                 measures_at: tuple[str, int, dict[str, int]], closed_text: str,
+                 current: Period,
                  opened: Period, opened_text: str, period_cell: tuple[str, int, int],
                  notes: list[str]) -> None:
         self.book, self.layout, self.raw = book, layout, raw
-        self.m_sheet, self.cols = measures_at  # the Measures sheet; field -> its column
+        # the Measures sheet, its header row, field -> its column
+        self.m_sheet, self.header_row, self.cols = measures_at
         part = layout.sheet_part(self.m_sheet)
         if part is None:
             raise FileError(f"{book}: sheet {self.m_sheet} is not a worksheet this tool can edit")
@@ -219,6 +227,7 @@ class _Plan:
         self.expect_history_rows = 0
         self.cleared: list[str] = []
         self.names: dict[str, str] = {}  # sheet part -> sheet name, for messages
+        self.wide_recorded = 0  # measures whose closed period has a Measures column
 
     # sheets and cells
 
@@ -276,7 +285,8 @@ class _Plan:
             raise UsageError(f"{self.book}: the Measures table has no Current column, so "
                              "there is no current position to close")
         sheet = self.sheet(part)
-        history_rows: list[tuple[Measure, Assessment, object]] = []
+        wide = self._wide_columns(sheet)
+        history_rows: list[tuple[Measure, Assessment, Period]] = []
         for a in assessments:
             m = a.measure
             if not m.ref or m.row is None:
@@ -286,7 +296,10 @@ class _Plan:
                 continue  # e.g. an annual measure whose year is still the same
             current_col = cols["current"]
             cur = sheet.cell(m.row, current_col)
-            history_rows.append((m, a, closing))
+            if closing in wide:  # the wide layout: the period's own column is its history
+                self._fill_wide(sheet, m, wide[closing], cur)
+            else:
+                history_rows.append((m, a, closing))
             if "previous" in cols:
                 prev_col = cols["previous"]
                 old_prev = sheet.cell(m.row, prev_col)
@@ -331,6 +344,40 @@ class _Plan:
             self._drop_calc_chain(out)
         return out
 
+    def _wide_columns(self, sheet: SheetXml) -> dict[Period, int]:
+        """Measures headers that are period labels (the wide layout), period -> column;
+        not the columns read as fields (a Current headed ``Q2 2016/17`` by a mapping)."""
+        cells = [c for c in sheet.row_cells(self.header_row) if c.col not in self.cols.values()]
+        wanted = {int(c.value_text) for c in cells
+                  if c.kind == "s" and c.value_text and c.value_text.strip().isdigit()}
+        strings: dict[int, str] = {}
+        if wanted and self.layout.shared_strings:
+            with zipfile.ZipFile(self.book) as z:
+                info = z.getinfo(self.layout.shared_strings)
+                if info.file_size <= MAX_PART_BYTES:
+                    strings = shared_strings(z.read(info), wanted)
+        found: dict[Period, int] = {}
+        for c in cells:
+            text = cell_text(c, sheet, strings)
+            if text and any(ch.isdigit() for ch in text):
+                try:
+                    found.setdefault(parse_period(text), c.col)
+                except (ValueParseError, ValueError):
+                    continue  # a header of the officer's own, not a period
+        return found
+
+    def _fill_wide(self, sheet: SheetXml, m: Measure, col: int, cur) -> None:
+        """The closed figure into the period's own column, where that cell is blank (where
+        it holds a figure, that figure is the period's history already)."""
+        self.wide_recorded += 1
+        cell = sheet.cell(m.row, col)
+        if m.current is None or (cell is not None and not cell.is_empty):
+            return
+        style = cell.style if cell is not None else (
+            cur.style if cur is not None else sheet.default_style(m.row, col))
+        self.set(self.m_part, m.row, col, sheet.number_cell(m.row, col, style, m.current),
+                 self.m_sheet)
+
     def _settings(self) -> None:
         sheet_name, row, col = self.period_cell
         table = self.layout.table(SETTINGS)
@@ -350,7 +397,8 @@ class _Plan:
                                  f"{HISTORY_TABLE}; make its rows a table (Insert > Table, "
                                  f"name it {HISTORY_TABLE} under Table Design) with the "
                                  f"columns {', '.join(HISTORY_HEADERS)}, or rename the sheet")
-            self._new_history(rows)
+            if rows:
+                self._new_history(rows)
             return
         if table.totals_rows:
             raise FileError(f"{self.book}: the {HISTORY_TABLE} table has a totals row; new rows "
@@ -687,16 +735,18 @@ def _copy_part(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInf
 
 
 def _verify(path: Path, opened_text: str, plan: _Plan) -> None:
-    """Read back what was written: the next period set, History complete (a guard
-    against a fault of this module, not of the workbook)."""
-    tables = read_tables(path, (SETTINGS, HISTORY_TABLE)).tables
-    settings = tables[SETTINGS.casefold()]
-    _sheet, row, col = _settings_period(settings, path)
-    period = settings.rows[row - settings.top][col - settings.left]
-    if " ".join(str(period).split()) != opened_text:
+    """Read back what was written as ``check`` reads it: no error the input did not have
+    (e.g. a period recorded twice, in History and in a Measures column of that period),
+    the next period set, History complete."""
+    written = read_workbook(path)
+    if written.errors:
+        lead = Problem("close-period", "", f"closing {plan.closed_text} would leave these "
+                       "errors in the new workbook, so nothing was written:")
+        raise DataErrors([lead, *written.errors])
+    if " ".join((written.settings.period or "").split()) != opened_text:
         raise FileError(f"{path}: writing the next period failed (Settings Period reads "
-                        f"{period!r}); nothing was written")
-    history = tables.get(HISTORY_TABLE.casefold())
+                        f"{written.settings.period!r}); nothing was written")
+    history = read_tables(path, (HISTORY_TABLE,)).tables.get(HISTORY_TABLE.casefold())
     count = len(history.rows) - 1 if history is not None else 0
     if count < plan.expect_history_rows:
         raise FileError(f"{path}: the History table reads {count} rows after writing, not "

@@ -240,6 +240,7 @@ class PackageLayout:
     sheets: tuple[tuple[str, str], ...]  # (sheet name, worksheet part), in workbook order
     tables: tuple[TablePart, ...]
     parts: tuple[str, ...]  # every part name, in the zip's order
+    shared_strings: str | None = None  # the shared strings part, when there is one
 
     def table(self, name: str) -> TablePart | None:
         return next((t for t in self.tables if t.name.casefold() == name.casefold()), None)
@@ -255,7 +256,7 @@ def read_layout(path: str | os.PathLike) -> PackageLayout:
     _check_file(path)
     pkg = _Package(path)
     with pkg.zip:
-        stored = {name.casefold(): name for name in pkg.names}
+        stored = {info.filename.casefold(): info.filename for info in pkg.zip.infolist()}
 
         def real(part: str) -> str:
             """The part's name as the zip stores it (part names ignore case)."""
@@ -267,6 +268,8 @@ def read_layout(path: str | os.PathLike) -> PackageLayout:
             raise FileError(f"{path}: is a zip file but not an Excel workbook "
                             "(it has no workbook part)")
         book, book_rels = pkg.root(book_part), pkg.rels(book_part)
+        strings = next((real(p) for kind, p in book_rels.values() if kind == "sharedStrings"),
+                       None)
         sheets: list[tuple[str, str]] = []
         sheets_el = book.find(f"{_MAIN}sheets")
         for sheet in sheets_el if sheets_el is not None else ():
@@ -287,7 +290,8 @@ def read_layout(path: str | os.PathLike) -> PackageLayout:
                     t.get("ref") or "", _int(t.get("id") or "0", path, table_part),
                     _int(t.get("headerRowCount") or "1", path, table_part),
                     _int(t.get("totalsRowCount") or "0", path, table_part)))
-        return PackageLayout(book_part, tuple(sheets), tuple(tables), tuple(pkg.names))
+        return PackageLayout(book_part, tuple(sheets), tuple(tables),
+                             tuple(info.filename for info in pkg.zip.infolist()), strings)
 
 
 class _CappedReader:
