@@ -3,7 +3,10 @@
 :func:`close_period` writes a new workbook (never the input) in which each measure's
 Current, Target and published status are rows of the ``History`` table under the
 current period (Settings ``Period``), ``Previous`` holds what ``Current`` held,
-``Current`` is blank and Settings ``Period`` names the next period.
+``Current`` is blank and Settings ``Period`` names the next period. Each measure is
+recorded under its own frequency's period (:func:`_closing_period`); in the wide
+layout, under its period's own Measures column. What is written is read back as
+``check`` reads it before it replaces OUT.
 
 Why the package's XML is edited directly, not through openpyxl: openpyxl rebuilds
 the whole file from what it understands, and drops what it does not (sparklines,
