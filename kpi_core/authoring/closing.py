@@ -130,7 +130,7 @@ def close_period(book: str | os.PathLike, next_period: str, out: str | os.PathLi
     parts = plan.build(assessments)
     with atomic_path(out) as tmp:
         _write_package(book, tmp, parts, plan.drop)
-        _verify(tmp, opened_text, plan)
+        _verify(tmp, out, opened_text, plan)
     return Closed(out, closed_text, opened_text, plan.rows_added, plan.history_added,
                   tuple(notes), plan.wide_recorded)
 
@@ -737,7 +737,7 @@ def _copy_part(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInf
         shutil.copyfileobj(src, dst, 1 << 20)
 
 
-def _verify(path: Path, opened_text: str, plan: _Plan) -> None:
+def _verify(path: Path, out: Path, opened_text: str, plan: _Plan) -> None:
     """Read back what was written as ``check`` reads it: no error the input did not have
     (e.g. a period recorded twice, in History and in a Measures column of that period),
     the next period set, History complete."""
@@ -747,10 +747,10 @@ def _verify(path: Path, opened_text: str, plan: _Plan) -> None:
                        "errors in the new workbook, so nothing was written:")
         raise DataErrors([lead, *written.errors])
     if " ".join((written.settings.period or "").split()) != opened_text:
-        raise FileError(f"{path}: writing the next period failed (Settings Period reads "
+        raise FileError(f"{out}: writing the next period failed (Settings Period reads "
                         f"{written.settings.period!r}); nothing was written")
     history = read_tables(path, (HISTORY_TABLE,)).tables.get(HISTORY_TABLE.casefold())
     count = len(history.rows) - 1 if history is not None else 0
     if count < plan.expect_history_rows:
-        raise FileError(f"{path}: the History table reads {count} rows after writing, not "
+        raise FileError(f"{out}: the History table reads {count} rows after writing, not "
                         f"{plan.expect_history_rows}; nothing was written")
