@@ -38,6 +38,7 @@ from ..errors import DataErrors, FileError, KpiError, UsageError, ValueParseErro
 from ..model import Assessment, Measure, Period, Problem
 from ..pipeline import assess_workbook
 from ..reading.tables import MEASURES, SETTINGS, measure_columns, read_workbook
+from ..reading.history import HISTORY_COLUMNS
 from ..reading.periods import parse_period
 from ..reading.values import is_blank, parse_text
 from ..reading.xlsx import (
@@ -52,8 +53,8 @@ HISTORY_TABLE = "History"
 #: Measures fields that judge the closed period's figure, cleared with it (issue 14's names).
 _JUDGEMENTS = ("rag_override", "override_reason")
 HISTORY_HEADERS = ("Ref", "Period", "Value", "Target", "Status")
-_HISTORY_FIELDS = {"ref": ("ref", "reference"), "period": ("period",), "value": ("value",),
-                   "target": ("target",), "status": ("status", "rag", "published status")}
+#: History's columns and the headers each answers to, as the History reader reads them.
+_HISTORY_FIELDS = {c.field: c.headers for c in HISTORY_COLUMNS}
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _CT_SHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _CT_TABLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
