@@ -129,6 +129,8 @@ def close_period(book: str | os.PathLike, next_period: str, out: str | os.PathLi
     plan = _Plan(book, layout, raw, measures_at, closed_text, current, opened, opened_text,
                  period_cell, notes)
     parts = plan.build(assessments)
+    plan.release()  # the parsed worksheets: only their rendered bytes are needed now
+    del workbook, assessments
     with atomic_path(out) as tmp:
         _write_package(book, tmp, parts, plan.drop)
         _verify(tmp, out, opened_text, plan)
@@ -253,6 +255,10 @@ class _Plan:
             self.names[part] = sheet_name
         self.edits[part][(row, col)] = xml
 
+    def release(self) -> None:
+        self.sheets.clear()
+        self.edits.clear()
+
     def _check_formulas(self) -> None:
         for part, edits in self.edits.items():
             sheet = self.sheets[part]
@@ -268,7 +274,7 @@ class _Plan:
         kind = cell.formula.get("t")
         if kind == "shared" and "ref" in cell.formula:
             users = [c for c in sheet.shared_formula_users(cell.formula.get("si", ""))
-                     if c is not cell and (c.row, c.col) not in edits]
+                     if (c.row, c.col) != (cell.row, cell.col) and (c.row, c.col) not in edits]
             if users:
                 raise FileError(f"{where} holds a shared formula that {len(users)} other "
                                 f"cell(s) use (e.g. {sheet_name}!"
@@ -465,11 +471,13 @@ class _Plan:
                      right: int, count: int) -> None:
         if count <= 0:
             return
-        for (r, c), cell in sheet.cells.items():
-            if bottom < r <= bottom + count and left <= c <= right and not cell.is_empty:
-                raise FileError(f"{table.sheet}!{cell_address(r, c)} holds a value just below "
-                                f"the {HISTORY_TABLE} table, where the closed period's {count} "
-                                "rows go; move it further down, then try again")
+        for r in range(bottom + 1, bottom + count + 1):
+            for cell in sheet.row_cells(r):
+                if left <= cell.col <= right and not cell.is_empty:
+                    raise FileError(f"{table.sheet}!{cell_address(r, cell.col)} holds a value "
+                                    f"just below the {HISTORY_TABLE} table, where the closed "
+                                    f"period's {count} rows go; move it further down, then "
+                                    "try again")
         for other in self.layout.tables:
             if other.sheet_part != table.sheet_part or other is table:
                 continue

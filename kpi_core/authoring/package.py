@@ -14,7 +14,8 @@ Excel's ``_xHHHH_`` escapes for characters XML cannot carry and for a literal
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from xml.parsers import expat
 
 from ..errors import FileError
@@ -94,20 +95,27 @@ class Row:
     tag_end: int  # end of the start tag; == end for an empty <row/>
     has_r: bool
     attrs: dict[str, str]
-    cells: list[Cell] = field(default_factory=list)
+    cells: list[Cell] | None = None  # parsed when first asked for
+    by_col: dict[int, Cell] | None = None
 
 
 class SheetXml:
-    """A worksheet part: its bytes, and where its rows and cells stand in them."""
+    """A worksheet part: its bytes, and where its rows and cells stand in them.
+
+    The whole part is parsed once for its outline (rows, formulas, columns); a row's
+    cells are parsed when first asked for, so a big sheet costs memory only for the
+    rows an edit reads.
+    """
 
     def __init__(self, data: bytes, part: str) -> None:
         self.data, self.part = data, part
         self.prefix = ""  # the prefix the part gives the main namespace ("" or "x:")
         self.rows: list[Row] = []
-        self.cells: dict[tuple[int, int], Cell] = {}
+        self.formulas: list[Cell] = []  # every cell with a formula (position and <f> only)
         self.col_styles: list[tuple[int, int, str]] = []  # (min, max, style)
         self.sheet_data: tuple[int, int, int] | None = None  # start, inner start, end
         self.dimension: tuple[int, int] | None = None  # span of the ref attribute's value
+        self._namespaces: dict[str, str] = {}  # prefix -> URI, to parse a row alone
         self._parse()
 
     # --- reading ----------------------------------------------------------------------
@@ -129,11 +137,8 @@ class SheetXml:
                 return tag.end()
         return data.index(b">", end_index) + 1
 
-    def _parse(self) -> None:
+    def _parser(self) -> tuple[expat.XMLParserType, Callable[[str], tuple[str, bool]]]:
         parser = expat.ParserCreate(namespace_separator=_SEP)
-        stack: list[tuple[str, int, dict]] = []
-        state = {"row": None, "cell": None, "col": 0, "row_no": 0, "text": None}
-
         names: dict[str, tuple[str, bool]] = {}
 
         def local(name: str) -> tuple[str, bool]:
@@ -142,11 +147,41 @@ class SheetXml:
                 ns, _, tag = name.rpartition(_SEP)
                 found = names[name] = (tag, ns in MAIN_NS)
             return found
-        # (the text of <f> and <v> only: the handler does nothing elsewhere)
 
         def refuse_dtd(*_args) -> None:
             raise FileError(f"part {self.part} declares a DTD, which workbooks never need; "
                             "refusing it")
+        parser.StartDoctypeDeclHandler = refuse_dtd
+        return parser, local
+
+    def _run(self, parser, data: bytes) -> None:
+        try:
+            parser.Parse(data, True)
+        except expat.ExpatError as exc:
+            raise FileError(f"part {self.part} is not well-formed XML ({exc})") from exc
+        except ValueError as exc:  # a row number or cell address that is not one
+            raise FileError(f"part {self.part} is damaged ({exc})") from exc
+        finally:
+            # The handlers refer to the parser: break the cycle, so each parser goes at
+            # once even with the garbage collector paused (the CLI pauses it).
+            parser.StartElementHandler = parser.EndElementHandler = None
+            parser.CharacterDataHandler = parser.StartNamespaceDeclHandler = None
+            parser.StartDoctypeDeclHandler = None
+
+    def _cell_column(self, ref: str | None, row_no: int, previous: int) -> int:
+        if not ref:
+            return previous + 1
+        found_row, col = parse_cell_address(ref)
+        if found_row != row_no:
+            raise FileError(f"part {self.part}: cell {ref} stands in row {row_no}; the "
+                            "worksheet is damaged")
+        return col
+
+    def _parse(self) -> None:
+        """The outline: sheetData, rows, formula cells, column styles, the dimension."""
+        parser, local = self._parser()
+        stack: list[tuple[str, int, bool]] = []
+        state = {"row": None, "cell": None, "col": 0, "row_no": 0}
 
         def start(name: str, attrs: dict) -> None:
             tag, main = local(name)
@@ -154,7 +189,24 @@ class SheetXml:
             stack.append((tag, at, main))
             if not main:
                 return
-            if tag == "worksheet":
+            if tag == "c":
+                if state["row"] is not None:
+                    ref = attrs.get("r")
+                    state["col"] = self._cell_column(ref, state["row_no"], state["col"])
+                    state["cell"] = (state["col"], at, attrs.get("t", "n"), attrs.get("s"),
+                                     bool(ref))
+            elif tag == "f":
+                if state["cell"] is not None:
+                    col, c_at, kind, style, has_r = state["cell"]
+                    self.formulas.append(Cell(state["row_no"], col, c_at, -1, kind, style,
+                                              has_r, formula=dict(attrs)))
+            elif tag == "row":
+                r = attrs.get("r")
+                state["row_no"] = int(r) if r else state["row_no"] + 1
+                state["col"] = 0
+                state["row"] = Row(state["row_no"], at, -1, self._tag(at).end(), bool(r),
+                                   dict(attrs))
+            elif tag == "worksheet":
                 qname = self._tag(at).group(1).decode()
                 self.prefix = qname[:qname.index(":") + 1] if ":" in qname else ""
             elif tag == "dimension" and "ref" in attrs:
@@ -165,23 +217,57 @@ class SheetXml:
                                         attrs["style"]))
             elif tag == "sheetData":
                 self.sheet_data = (at, self._tag(at).end(), -1)
-            elif tag == "row":
-                r = attrs.get("r")
-                state["row_no"] = int(r) if r else state["row_no"] + 1
-                state["col"] = 0
-                state["row"] = Row(state["row_no"], at, -1, self._tag(at).end(), bool(r),
-                                   dict(attrs))
-            elif tag == "c" and state["row"] is not None:
+
+        def end(_name: str) -> None:
+            tag, at, main = stack.pop()
+            if not main:
+                return
+            if tag == "c":
+                state["cell"] = None
+            elif tag == "row" and state["row"] is not None:
+                row = state["row"]
+                row.end = self._end_of(at, parser.CurrentByteIndex)
+                if self._tag(at).group(3):
+                    row.tag_end = row.end
+                self.rows.append(row)
+                state["row"] = None
+            elif tag == "sheetData":
+                first = self._tag(at)
+                inner_end = parser.CurrentByteIndex if not first.group(3) else first.end()
+                self.sheet_data = (at, first.end(), inner_end)
+
+        def namespace(prefix: str | None, uri: str) -> None:
+            self._namespaces.setdefault(prefix or "", uri)
+
+        parser.StartElementHandler = start
+        parser.EndElementHandler = end
+        parser.StartNamespaceDeclHandler = namespace
+        self._run(parser, self.data)
+        if self.sheet_data is None:
+            raise FileError(f"part {self.part} has no sheetData; the worksheet is damaged")
+        self.row_index = {row.number: row for row in self.rows}
+
+    def _parse_row(self, row: Row) -> list[Cell]:
+        """A row's cells in full: values, formulas, inline strings and their spans."""
+        declared = "".join(f' xmlns{":" + p if p else ""}="{attr_text(uri)}"'
+                           for p, uri in self._namespaces.items())
+        wrapper = f"<w{declared}>".encode()
+        offset = row.start - len(wrapper)
+        parser, local = self._parser()
+        stack: list[tuple[str, int, bool]] = []
+        cells: list[Cell] = []
+        state = {"cell": None, "col": 0, "text": None}
+
+        def start(name: str, attrs: dict) -> None:
+            tag, main = local(name)
+            at = parser.CurrentByteIndex + offset
+            stack.append((tag, at, main))
+            if not main:
+                return
+            if tag == "c":
                 ref = attrs.get("r")
-                if ref:
-                    row_no, col = parse_cell_address(ref)
-                    if row_no != state["row_no"]:
-                        raise FileError(f"part {self.part}: cell {ref} stands in row "
-                                        f"{state['row_no']}; the worksheet is damaged")
-                else:
-                    col = state["col"] + 1
-                state["col"] = col
-                state["cell"] = Cell(state["row_no"], col, at, -1, attrs.get("t", "n"),
+                state["col"] = self._cell_column(ref, row.number, state["col"])
+                state["cell"] = Cell(row.number, state["col"], at, -1, attrs.get("t", "n"),
                                      attrs.get("s"), bool(ref))
             elif tag in ("f", "v") and state["cell"] is not None:
                 state["text"] = []
@@ -190,62 +276,58 @@ class SheetXml:
 
         def end(_name: str) -> None:
             tag, at, main = stack.pop()
-            if not main or tag not in _SPANNED:
+            cell = state["cell"]
+            if not main or cell is None or tag not in _SPANNED:
                 return
-            stop = self._end_of(at, parser.CurrentByteIndex)
-            cell, row = state["cell"], state["row"]
-            if tag == "sheetData":
-                first = self._tag(at)
-                inner_end = parser.CurrentByteIndex if not first.group(3) else first.end()
-                self.sheet_data = (at, first.end(), inner_end)
-            elif tag == "row" and row is not None:
-                row.end = stop
-                if self._tag(at).group(3):
-                    row.tag_end = stop
-                self.rows.append(row)
-                state["row"] = None
-            elif tag == "c" and cell is not None:
+            stop = self._end_of(at, parser.CurrentByteIndex + offset)
+            if tag == "c":
                 cell.end = stop
-                row.cells.append(cell)
-                self.cells[(cell.row, cell.col)] = cell
+                cells.append(cell)
                 state["cell"] = None
-            elif tag == "v" and cell is not None:
+            elif tag == "v":
                 cell.value_span = (at, stop)
                 cell.value_text = "".join(state["text"] or ())
                 state["text"] = None
-            elif tag == "f" and cell is not None:
+            elif tag == "f":
                 cell.formula_text = "".join(state["text"] or ())
                 state["text"] = None
-            elif tag == "is" and cell is not None:
+            elif tag == "is":
                 cell.inline_span = (at, stop)
 
         def text(data: str) -> None:
             if state["text"] is not None:
                 state["text"].append(data)
 
-        parser.StartDoctypeDeclHandler = refuse_dtd
         parser.StartElementHandler = start
         parser.EndElementHandler = end
         parser.CharacterDataHandler = text
-        try:
-            parser.Parse(self.data, True)
-        except expat.ExpatError as exc:
-            raise FileError(f"part {self.part} is not well-formed XML ({exc})") from exc
-        except ValueError as exc:  # a row number or cell address that is not one
-            raise FileError(f"part {self.part} is damaged ({exc})") from exc
-        if self.sheet_data is None:
-            raise FileError(f"part {self.part} has no sheetData; the worksheet is damaged")
-        self.row_index = {row.number: row for row in self.rows}
+        self._run(parser, wrapper + self.data[row.start:row.end] + b"</w>")
+        return cells
+
+    def _cells_of(self, row: Row) -> list[Cell]:
+        if row.cells is None:
+            row.cells = self._parse_row(row)
+            row.by_col = {c.col: c for c in row.cells}
+        return row.cells
+
+    @property
+    def cells(self) -> dict[tuple[int, int], Cell]:
+        """Every cell, by (row, column): parses every row (for tests and small sheets)."""
+        return {(c.row, c.col): c for row in self.rows for c in self._cells_of(row)}
 
     def cell(self, row: int, col: int) -> Cell | None:
-        return self.cells.get((row, col))
+        found = self.row_index.get(row)
+        if found is None:
+            return None
+        self._cells_of(found)
+        return found.by_col.get(col)
 
     def raw(self, cell: Cell) -> bytes:
         return self.data[cell.start:cell.end]
 
     def row_cells(self, row: int) -> list[Cell]:
         found = self.row_index.get(row)
-        return found.cells if found is not None else []
+        return self._cells_of(found) if found is not None else []
 
     def default_style(self, row: int, col: int) -> str | None:
         """The style a new cell gets where Excel would give one: the row's, else the column's."""
@@ -255,9 +337,9 @@ class SheetXml:
         return next((s for lo, hi, s in self.col_styles if lo <= col <= hi), None)
 
     def shared_formula_users(self, si: str) -> list[Cell]:
-        return [c for c in self.cells.values()
-                if c.formula is not None and c.formula.get("t") == "shared"
-                and c.formula.get("si") == si]
+        """The cells whose formula is shared formula ``si`` (its master included)."""
+        return [c for c in self.formulas
+                if c.formula.get("t") == "shared" and c.formula.get("si") == si]
 
     # --- building cells ---------------------------------------------------------------
 
@@ -369,7 +451,7 @@ class SheetXml:
         out = [self._row_open(row)]
         pending = sorted(cells)
         pos = row.tag_end
-        for cell in row.cells:
+        for cell in self._cells_of(row):
             while pending and pending[0] < cell.col:
                 out.append(cells[pending.pop(0)])
             out.append(self.data[pos:cell.start])
