@@ -3,8 +3,9 @@
 Everything an edit does not touch is kept byte for byte: the worksheet's other rows,
 its columns, views, validations, conditional formats, drawings, extensions, and
 every attribute and namespace of the elements around them. A worksheet is parsed
-once with expat for the byte positions of its rows and cells; edited rows are
-rebuilt from the original bytes with the changed cells spliced in.
+once with expat for the byte positions of its rows (and its formulas), and a row's
+cells when they are first asked for; edited rows are rebuilt from the original
+bytes with the changed cells spliced in.
 
 Text is written as inline strings (the shared strings part is left as it is), with
 Excel's ``_xHHHH_`` escapes for characters XML cannot carry and for a literal
