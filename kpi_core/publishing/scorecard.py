@@ -73,10 +73,14 @@ class Sparkline:
 
 @dataclass(frozen=True, slots=True)
 class Cell:
-    """One cell: a value (text, number, a sparkline or nothing) and the name of its style."""
+    """One cell: a value (text, number, a sparkline or nothing) and the name of its style.
+
+    ``link`` names the sheet the cell's text leads to (an internal link), if any.
+    """
 
     value: str | float | int | Sparkline | None = None
     style: str = "text"
+    link: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,12 +105,18 @@ class Table:
 
     ``key`` names the table so a chart can refer to it. ``repeat_header`` asks for
     the header row to print at the top of every page (one table per sheet).
+    ``caption`` says what the table holds and ``row_header`` is the column whose
+    cell names its row (the measure, the portfolio): the HTML page marks them up.
+    ``excel_table`` makes it an Excel table (filters, a name) in the workbook.
     """
 
     key: str
     header: tuple[Cell, ...] | None
     rows: tuple[tuple[Cell, ...], ...]
     repeat_header: bool = False
+    caption: str | None = None
+    row_header: int | None = None
+    excel_table: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +167,9 @@ class Sheet:
     blocks: tuple[Block, ...]
     charts: tuple[Chart, ...] = ()
     freeze_rows: int = 2
+    #: The analysts' plain table (the ``Data`` sheet): the workbook has it, the web
+    #: page and the committee PDF leave it out.
+    data: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +181,7 @@ class Scorecard:
     author: str
     company: str
     sheets: tuple[Sheet, ...]
+    language: str = "en-GB"
 
     def sheet(self, name: str) -> Sheet:
         for sheet in self.sheets:
@@ -534,13 +548,17 @@ def build_portfolio_sheet(name: str, portfolio: str, assessments: tuple[Assessme
     blocks: list[Block] = [
         Heading(portfolio_title(portfolio, member), "title"),
         Heading(scorecard_subtitle(settings), "subtitle"),
-        Table("counts", None, tuple(count_rows)),
+        Table("counts", None, tuple(count_rows), caption=f"{portfolio}: measures by status",
+              row_header=1),
         Heading(KEY_AREAS),
-        Table("key", _header(), _section_rows(key, False), repeat_header=True),
+        Table("key", _header(), _section_rows(key, False), repeat_header=True,
+              caption=f"{portfolio}: {KEY_AREAS.lower()}", row_header=1),
         Heading(LOWER_AREAS),
-        Table("lower", _header(), _section_rows(lower, True)),
+        Table("lower", _header(), _section_rows(lower, True),
+              caption=f"{portfolio}: {LOWER_AREAS[0].lower()}{LOWER_AREAS[1:]}", row_header=1),
         Heading(OTHER_MEASURES),
-        Table("other", _header(), _section_rows(other, False)),
+        Table("other", _header(), _section_rows(other, False),
+              caption=f"{portfolio}: {OTHER_MEASURES.lower()}", row_header=1),
     ]
     return Sheet(name=name, label=portfolio, columns=PORTFOLIO_COLUMNS, blocks=tuple(blocks),
                  charts=(chart,))
@@ -550,9 +568,13 @@ SUMMARY_HEADERS = ("Portfolio", "Cabinet Member", "Green", "Amber", "Red", "With
                    "Data unavailable", "Not due", "No target")
 
 
-def build_summary_sheet(portfolios: dict[str, tuple[Assessment, ...]], settings: Settings
-                        ) -> Sheet:
-    """The first sheet: one row per portfolio with its counts, a total row and a chart."""
+def build_summary_sheet(portfolios: dict[str, tuple[Assessment, ...]], settings: Settings,
+                        sheet_names: dict[str, str] | None = None) -> Sheet:
+    """The first sheet: one row per portfolio with its counts, a total row and a chart.
+
+    With ``sheet_names`` (portfolio -> its sheet), each portfolio's name links to its sheet.
+    """
+    links = sheet_names or {}
     per_portfolio = {p: count_statuses(items) for p, items in portfolios.items()}
     total = sum(per_portfolio.values(), Counts())
     show_problems = total.problems > 0
@@ -565,8 +587,9 @@ def build_summary_sheet(portfolios: dict[str, tuple[Assessment, ...]], settings:
         if show_problems:
             figures.append(c.problems)
         figures.append(c.total)
-        return ((Cell(label, "text_bold" if bold else "text"), Cell(member, "text"))
-                + tuple(Cell(n, style) for n in figures))
+        name = Cell(label, "text_bold" if bold else "text",
+                    link=None if bold else links.get(label))
+        return (name, Cell(member, "text")) + tuple(Cell(n, style) for n in figures)
 
     rows = [row(p, _cabinet_member(items), per_portfolio[p])
             for p, items in portfolios.items()]
@@ -588,7 +611,7 @@ def build_summary_sheet(portfolios: dict[str, tuple[Assessment, ...]], settings:
         Heading(scorecard_subtitle(settings), "title"),
         Heading("Summary of measures by portfolio and status", "subtitle"),
         Table("summary", _header_cells(headers), tuple(rows),
-              repeat_header=True),
+              repeat_header=True, caption="Measures by portfolio and status", row_header=0),
     )
     return Sheet(name=SUMMARY_SHEET, label=SUMMARY_SHEET, columns=columns, blocks=blocks,
                  charts=(chart,) if portfolios else ())
@@ -611,7 +634,7 @@ def build_scorecard(assessments: Iterable[Assessment], settings: Settings = Sett
         portfolios.setdefault(a.measure.portfolio, []).append(a)
     grouped = {p: tuple(items) for p, items in portfolios.items()}
     names = build_sheet_names(grouped)
-    sheets = [build_summary_sheet(grouped, settings)]
+    sheets = [build_summary_sheet(grouped, settings, names)]
     sheets += [build_portfolio_sheet(names[p], p, items, settings)
                for p, items in grouped.items()]
     doc_title = title or scorecard_subtitle(settings)
