@@ -287,6 +287,13 @@ img.spark {{ vertical-align: middle; }}
 """
 
 
+_PRINT_CSS = """
+body, td, th, p, caption { font-size: 8.5pt; line-height: 1.1; }
+h1 { font-size: 15pt; } h2 { font-size: 13pt; } h3 { font-size: 11pt; }
+td, th { vertical-align: top; }
+"""
+
+
 class _Ids:
     def __init__(self) -> None:
         self.n = 0
@@ -348,22 +355,46 @@ def _is_note(table: Table) -> str | None:
     return None
 
 
-def _table_html(table: Table, ids: _Ids, sheet_ids: dict[str, str]) -> str:
+def _widths(columns, kept: list[int]) -> list[int]:
+    """Percent widths of the kept columns for print, from the sheet's column widths.
+
+    Wide (text) columns get more than their share, short figures less: on a page
+    the long comments set the rows' heights.
+
+    >>> from kpi_core.publishing.scorecard import PORTFOLIO_COLUMNS
+    >>> _widths(PORTFOLIO_COLUMNS, list(range(8)))
+    [3, 23, 4, 4, 7, 5, 16, 39]
+    """
+    weights = [(columns[c].width if c < len(columns) else 10.0) ** 1.3 for c in kept]
+    total = sum(weights) or 1.0
+    return [max(3, round(100 * w / total)) for w in weights]
+
+
+def _table_html(table: Table, ids: _Ids, sheet_ids: dict[str, str], sheet: Sheet,
+                for_print: bool) -> str:
     note = _is_note(table)
     if note is not None:
         return f'<p class="note">{_text_html(note)}</p>'
     kept = _kept_columns(table)
     cap_id = ids.next("caption")
-    out = [f'<div class="table-wrap" role="region" aria-labelledby="{cap_id}" tabindex="0">',
-           "<table>"]
+    if for_print:  # LibreOffice Writer reads the old presentational attributes, not CSS
+        full = ' width="100%"' if table.header is not None else ""
+        out = [f'<table border="1" cellspacing="0" cellpadding="2"{full}>']
+    else:
+        out = [f'<div class="table-wrap" role="region" aria-labelledby="{cap_id}" '
+               'tabindex="0">', "<table>"]
     caption = table.caption or (table.key.capitalize())
     out.append(f'<caption id="{cap_id}">{_text_html(caption)}</caption>')
     if table.header is not None:
         out.append("<thead><tr>")
-        for c in kept:
+        widths = _widths(sheet.columns, kept) if for_print else [None] * len(kept)
+        for c, width in zip(kept, widths):
             cell = table.header[c] if c < len(table.header) else Cell(None, "header")
             extra = "measure" if c == table.row_header else ""
-            out.append(_cell_html(cell, "th", "col", sheet_ids, extra))
+            th = _cell_html(cell, "th", "col", sheet_ids, extra)
+            if width is not None:
+                th = th.replace("<th ", f'<th width="{width}%" ', 1)
+            out.append(th)
         out.append("</tr></thead>")
     out.append("<tbody>")
     for row in table.rows:
@@ -375,8 +406,12 @@ def _table_html(table: Table, ids: _Ids, sheet_ids: dict[str, str]) -> str:
             else:
                 out.append(_cell_html(cell, "td", None, sheet_ids))
         out.append("</tr>")
-    out.append("</tbody></table></div>")
-    return "".join(out)
+    out.append("</tbody></table>" if for_print else "</tbody></table></div>")
+    text = "".join(out)
+    if for_print:
+        text = text.replace("<td", '<td valign="top"').replace('<th scope="row"',
+                                                              '<th valign="top" scope="row"')
+    return text
 
 
 def _chart_html(chart: Chart, table: Table) -> str:
@@ -393,7 +428,8 @@ _HEADING_TAGS = {
 }
 
 
-def _sheet_html(sheet: Sheet, first: bool, ids: _Ids, sheet_ids: dict[str, str]) -> str:
+def _sheet_html(sheet: Sheet, first: bool, ids: _Ids, sheet_ids: dict[str, str],
+                for_print: bool) -> str:
     sid = sheet_ids[sheet.name]
     out = [f'<section class="sheet" id="{sid}" aria-labelledby="{sid}-title">']
     charts_after = {c.table: c for c in sheet.charts}
@@ -408,7 +444,7 @@ def _sheet_html(sheet: Sheet, first: bool, ids: _Ids, sheet_ids: dict[str, str])
                 attrs = ' class="subtitle"'
             out.append(f"<{tag}{attrs}>{_text_html(block.text)}</{tag}>")
         else:
-            out.append(_table_html(block, ids, sheet_ids))
+            out.append(_table_html(block, ids, sheet_ids, sheet, for_print))
             chart = charts_after.get(block.key)
             if chart is not None:
                 out.append(_chart_html(chart, block))
@@ -416,15 +452,20 @@ def _sheet_html(sheet: Sheet, first: bool, ids: _Ids, sheet_ids: dict[str, str])
     return "\n".join(out)
 
 
-def render_html(scorecard: Scorecard) -> str:
-    """The whole page as one string (UTF-8 text, no scripts, nothing external)."""
+def render_html(scorecard: Scorecard, *, for_print: bool = False) -> str:
+    """The whole page as one string (UTF-8 text, no scripts, nothing external).
+
+    ``for_print`` gives the page LibreOffice Writer turns into the committee PDF: no
+    skip link or contents list, smaller type, and the table borders, cell padding and
+    column widths as HTML attributes, which Writer reads (it ignores most CSS).
+    """
     sheets = [s for s in scorecard.sheets if not s.data]
     sheet_ids = {s.name: f"sheet-{i}" for i, s in enumerate(sheets, start=1)}
     ids = _Ids()
-    body = [_sheet_html(s, i == 0, ids, sheet_ids) for i, s in enumerate(sheets)]
+    body = [_sheet_html(s, i == 0, ids, sheet_ids, for_print) for i, s in enumerate(sheets)]
     contents = ""
     portfolios = sheets[1:]
-    if len(portfolios) > 1:
+    if len(portfolios) > 1 and not for_print:
         items = "".join(f'<li><a href="#{sheet_ids[s.name]}">{_text_html(s.label)}</a></li>'
                         for s in portfolios)
         contents = (f'<nav class="contents" aria-labelledby="contents-title">'
@@ -441,15 +482,15 @@ def render_html(scorecard: Scorecard) -> str:
         f"<title>{escape(scorecard.title)}</title>\n"
         f'<meta name="description" content="{escape(scorecard.subject)}">\n'
         f'<meta name="author" content="{escape(scorecard.author)}">\n'
-        f"<style>{_css()}</style>\n</head>\n<body>\n"
-        '<a class="skip" href="#main">Skip to main content</a>\n'
+        f"<style>{_css()}{_PRINT_CSS if for_print else ''}</style>\n</head>\n<body>\n"
+        + ("" if for_print else '<a class="skip" href="#main">Skip to main content</a>\n') +
         '<main id="main" tabindex="-1">\n' + "\n".join(body) + "\n</main>\n</body>\n</html>\n")
 
 
-def write_html(scorecard: Scorecard, path) -> Path:
+def write_html(scorecard: Scorecard, path, *, for_print: bool = False) -> Path:
     """Render the page to ``path`` atomically (UTF-8) and return the path written."""
     path = Path(path)
-    text = render_html(scorecard)
+    text = render_html(scorecard, for_print=for_print)
     with atomic_path(path) as tmp:
         try:
             tmp.write_text(text, encoding="utf-8", newline="\n")
