@@ -291,7 +291,17 @@ _PRINT_CSS = """
 body, td, th, p, caption { font-size: 8.5pt; line-height: 1.1; }
 h1 { font-size: 15pt; } h2 { font-size: 13pt; } h3 { font-size: 11pt; }
 td, th { vertical-align: top; }
+p.footer { font-size: 8pt; }
 """
+
+
+def _footer(scorecard: Scorecard) -> str:
+    """The page footer for Writer: the title and ``Page x of y``, in the form LibreOffice's
+    own HTML export writes them (a ``div`` titled ``footer``, ``sdfield`` page fields)."""
+    return ('<div title="footer"><p class="footer">'
+            f"{escape(scorecard.title)} – Page "
+            '<sdfield type=PAGE subtype=RANDOM format=PAGE>1</sdfield> of '
+            '<sdfield type=DOCSTAT subtype=PAGE format=PAGE>1</sdfield></p></div>\n')
 
 
 class _Ids:
@@ -483,7 +493,8 @@ def render_html(scorecard: Scorecard, *, for_print: bool = False) -> str:
         f'<meta name="description" content="{escape(scorecard.subject)}">\n'
         f'<meta name="author" content="{escape(scorecard.author)}">\n'
         f"<style>{_css()}{_PRINT_CSS if for_print else ''}</style>\n</head>\n<body>\n"
-        + ("" if for_print else '<a class="skip" href="#main">Skip to main content</a>\n') +
+        + (_footer(scorecard) if for_print
+           else '<a class="skip" href="#main">Skip to main content</a>\n') +
         '<main id="main" tabindex="-1">\n' + "\n".join(body) + "\n</main>\n</body>\n</html>\n")
 
 
