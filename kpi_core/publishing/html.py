@@ -297,11 +297,16 @@ p.footer { font-size: 8pt; }
 
 def _footer(scorecard: Scorecard) -> str:
     """The page footer for Writer: the title and ``Page x of y``, in the form LibreOffice's
-    own HTML export writes them (a ``div`` titled ``footer``, ``sdfield`` page fields)."""
-    return ('<div title="footer"><p class="footer">'
-            f"{escape(scorecard.title)} – Page "
-            '<sdfield type=PAGE subtype=RANDOM format=PAGE>1</sdfield> of '
-            '<sdfield type=DOCSTAT subtype=PAGE format=PAGE>1</sdfield></p></div>\n')
+    own HTML export writes them (a ``div`` titled ``footer``, ``sdfield`` page fields).
+
+    Written twice: LibreOffice 7.4 puts the first only on right-hand (odd) pages and
+    the second on every page (tests/test_pdf_tagged.py reads each page's footer).
+    """
+    footer = ('<div title="footer"><p class="footer">'
+              f"{escape(scorecard.title)} \u2013 Page "
+              '<sdfield type=PAGE subtype=RANDOM format=PAGE>1</sdfield> of '
+              '<sdfield type=DOCSTAT subtype=PAGE format=PAGE>1</sdfield></p></div>\n')
+    return footer * 2
 
 
 class _Ids:
