@@ -252,6 +252,7 @@ a:focus, .table-wrap:focus {{ outline: 3px solid #FFDD00; outline-offset: 0; }}
          padding: 8px 12px; }}
 .skip:focus {{ left: 0; }}
 nav ul {{ margin: 4px 0; padding-left: 20px; }}
+nav a {{ display: inline-block; min-height: 24px; line-height: 24px; }}
 .table-wrap {{ overflow-x: auto; max-width: 100%; margin: 0 0 12px; }}
 table {{ border-collapse: collapse; margin: 0; }}
 caption {{ text-align: left; font-style: italic; padding: 2px 0 4px; }}
