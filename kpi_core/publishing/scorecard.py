@@ -11,6 +11,7 @@ Style names used in cells (the renderer defines every one of them):
 ``text``, ``text_bold``, ``wrap``           plain, measure names, wrapped long text
 ``figure_text``                             text in a figure's place: ``TBC``, ``40% to 60%``
 ``blank``                                   an empty cell with no format at all
+``plain``                                   the Data sheet's text: no wrap, no border
 ``label``, ``count``, ``count_bold``        the summary blocks
 ``index``                                   the 1..n numbers of the Red/Amber section
 ``rag_green``, ``rag_amber``, ``rag_red``   the RAG word on its fill
@@ -24,15 +25,18 @@ Style names used in cells (the renderer defines every one of them):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..formatting import format_gap, format_value
 from ..model import Assessment, Measure, Settings, Status, Unit, RAG_STATUSES
 
 SUMMARY_SHEET = "Summary"
+DATA_SHEET = "Data"
+#: The Excel table of the Data sheet.
+DATA_TABLE = "ScorecardData"
 #: Names Excel refuses for a sheet (``History``) or that we use ourselves. Case-insensitive.
-RESERVED_SHEET_NAMES = frozenset({"history", SUMMARY_SHEET.casefold()})
+RESERVED_SHEET_NAMES = frozenset({"history", SUMMARY_SHEET.casefold(), DATA_SHEET.casefold()})
 MAX_SHEET_NAME = 31
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
@@ -617,6 +621,96 @@ def build_summary_sheet(portfolios: dict[str, tuple[Assessment, ...]], settings:
                  charts=(chart,) if portfolios else ())
 
 
+# --- the Data sheet: one row per measure, every field, for analysts --------------
+
+def _number(value: float | None, unit: Unit) -> Cell:
+    return Cell(value, value_style(value, unit)) if value is not None else Cell(None, "plain")
+
+
+def _word(value) -> Cell:
+    """An enum's word (``Status.RED`` -> ``Red``), text as it is, or an empty cell."""
+    if value is None:
+        return Cell(None, "plain")
+    return Cell(getattr(value, "value", value), "plain")
+
+
+def _benchmark_gaps(a: Assessment) -> str | None:
+    unit = a.measure.unit
+    parts = [f"{g.benchmark.label}: {format_value(g.benchmark.value, unit)} "
+             f"({format_gap(g.gap, unit)})" for g in a.benchmark_gaps]
+    return "; ".join(parts) or None
+
+
+def _ranks(a: Assessment) -> str | None:
+    return "; ".join(f"{r.group}{f' ({r.year})' if r.year else ''}: {r.rank} of {r.of}"
+                     for r in a.ranks) or None
+
+
+def _trend(a: Assessment) -> str | None:
+    unit = a.measure.unit
+    return "; ".join(f"{t.period}: {format_value(t.value, unit) if t.value is not None else '-'}"
+                     for t in a.trend) or None
+
+
+def _status(a: Assessment) -> str:
+    return CHECK_DATA if a.problems else a.status.value
+
+
+def _reason(a: Assessment) -> str:
+    return "; ".join(p.text for p in a.problems) if a.problems else a.reason
+
+
+#: The Data sheet's columns: header and how to get the cell from an assessment. The one
+#: list the header row and every data row are built from.
+DATA_COLUMNS: tuple[tuple[str, Callable[[Assessment], Cell]], ...] = (
+    ("Ref", lambda a: Cell(a.measure.ref, "plain")),
+    ("Portfolio", lambda a: Cell(a.measure.portfolio, "plain")),
+    ("Cabinet Member", lambda a: _word(a.measure.cabinet_member)),
+    ("Measure", lambda a: Cell(a.measure.name, "plain")),
+    ("Outcome", lambda a: _word(a.measure.outcome)),
+    ("Unit", lambda a: _word(a.measure.unit)),
+    ("Polarity", lambda a: _word(a.measure.polarity)),
+    ("Frequency", lambda a: _word(a.measure.frequency)),
+    ("Target", lambda a: _number(a.measure.target, a.measure.unit)),
+    ("Target Upper", lambda a: _number(a.measure.target_upper, a.measure.unit)),
+    ("Current", lambda a: _number(a.measure.current, a.measure.unit)
+     if a.measure.current is not None else _word(a.measure.current_marker)),
+    ("Previous", lambda a: _number(a.measure.previous, a.measure.unit)),
+    ("Status", lambda a: Cell(_status(a), "plain")),
+    ("Computed Status", lambda a: _word(a.computed_status)),
+    ("Override Reason", lambda a: _word(a.override_reason)),
+    ("Reason", lambda a: Cell(_reason(a), "plain")),
+    ("Target Gap", lambda a: _number(a.target_gap, a.measure.unit)),
+    ("Benchmark Gaps", lambda a: _word(_benchmark_gaps(a))),
+    ("Direction", lambda a: _word(a.direction)),
+    ("Direction Long", lambda a: _word(a.direction_long)),
+    ("Direction Long Since", lambda a: _word(a.direction_long_since)),
+    ("Previous Status", lambda a: _word(a.previous_status)),
+    ("Previous Period", lambda a: _word(a.previous_period)),
+    ("Movement", lambda a: _word(a.movement)),
+    ("Trend", lambda a: _word(_trend(a))),
+    ("Ranks", lambda a: _word(_ranks(a))),
+    ("Quartile", lambda a: _word(a.quartile)),
+    ("Highlight", lambda a: Cell("Yes" if a.measure.highlight else "No", "plain")),
+    ("Notes", lambda a: _word(a.measure.notes)),
+)
+_DATA_WIDTHS = {"Measure": 40, "Reason": 50, "Portfolio": 20, "Outcome": 30,
+                "Benchmark Gaps": 40, "Trend": 40, "Notes": 50, "Cabinet Member": 18}
+
+
+def build_data_sheet(assessments: Iterable[Assessment]) -> Sheet:
+    """The ``Data`` sheet: one Excel table, one header row, one row per measure, no merged
+    cells, every field of the assessment (Government Analysis Function guidance)."""
+    header = tuple(Cell(h, "header") for h, _get in DATA_COLUMNS)
+    getters = [get for _h, get in DATA_COLUMNS]
+    rows = tuple(tuple(get(a) for get in getters) for a in assessments)
+    table = Table(DATA_TABLE, header, rows, caption="Every measure and its assessment",
+                  repeat_header=True, row_header=0, excel_table=True)
+    columns = tuple(Column(_DATA_WIDTHS.get(h, 14)) for h, _g in DATA_COLUMNS)
+    return Sheet(name=DATA_SHEET, label=DATA_SHEET, columns=columns, blocks=(table,),
+                 freeze_rows=1, data=True)
+
+
 def build_scorecard(assessments: Iterable[Assessment], settings: Settings = Settings(), *,
                     title: str | None = None) -> Scorecard:
     """The whole output workbook as data: ``Summary`` first, then one sheet per portfolio.
@@ -627,7 +721,7 @@ def build_scorecard(assessments: Iterable[Assessment], settings: Settings = Sett
     >>> card = build_scorecard(assess_measures([Measure("A1", "Adults", "m", current=1.0,
     ...                                                 target=1.0)]), Settings("Bucks", "Q2"))
     >>> [s.name for s in card.sheets], card.title
-    (['Summary', 'Adults'], 'Bucks performance scorecard, Q2')
+    (['Summary', 'Adults', 'Data'], 'Bucks performance scorecard, Q2')
     """
     portfolios: dict[str, list[Assessment]] = {}
     for a in assessments:
@@ -637,6 +731,7 @@ def build_scorecard(assessments: Iterable[Assessment], settings: Settings = Sett
     sheets = [build_summary_sheet(grouped, settings, names)]
     sheets += [build_portfolio_sheet(names[p], p, items, settings)
                for p, items in grouped.items()]
+    sheets.append(build_data_sheet(a for items in grouped.values() for a in items))
     doc_title = title or scorecard_subtitle(settings)
     return Scorecard(
         title=doc_title,

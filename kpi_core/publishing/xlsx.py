@@ -12,7 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.core import Core
 from xlsxwriter.exceptions import FileCreateError
+from xlsxwriter.packager import Packager
 from xlsxwriter.worksheet import Worksheet
 
 from ..atomic import atomic_path
@@ -80,7 +82,13 @@ STYLES: dict[str, dict] = {
     "days0": {**_FIGURE, "num_format": '0 "days"'},
     "days1": {**_FIGURE, "num_format": '0.0 "days"'},
     "rate": {**_FIGURE, "num_format": "0.0"},
+    "plain": {"valign": "top"},
 }
+LINK_COLOUR = "#1D70B8"
+#: A cell that links to another sheet: its style's look, blue and underlined.
+_LINK = {"font_color": LINK_COLOUR, "underline": 1}
+#: Styles whose text never wraps: no row height is computed for them.
+_NO_WRAP = frozenset({"plain", "blank", "title", "subtitle", "heading", "note"})
 _TITLE_HEIGHTS = {"title": 21.0, "subtitle": 18.0, "heading": 18.0}
 _BOLD_STYLES = frozenset({"title", "heading", "header", "header_figure", "text_bold",
                           "count_bold",
@@ -200,6 +208,7 @@ class _SheetWriter:
         self.row += 1
 
     def _table(self, table: Table) -> None:
+        header_row = self.row
         if table.header is not None:
             if table.repeat_header:
                 self.ws.repeat_rows(self.row)
@@ -209,6 +218,11 @@ class _SheetWriter:
             self._row(cells)
         self.tables[table.key] = (first, self.row)
         self.specs[table.key] = table
+        if table.excel_table and table.header is not None and table.rows:
+            self.ws.add_table(header_row, 0, self.row - 1, len(table.header) - 1, {
+                "name": table.key, "style": "Table Style Light 1",
+                "columns": [{"header": str(c.value), "header_format": self.formats[c.style]}
+                            for c in table.header]})
 
     def _row(self, cells) -> None:
         ws, formats, per_line, r = self.ws, self.formats, self.per_line, self.row
@@ -222,7 +236,13 @@ class _SheetWriter:
             elif isinstance(value, str):
                 if len(value) > MAX_CELL_CHARS:
                     value = truncate_cell_text(value)
-                _write_string(ws, r, c, value, fmt)
+                if cell.link is not None:
+                    ws.write_url(r, c, _internal_link(cell.link),
+                                 formats.get(f"{cell.style}+link", fmt), value)
+                else:
+                    _write_string(ws, r, c, value, fmt)
+                if cell.style in _NO_WRAP:
+                    continue
                 plain, bold = per_line[c]
                 width = bold if cell.style in _BOLD_STYLES else plain
                 if len(value) > width or "\n" in value:
@@ -314,10 +334,46 @@ class _SheetWriter:
             ws.freeze_panes(self.sheet.freeze_rows, 0)
 
 
+class _Core(Core):
+    """docProps/core.xml with ``dc:language`` too (XlsxWriter's set_properties has no
+    language): the document's language, as accessibility checkers ask."""
+
+    def _write_dc_subject(self) -> None:
+        super()._write_dc_subject()
+        language = self.properties.get("language")
+        if language:
+            self._xml_data_element("dc:language", language)
+
+
+class _Packager(Packager):
+    def _write_core_file(self) -> None:
+        core = _Core()
+        core._set_properties(self.workbook.doc_properties)
+        core._set_xml_writer(self._filename("docProps/core.xml"))
+        core._assemble_xml_file()
+
+
+class _Workbook(xlsxwriter.Workbook):
+    """XlsxWriter's workbook with our core properties (its own hook for a packager)."""
+
+    def _get_packager(self):
+        return _Packager()
+
+
+def _internal_link(sheet: str) -> str:
+    """XlsxWriter's address of cell A1 of ``sheet``, quoted as Excel quotes sheet names.
+
+    >>> _internal_link("Children's Services")
+    "internal:'Children''s Services'!A1"
+    """
+    return "internal:'" + sheet.replace("'", "''") + "'!A1"
+
+
 def render_workbook(scorecard: Scorecard, target) -> None:
     """Write the scorecard into ``target`` (a path or a file object) with XlsxWriter."""
-    workbook = xlsxwriter.Workbook(target, WORKBOOK_OPTIONS)
+    workbook = _Workbook(target, WORKBOOK_OPTIONS)
     workbook.set_properties({
+        "language": scorecard.language,
         "title": scorecard.title,
         "subject": scorecard.subject,
         "author": scorecard.author,
@@ -327,6 +383,9 @@ def render_workbook(scorecard: Scorecard, target) -> None:
     formats = {}
     for name, props in STYLES.items():
         formats[name] = workbook.add_format({"font_name": FONT, "font_size": 11, **props})
+    for name in ("text", "text_bold"):
+        formats[f"{name}+link"] = workbook.add_format(
+            {"font_name": FONT, "font_size": 11, **STYLES[name], **_LINK})
     try:
         for sheet in scorecard.sheets:
             _SheetWriter(workbook, formats, sheet).write()
