@@ -20,6 +20,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..atomic import atomic_path
 from ..errors import FileError
 from .scorecard import Chart, Heading, Scorecard, Sheet, Table
+from .textfit import EXCEL, LIBREOFFICE, row_height, wrapped_lines
 
 #: Excel's limit on the characters in one cell.
 MAX_CELL_CHARS = 32_767
@@ -89,6 +90,8 @@ LINK_COLOUR = "#1D70B8"
 _LINK = {"font_color": LINK_COLOUR, "underline": 1}
 #: Styles whose text never wraps: no row height is computed for them.
 _NO_WRAP = frozenset({"plain", "blank", "title", "subtitle", "heading", "note"})
+#: The programs whose wrapped text a row's height must hold (the tallest wins).
+ROW_RENDERERS = (LIBREOFFICE, EXCEL)
 _TITLE_HEIGHTS = {"title": 21.0, "subtitle": 18.0, "heading": 18.0}
 _BOLD_STYLES = frozenset({"title", "heading", "header", "header_figure", "text_bold",
                           "count_bold",
@@ -182,6 +185,7 @@ class _SheetWriter:
         self.heights: dict[int, float] = {}
         self.per_line = [(chars_per_line(c.width), chars_per_line(c.width, bold=True))
                          for c in sheet.columns]
+        self.widths = [c.width for c in sheet.columns]
 
     def write(self) -> None:
         ws, sheet = self.ws, self.sheet
@@ -226,7 +230,7 @@ class _SheetWriter:
 
     def _row(self, cells) -> None:
         ws, formats, per_line, r = self.ws, self.formats, self.per_line, self.row
-        lines = 1
+        height = DEFAULT_ROW_HEIGHT
         for c, cell in enumerate(cells):
             value = cell.value
             fmt = formats[cell.style]
@@ -243,16 +247,18 @@ class _SheetWriter:
                     _write_string(ws, r, c, value, fmt)
                 if cell.style in _NO_WRAP:
                     continue
-                plain, bold = per_line[c]
-                width = bold if cell.style in _BOLD_STYLES else plain
-                if len(value) > width or "\n" in value:
-                    lines = max(lines, count_lines(value, width))
+                # fewer characters than the narrowest line holds: one line, no measuring
+                if len(value) > per_line[c][0] // 2 or "\n" in value:
+                    bold = cell.style in _BOLD_STYLES
+                    for renderer in ROW_RENDERERS:
+                        lines = wrapped_lines(value, self.widths[c], bold, renderer)
+                        if lines > 1:
+                            height = max(height, row_height(lines, renderer))
             else:
                 _write_number(ws, r, c, value, fmt)
-        height = DEFAULT_ROW_HEIGHT if lines == 1 else min(MAX_ROW_HEIGHT,
-                                                           lines * LINE_HEIGHT + 2)
+        height = min(MAX_ROW_HEIGHT, height)
         self.heights[r] = height
-        if lines > 1:
+        if height > DEFAULT_ROW_HEIGHT:
             ws.set_row(r, height)
         self.row += 1
 
@@ -332,6 +338,9 @@ class _SheetWriter:
         ws.hide_gridlines(2)
         if self.sheet.freeze_rows:
             ws.freeze_panes(self.sheet.freeze_rows, 0)
+        if self.sheet.data and self.row and self.sheet.columns:
+            # text that does not wrap runs on to the right: print the table's cells only
+            ws.print_area(0, 0, self.row - 1, len(self.sheet.columns) - 1)
 
 
 class _Core(Core):
