@@ -623,14 +623,17 @@ def build_summary_sheet(portfolios: dict[str, tuple[Assessment, ...]], settings:
 
 # --- the Data sheet: one row per measure, every field, for analysts --------------
 
+_NOTHING = Cell(None, "blank")
+
+
 def _number(value: float | None, unit: Unit) -> Cell:
-    return Cell(value, value_style(value, unit)) if value is not None else Cell(None, "plain")
+    return Cell(value, value_style(value, unit)) if value is not None else _NOTHING
 
 
 def _word(value) -> Cell:
     """An enum's word (``Status.RED`` -> ``Red``), text as it is, or an empty cell."""
     if value is None:
-        return Cell(None, "plain")
+        return _NOTHING
     return Cell(getattr(value, "value", value), "plain")
 
 

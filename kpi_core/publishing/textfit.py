@@ -89,29 +89,22 @@ def _word_units(word: str, bold: bool) -> int:
     return sum(widths.get(ch, _WIDE) for ch in word)
 
 
-def wrapped_lines(text: str, width: float, bold: bool = False,
-                  renderer: Renderer = LIBREOFFICE) -> int:
-    """Lines ``text`` takes in a column ``width`` characters wide, wrapped at spaces
-    (a word longer than a line is broken inside it, as both programs do).
-
-    >>> wrapped_lines("short", 10), wrapped_lines("a\\nb", 10), wrapped_lines("", 10)
-    (1, 2, 1)
-    >>> wrapped_lines("Reviews for Children Looked After are also improving", 40)
-    2
-    >>> wrapped_lines("x" * 100, 10) >= 100 * 1020 // 2048 * 14 // 70
-    True
-    """
-    avail = renderer.column_pixels(width) / FONT_PX * UNITS_PER_EM
-    if avail <= 0:
-        return max(1, len(text))
-    space = _WIDTHS[bold][" "]
-    lines = 0
+def _paragraphs(text: str, bold: bool) -> list[list[int]]:
+    """Each paragraph's words as their widths in font units."""
+    widths = _WIDTHS[bold]
+    out = []
     for para in text.split("\n"):
+        out.append([_word_units(w, bold) if len(w) < 64
+                    else sum(widths.get(ch, _WIDE) for ch in w) for w in para.split(" ")])
+    return out
+
+
+def _count(paragraphs: list[list[int]], avail: float, space: int) -> int:
+    lines = 0
+    for words in paragraphs:
         lines += 1
         used = -1.0  # nothing on the line yet
-        for word in para.split(" "):
-            w = _word_units(word, bold) if len(word) < 64 else sum(
-                _WIDTHS[bold].get(ch, _WIDE) for ch in word)
+        for w in words:
             if used < 0:
                 used = w
             elif used + space + w <= avail:
@@ -124,6 +117,42 @@ def wrapped_lines(text: str, width: float, bold: bool = False,
                 lines += 1
                 used -= avail
     return lines
+
+
+def _available(width: float, renderer: Renderer) -> float:
+    return renderer.column_pixels(width) / FONT_PX * UNITS_PER_EM
+
+
+def line_counts(text: str, width: float, bold: bool, renderers: tuple[Renderer, ...]
+                ) -> tuple[int, ...]:
+    """:func:`wrapped_lines` for several renderers, measuring the words once."""
+    if not renderers:
+        return ()
+    # text no wider than the line even in the widest characters: one line, no measuring
+    if "\n" not in text and len(text) * _WIDE <= min(_available(width, r) for r in renderers):
+        return (1,) * len(renderers)
+    paragraphs = _paragraphs(text, bold)
+    space = _WIDTHS[bold][" "]
+    out = []
+    for renderer in renderers:
+        avail = _available(width, renderer)
+        out.append(_count(paragraphs, avail, space) if avail > 0 else max(1, len(text)))
+    return tuple(out)
+
+
+def wrapped_lines(text: str, width: float, bold: bool = False,
+                  renderer: Renderer = LIBREOFFICE) -> int:
+    """Lines ``text`` takes in a column ``width`` characters wide, wrapped at spaces
+    (a word longer than a line is broken inside it, as both programs do).
+
+    >>> wrapped_lines("short", 10), wrapped_lines("a\\nb", 10), wrapped_lines("", 10)
+    (1, 2, 1)
+    >>> wrapped_lines("Reviews for Children Looked After are also improving", 40)
+    2
+    >>> wrapped_lines("x" * 100, 10) >= 100 * 1020 // 2048 * 14 // 70
+    True
+    """
+    return line_counts(text, width, bold, (renderer,))[0]
 
 
 def row_height(lines: int, renderer: Renderer) -> float:

@@ -20,7 +20,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..atomic import atomic_path
 from ..errors import FileError
 from .scorecard import Chart, Heading, Scorecard, Sheet, Table
-from .textfit import EXCEL, LIBREOFFICE, row_height, wrapped_lines
+from .textfit import EXCEL, LIBREOFFICE, line_counts, row_height
 
 #: Excel's limit on the characters in one cell.
 MAX_CELL_CHARS = 32_767
@@ -247,13 +247,11 @@ class _SheetWriter:
                     _write_string(ws, r, c, value, fmt)
                 if cell.style in _NO_WRAP:
                     continue
-                # fewer characters than the narrowest line holds: one line, no measuring
-                if len(value) > per_line[c][0] // 2 or "\n" in value:
-                    bold = cell.style in _BOLD_STYLES
-                    for renderer in ROW_RENDERERS:
-                        lines = wrapped_lines(value, self.widths[c], bold, renderer)
-                        if lines > 1:
-                            height = max(height, row_height(lines, renderer))
+                counts = line_counts(value, self.widths[c], cell.style in _BOLD_STYLES,
+                                     ROW_RENDERERS)
+                for lines, renderer in zip(counts, ROW_RENDERERS):
+                    if lines > 1:
+                        height = max(height, row_height(lines, renderer))
             else:
                 _write_number(ws, r, c, value, fmt)
         height = min(MAX_ROW_HEIGHT, height)
