@@ -218,3 +218,17 @@ def test_unreadable_pdf_from_libreoffice(tmp_path, monkeypatch):
     with pytest.raises(PdfError, match="unreadable PDF"):
         convert_html_to_pdf(_page(tmp_path), tmp_path / "x.pdf")
     assert not (tmp_path / "x.pdf").exists()
+
+
+@pytest.mark.slow
+def test_html_and_pdf_together(tmp_path, capsys):
+    _needs_writer()
+    out = tmp_path / "both.xlsx"
+    assert main(["regenerate", str(SAMPLE), "-o", str(out), "--html", "--pdf", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["html"] == str(out.with_suffix(".html")) and doc["pdf"] == str(out.with_suffix(".pdf"))
+    page = out.with_suffix(".html").read_text(encoding="utf-8")
+    assert "Skip to main content" in page  # the web page, not the print version
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["both.html", "both.pdf", "both.xlsx"]
+    with pikepdf.open(out.with_suffix(".pdf")) as pdf:
+        assert str(pdf.Root.Lang) == "en-GB" and len(pdf.pages) <= 4
