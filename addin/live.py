@@ -183,23 +183,39 @@ def _cell(value: object) -> object:
 
 def _raw_table(table, sheet_name: str) -> RawTable:
     """One live table (xlwings ``Table``) as the grid the file reader would make."""
-    rng = table.range
+    return _range_table(table.name, sheet_name, table.range)
+
+
+def _range_table(name: str, sheet_name: str, rng, first: int = 1) -> RawTable:
+    """A live range as a :class:`RawTable`; the number formats of rows ``first`` on
+    are looked at for percents (a table's header row has none)."""
     values = rng.options(ndim=2, err_to_str=True).value or []
     rows = [[_cell(v) for v in row] for row in values]
-    raw = table_from_values(table.name, sheet_name, cell_address(rng.row, rng.column), rows)
+    raw = table_from_values(name, sheet_name, cell_address(rng.row, rng.column), rows)
     percent: set[tuple[int, int]] = set()
     n_rows = len(rows)
     for ci in range(len(rows[0]) if rows else 0):
-        if n_rows < 2:
+        if n_rows <= first:
             break
-        fmt = rng[1:n_rows, ci].number_format  # one call per column; None when mixed
+        fmt = rng[first:n_rows, ci].number_format  # one call per column; None when mixed
         if isinstance(fmt, str):
             if _is_percent_format(fmt):
-                percent.update((ri, ci) for ri in range(1, n_rows))
+                percent.update((ri, ci) for ri in range(first, n_rows))
             continue
-        percent.update((ri, ci) for ri in range(1, n_rows)
+        percent.update((ri, ci) for ri in range(first, n_rows)
                        if _is_percent_format(rng[ri, ci].number_format))
     return replace(raw, percent_cells=frozenset(percent))
+
+
+def read_live_sheet(book, name: str) -> RawTable | None:
+    """A sheet's used range (named case-insensitively), for measures kept as a plain
+    range without an Excel table; :func:`parse_tables` finds the header row and the end
+    exactly as it does for a saved file."""
+    for sheet in book.sheets:
+        if sheet.name.casefold() == name.casefold():
+            rng = getattr(sheet, "used_range", None)
+            return None if rng is None else _range_table(sheet.name, sheet.name, rng, first=0)
+    return None
 
 
 def read_live_tables(book) -> dict[str, RawTable]:
@@ -222,7 +238,8 @@ def read_live_tables(book) -> dict[str, RawTable]:
 
 def read_live_workbook(book) -> PerformanceWorkbook:
     """Typed measures, settings and problems of the open workbook."""
-    return parse_tables(read_live_tables(book), tuple(s.name for s in book.sheets))
+    return parse_tables(read_live_tables(book), tuple(s.name for s in book.sheets),
+                        lambda name: read_live_sheet(book, name))
 
 
 # --- the COM layer ---------------------------------------------------------------------

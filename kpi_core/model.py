@@ -325,6 +325,11 @@ class Settings:
     tolerance_basis: ToleranceBasis = ToleranceBasis.RELATIVE
     #: Settings ``Use Blue``; also True when any Stretch Target is filled.
     use_blue: bool = False
+    #: Settings rows ``Column: <our name>`` = ``<your header>``: (our name, their
+    #: header, the Settings cell that says so), e.g. ("Current", "Q2 Actual", "B7").
+    column_map: tuple[tuple[str, str, str], ...] = ()
+    #: The sheet holding the measures as a plain range (Settings ``Measures Sheet``).
+    measures_sheet: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,12 +403,31 @@ class Assessment:
 
 
 @dataclass(frozen=True, slots=True)
+class ColumnSource:
+    """Where a field of the Measures table was read from: ``Current`` from the header
+    ``Actual`` at ``Measures!K3``, matched by ``how`` (name, synonym or setting)."""
+
+    field: str
+    name: str      # our name for it, e.g. "Current"
+    header: str    # the workbook's header text
+    sheet: str
+    cell: str
+    how: str
+
+    def as_dict(self) -> dict:
+        return {"field": self.name, "header": self.header, "sheet": self.sheet,
+                "cell": self.cell, "how": self.how}
+
+
+@dataclass(frozen=True, slots=True)
 class PerformanceWorkbook:
     """What the reader found: typed measures, settings and every problem seen."""
 
     measures: tuple[Measure, ...]
     settings: Settings
     problems: tuple[Problem, ...]
+    #: Which header each Measures field was read from, in the table's column order.
+    columns: tuple[ColumnSource, ...] = ()
 
     @property
     def errors(self) -> tuple[Problem, ...]:

@@ -59,12 +59,14 @@ MEASURES_HELP = ("One row per measure. Percent cells hold fractions (97% is 0.97
 def add_performance_sheets(workbook, measures: Sequence[Mapping[str, object]] = (),
                            benchmarks: Sequence[Mapping[str, object]] = (),
                            settings: Mapping[str, object] = DEFAULT_SETTINGS,
-                           title: str = "Performance workbook") -> dict:
+                           title: str = "Performance workbook",
+                           measure_headers: Sequence[str] = MEASURE_HEADERS) -> dict:
     """Add the Measures, Benchmarks and Settings sheets, each with its Excel table,
     to an XlsxWriter ``workbook``; return the worksheets by name.
 
     The Measures table's header row is row ``MEASURES_TOP + 1`` (1-based), under
-    ``title`` and a line of help."""
+    ``title`` and a line of help. ``measure_headers`` may add columns of one's own."""
+    MEASURE_HEADERS = tuple(measure_headers)  # noqa: N806 (the columns written here)
     header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
     top = workbook.add_format({"valign": "top"})
@@ -141,7 +143,8 @@ def write_performance_workbook(path: str | os.PathLike,
                                measures: Sequence[Mapping[str, object]] = (),
                                benchmarks: Sequence[Mapping[str, object]] = (),
                                settings: Mapping[str, object] = DEFAULT_SETTINGS,
-                               *, title: str = "Performance workbook") -> None:
+                               *, title: str = "Performance workbook",
+                               measure_headers: Sequence[str] = MEASURE_HEADERS) -> None:
     """Write a performance workbook file atomically (``.xlsx``)."""
     import xlsxwriter
 
@@ -149,5 +152,6 @@ def write_performance_workbook(path: str | os.PathLike,
         workbook = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False,
                                                   "strings_to_urls": False})
         workbook.set_properties({"title": title, "author": "kpi-scorecard"})
-        add_performance_sheets(workbook, measures, benchmarks, settings, title=title)
+        add_performance_sheets(workbook, measures, benchmarks, settings, title=title,
+                               measure_headers=measure_headers)
         workbook.close()
