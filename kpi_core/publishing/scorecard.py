@@ -669,11 +669,19 @@ def _number(value: float | None, unit: Unit) -> Cell:
     return Cell(value, value_style(value, unit)) if value is not None else _NOTHING
 
 
+_WORDS: dict[object, Cell] = {}
+
+
 def _word(value) -> Cell:
     """An enum's word (``Status.RED`` -> ``Red``), text as it is, or an empty cell."""
     if value is None:
         return _NOTHING
-    return Cell(getattr(value, "value", value), "plain")
+    if isinstance(value, str):
+        return Cell(value, "plain")
+    cell = _WORDS.get(value)  # enums: one cell per word, shared
+    if cell is None:
+        cell = _WORDS[value] = Cell(value.value, "plain")
+    return cell
 
 
 def _benchmark_gaps(a: Assessment) -> str | None:
@@ -745,7 +753,7 @@ def build_data_sheet(assessments: Iterable[Assessment]) -> Sheet:
     cells, every field of the assessment (Government Analysis Function guidance)."""
     header = tuple(Cell(h, "header") for h, _get in DATA_COLUMNS)
     getters = [get for _h, get in DATA_COLUMNS]
-    rows = tuple(tuple(get(a) for get in getters) for a in assessments)
+    rows = tuple([tuple([get(a) for get in getters]) for a in assessments])
     table = Table(DATA_TABLE, header, rows, caption="Every measure and its assessment",
                   repeat_header=True, row_header=0, excel_table=True)
     columns = tuple(Column(_DATA_WIDTHS.get(h, 14)) for h, _g in DATA_COLUMNS)
