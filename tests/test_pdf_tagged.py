@@ -232,3 +232,19 @@ def test_html_and_pdf_together(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["both.html", "both.pdf", "both.xlsx"]
     with pikepdf.open(out.with_suffix(".pdf")) as pdf:
         assert str(pdf.Root.Lang) == "en-GB" and len(pdf.pages) <= 4
+
+
+@pytest.mark.slow
+def test_sparklines_become_figures_with_alt_text(tmp_path):
+    """A hand-built spec with a Trend column of sparklines (the history work fills it)."""
+    _needs_writer()
+    from kpi_core.publishing.scorecard import Sparkline
+    from tests.test_render_html import _with_trend
+    card = _with_trend(build_scorecard(mixed_assessments(), SETTINGS), lambda name: Sparkline(
+        (0.4, 0.5, None, 0.6), ("Q3", "Q4", "Q1", "Q2"), f"Trend of {name}: 40% to 60%"))
+    out = write_pdf(card, tmp_path / "trend.pdf")
+    with pikepdf.open(out) as pdf:
+        alts = [str(k.Alt) for r, k in structure(pdf) if r == "/Figure"]
+    trends = [a for a in alts if a.startswith("Trend of ")]
+    assert len(trends) == len(mixed_assessments())
+    assert len(alts) == len(trends) + 3  # and the three charts
