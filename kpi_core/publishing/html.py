@@ -378,8 +378,8 @@ def _widths(columns, kept: list[int]) -> list[int]:
     the long comments set the rows' heights.
 
     >>> from kpi_core.publishing.scorecard import PORTFOLIO_COLUMNS
-    >>> _widths(PORTFOLIO_COLUMNS, list(range(8)))
-    [3, 23, 4, 4, 7, 5, 16, 39]
+    >>> _widths(PORTFOLIO_COLUMNS, list(range(len(PORTFOLIO_COLUMNS))))
+    [3, 21, 4, 4, 6, 7, 5, 15, 36]
     """
     weights = [(columns[c].width if c < len(columns) else 10.0) ** 1.3 for c in kept]
     total = sum(weights) or 1.0
@@ -394,7 +394,10 @@ def _table_html(table: Table, ids: _Ids, sheet_ids: dict[str, str], sheet: Sheet
     kept = _kept_columns(table)
     cap_id = ids.next("caption")
     if for_print:  # LibreOffice Writer reads the old presentational attributes, not CSS
-        full = ' width="100%"' if table.header is not None else ""
+        # a measure table spans the page and may run on to the next; a short table of
+        # counts stays in one piece
+        full = (' width="100%"' if table.header is not None
+                else ' style="page-break-inside: avoid"')
         out = [f'<table border="1" cellspacing="0" cellpadding="2"{full}>']
     else:
         out = [f'<div class="table-wrap" role="region" aria-labelledby="{cap_id}" '

@@ -18,6 +18,7 @@ from ..model import (
 )
 from . import mapping
 from .bands import check_bands
+from .periods import parse_period
 from .values import (
     Reading, is_blank, parse_data_status, parse_flag, parse_frequency, parse_polarity,
     parse_rag_override, parse_reading, parse_text, parse_tolerance, parse_tolerance_basis,
@@ -29,6 +30,7 @@ from .xlsx import (
 )
 
 MEASURES, BENCHMARKS, SETTINGS = "Measures", "Benchmarks", "Settings"
+HISTORY = "History"
 
 
 @dataclass(frozen=True, slots=True)
@@ -451,6 +453,9 @@ def _read_settings(table: RawTable, problems: list[Problem]) -> Settings:
         key = " ".join(name.split()).casefold()
         if key in ("authority", "period"):
             values[key] = _parse(sheet, row, ri, cols["value"], value_col, parse_text)
+            if key == "period" and values[key] is not None:
+                values["current_period"] = _parse(sheet, row, ri, cols["value"],
+                                                  Column("value", (), "period"), parse_period)
         elif key.startswith("column:") or key == "measures sheet":
             text = _parse(sheet, row, ri, cols["value"], value_col, parse_text)
             if text is not None and key == "measures sheet":
@@ -490,7 +495,8 @@ def _read_settings(table: RawTable, problems: list[Problem]) -> Settings:
                     default_tolerance=default_tolerance, default_green_tolerance=green,
                     tolerance_basis=basis, use_blue=bool(values.get("use_blue", False)),
                     column_map=tuple(values.get("column_map", ())),
-                    measures_sheet=values.get("measures_sheet"))
+                    measures_sheet=values.get("measures_sheet"),
+                    current_period=values.get("current_period"))
 
 
 def _setting_row(table: RawTable | None, cols: dict[str, int] | None, key: str) -> int | None:
@@ -547,6 +553,11 @@ def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = (),
         measures = [m if m.ref.casefold() not in found else
                     replace(m, benchmarks=tuple(found.pop(m.ref.casefold())))
                     for m in measures]
+    history = tables.get(HISTORY.casefold())
+    if history is not None or _has_period_headers(measures_table):
+        from .history import read_history  # history.py builds on this module's helpers
+        measures = read_history(history, measures_table, list(measures),
+                                settings.current_period, problems)
     return PerformanceWorkbook(tuple(measures), settings, tuple(problems), tuple(sources))
 
 
@@ -578,10 +589,16 @@ def _plain_range(settings: Settings, sheets: tuple[str, ...],
     return found
 
 
+def _has_period_headers(table: RawTable) -> bool:
+    """True when a Measures header could be a period label (the wide layout)."""
+    header = table.rows[0] if table.rows else []
+    return any(isinstance(v, str) and any(ch.isdigit() for ch in v) for v in header)
+
+
 def read_workbook(path: str | os.PathLike) -> PerformanceWorkbook:
     """Read a performance workbook file. File-level failures raise :class:`FileError`;
     data problems are returned in ``problems``, never raised."""
-    raw = read_tables(path, (MEASURES, BENCHMARKS, SETTINGS))
+    raw = read_tables(path, (MEASURES, BENCHMARKS, SETTINGS, HISTORY))
     return parse_tables(raw.tables, raw.sheets, lambda sheet: read_sheet(path, sheet))
 
 

@@ -16,6 +16,7 @@ builds from xlwings ranges, so both go through :mod:`kpi_core.reading.tables`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import posixpath
 import re
@@ -183,6 +184,7 @@ def column_letter(index: int) -> str:
     return letters
 
 
+@functools.lru_cache(maxsize=1024)
 def column_index(letters: str) -> int:
     """Column letters to 1-based number.
 
