@@ -313,3 +313,13 @@ def test_cli_html_beside_out(tmp_path, capsys):
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; &lt;script&gt;" in page
     assert out.is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsx", "card.html", "card.xlsx"]
+
+
+def test_only_the_first_subtitle_is_a_heading(card):
+    from kpi_core.publishing.scorecard import Heading
+    summary = card.sheets[0]
+    blocks = summary.blocks[:2] + (Heading("RAG movement since Q1: 1 improved", "subtitle"),) \
+        + summary.blocks[2:]
+    page = render_html(replace(card, sheets=(replace(summary, blocks=blocks),) + card.sheets[1:]))
+    assert "<h2>Summary of measures by portfolio and status</h2>" in page
+    assert '<p class="subtitle">RAG movement since Q1: 1 improved</p>' in page

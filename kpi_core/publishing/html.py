@@ -453,9 +453,12 @@ def _sheet_html(sheet: Sheet, first: bool, ids: _Ids, sheet_ids: dict[str, str],
     out = [f'<section class="sheet" id="{sid}" aria-labelledby="{sid}-title">']
     charts_after = {c.table: c for c in sheet.charts}
     titled = False
+    subtitled = False
     for block in sheet.blocks:
         if isinstance(block, Heading):
             tag = _HEADING_TAGS.get(block.style, ("h3", "h3"))[0 if first else 1]
+            if block.style == "subtitle":  # only the first subtitle of the page heads it
+                tag, subtitled = (tag if not subtitled else "p"), True
             attrs = ""
             if not titled and tag.startswith("h"):
                 attrs, titled = f' id="{sid}-title"', True
