@@ -165,3 +165,32 @@ def test_rows_fit_both_programs(tmp_path):
                 assert height >= min(need, MAX_ROW_HEIGHT) - 0.01, (cell.coordinate, need)
                 checked += 1
     assert checked > 30
+
+
+@pytest.mark.slow
+def test_sample_workbook_prints_scorecard_on_four_pages(tmp_path):
+    """The sample's Summary and portfolio sheets, printed by LibreOffice: at most 4 pages
+    (5 before the row heights were measured); the Data sheet's pages come after."""
+    if find_soffice() is None or shutil.which("pdftotext") is None:
+        pytest.skip("LibreOffice or pdftotext is not installed")
+    from addin.cli import main
+    sample = Path(__file__).resolve().parent.parent / "workbook_templates" / \
+        "performance_workbook.xlsx"
+    out = tmp_path / "sample.xlsx"
+    assert main(["regenerate", str(sample), "-o", str(out)]) == 0
+    pdf = convert_to_pdf(out, timeout=180)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    pages = [p for p in text.split("\f") if p.strip()]
+    footers = [p.strip().splitlines()[-1].split()[0] for p in pages]
+    scorecard_pages = [f for f in footers if f != "Data"]
+    assert len(scorecard_pages) <= 4, footers
+    assert footers[-1] == "Data"
+    raw = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    flat = " ".join(raw.split())
+    from kpi_core.reading.tables import read_workbook
+    for m in read_workbook(sample).measures:  # every name and every note's end is printed
+        assert " ".join(m.name.split()[:3]) in flat, m.ref
+        if m.notes:
+            assert " ".join(m.notes.split()[-2:]) in flat, m.ref
