@@ -194,3 +194,13 @@ def test_sample_workbook_prints_scorecard_on_four_pages(tmp_path):
         assert " ".join(m.name.split()[:3]) in flat, m.ref
         if m.notes:
             assert " ".join(m.notes.split()[-2:]) in flat, m.ref
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=400),
+       st.floats(min_value=3, max_value=120), st.booleans())
+def test_excel_rows_are_never_shorter_than_libreoffice_rows(text, width, bold):
+    """Why only Excel is measured when both programs are asked for (textfit.deciding)."""
+    xl, lo = (wrapped_lines(text, width, bold, r) for r in (EXCEL, LIBREOFFICE))
+    assert xl >= lo
+    assert row_height(xl, EXCEL) >= row_height(lo, LIBREOFFICE) or lo == 1

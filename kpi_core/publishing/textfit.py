@@ -155,6 +155,30 @@ def wrapped_lines(text: str, width: float, bold: bool = False,
     return line_counts(text, width, bold, (renderer,))[0]
 
 
+def dominates(a: Renderer, b: Renderer) -> bool:
+    """True when ``a`` never needs a shorter row than ``b``: its lines are no wider (so
+    no fewer) and no shorter, its row no shorter for any number of lines.
+
+    >>> dominates(EXCEL, LIBREOFFICE), dominates(LIBREOFFICE, EXCEL)
+    (True, False)
+    """
+    return (a.column_scale <= b.column_scale and a.padding_px >= b.padding_px
+            and a.line_height >= b.line_height
+            and a.line_height - b.line_height >= b.extra - a.extra)
+
+
+def deciding(renderers: tuple[Renderer, ...]) -> tuple[Renderer, ...]:
+    """The renderers whose rows can be the tallest: those no other one dominates (the
+    others need not be measured).
+
+    >>> [r.name for r in deciding((LIBREOFFICE, EXCEL))]
+    ['Excel']
+    """
+    return tuple(r for i, r in enumerate(renderers)
+                 if not any(dominates(o, r) and not (dominates(r, o) and j > i)
+                            for j, o in enumerate(renderers) if j != i))
+
+
 def row_height(lines: int, renderer: Renderer) -> float:
     """Points a row of ``lines`` wrapped lines needs in ``renderer``.
 

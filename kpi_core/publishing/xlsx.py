@@ -30,7 +30,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..atomic import atomic_path
 from ..errors import FileError
 from .scorecard import Chart, Heading, Scorecard, Sheet, Sparkline, Table, trend_text
-from .textfit import EXCEL, LIBREOFFICE, line_counts, row_height
+from .textfit import EXCEL, LIBREOFFICE, deciding, line_counts, row_height
 
 #: Excel's limit on the characters in one cell.
 MAX_CELL_CHARS = 32_767
@@ -204,6 +204,7 @@ class _SheetWriter:
         self.per_line = [(chars_per_line(c.width), chars_per_line(c.width, bold=True))
                          for c in sheet.columns]
         self.widths = [c.width for c in sheet.columns]
+        self.renderers = deciding(ROW_RENDERERS)  # a row fitting these fits them all
         self.sparklines: list[tuple[int, int, Sparkline]] = []
 
     def write(self) -> None:
@@ -273,9 +274,10 @@ class _SheetWriter:
                     _write_string(ws, r, c, value, fmt)
                 if cell.style in _NO_WRAP:
                     continue
+                renderers = self.renderers
                 counts = line_counts(value, self.widths[c], cell.style in _BOLD_STYLES,
-                                     ROW_RENDERERS)
-                for lines, renderer in zip(counts, ROW_RENDERERS):
+                                     renderers)
+                for lines, renderer in zip(counts, renderers):
                     if lines > 1:
                         height = max(height, row_height(lines, renderer))
             else:
