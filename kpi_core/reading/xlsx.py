@@ -409,6 +409,37 @@ class _Package:
         except SyntaxError as exc:  # xml.etree.ElementTree.ParseError
             raise FileError(f"{self.path}: part {name} is not well-formed XML ({exc})") from exc
 
+    def parse_with(self, name: str, feed, finish) -> None:
+        """Feed a part's bytes to ``feed(chunk)``, then call ``finish()`` (an expat
+        parser's handlers, or the fast lane of :func:`_scan_rows`, do the work; a
+        :class:`_StopScan` ends it early), behind the same guard, caps and errors as
+        :meth:`iterparse`."""
+        self._tags = self._released = 0
+        try:
+            for chunk in _chunks_without_dtd(self.open(name)):
+                self._tags += chunk.count(b"<")
+                if self._tags - self._released > MAX_HELD_TAGS:
+                    raise FileError(f"{self.path}: part {name} nests or repeats more than "
+                                    f"{MAX_HELD_TAGS:,} XML elements where a workbook has "
+                                    "a few; refusing it")
+                feed(chunk)
+            finish()
+        except _StopScan:
+            pass
+        except DefusedXmlException as exc:
+            raise FileError(f"{self.path}: part {name} declares a DTD or entities, which "
+                            "workbooks never need; refusing it") from exc
+        except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
+            raise FileError(f"{self.path}: part {name} is damaged or truncated") from exc
+        except NotImplementedError as exc:
+            raise FileError(f"{self.path}: part {name} is compressed in a way Excel never "
+                            f"uses ({exc}); save the workbook again from Excel") from exc
+        except RuntimeError as exc:
+            raise FileError(f"{self.path}: part {name} is encrypted inside the zip; Excel "
+                            "never writes that: save the workbook again from Excel") from exc
+        except expat.ExpatError as exc:
+            raise FileError(f"{self.path}: part {name} is not well-formed XML ({exc})") from exc
+
     def root(self, name: str):
         root = None
         for _event, elem in self.iterparse(name):
@@ -635,66 +666,57 @@ def _read_rows(pkg: _Package, part: str, tables: list[_TableDef], book: _Book
 
 def _fill_grids(pkg: _Package, part: str, tables: list[_TableDef], grids: dict,
                 percents: dict, book: _Book, top: int, bottom: int) -> None:
-    main = book.main
-    c_tag, row_tag, data_tag = f"{main}c", f"{main}row", f"{main}sheetData"
-    percent_styles, date_styles = book.percent_styles, book.date_styles
-    row_no = 0
-    for _event, row in pkg.iterparse(part):
-        if row.tag != row_tag:
-            if row.tag == data_tag:
-                break  # nothing after the rows is read
-            continue
-        r = row.get("r")
-        row_no = int(r) if r else row_no + 1
+    percent_styles, date_styles, date1904 = book.percent_styles, book.date_styles, book.date1904
+    spans = [(t.top, t.bottom, t.left, t.right, grids[t.name], percents[t.name])
+             for t in tables]
+
+    def on_row(row_no, cells):
         if row_no > bottom:
-            break
-        if row_no >= top:
-            col_no = 0
-            for elem in row:
-                if elem.tag != c_tag:
-                    continue
-                ref = elem.get("r")
-                col_no = column_index(ref.rstrip("0123456789")) if ref else col_no + 1
-                for t in tables:
-                    if t.top <= row_no <= t.bottom and t.left <= col_no <= t.right:
-                        value = _cell_value(elem, book)
-                        ri, ci = row_no - t.top, col_no - t.left
-                        style = elem.get("s")
-                        if style:
-                            index = int(style)
-                            if index in percent_styles:
-                                percents[t.name].add((ri, ci))
-                            elif date_styles and index in date_styles and type(value) is float:
-                                value = serial_to_datetime(value, book.date1904) or value
-                        grids[t.name][ri][ci] = value
-        row.clear()
-        pkg.release()
+            raise _StopScan
+        if row_no < top:
+            return
+        here = [s for s in spans if s[0] <= row_no <= s[1]]
+        if not here:
+            return
+        if len(here) == 1:
+            t_top, _bottom, left, right, grid, percent = here[0]
+            line = grid[row_no - t_top]
+            for col_no, style, value in cells:
+                if left <= col_no <= right:
+                    if style:
+                        index = int(style)
+                        if index in percent_styles:
+                            percent.add((row_no - t_top, col_no - left))
+                        elif date_styles and index in date_styles and type(value) is float:
+                            value = serial_to_datetime(value, date1904) or value
+                    line[col_no - left] = value
+            return
+        for col_no, style, value in cells:
+            for t_top, _bottom, left, right, grid, percent in here:
+                if left <= col_no <= right:
+                    ri, ci = row_no - t_top, col_no - left
+                    if style:
+                        index = int(style)
+                        if index in percent_styles:
+                            percent.add((ri, ci))
+                        elif date_styles and index in date_styles and type(value) is float:
+                            value = serial_to_datetime(value, date1904) or value
+                    grid[ri][ci] = value
+
+    _scan_rows(pkg, part, book, on_row)
 
 
 def _fill_sheet(pkg: _Package, part: str, book: _Book, sheet: str) -> RawTable:
     """Every cell of a sheet from A1 to its last used row and column (a plain range has
     no table to bound it), as one grid."""
-    main = book.main
-    c_tag, row_tag, data_tag = f"{main}c", f"{main}row", f"{main}sheetData"
     rows: dict[int, dict[int, object]] = {}
     percents: set[tuple[int, int]] = set()
-    row_no = cells = width = 0
-    for _event, row in pkg.iterparse(part):
-        if row.tag != row_tag:
-            if row.tag == data_tag:
-                break
-            continue
-        r = row.get("r")
-        row_no = int(r) if r else row_no + 1
-        col_no = 0
+    cells_used = width = 0
+
+    def on_row(row_no, cells):
+        nonlocal cells_used, width
         found: dict[int, object] = {}
-        for elem in row:
-            if elem.tag != c_tag:
-                continue
-            ref = elem.get("r")
-            col_no = column_index(ref.rstrip("0123456789")) if ref else col_no + 1
-            value = _cell_value(elem, book)
-            style = elem.get("s")
+        for col_no, style, value in cells:
             if style:
                 index = int(style)
                 if index in book.percent_styles:
@@ -706,40 +728,165 @@ def _fill_sheet(pkg: _Package, part: str, book: _Book, sheet: str) -> RawTable:
         if found:
             rows[row_no] = found
             width = max(width, max(found))
-            cells = max(cells, row_no * width)
-            if cells > MAX_TABLE_CELLS:
+            cells_used = max(cells_used, row_no * width)
+            if cells_used > MAX_TABLE_CELLS:
                 raise FileError(f"{pkg.path}: sheet {sheet} is used as far as "
                                 f"{cell_address(row_no, width)}, more than the "
                                 f"{MAX_TABLE_CELLS:,} cells this tool reads from a range "
                                 "without an Excel table; make the measures an Excel table "
                                 "(Insert > Table) named Measures")
-        row.clear()
-        pkg.release()
+
+    _scan_rows(pkg, part, book, on_row)
     height = max(rows, default=0)
     grid = [[rows.get(ri, {}).get(ci) for ci in range(1, width + 1)]
             for ri in range(1, height + 1)]
     return RawTable(sheet, sheet, 1, 1, grid, frozenset(percents))
 
 
-def _cell_value(elem, book: _Book) -> object:
-    kind = elem.get("t", "n")
-    v = elem.find(book.v_tag)
-    f = elem.find(book.f_tag)
-    text = v.text if v is not None else None
-    if f is not None and (text is None or book.calc_on_load):
-        # No saved result, or one the writing program said to recalculate on load
-        # (fullCalcOnLoad: openpyxl and XlsxWriter write placeholders, not results).
-        return FormulaNoResult(f.text or "")
-    if kind == "inlineStr":
-        inline = elem.find(book.is_tag)
-        return _text_of(inline, book.main) if inline is not None else ""
+class _StopScan(Exception):
+    """The rows wanted have all been read."""
+
+
+def _scan_rows(pkg: _Package, part: str, book: _Book, on_row) -> None:
+    """Every row of a worksheet part, in order: ``on_row(row_no, cells)`` with the row's
+    number (its ``r``, else one past the row before) and its cells as ``(column, style,
+    value)`` (``column`` from the cell's ``r``, else one past the cell before; ``style``
+    the ``s`` attribute as written, or ``None``). ``on_row`` raises :class:`_StopScan`
+    to stop.
+
+    The hot path of a big read. Most sheets take the fast lane (:func:`_scan_plain`);
+    any other goes to :func:`_scan_elements`. Both read what the element reader before
+    them read (tests/test_reader_scan.py keeps it as the oracle).
+    """
+    try:
+        _scan_plain(pkg, part, book, on_row)
+    except _NotPlain:
+        _scan_elements(pkg, part, book, on_row)  # from the top: on_row's work is idempotent
+
+
+def _scan_elements(pkg: _Package, part: str, book: _Book, on_row) -> None:
+    """:func:`_scan_rows` for any sheet: expat's handlers called directly (no element
+    objects); a cell's value is made from its ``t`` attribute and the texts of its first
+    ``v`` and ``f`` children (or its inline string's ``t`` runs). The part goes through
+    the same DTD guard, size caps and held-tag bound as :meth:`_Package.iterparse` (a
+    row's tags are held until the row ends)."""
+    main = book.main
+    ns = main[1:-1] + "}"  # expat's names: "uri}local"
+    c_tag, row_tag, data_tag = ns + "c", ns + "row", ns + "sheetData"
+    v_tag, f_tag, is_tag, t_tag, r_tag = ns + "v", ns + "f", ns + "is", ns + "t", ns + "r"
+    strings, calc_on_load = book.strings, book.calc_on_load
+    depth = 0
+    cell_depth = -1     # the depth of the open <c>, or -1 outside one
+    attrs: dict = {}    # the open cell's attributes
+    cells: list = []    # the open row's cells
+    row_r = None
+    row_no = col_no = 0
+    capture = None      # the list the open text goes to, while a text is wanted
+    v_text = f_text = None  # the cell's first <v> and <f> texts (lists), or None
+    inline = None       # an inline string's runs, or None
+    run_open = False    # inside an <r> of an inline string, before its first <t>
+    is_open = False     # inside the cell's first <is>
+    row_depth = -1      # the depth of the open <row>
+
+    def start(tag, a):
+        nonlocal depth, cell_depth, attrs, capture, v_text, f_text, inline, run_open, \
+            is_open, row_r, row_depth
+        depth += 1
+        capture = None  # a child element ends the text its parent holds before it
+        if cell_depth < 0:
+            if tag == c_tag:
+                if depth == row_depth + 1:
+                    cell_depth, attrs = depth, a
+                    v_text = f_text = inline = None
+            elif tag == row_tag:
+                row_depth, row_r = depth, a.get("r")
+            return
+        level = depth - cell_depth
+        if level == 1:
+            if tag == v_tag:
+                if v_text is None:
+                    capture = v_text = []
+            elif tag == f_tag:
+                if f_text is None:
+                    capture = f_text = []
+            elif tag == is_tag:
+                if inline is None:
+                    inline, is_open = [], True
+        elif level == 2 and is_open:
+            if tag == t_tag:
+                capture = []
+                inline.append(capture)
+            elif tag == r_tag:
+                run_open = True
+        elif level == 3 and run_open and tag == t_tag:
+            run_open = False
+            capture = []
+            inline.append(capture)
+
+    def end(tag):
+        nonlocal depth, cell_depth, capture, row_r, run_open, is_open, row_depth, row_no, \
+            col_no
+        capture = None
+        if depth == cell_depth:
+            cell_depth = -1
+            is_open = run_open = False
+            ref = attrs.get("r")
+            col_no = column_index(ref.rstrip("0123456789")) if ref else col_no + 1
+            cells.append((col_no, attrs.get("s"),
+                          _value(attrs.get("t", "n"), v_text, f_text, inline)))
+        elif cell_depth < 0:
+            if depth == row_depth:
+                row_depth = -1
+                row, r = cells[:], row_r
+                cells.clear()
+                row_r, col_no = None, 0
+                pkg.release()
+                row_no = int(r) if r else row_no + 1
+                on_row(row_no, row)
+            elif tag == data_tag:
+                raise _StopScan
+        elif depth == cell_depth + 1:
+            is_open = False
+        elif tag == r_tag:
+            run_open = False
+        depth -= 1
+
+    def chars(data):
+        if capture is not None:
+            capture.append(data)
+
+    def _value(kind, v, f, inline):
+        text = "".join(v) if v else None
+        if f is not None and (text is None or calc_on_load):
+            return FormulaNoResult("".join(f))
+        if kind == "inlineStr":
+            return decode_escapes("".join("".join(t) for t in inline)) if inline else ""
+        return _typed(kind, text, strings)
+
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.buffer_text = True
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = chars
+    pkg.parse_with(part, lambda chunk: parser.Parse(chunk, False),
+                   lambda: parser.Parse(b"", True))
+
+
+def _typed(kind: str, text: str | None, strings: list[str]) -> object:
+    """A cell's value from its type (``t``) and its ``v`` text (no formula, no inline
+    string)."""
     if text is None:
         return None
+    if kind == "n":
+        try:
+            return float(text)
+        except ValueError:
+            return text
     if kind == "s":
         try:
             index = int(text)
             if index >= 0:  # a negative index would pick another cell's text
-                return book.strings[index]
+                return strings[index]
         except (ValueError, IndexError):
             pass
         return CellError("#REF!")
@@ -755,6 +902,144 @@ def _cell_value(elem, book: _Book) -> object:
         return float(text)
     except ValueError:
         return text
+
+
+class _NotPlain(Exception):
+    """The sheet is not in the form the fast lane reads."""
+
+
+_DECL_RE = re.compile(rb'<\?xml[^>]*\?>')
+_DECL_ENCODING_RE = re.compile(rb'encoding\s*=\s*["\']([A-Za-z0-9._-]+)["\']')
+_ROOT_RE = re.compile(rb'\s*<worksheet\b([^<>]*)>')
+_SHEET_DATA_RE = re.compile(rb'<sheetData\b')
+_ROW_RE = re.compile(rb'\s*<row((?:\s+[A-Za-z0-9_:.-]+="[^"<&]*")*)\s*(/?)>')
+_ROW_NO_RE = re.compile(rb'\sr="([^"]*)"')
+_ROW_END = b"</row>"
+_DATA_END_RE = re.compile(rb'\s*</sheetData>')
+_CELL = (rb'<c r="([A-Z]{1,3})[0-9]+"(?: s="([0-9]+)")?(?: t="([A-Za-z]+)")?'
+         rb'(?:/>|>(?:<v>([^<&]*)</v>)?</c>)')
+_PLAIN_CELL_RE = re.compile(_CELL)
+_CELLS_RE = re.compile(rb'(?:' + _CELL.replace(b"(", b"(?:").replace(b"(?:?:", b"(?:")
+                       + rb')*')
+
+
+class _Columns(dict):
+    """Column letters (bytes) -> 1-based number, worked out once each."""
+
+    def __missing__(self, letters: bytes) -> int:
+        self[letters] = index = column_index(letters.decode("ascii"))
+        return index
+
+
+def _scan_plain(pkg: _Package, part: str, book: _Book, on_row) -> None:
+    """The fast lane of :func:`_scan_rows`, for a sheet as Excel and XlsxWriter write
+    plain values: UTF-8, the main namespace unprefixed, no comments, CDATA or processing
+    instructions, and cells each ``<c r=".." s=".." t=".."><v>text</v></c>`` (attributes
+    in that order, ``s`` and ``t`` optional, text without entities). Each chunk is
+    first parsed by expat (no handlers: its C speed; so a malformed part, a DTD or an
+    entity is refused as before); the rows are then cut out by regular expressions.
+    Anything else, anywhere, raises :class:`_NotPlain` (then the general reader reads
+    the sheet from the top)."""
+    strings, ns = book.strings, book.main[1:-1].encode()
+    checker = expat.ParserCreate(namespace_separator="}")
+    columns = _Columns()
+    state = {"head": True, "row_no": 0, "rest": b"", "last": b""}
+
+    def rows(buf: bytes) -> bytes:
+        """Hand on every complete row of ``buf``; the incomplete rest is returned."""
+        pos, size, row_no = 0, len(buf), state["row_no"]
+        while pos < size:
+            m = _ROW_RE.match(buf, pos)
+            if m is None:
+                if _DATA_END_RE.match(buf, pos) is not None:
+                    raise _StopScan  # nothing after the rows is read
+                if buf.find(b">", pos) < 0 or buf[pos:].isspace():
+                    break  # the next tag is cut by the chunk's end
+                raise _NotPlain
+            if b"xmlns" in m.group(1):
+                raise _NotPlain
+            if m.group(2):  # <row .../>: no cells
+                body, after = b"", m.end()
+            else:
+                close = buf.find(_ROW_END, m.end())
+                if close < 0:
+                    break
+                body, after = buf[m.end():close], close + len(_ROW_END)
+                if _CELLS_RE.fullmatch(body) is None:
+                    raise _NotPlain
+            r = _ROW_NO_RE.search(m.group(1))
+            r = r.group(1).decode("utf-8") if r is not None else None
+            row_no = int(r) if r else row_no + 1
+            cells = []
+            add = cells.append
+            for letters, style, kind, text in _PLAIN_CELL_RE.findall(body):
+                if not kind:
+                    try:
+                        value = float(text) if text else None
+                    except ValueError:
+                        value = _typed("n", text.decode("utf-8"), strings)
+                elif kind == b"s" and text:
+                    try:
+                        index = int(text)
+                        # a negative index would pick another cell's text
+                        value = strings[index] if index >= 0 else CellError("#REF!")
+                    except (ValueError, IndexError):
+                        value = _typed("s", text.decode("utf-8"), strings)
+                elif kind == b"inlineStr":
+                    value = ""  # <c t="inlineStr"/>: no inline string
+                else:
+                    value = _typed(kind.decode("ascii"), text.decode("utf-8") or None, strings)
+                add((columns[letters], style or None, value))
+            state["row_no"] = row_no
+            pkg.release()
+            on_row(row_no, cells)
+            pos = after
+        return buf[pos:]
+
+    def feed(chunk: bytes) -> None:
+        checker.Parse(chunk, False)
+        seam = state["last"] + chunk
+        state["last"] = chunk[-1:]
+        buf = state["rest"] + chunk
+        if state["head"]:
+            start = 0
+            if buf.startswith(b"\xef\xbb\xbf"):
+                start = 3
+            decl = _DECL_RE.match(buf, start)
+            if decl is not None:
+                enc = _DECL_ENCODING_RE.search(decl.group())
+                if enc is not None and enc.group(1).lower() not in (b"utf-8", b"utf8"):
+                    raise _NotPlain
+                start = decl.end()
+            elif not buf[start:].lstrip().startswith(b"<"):
+                raise _NotPlain  # UTF-16, or something else
+            if b"<!" in buf[start:] or b"<?" in buf[start:]:
+                raise _NotPlain
+            data = _SHEET_DATA_RE.search(buf, start)
+            if data is None:
+                if len(buf) > 1 << 20:
+                    raise _NotPlain
+                state["rest"] = buf
+                return
+            root = _ROOT_RE.match(buf, start)
+            if (root is None or b"'" in root.group(1)
+                    or b'xmlns="' + ns + b'"' not in root.group(1)):
+                raise _NotPlain
+            if buf.startswith(b"<sheetData/>", data.start()):
+                raise _StopScan
+            if not buf.startswith(b"<sheetData>", data.start()):
+                raise _NotPlain
+            state["head"] = False
+            buf = buf[data.start() + len(b"<sheetData>"):]
+        elif b"<!" in seam or b"<?" in seam:
+            raise _NotPlain
+        state["rest"] = rows(buf)
+
+    def finish() -> None:
+        checker.Parse(b"", True)
+        raise _NotPlain  # the part ended without the end of its rows: not as Excel writes
+
+    pkg.parse_with(part, feed, finish)
 
 
 class _Opened:
