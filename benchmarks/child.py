@@ -91,11 +91,21 @@ def _stages(book, out, cells, t0, t1, read_workbook, assess_workbook, build_scor
 
 def save_cells(scorecard, path: str) -> None:
     """The scorecard's measure rows (not titles, counts or charts), per portfolio sheet:
-    ``{"headers": [...], "sheets": {name: [[[value, style], ...], ...]}}``."""
-    from kpi_core.publishing.scorecard import TABLE_HEADERS, Table
+    ``{"headers": [...], "sheets": {name: [[[value, style], ...], ...]}, "data": rows}``,
+    ``data`` the Data sheet's table (header row first, values only): the bare XlsxWriter
+    baseline writes it too (the same cells as our file), pandas does not (its budget is
+    "the same RAG-coloured table")."""
+    from kpi_core.publishing.scorecard import DATA_SHEET, TABLE_HEADERS, Sparkline, Table
 
-    sheets = {}
+    sheets, data = {}, []
     for sheet in scorecard.sheets[1:]:
+        if sheet.name == DATA_SHEET:
+            for block in sheet.blocks:
+                if isinstance(block, Table) and block.header is not None:
+                    data = [[c.value for c in block.header]]
+                    data += [[None if isinstance(c.value, Sparkline) else c.value for c in row]
+                             for row in block.rows]
+            continue
         rows = []
         for block in sheet.blocks:
             if isinstance(block, Table) and block.header is not None:
@@ -103,7 +113,7 @@ def save_cells(scorecard, path: str) -> None:
                          if len(row) == len(TABLE_HEADERS)]
         sheets[sheet.name] = rows
     with open(path, "w", encoding="utf-8") as fh:
-        json.dump({"headers": list(TABLE_HEADERS), "sheets": sheets}, fh)
+        json.dump({"headers": list(TABLE_HEADERS), "sheets": sheets, "data": data}, fh)
 
 
 def _load_cells(path: str) -> dict:
@@ -162,6 +172,16 @@ def job_bare(cells_path: str, out: str) -> None:
                     ws.write_string(r, c, value, rag.get(value, plain) if c == 4 else plain)
                 else:
                     ws.write_number(r, c, value, plain)
+    if data.get("data"):  # the Data sheet's cells: plain, as our file has them
+        ws = workbook.add_worksheet("Data")
+        for r, row in enumerate(data["data"]):
+            for c, value in enumerate(row):
+                if value is None:
+                    continue
+                if isinstance(value, str):
+                    ws.write_string(r, c, value)
+                else:
+                    ws.write_number(r, c, value)
     workbook.close()
     t2 = clock()
     _emit({"import": t1 - t0, "write": t2 - t1})

@@ -123,9 +123,11 @@ def _available(width: float, renderer: Renderer) -> float:
     return renderer.column_pixels(width) / FONT_PX * UNITS_PER_EM
 
 
+@lru_cache(maxsize=8192)
 def line_counts(text: str, width: float, bold: bool, renderers: tuple[Renderer, ...]
                 ) -> tuple[int, ...]:
-    """:func:`wrapped_lines` for several renderers, measuring the words once."""
+    """:func:`wrapped_lines` for several renderers, measuring the words once (and a text
+    measured before in the same column not again: statuses, units, repeated notes)."""
     if not renderers:
         return ()
     # text no wider than the line even in the widest characters: one line, no measuring

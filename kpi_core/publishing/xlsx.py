@@ -174,10 +174,14 @@ def count_lines(text: str, per_line: int) -> int:
 
 # XlsxWriter's write_* methods take A1 strings too, through a decorator; we always
 # pass row and column numbers, so the data rows call the undecorated methods
-# (functools.wraps keeps them as __wrapped__): about a third less time per cell.
-_write_string = getattr(Worksheet.write_string, "__wrapped__", Worksheet.write_string)
-_write_number = getattr(Worksheet.write_number, "__wrapped__", Worksheet.write_number)
-_write_blank = getattr(Worksheet.write_blank, "__wrapped__", Worksheet.write_blank)
+# (XlsxWriter's own ``_write_*``, else the decorator's ``__wrapped__``, which only calls
+# them): about a third less time per cell.
+_write_string = getattr(Worksheet, "_write_string", None) or getattr(
+    Worksheet.write_string, "__wrapped__", Worksheet.write_string)
+_write_number = getattr(Worksheet, "_write_number", None) or getattr(
+    Worksheet.write_number, "__wrapped__", Worksheet.write_number)
+_write_blank = getattr(Worksheet, "_write_blank", None) or getattr(
+    Worksheet.write_blank, "__wrapped__", Worksheet.write_blank)
 
 
 def _escape_footer(text: str) -> str:
