@@ -7,10 +7,12 @@ its imports unless named ``import``) and its own peak memory (``maxrss_kb``).
                                      build, write (the chain of kpi_core.pipeline);
                                      ``--cells`` also saves the scorecard's data rows
                                      (after timing) for the baselines below
-``pandas CELLS OUT ENGINE``          the same data rows with pandas: DataFrame, Styler
+``pandas CELLS OUT ENGINE [data]``   the same data rows with pandas: DataFrame, Styler
                                      with RAG fills, ``Styler.to_excel`` (one sheet per
-                                     portfolio, one ExcelWriter)
-``bare CELLS OUT``                   the same cells with XlsxWriter and no logic (the floor)
+                                     portfolio, one ExcelWriter); with ``data`` the Data
+                                     sheet's cells too (a plain DataFrame)
+``bare CELLS OUT``                   the same cells with XlsxWriter and no logic (the floor):
+                                     the portfolio tables' rows and the Data sheet's cells
 ``kpi_rag ROWS REPEAT``              KPI_RAG over ROWS rows in one call, and per scalar call;
                                      then with all nine arguments as columns (issue 14),
                                      interleaved with the three-argument call
@@ -121,7 +123,7 @@ def _load_cells(path: str) -> dict:
         return json.load(fh)
 
 
-def job_pandas(cells_path: str, out: str, engine: str) -> None:
+def job_pandas(cells_path: str, out: str, engine: str, with_data: str = "") -> None:
     data = _load_cells(cells_path)
     t0 = clock()
     import pandas as pd
@@ -142,6 +144,9 @@ def job_pandas(cells_path: str, out: str, engine: str) -> None:
                                  columns=data["headers"])
             styled = frame.style.map(rag_css, subset=["RAG"])
             styled.to_excel(writer, sheet_name=name, index=False)
+        if with_data and data.get("data"):  # the Data sheet's cells too, as a plain frame
+            pd.DataFrame(data["data"][1:], columns=data["data"][0]).to_excel(
+                writer, sheet_name="Data", index=False)
     t2 = clock()
     _emit({"import": t1 - t0, "write": t2 - t1, "engine": engine})
 
