@@ -24,7 +24,7 @@ Where a user's own sheet already has a generated sheet's name (their own
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -181,14 +181,23 @@ def _cell(value: object) -> object:
     return value
 
 
-def _raw_table(table, sheet_name: str) -> RawTable:
-    """One live table (xlwings ``Table``) as the grid the file reader would make."""
+def _raw_table(table, sheet_name: str, formats: Sequence[Sequence[object]] | None = None
+               ) -> RawTable:
+    """One live table (xlwings ``Table``) as the grid the file reader would make.
+
+    ``formats``: the table's number formats, row by row, where they were fetched ahead
+    (xlwings Lite reads them asynchronously); ``None`` asks the range for them.
+    """
     rng = table.range
     values = rng.options(ndim=2, err_to_str=True).value or []
     rows = [[_cell(v) for v in row] for row in values]
     raw = table_from_values(table.name, sheet_name, cell_address(rng.row, rng.column), rows)
     percent: set[tuple[int, int]] = set()
     n_rows = len(rows)
+    if formats is not None:
+        percent.update((ri, ci) for ri, codes in enumerate(formats) if 0 < ri < n_rows
+                       for ci, code in enumerate(codes) if _is_percent_format(code))
+        return replace(raw, percent_cells=frozenset(percent))
     for ci in range(len(rows[0]) if rows else 0):
         if n_rows < 2:
             break
@@ -202,13 +211,17 @@ def _raw_table(table, sheet_name: str) -> RawTable:
     return replace(raw, percent_cells=frozenset(percent))
 
 
-def read_live_tables(book) -> dict[str, RawTable]:
+def read_live_tables(book, number_formats: Mapping[str, Sequence[Sequence[object]]] | None = None
+                     ) -> dict[str, RawTable]:
     """The Measures, Benchmarks and Settings tables of an open workbook, keyed by
     casefolded table name, as :func:`kpi_core.reading.tables.parse_tables` takes them.
 
     ``book`` needs only ``book.sheets`` (each with ``.name`` and ``.tables``, each table
     with ``.name`` and ``.range``; a range with ``.options(...).value``, ``.row``,
     ``.column``, ``.number_format`` and ``[rows, column]`` indexing), as xlwings gives.
+    ``number_formats`` (casefolded table name -> the table's number formats, row by row)
+    stands in for ``.number_format`` where a book cannot answer it at once (xlwings Lite
+    and Server); a table missing from it has no percent-formatted cells.
     """
     wanted = {n.casefold() for n in _TABLE_NAMES}
     found: dict[str, RawTable] = {}
@@ -216,13 +229,16 @@ def read_live_tables(book) -> dict[str, RawTable]:
         for table in sheet.tables:
             key = table.name.casefold()
             if key in wanted and key not in found:
-                found[key] = _raw_table(table, sheet.name)
+                formats = None if number_formats is None else number_formats.get(key, ())
+                found[key] = _raw_table(table, sheet.name, formats)
     return found
 
 
-def read_live_workbook(book) -> PerformanceWorkbook:
+def read_live_workbook(book, number_formats: Mapping[str, Sequence[Sequence[object]]] | None = None
+                       ) -> PerformanceWorkbook:
     """Typed measures, settings and problems of the open workbook."""
-    return parse_tables(read_live_tables(book), tuple(s.name for s in book.sheets))
+    return parse_tables(read_live_tables(book, number_formats),
+                        tuple(s.name for s in book.sheets))
 
 
 # --- the COM layer ---------------------------------------------------------------------
@@ -237,7 +253,7 @@ def scorecard_path(book_fullname: str) -> Path:
     return path.with_name(f"{path.stem} - Scorecards.xlsx")
 
 
-def _markers(book) -> dict[str, str]:
+def read_markers(book) -> dict[str, str]:
     """Sheet name -> source name, for the sheets this macro generated."""
     found = {}
     for sheet in book.sheets:
@@ -309,7 +325,7 @@ def regenerate_live(book=None) -> Path | None:
         scorecard_book = app.books.open(str(result.output))
         try:
             names = [s.name for s in scorecard_book.sheets]
-            markers = _markers(book)
+            markers = read_markers(book)
             apply_plan(book, scorecard_book, plan_sheets([s.name for s in book.sheets], names,
                                                          markers.get))
         finally:

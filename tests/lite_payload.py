@@ -1,0 +1,91 @@
+"""The JSON an Office.js client (xlwings Lite, xlwings Server's add-in) sends for a workbook,
+built from a real .xlsx with openpyxl, so tests can run the @scripts against xlwings' own
+``Book(json=...)`` without Excel.
+
+The shape follows what xlwings' remote engine (``xlwings/pro/_xlremote.py``) reads:
+``book`` (name, active sheet, selection), ``sheets`` (name, used-range values from A1,
+tables with their addresses, pictures/shapes/charts/notes), ``names`` (with
+``refers_to``, scope). Cell values are what Office.js gives: numbers, text, booleans,
+``None`` for blanks, Excel errors as their text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+from openpyxl.utils import get_column_letter, range_boundaries
+
+CLIENT = "Office.js"
+
+
+def _value(v: object) -> object:
+    if isinstance(v, (dt.datetime, dt.date)):
+        return v.isoformat()
+    return v
+
+
+def _address(sheet_name: str, ref: str) -> str:
+    return ref
+
+
+def _table(ws, table) -> dict:
+    min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+    first, last = f"{get_column_letter(min_col)}", f"{get_column_letter(max_col)}"
+    header = table.headerRowCount != 0
+    body_top = min_row + (1 if header else 0)
+    return {
+        "name": table.displayName,
+        "range_address": table.ref,
+        "header_row_range_address": f"{first}{min_row}:{last}{min_row}" if header else None,
+        "data_body_range_address": f"{first}{body_top}:{last}{max_row}",
+        "total_row_range_address": None,
+        "show_headers": header,
+        "show_totals": False,
+        "table_style": "TableStyleMedium2",
+        "show_autofilter": True,
+        "show_table_style_first_column": False,
+        "show_table_style_last_column": False,
+        "show_table_style_row_stripes": True,
+        "show_table_style_column_stripes": False,
+        "columns": [{"name": c.name} for c in table.tableColumns],
+        "row_count": max_row - min_row + 1,
+        "column_count": max_col - min_col + 1,
+    }
+
+
+def sheet_payload(name: str, values: list[list[object]], tables: list[dict] = ()) -> dict:
+    return {"name": name, "values": values or [[]], "pictures": [], "shapes": [], "charts": [],
+            "notes": [], "tables": list(tables), "pivot_tables": [], "visibility": "Visible",
+            "show_gridlines": True, "print_area": None}
+
+
+def book_payload(path: Path, version: str, *, name: str | None = None) -> dict:
+    """The payload for the workbook at ``path``, as xlwings ``version`` would receive it."""
+    wb = openpyxl.load_workbook(path, data_only=True)
+    sheets = []
+    for ws in wb.worksheets:
+        rows = [[_value(c) for c in row] for row in ws.iter_rows(
+            min_row=1, min_col=1, max_row=ws.max_row, max_col=ws.max_column, values_only=True)]
+        sheets.append(sheet_payload(ws.title, rows, [_table(ws, t) for t in ws.tables.values()]))
+    names = []
+    for dn in wb.defined_names.values():
+        names.append({"name": dn.name, "refers_to": "=" + dn.attr_text, "sheet_index": None,
+                      "address": None, "book_scope": True, "scope_sheet_index": None,
+                      "scope_sheet_name": None})
+    return {
+        "client": CLIENT,
+        "version": version,
+        "book": {"name": name or path.name, "active_sheet_index": 0, "selection": "A1"},
+        "sheets": sheets,
+        "names": names,
+    }
+
+
+def add_sheet_scoped_name(payload: dict, sheet_name: str, name: str, refers_to: str) -> None:
+    """A name scoped to one sheet, as the client reports a marker the script added."""
+    index = [s["name"] for s in payload["sheets"]].index(sheet_name)
+    payload["names"].append({"name": name, "refers_to": refers_to, "sheet_index": None,
+                             "address": None, "book_scope": False, "scope_sheet_index": index,
+                             "scope_sheet_name": sheet_name})

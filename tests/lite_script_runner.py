@@ -1,0 +1,64 @@
+"""Run one of addin/lite/main.py's scripts the way xlwings Lite and xlwings Server do:
+``python -m tests.lite_script_runner SCRIPT < payload.json``.
+
+A fresh interpreter, because xlwings picks its decorators when first imported: with
+``XLWINGS_ON_SERVER=true`` they are the ones Lite and Server use (set here before the
+import). xlwings' remote engine is under its noncommercial licence: tests only.
+
+Prints one JSON document: the actions the script returned (what the add-in applies in
+Excel), the book's sheets and names afterwards, what the script printed, and the
+custom functions' and scripts' registration data of main.py.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ["XLWINGS_ON_SERVER"] = "true"
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+
+import asyncio  # noqa: E402
+import contextlib  # noqa: E402
+import importlib.util  # noqa: E402
+import io  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import xlwings as xw  # noqa: E402
+import xlwings.server  # noqa: E402
+
+MAIN = Path(__file__).resolve().parent.parent / "addin" / "lite" / "main.py"
+
+
+def load_main():
+    spec = importlib.util.spec_from_file_location("main", MAIN)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["main"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def run(script: str, payload: dict) -> dict:
+    assert xlwings.server.func is xw.func, "the Lite/Server decorators are not in use"
+    main = load_main()
+    book = xw.Book(json=payload)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        if script:
+            asyncio.run(xlwings.server.custom_scripts_call(
+                main, script, typehint_to_value={xw.Book: book}))
+    return {
+        "actions": book.json()["actions"],
+        "sheets": [s.name for s in book.sheets],
+        "names": [{"name": n.name, "refers_to": n.refers_to} for s in book.sheets
+                  for n in s.names],
+        "printed": printed.getvalue(),
+        "functions": xlwings.server.custom_functions_meta(main),
+        "scripts": xlwings.server.custom_scripts_meta(main),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(sys.argv[1] if len(sys.argv) > 1 else "", json.load(sys.stdin)),
+                     default=str))
