@@ -89,3 +89,54 @@ def add_sheet_scoped_name(payload: dict, sheet_name: str, name: str, refers_to: 
     payload["names"].append({"name": name, "refers_to": refers_to, "sheet_index": None,
                              "address": None, "book_scope": False, "scope_sheet_index": index,
                              "scope_sheet_name": sheet_name})
+
+
+def apply_actions(payload: dict, actions: list[dict]) -> dict:
+    """What the workbook's contents become once the add-in has applied ``actions``: sheets
+    added, deleted and renamed, values written, sheet-scoped names added. Formats are not
+    part of the payload and are left out. Returns a new payload; ``payload`` is unchanged.
+    """
+    import copy
+    out = copy.deepcopy(payload)
+    sheets, names = out["sheets"], out["names"]
+    for a in actions:
+        func, pos, args = a["func"], a["sheet_position"], a["args"]
+        if func == "addSheet":
+            at, name = args
+            sheets.insert(at, sheet_payload(name, [[]]))
+            for n in names:
+                if n["scope_sheet_index"] is not None and n["scope_sheet_index"] >= at:
+                    n["scope_sheet_index"] += 1
+        elif func == "sheetDelete":
+            del sheets[pos]
+            names[:] = [n for n in names if n["scope_sheet_index"] != pos]
+            for n in names:
+                if n["scope_sheet_index"] is not None and n["scope_sheet_index"] > pos:
+                    n["scope_sheet_index"] -= 1
+        elif func == "setSheetName":
+            old = sheets[pos]["name"]
+            sheets[pos]["name"] = args[0]
+            for n in names:
+                if n["scope_sheet_name"] == old:
+                    n["scope_sheet_name"] = args[0]
+        elif func == "namesAdd":
+            names.append({"name": args[0], "refers_to": args[1], "sheet_index": None,
+                          "address": None, "book_scope": pos is None,
+                          "scope_sheet_index": pos,
+                          "scope_sheet_name": None if pos is None else sheets[pos]["name"]})
+        elif func == "setValues":
+            grid = sheets[pos]["values"]
+            r0, c0 = a["start_row"], a["start_column"]
+            for dr, row in enumerate(a["values"]):
+                for dc, v in enumerate(row):
+                    r, c = r0 + dr, c0 + dc
+                    while len(grid) <= r:
+                        grid.append([])
+                    for line in grid:
+                        while len(line) <= c:
+                            line.append(None)
+                    grid[r][c] = None if v == "" else v
+            width = max(len(line) for line in grid)
+            for line in grid:
+                line.extend([None] * (width - len(line)))
+    return out

@@ -1,11 +1,12 @@
 """Run one of addin/lite/main.py's scripts the way xlwings Lite and xlwings Server do:
-``python -m tests.lite_script_runner SCRIPT < payload.json``.
+``python -m tests.lite_script_runner < jobs.json``, jobs being
+``[{"script": name or "", "payload": {...}}, ...]``.
 
 A fresh interpreter, because xlwings picks its decorators when first imported: with
 ``XLWINGS_ON_SERVER=true`` they are the ones Lite and Server use (set here before the
 import). xlwings' remote engine is under its noncommercial licence: tests only.
 
-Prints one JSON document: the actions the script returned (what the add-in applies in
+Prints one JSON list, a document per job: the actions the script returned (what the add-in applies in
 Excel), the book's sheets and names afterwards, what the script printed, and the
 custom functions' and scripts' registration data of main.py.
 """
@@ -60,5 +61,5 @@ def run(script: str, payload: dict) -> dict:
 
 
 if __name__ == "__main__":
-    print(json.dumps(run(sys.argv[1] if len(sys.argv) > 1 else "", json.load(sys.stdin)),
+    print(json.dumps([run(job["script"], job["payload"]) for job in json.load(sys.stdin)],
                      default=str))
