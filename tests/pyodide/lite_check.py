@@ -1,0 +1,100 @@
+# Runs INSIDE Pyodide (node run.mjs WHEELS lite_check.py SAMPLE.xlsx PAYLOAD.json), as in
+# xlwings Lite: kpi_core and addin from this project's wheel, XlsxWriter, defusedxml and
+# xlwings from theirs, all installed from local files. Prints what it computed, and a
+# last line of JSON for tests/test_lite_pyodide.py.
+#
+# XLWINGS_ON_SERVER / XLWINGS_LICENSE_KEY select xlwings' Lite/Server decorators and
+# remote engine here, in a test, under xlwings' noncommercial licence; xlwings Lite sets
+# up its own.
+import os
+
+os.environ["XLWINGS_ON_SERVER"] = "true"
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+
+import io  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+from collections import Counter  # noqa: E402
+
+assert sys.platform == "emscripten", sys.platform
+import xlwings as xw  # noqa: E402
+import xlwings.server  # noqa: E402
+
+from addin import udfs  # noqa: E402
+from addin.book_scripts import regenerate_book  # noqa: E402
+from kpi_core.pipeline import assess_workbook  # noqa: E402
+from kpi_core.publishing.scorecard import build_scorecard  # noqa: E402
+from kpi_core.publishing.xlsx import render_workbook  # noqa: E402
+from kpi_core.reading.tables import read_workbook  # noqa: E402
+
+print(f"Python {sys.version.split()[0]} on {sys.platform}, xlwings {xw.__version__}")
+
+workbook = read_workbook("/data/performance_workbook.xlsx")
+assessments = assess_workbook(workbook)
+for a in assessments:
+    print(f"  {a.measure.ref:6} {a.status.value:18} {a.measure.name}")
+rags = Counter(a.status.value for a in assessments if a.status.is_rag)
+print(f"RAGs computed inside Pyodide: {sum(rags.values())} "
+      f"({rags['Green']} Green, {rags['Amber']} Amber, {rags['Red']} Red)")
+
+card = build_scorecard(assessments, workbook.settings)
+buffer = io.BytesIO()
+render_workbook(card, buffer)
+print(f"Scorecard spec: sheets {[s.name for s in card.sheets]}; "
+      f".xlsx rendered in memory: {len(buffer.getvalue()):,} bytes")
+
+# Every KPI_* function, on the sample's columns (one array call each), directly and through
+# xlwings' custom-function call as Lite makes it.
+measures = workbook.measures
+column = lambda f: [[f(m)] for m in measures]  # noqa: E731
+current, target = column(lambda m: m.current), column(lambda m: m.target)
+polarity, unit = column(lambda m: m.polarity.value), column(lambda m: m.unit.value)
+CALLS = {
+    "KPI_RAG": [current, target, polarity],
+    "KPI_RAG_REASON": [current, target, polarity, None, None, unit],
+    "KPI_GAP": [current, target, polarity],
+    "KPI_BENCHMARK_GAP": [current, target, polarity],
+    # the sample has no Previous column: a small column of its own
+    "KPI_DIRECTION": [[[0.30], [0.36], [0.5], [None]], [[0.36], [0.30], [0.5], [0.4]],
+                      [["Lower"]]],
+    "KPI_RANK": [[[0.3]], [[0.1], [0.3], [0.5]], [["Lower is better"]]],
+    "KPI_QUARTILE": [[[0.3]], [[0.1], [0.3], [0.5], [0.7]], [["Lower is better"]]],
+}
+missing = sorted(set(udfs.__all__) - set(CALLS))
+assert not missing, f"add a call for {missing} to lite_check.py"
+direct, through_lite = {}, {}
+
+
+async def call_all():
+    for name in udfs.__all__:
+        args = CALLS[name]
+        direct[name] = getattr(udfs, name)(*args)
+        data = {"client": "Office.js", "func_name": name, "args": args,
+                "caller_address": "Sheet1!A1", "version": xw.__version__, "runtime": "1.4",
+                "culture_info_name": "en-GB", "date_format": "dd/mm/yyyy"}
+        through_lite[name] = await xlwings.server.custom_functions_call(data, udfs)
+
+await call_all()  # noqa: F704  top-level await: Pyodide runs this file async, as Lite does
+for name in udfs.__all__:
+    shown = [row[0] for row in direct[name]][:4] if isinstance(direct[name], list) else direct[name]
+    print(f"  {name}: {shown} ...")
+
+# The Regenerate script's work on xlwings' Book built from the workbook's payload.
+payload = json.load(open("/data/payload.json"))
+book = xw.Book(json=payload)
+written = regenerate_book(book, {})
+actions = book.json()["actions"]
+print(f"Regenerate inside Pyodide: {len(actions)} actions, sheets now {[s.name for s in book.sheets]}")
+
+print(json.dumps({
+    "platform": sys.platform,
+    "statuses": {a.measure.ref: a.status.value for a in assessments},
+    "rags": dict(rags),
+    "sheets": [s.name for s in card.sheets],
+    "xlsx_bytes": len(buffer.getvalue()),
+    "functions": sorted(udfs.__all__),
+    "direct": direct,
+    "through_lite": through_lite,
+    "written": list(written.sheets),
+    "actions": Counter(a["func"] for a in actions),
+}, default=str))
