@@ -14,6 +14,7 @@ into the test log.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -71,9 +72,13 @@ def wheels(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def pyodide_run(wheels, tmp_path_factory) -> tuple[dict, str]:
     node = shutil.which("node")
-    assert node, "Node is needed to run Pyodide (see .ci/run)"
-    assert (PYODIDE_DIR / "node_modules" / "pyodide").is_dir(), (
-        "Pyodide is not installed: run `npm ci` in tests/pyodide (as .ci/run does)")
+    missing = ("Node is not installed" if not node else
+               "Pyodide is not installed: run `npm ci` in tests/pyodide"
+               if not (PYODIDE_DIR / "node_modules" / "pyodide").is_dir() else None)
+    if missing:  # .ci/run installs both, and CI must not skip
+        if os.environ.get("CI"):
+            pytest.fail(missing)
+        pytest.skip(missing)
     payload = tmp_path_factory.mktemp("payload") / "payload.json"
     payload.write_text(json.dumps(book_payload(SAMPLE, xlwings.__version__), default=str))
     proc = subprocess.run([node, "run.mjs", str(wheels), "lite_check.py", str(SAMPLE),
