@@ -253,3 +253,19 @@ def test_main_registers_the_desktop_functions_with_their_help_and_both_scripts()
     scripts = {s["function_name"]: s["name"] for s in result["scripts"]}
     assert scripts == {"check_workbook": "Check workbook",
                        "regenerate_scorecards": "Regenerate scorecards"}
+
+
+def test_check_and_regenerate_each_replace_only_their_own_sheets():
+    payload = sample_payload()
+    [check] = run_jobs(("check_workbook", payload))
+    checked = apply_actions(payload, check["actions"])
+    [regen] = run_jobs(("regenerate_scorecards", checked))
+    both = apply_actions(checked, regen["actions"])
+    assert [s["name"] for s in both["sheets"]] == [
+        "Measures", "Benchmarks", "Settings", "Check", "Summary", "Children's Services"]
+    assert not [a for a in regen["actions"] if a["func"] == "sheetDelete"]
+    [again] = run_jobs(("check_workbook", both))
+    assert len([a for a in again["actions"] if a["func"] == "sheetDelete"]) == 1
+    final = apply_actions(both, again["actions"])
+    assert [s["name"] for s in final["sheets"]] == [s["name"] for s in both["sheets"]]
+    assert sheet_grid(final, "Summary") == sheet_grid(both, "Summary")
