@@ -140,3 +140,25 @@ def apply_actions(payload: dict, actions: list[dict]) -> dict:
             for line in grid:
                 line.extend([None] * (width - len(line)))
     return out
+
+
+def table_number_formats(path: Path) -> dict[str, dict[str, list[list[str]]]]:
+    """Sheet -> table address -> the table's number formats row by row: what xlwings Lite's
+    client answers to ``await table.range.get_number_format()``."""
+    wb = openpyxl.load_workbook(path)
+    return {ws.title: {t.ref: [[c.number_format for c in row] for row in ws[t.ref]]
+                       for t in ws.tables.values()} for ws in wb.worksheets}
+
+
+def without_column(payload: dict, sheet: str, header: str) -> dict:
+    """The payload with a table column's cells below its header blanked."""
+    import copy
+    out = copy.deepcopy(payload)
+    grid = next(s["values"] for s in out["sheets"] if s["name"] == sheet)
+    for r, line in enumerate(grid):
+        if header in line:
+            c = line.index(header)
+            for below in grid[r + 1:]:
+                below[c] = None
+            return out
+    raise KeyError(header)

@@ -27,12 +27,14 @@ import xlwings
 from addin import udfs
 from kpi_core.pipeline import assess_workbook
 from kpi_core.reading.tables import read_workbook
-from tests.lite_payload import book_payload
+from tests.test_lite_scripts import run_jobs
+from tests.lite_payload import book_payload, table_number_formats, without_column
 
 ROOT = Path(__file__).resolve().parent.parent
 PYODIDE_DIR = ROOT / "tests" / "pyodide"
 SAMPLE = ROOT / "workbook_templates" / "performance_workbook.xlsx"
 REQUIREMENTS = ROOT / "addin" / "lite" / "requirements.txt"
+MAIN = ROOT / "addin" / "lite" / "main.py"
 
 pytestmark = pytest.mark.slow
 
@@ -79,11 +81,17 @@ def pyodide_run(wheels, tmp_path_factory) -> tuple[dict, str]:
         if os.environ.get("CI"):
             pytest.fail(missing)
         pytest.skip(missing)
-    payload = tmp_path_factory.mktemp("payload") / "payload.json"
-    payload.write_text(json.dumps(book_payload(SAMPLE, xlwings.__version__), default=str))
+    data = tmp_path_factory.mktemp("data")
+    sample = book_payload(SAMPLE, xlwings.__version__)
+    (data / "payload.json").write_text(json.dumps(sample, default=str))
+    (data / "payload_nounit.json").write_text(
+        json.dumps(without_column(sample, "Measures", "Unit"), default=str))
+    (data / "formats.json").write_text(json.dumps(table_number_formats(SAMPLE)))
     proc = subprocess.run([node, "run.mjs", str(wheels), "lite_check.py", str(SAMPLE),
-                           str(payload)], cwd=PYODIDE_DIR, capture_output=True, text=True,
-                          timeout=600)
+                           str(data / "payload.json"), str(data / "payload_nounit.json"),
+                           str(MAIN)], cwd=PYODIDE_DIR, capture_output=True, text=True,
+                          timeout=600, env={**os.environ,
+                                            "LITE_STUB_FORMATS": str(data / "formats.json")})
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     return json.loads(proc.stdout.splitlines()[-1]), proc.stdout
 
@@ -126,3 +134,16 @@ def test_the_regenerate_script_runs_inside_pyodide(pyodide_run):
     assert result["written"] == ["Summary", "Children's Services"]
     assert result["actions"]["addSheet"] == 2 and result["actions"]["namesAdd"] == 2
     assert result["actions"]["setValues"] == 2
+
+
+def test_mains_script_reads_number_formats_the_lite_way(pyodide_run):
+    """With the Unit column blank, % comes from the cells' 0% formats, which Lite reads
+    asynchronously (here answered by the stand-in in run.mjs); in CPython, with no client
+    to ask, the same workbook's measures are plain numbers."""
+    result, _ = pyodide_run
+    assert result["script_sheets"][-2:] == ["Summary", "Children's Services"]
+    assert "0%" in result["script_formats"]
+    [cpython] = run_jobs(("regenerate_scorecards", without_column(
+        book_payload(SAMPLE, xlwings.__version__), "Measures", "Unit")))
+    formats = {a["args"][0] for a in cpython["actions"] if a["func"] == "setNumberFormat"}
+    assert "0%" not in formats and formats

@@ -86,6 +86,22 @@ written = regenerate_book(book, {})
 actions = book.json()["actions"]
 print(f"Regenerate inside Pyodide: {len(actions)} actions, sheets now {[s.name for s in book.sheets]}")
 
+# main.py's Regenerate script as Lite calls it, on a workbook whose Unit column is blank:
+# the number formats come through Lite's asynchronous read (the stand-in in run.mjs), so
+# the 0%-formatted Current and Target cells make those measures % ones.
+import importlib.util  # noqa: E402
+
+spec = importlib.util.spec_from_file_location("main", "/data/main.py")
+main = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(main)
+book = xw.Book(json=json.load(open("/data/payload_nounit.json")))
+await xlwings.server.custom_scripts_call(  # noqa: F704
+    main, "regenerate_scorecards", typehint_to_value={xw.Book: book})
+script_actions = book.json()["actions"]
+script_formats = sorted({a["args"][0] for a in script_actions if a["func"] == "setNumberFormat"})
+print(f"main.py's Regenerate scorecards inside Pyodide: {len(script_actions)} actions, "
+      f"number formats {script_formats}")
+
 print(json.dumps({
     "platform": sys.platform,
     "statuses": {a.measure.ref: a.status.value for a in assessments},
@@ -97,4 +113,6 @@ print(json.dumps({
     "through_lite": through_lite,
     "written": list(written.sheets),
     "actions": Counter(a["func"] for a in actions),
+    "script_sheets": [s.name for s in book.sheets],
+    "script_formats": script_formats,
 }, default=str))

@@ -13,6 +13,19 @@ for (const name of readdirSync(wheelDir).filter((f) => f.endsWith(".whl")).sort(
                         { extractDir: sitePackages });
   console.log(`installed ${name}`);
 }
+// A stand-in for the one xlwings Lite client read the scripts make (the JS side, which
+// only exists inside Excel): table number formats, answered from LITE_STUB_FORMATS
+// ({sheet: {address: [[format, ...], ...]}}, taken from the .xlsx by the test).
+if (process.env.LITE_STUB_FORMATS) {
+  const formats = JSON.parse(readFileSync(process.env.LITE_STUB_FORMATS, "utf8"));
+  globalThis.xlwings = {
+    async getRangeData(sheet, address, keys) {
+      const found = formats[sheet]?.[address.replaceAll("$", "")];
+      if (!found) throw new Error(`no formats for ${sheet}!${address}`);
+      return Object.fromEntries([...keys].map((k) => [k, found]));
+    },
+  };
+}
 pyodide.FS.mkdirTree("/data");
 for (const file of files) {
   pyodide.FS.writeFile(`/data/${basename(file)}`, new Uint8Array(readFileSync(file)));
