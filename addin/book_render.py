@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from kpi_core.publishing.scorecard import Cell, Chart, Heading, Sheet, Sparkline, Table
+from kpi_core.publishing.scorecard import Cell, Chart, Heading, Sheet, Sparkline
 from kpi_core.publishing.xlsx import (
     _BOLD_STYLES, _TITLE_HEIGHTS, DEFAULT_ROW_HEIGHT, LINE_HEIGHT, MAX_ROW_HEIGHT, STYLES,
     chars_per_line, count_lines, truncate_cell_text,

@@ -14,6 +14,7 @@ sheets marked as generated before are replaced (the same marker and plan as
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -49,7 +50,6 @@ async def read_number_formats(book) -> NumberFormats:
     no cell counts as percent-formatted: a blank Unit is then ``%`` only where the
     figures are written as ``97%``.
     """
-    import sys
     if sys.platform != "emscripten":
         return {}
     wanted = {n.casefold() for n in (MEASURES, BENCHMARKS, SETTINGS)}

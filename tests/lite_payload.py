@@ -26,10 +26,6 @@ def _value(v: object) -> object:
     return v
 
 
-def _address(sheet_name: str, ref: str) -> str:
-    return ref
-
-
 def _table(ws, table) -> dict:
     min_col, min_row, max_col, max_row = range_boundaries(table.ref)
     first, last = f"{get_column_letter(min_col)}", f"{get_column_letter(max_col)}"
@@ -81,14 +77,6 @@ def book_payload(path: Path, version: str, *, name: str | None = None) -> dict:
         "sheets": sheets,
         "names": names,
     }
-
-
-def add_sheet_scoped_name(payload: dict, sheet_name: str, name: str, refers_to: str) -> None:
-    """A name scoped to one sheet, as the client reports a marker the script added."""
-    index = [s["name"] for s in payload["sheets"]].index(sheet_name)
-    payload["names"].append({"name": name, "refers_to": refers_to, "sheet_index": None,
-                             "address": None, "book_scope": False, "scope_sheet_index": index,
-                             "scope_sheet_name": sheet_name})
 
 
 def apply_actions(payload: dict, actions: list[dict]) -> dict:

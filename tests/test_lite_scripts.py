@@ -25,7 +25,7 @@ from kpi_core.pipeline import assess_workbook, build_and_write
 from kpi_core.publishing.scorecard import RAG_COLOURS, Sparkline, build_scorecard
 from kpi_core.reading.tables import read_workbook
 from kpi_core.model import Status
-from tests.lite_payload import add_sheet_scoped_name, apply_actions, book_payload, sheet_payload
+from tests.lite_payload import apply_actions, book_payload, sheet_payload
 from tests.workbooks import measure_row, write_book
 
 ROOT = Path(__file__).resolve().parent.parent
