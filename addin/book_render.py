@@ -142,26 +142,56 @@ def rectangles(cells: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int, int
         yield r, c0, n, c1 - c0
 
 
-def _apply_style(rng, props: dict) -> None:
-    """Set a range's format from one of the file renderer's XlsxWriter format dicts."""
-    if "bg_color" in props:
-        rng.color = props["bg_color"]
-    if props.get("bold"):
-        rng.font.bold = True
-    if props.get("italic"):
-        rng.font.italic = True
-    if "font_size" in props:
-        rng.font.size = props["font_size"]
-    if "font_color" in props:
-        rng.font.color = props["font_color"]
-    if "num_format" in props:
-        rng.number_format = props["num_format"]
-    if props.get("text_wrap"):
+def runs(heights: dict[int, float]) -> Iterator[tuple[int, int, float]]:
+    """Consecutive rows of the same height as ``(first row, rows, height)``.
+
+    >>> list(runs({0: 21.0, 1: 18.0, 5: 32.0, 6: 32.0, 7: 47.0}))
+    [(0, 1, 21.0), (1, 1, 18.0), (5, 2, 32.0), (7, 1, 47.0)]
+    """
+    run = None
+    for r in sorted(heights):
+        if run is not None and run[0] + run[1] == r and run[2] == heights[r]:
+            run[1] += 1
+            continue
+        if run is not None:
+            yield tuple(run)
+        run = [r, 1, heights[r]]
+    if run is not None:
+        yield tuple(run)
+
+
+def _set(rng, key: str, value: object) -> None:
+    """Set one format property, named as in the file renderer's XlsxWriter format dicts."""
+    if key == "bg_color":
+        rng.color = value
+    elif key in ("bold", "italic") and value:
+        setattr(rng.font, key, True)
+    elif key == "font_size":
+        rng.font.size = value
+    elif key == "font_color":
+        rng.font.color = value
+    elif key == "num_format":
+        rng.number_format = value
+    elif key == "text_wrap" and value:
         rng.wrap_text = True
-    if props.get("align") in _HORIZONTAL:
-        rng.horizontal_alignment = _HORIZONTAL[props["align"]]
-    if props.get("valign") in _VERTICAL:
-        rng.vertical_alignment = _VERTICAL[props["valign"]]
+    elif key == "align" and value in _HORIZONTAL:
+        rng.horizontal_alignment = _HORIZONTAL[value]
+    elif key == "valign" and value in _VERTICAL:
+        rng.vertical_alignment = _VERTICAL[value]
+    elif key == "border" and value:
+        colour = value[1] if isinstance(value, tuple) else "#000000"
+        rng.borders.set("all", line_style="continuous", color=colour)
+
+
+def _properties(style: str) -> Iterator[tuple[str, object]]:
+    """A style's properties one by one; a border carries its colour."""
+    props = STYLES[style]
+    for key, value in props.items():
+        if key == "border_color":
+            continue
+        if key == "border" and value:
+            value = (value, props.get("border_color", "#000000"))
+        yield key, value
 
 
 def _chart(ws, spec: Chart, layout: Layout, sheet: Sheet) -> bool:
@@ -194,28 +224,22 @@ def render_sheet(ws, sheet: Sheet) -> Layout:
         return layout
     n_cols = max(len(sheet.columns), 1 + max(c for _, c in layout.cells))
     grid = [[None] * n_cols for _ in range(layout.rows)]
-    by_style: dict[str, list[tuple[int, int]]] = {}
-    bordered: dict[str, list[tuple[int, int]]] = {}  # border colour -> cells
+    # Each format property once per rectangle of cells that share it, whatever their
+    # styles: wrapping, borders and alignment cover whole tables in a few calls.
+    by_property: dict[tuple[str, object], list[tuple[int, int]]] = {}
     for (r, c), cell in layout.cells.items():
         grid[r][c] = cell_value(cell.value)
         if cell.style != "blank":
-            by_style.setdefault(cell.style, []).append((r, c))
-            props = STYLES[cell.style]
-            if props.get("border"):
-                bordered.setdefault(props.get("border_color", "#000000"), []).append((r, c))
+            for prop in _properties(cell.style):
+                by_property.setdefault(prop, []).append((r, c))
     ws.range((1, 1)).value = grid
-    for style, cells in by_style.items():
-        props = STYLES[style]
+    for (key, value), cells in by_property.items():
         for r, c, rows, cols in rectangles(cells):
-            _apply_style(ws.range((r + 1, c + 1), (r + rows, c + cols)), props)
-    for colour, cells in bordered.items():  # whole tables at once, whatever their styles
-        for r, c, rows, cols in rectangles(cells):
-            ws.range((r + 1, c + 1), (r + rows, c + cols)).borders.set(
-                "all", line_style="continuous", color=colour)
+            _set(ws.range((r + 1, c + 1), (r + rows, c + cols)), key, value)
     for i, column in enumerate(sheet.columns):
         ws.range((1, i + 1)).column_width = column_points(column.width)
-    for r, height in sorted(layout.heights.items()):
-        ws.range((r + 1, 1)).row_height = height
+    for r, rows, height in runs(layout.heights):
+        ws.range((r + 1, 1), (r + rows, 1)).row_height = height
     for spec in sheet.charts:
         _chart(ws, spec, layout, sheet)
     if sheet.freeze_rows:

@@ -142,6 +142,11 @@ def test_the_sheets_hold_what_the_committee_workbook_holds(first_run, tmp_path):
                         assert [a["args"][0].upper().lstrip("#") for a in covering(fills, r, c)
                                 ] == [cell.fill.fgColor.rgb[-6:]], (ws.title, cell.coordinate)
         assert compared > 20
+        heights = actions_on(result, after, ws.title, "setRowHeight")
+        for r, dim in ws.row_dimensions.items():
+            if dim.ht is not None:
+                assert [a["args"][0] for a in covering(heights, r - 1, 0)] == [dim.ht], (
+                    ws.title, r)
         assert [a["args"][0] for a in sorted(widths, key=lambda a: a["start_column"])] == [
             column_points(c.width) for c in card.sheet(ws.title).columns]
 
