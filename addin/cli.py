@@ -78,7 +78,8 @@ def measures_json(assessments: tuple[Assessment, ...]) -> list[dict]:
 def report_json(workbook: PerformanceWorkbook, assessments: tuple[Assessment, ...],
                 **extra: object) -> dict:
     from kpi_core.assessing.rules import summarise
-    return {"measures": measures_json(assessments), "summary": summarise(assessments),
+    return {"measures": measures_json(assessments),
+            "summary": summarise(assessments, workbook.settings.use_blue),
             "problems": [p.as_dict() for p in workbook.problems], **extra}
 
 
@@ -89,11 +90,12 @@ def _print_problems(problems: tuple[Problem, ...], stream=None) -> None:
         print(f"{tag}{p.text}", file=stream)
 
 
-def _print_summary(assessments: tuple[Assessment, ...]) -> None:
+def _print_summary(assessments: tuple[Assessment, ...], use_blue: bool | None = None) -> None:
     from kpi_core.assessing.rules import summarise
-    for portfolio, counts in summarise(assessments).items():
-        rag = counts["Green"] + counts["Amber"] + counts["Red"]
-        print(f"{portfolio}: {rag} with a RAG ({counts['Green']} Green, {counts['Amber']} Amber, "
+    for portfolio, counts in summarise(assessments, use_blue).items():
+        rag = counts.get("Blue", 0) + counts["Green"] + counts["Amber"] + counts["Red"]
+        blue = f"{counts['Blue']} Blue, " if "Blue" in counts else ""
+        print(f"{portfolio}: {rag} with a RAG ({blue}{counts['Green']} Green, {counts['Amber']} Amber, "
               f"{counts['Red']} Red), {counts['Data unavailable']} data unavailable, "
               f"{counts['Not due']} not due, {counts['No target']} no target")
 
@@ -110,7 +112,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         for a in assessments:
             status = "Check data" if a.problems else a.status.value
             print(f"{a.measure.ref:<10} {status:<16} {a.measure.name}")
-        _print_summary(assessments)
+        _print_summary(assessments, workbook.settings.use_blue)
         _print_problems(workbook.problems)
         errors = len(workbook.errors)
         print(f"{errors} error(s), {len(workbook.problems) - errors} warning(s) in {args.book}")
@@ -154,7 +156,7 @@ def cmd_regenerate(args: argparse.Namespace) -> int:
         print(json.dumps(report_json(workbook, result.assessments, **extra),
                          ensure_ascii=False, indent=1))
     else:
-        _print_summary(result.assessments)
+        _print_summary(result.assessments, workbook.settings.use_blue)
         _print_problems(workbook.problems, sys.stderr)
         print(f"Wrote {result.output}")
         if result.pdf:

@@ -22,69 +22,60 @@ from __future__ import annotations
 import xlwings as xw
 
 from kpi_core.assessing.cells import (
-    broadcast, cell_benchmark_gap, cell_direction, cell_gap, cell_rag, cell_rag_reason,
+    FUNCTION_DOCS, arg_doc, broadcast, cell_benchmark_gap, cell_direction, cell_gap, cell_rag,
+    cell_rag_reason,
 )
 
 CATEGORY = "KPI Scorecard"
 #: How every argument is read: always as rows of cells, Excel errors as their text.
 _CELLS = {"ndim": 2, "err_to_str": True}
 
-_CURRENT = "The current position: a cell or a column. A number, a percent (97% or 0.97), or blank/n/a/TBC when unknown."
-_TARGET = "The target: a cell or a column. Blank means no target has been set."
-_POLARITY = "Higher is better (default when omitted) or Lower is better; short forms Higher/Lower. Within range needs a Target Upper: the scorecard assesses it."
-_TOLERANCE = "Optional amber band as a fraction of the target, e.g. 0.1 or 10%. Default 10%."
-_AMBER = "Optional boundary between Amber and Red; overrides the tolerance."
+_CURRENT = arg_doc("KPI_RAG", "current")
 
 __all__ = ["KPI_RAG", "KPI_RAG_REASON", "KPI_GAP", "KPI_BENCHMARK_GAP", "KPI_DIRECTION"]
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("current", doc=_CURRENT, **_CELLS)
-@xw.arg("target", doc=_TARGET, **_CELLS)
-@xw.arg("polarity", doc=_POLARITY, **_CELLS)
-@xw.arg("tolerance", doc=_TOLERANCE, **_CELLS)
-@xw.arg("amber_threshold", doc=_AMBER, **_CELLS)
-def KPI_RAG(current, target, polarity=None, tolerance=None, amber_threshold=None):
-    """RAG status of a measure: Green, Amber, Red, Data unavailable (blank current) or No target (blank target). Works on single cells or whole columns."""
-    return broadcast(cell_rag, current, target, polarity, tolerance, amber_threshold)
+def _described(func):
+    """The function's wizard description and each argument's help, from
+    :mod:`kpi_core.assessing.cells` (one definition, shared with xlwings Lite). Put
+    under ``@xw.func``: xlwings reads them when it decorates."""
+    func.__doc__ = FUNCTION_DOCS[func.__name__]
+    names = func.__code__.co_varnames[:func.__code__.co_argcount]
+    for name in reversed(names):
+        func = xw.arg(name, doc=arg_doc(func.__name__, name), **_CELLS)(func)
+    return func
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("current", doc=_CURRENT, **_CELLS)
-@xw.arg("target", doc=_TARGET, **_CELLS)
-@xw.arg("polarity", doc=_POLARITY, **_CELLS)
-@xw.arg("tolerance", doc=_TOLERANCE, **_CELLS)
-@xw.arg("amber_threshold", doc=_AMBER, **_CELLS)
-@xw.arg("unit", doc="Optional unit for the wording: %, number, days, £ or rate. Default: % when figures are written as 97%, else number.", **_CELLS)
+@_described
+def KPI_RAG(current, target, polarity=None, tolerance=None, amber_threshold=None,
+            target_upper=None, green_tolerance=None, tolerance_basis=None, stretch_target=None):
+    return broadcast(cell_rag, current, target, polarity, tolerance, amber_threshold,
+                     target_upper, green_tolerance, tolerance_basis, stretch_target)
+
+
+@xw.func(category=CATEGORY)
+@_described
 def KPI_RAG_REASON(current, target, polarity=None, tolerance=None, amber_threshold=None,
-                   unit=None):
-    """The one-line reason for a measure's RAG status, e.g. Red: 36% against a target of 25% (lower is better); amber up to 27.5%."""
+                   target_upper=None, green_tolerance=None, tolerance_basis=None,
+                   stretch_target=None, unit=None):
     return broadcast(cell_rag_reason, current, target, polarity, tolerance, amber_threshold,
-                     unit)
+                     target_upper, green_tolerance, tolerance_basis, stretch_target, unit)
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("current", doc=_CURRENT, **_CELLS)
-@xw.arg("target", doc=_TARGET, **_CELLS)
-@xw.arg("polarity", doc=_POLARITY, **_CELLS)
+@_described
 def KPI_GAP(current, target, polarity=None):
-    """Gap between the current position and the target, signed so that positive is better. Empty when either is blank."""
     return broadcast(cell_gap, current, target, polarity)
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("current", doc=_CURRENT, **_CELLS)
-@xw.arg("benchmark", doc="A comparator's value (e.g. the statistical neighbour average): a cell or a column.", **_CELLS)
-@xw.arg("polarity", doc=_POLARITY, **_CELLS)
+@_described
 def KPI_BENCHMARK_GAP(current, benchmark, polarity=None):
-    """Gap between the current position and a benchmark, signed so that positive is better. Empty when either is blank."""
     return broadcast(cell_benchmark_gap, current, benchmark, polarity)
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("current", doc=_CURRENT, **_CELLS)
-@xw.arg("previous", doc="The previous period's value: a cell or a column.", **_CELLS)
-@xw.arg("polarity", doc=_POLARITY, **_CELLS)
-def KPI_DIRECTION(current, previous, polarity=None):
-    """Direction of travel from the previous value: Improving, Worsening or No change, aware of polarity. Empty when either is blank."""
-    return broadcast(cell_direction, current, previous, polarity)
+@_described
+def KPI_DIRECTION(current, previous, polarity=None, target_upper=None, target=None):
+    return broadcast(cell_direction, current, previous, polarity, target_upper, target)

@@ -11,7 +11,9 @@ its imports unless named ``import``) and its own peak memory (``maxrss_kb``).
                                      with RAG fills, ``Styler.to_excel`` (one sheet per
                                      portfolio, one ExcelWriter)
 ``bare CELLS OUT``                   the same cells with XlsxWriter and no logic (the floor)
-``kpi_rag ROWS REPEAT``              KPI_RAG over ROWS rows in one call, and per scalar call
+``kpi_rag ROWS REPEAT``              KPI_RAG over ROWS rows in one call, and per scalar call;
+                                     then with all nine arguments as columns (issue 14),
+                                     interleaved with the three-argument call
 """
 
 from __future__ import annotations
@@ -174,6 +176,33 @@ def _rag_columns(rows: int):
     return current, target, polarity
 
 
+def _rag_columns_nine(rows: int):
+    """All nine KPI_RAG arguments, as a council's table fills them: every polarity
+    (Within range with its upper bound), tolerances relative and absolute, green
+    bands, some amber thresholds beyond the green bound, stretch targets."""
+    import random
+    rng = random.Random(9_000)
+    cols = [[] for _ in range(9)]
+    for i in range(rows):
+        t = round(rng.uniform(0.1, 0.9), 3)
+        pol = ("Higher is better", "Lower is better", "Within range")[i % 3]
+        absolute = i % 4 == 0
+        tol = round(0.1 * t, 4) if absolute else rng.choice((0.05, 0.1))
+        green = round(0.02 * t, 4) if absolute else rng.choice((0.0, 0.02, 0.05))
+        upper = round(t * 1.2, 3) if pol == "Within range" else None
+        threshold = None
+        if pol != "Within range" and i % 5 == 0:
+            threshold = round(t * (0.8 if pol.startswith("Higher") else 1.2), 3)
+        stretch = None
+        if pol != "Within range" and i % 2 == 0:
+            stretch = round(t * (1.05 if pol.startswith("Higher") else 0.95), 3)
+        row = (round(t * rng.uniform(0.7, 1.3), 3), t, pol, tol, threshold, upper, green,
+               "Absolute" if absolute else "Relative", stretch)
+        for col, value in zip(cols, row):
+            col.append(value)
+    return cols
+
+
 def job_kpi_rag(rows: int, repeat: int) -> None:
     """KPI_RAG from addin.udfs when it exists; else kpi_core.assessing.rules.assess_values (its core)."""
     t0 = clock()
@@ -213,8 +242,31 @@ def job_kpi_rag(rows: int, repeat: int) -> None:
     for i in range(rows):
         scalar_call(i)
     per_scalar = (clock() - start) / rows
-    _emit({"import": t1 - t0, "array_median": statistics.median(runs), "array_runs": runs,
-           "per_scalar": per_scalar, "rows": rows, "source": source})
+    nine = {}
+    if source == "addin.udfs.KPI_RAG":
+        columns = [[[v] for v in col] for col in _rag_columns_nine(rows)]
+        answer = func(*columns)  # every argument a column; the answers must be statuses
+        bad = [row[0] for row in answer if row[0].startswith("#KPI!")]
+        assert not bad, bad[:3]
+        runs9, cpu9, cpu3 = [], [], []
+        cpu = time.thread_time  # CPU time of this thread: steadier than wall on a shared machine
+        for _ in range(repeat):  # interleaved with the three-argument call: same conditions
+            start, start_cpu = clock(), cpu()
+            func(*columns)
+            runs9.append(clock() - start)
+            cpu9.append(cpu() - start_cpu)
+            start, start_cpu = clock(), cpu()
+            array_call()
+            runs.append(clock() - start)
+            cpu3.append(cpu() - start_cpu)
+        nine = {"array9_median": statistics.median(runs9), "array9_runs": runs9,
+                "array_median_interleaved": statistics.median(runs[repeat:]),
+                "array9_cpu_median": statistics.median(cpu9),
+                "array_cpu_median": statistics.median(cpu3),
+                "statuses9": sorted({row[0] for row in answer})}
+    _emit({"import": t1 - t0, "array_median": statistics.median(runs[:repeat]),
+           "array_runs": runs[:repeat], "per_scalar": per_scalar, "rows": rows,
+           "source": source, **nine})
 
 
 def main(argv: list[str]) -> None:

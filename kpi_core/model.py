@@ -53,6 +53,15 @@ class ToleranceBasis(enum.Enum):
     RELATIVE = "Relative"
     ABSOLUTE = "Absolute"
 
+    def allowance(self, tolerance: float, reference: float) -> float:
+        """The amount a tolerance allows: ``tolerance * |reference|`` (Relative) or
+        ``tolerance`` itself (Absolute, in the measure's units).
+
+        >>> ToleranceBasis.RELATIVE.allowance(0.1, -50), ToleranceBasis.ABSOLUTE.allowance(2, 50)
+        (5.0, 2)
+        """
+        return tolerance if self is ToleranceBasis.ABSOLUTE else tolerance * abs(reference)
+
 
 class Movement(enum.Enum):
     """RAG movement: this period's status against the previous period's."""
@@ -290,10 +299,21 @@ class Measure:
     highlight: bool = False
     benchmarks: tuple[Benchmark, ...] = ()
     row: int | None = None
+    #: A band short of the target that still counts as Green (rule 4); None: the workbook's.
+    green_tolerance: float | None = None
+    #: How Tolerance and Green Tolerance are read; None: the workbook's.
+    tolerance_basis: ToleranceBasis | None = None
+    #: Reaching it gives Blue where the workbook uses Blue (rule 5).
+    stretch_target: float | None = None
+    #: The officer's judgement (rule 6), with its reason.
+    rag_override: Status | None = None
+    override_reason: str | None = None
 
 
 #: The amber band beyond the target when neither the measure nor Settings gives one.
 DEFAULT_TOLERANCE = 0.1
+#: The green band short of the target when neither the measure nor Settings gives one.
+DEFAULT_GREEN_TOLERANCE = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +321,10 @@ class Settings:
     authority: str | None = None
     period: str | None = None
     default_tolerance: float = DEFAULT_TOLERANCE
+    default_green_tolerance: float = DEFAULT_GREEN_TOLERANCE
+    tolerance_basis: ToleranceBasis = ToleranceBasis.RELATIVE
+    #: Settings ``Use Blue``; also True when any Stretch Target is filled.
+    use_blue: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -601,6 +601,97 @@ def _word_cases() -> list[Case]:
             for i, (column, letter, text) in enumerate(words)]
 
 
+#: The columns of issue 14 after the usual ones: Q, R, S, T, U.
+BAND_HEADERS = HEADERS + ["Green Tolerance", "Tolerance Basis", "Stretch Target", "RAG Override",
+                          "Override Reason"]
+
+
+def with_bands(settings=None, headers=BAND_HEADERS, **values: object) -> Builder:
+    """A good first measure, then one with ``values`` in a table with the band columns."""
+    return rows(measure_row("M1"), measure_row("M2", **values), headers=headers,
+                settings=settings)
+
+
+def _band_cases() -> list[Case]:
+    """Issue 14: green band, tolerance basis, stretch target, officer's override."""
+    judged = {"RAG_Override": "Amber", "Override_Reason": "recovery plan agreed"}
+    return [
+        Case("green-tolerance-larger-than-tolerance",
+             with_bands(Tolerance=0.05, Green_Tolerance=0.1), check, 1,
+             r"green tolerance 0\.1 is larger than the tolerance 0\.05", "Measures!Q3"),
+        Case("default-green-tolerance-larger-than-row-tolerance",
+             with_bands(Tolerance=0.03, settings=[["Default Green Tolerance", 0.05]]), check, 1,
+             r"tolerance 0\.03 is smaller than the workbook's Default Green Tolerance 0\.05",
+             "Measures!L3"),
+        Case("settings-green-tolerance-larger-than-tolerance",
+             with_bands(settings=[["Default Tolerance", 0.05], ["Default Green Tolerance", 0.1]]),
+             regenerate, 1, r"default green tolerance 0\.1 is larger than the default tolerance",
+             "Settings!B3", verify=nothing_written),
+        Case("green-tolerance-more-than-100-percent", with_bands(Green_Tolerance=2), check, 1,
+             r"green tolerance 2 is more than 100%", "Measures!Q3"),
+        Case("green-tolerance-negative", with_bands(Green_Tolerance=-0.05), check, 1,
+             r"green tolerance -0\.05 is negative", "Measures!Q3"),
+        Case("amber-threshold-inside-green-band-higher",
+             with_bands(Green_Tolerance=0.05, Amber_Threshold=0.87), check, 1,
+             r"amber threshold 0\.87 lies inside the green band \(green down to 0\.855\)",
+             "Measures!M3"),
+        Case("amber-threshold-inside-green-band-lower",
+             with_bands(Polarity="Lower is better", Target=20, Current=19, Unit="days",
+                        Green_Tolerance=2, Tolerance_Basis="Absolute", Amber_Threshold=21),
+             regenerate, 1, r"amber threshold 21 lies inside the green band \(green up to 22\)",
+             "Measures!M3", verify=nothing_written),
+        Case("unknown-tolerance-basis", with_bands(Tolerance_Basis="Sideways"), check, 1,
+             r"tolerance basis 'Sideways' is not one of Relative, Absolute", "Measures!R3"),
+        Case("settings-unknown-tolerance-basis",
+             with_bands(settings=[["Tolerance Basis", "Percentage points"]]), check, 1,
+             r"tolerance basis 'Percentage points' is not one of Relative, Absolute",
+             "Settings!B2"),
+        Case("settings-use-blue-not-yes-or-no",
+             with_bands(settings=[["Authority", "A Council"], ["Use Blue", "Sometimes"]]),
+             check, 1, r"use blue 'Sometimes' is not Yes or No", "Settings!B3"),
+        Case("settings-green-tolerance-not-a-number",
+             with_bands(settings=[["Default Green Tolerance", "a little"]]), check, 1,
+             r"default green tolerance 'a little' is not a number", "Settings!B2"),
+        Case("stretch-target-below-target-higher", with_bands(Stretch_Target=0.8), check, 1,
+             r"stretch target 0\.8 is below the target 0\.9", "Measures!S3"),
+        Case("stretch-target-above-target-lower",
+             with_bands(Polarity="Lower", Target=0.25, Current=0.2, Stretch_Target=0.3),
+             regenerate, 1, r"stretch target 0\.3 is above the target 0\.25", "Measures!S3",
+             verify=nothing_written),
+        Case("stretch-target-not-a-number", with_bands(Stretch_Target="lots"), check, 1,
+             r"stretch target 'lots' is not a number", "Measures!S3"),
+        Case("override-without-reason", with_bands(RAG_Override="Green"), regenerate, 1,
+             r"RAG override Green has no reason", "Measures!T3", verify=nothing_written),
+        Case("override-without-reason-column",
+             with_bands(RAG_Override="Green", headers=BAND_HEADERS[:-1]), check, 1,
+             r"RAG override Green has no reason: say why in an Override Reason column",
+             "Measures!T3"),
+        Case("override-unknown-word", with_bands(RAG_Override="Purple",
+                                                 Override_Reason="why not"), check, 1,
+             r"RAG override 'Purple' is not one of Blue, Green, Amber, Red", "Measures!T3"),
+        Case("override-with-no-data", with_bands(Current="n/a", **judged), check, 1,
+             r"RAG override Amber cannot stand: it has no current position", "Measures!T3"),
+        Case("override-with-no-target", with_bands(Target=None, **judged), regenerate, 1,
+             r"RAG override Amber cannot stand: it has no target", "Measures!T3",
+             verify=nothing_written),
+        Case("override-not-due", with_bands(Data_Status="Not due", **judged), check, 1,
+             r"RAG override Amber cannot stand: its Data Status is Not due", "Measures!T3"),
+        # odd but valid
+        Case("absolute-tolerance-of-days",
+             with_bands(Unit="days", Target=20, Current=22, Polarity="Lower", Tolerance=3,
+                        Green_Tolerance=1, Tolerance_Basis="Absolute"),
+             regenerate, 0, r"Wrote", verify=written),
+        Case("stretch-target-on-a-range-is-ignored",
+             with_bands(Polarity="Within range", Target=0.4, Target_Upper=0.6, Current=0.5,
+                        Stretch_Target=0.5), regenerate, 0,
+             r"warning: Measures!S3: stretch target is ignored for Within range", "Measures!S3",
+             verify=written),
+        Case("override-reason-without-override", with_bands(Override_Reason="just because"),
+             regenerate, 0, r"override reason is given but there is no RAG Override",
+             "Measures!U3", verify=written),
+    ]
+
+
 def _name_cases() -> list[Case]:
     forty_a = "Adult Social Care and Public Health Servi"[:40]
     forty_b = forty_a[:31] + "ces Xtra!"[:9]
@@ -751,6 +842,7 @@ CASES: list[Case] = [
          check, 1, r"default tolerance 'lots' is not a number", "Settings!B2"),
     *_numeric_cases(),
     *_word_cases(),
+    *_band_cases(),
 
     # odd but valid: exit 0, the output valid
     Case("keep-going-shows-problems", with_value(Current="abc"), regenerate_keep_going, 0,

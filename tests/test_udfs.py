@@ -21,7 +21,7 @@ import pytest
 
 from addin import udfs
 from addin.udfs import KPI_BENCHMARK_GAP, KPI_DIRECTION, KPI_GAP, KPI_RAG, KPI_RAG_REASON
-from kpi_core.assessing.cells import RANGE_NEEDS_UPPER
+from kpi_core.assessing.cells import FUNCTION_ARGS, RANGE_NEEDS_UPPER
 from kpi_core.model import Measure, Polarity, Unit
 from kpi_core.reading.tables import read_workbook
 from kpi_core.assessing.rules import assess_measure, assess_values, compute_direction, compute_gap
@@ -104,7 +104,8 @@ def test_blanks_follow_the_rules_order():
     ((0.3, 0.25, "Sideways"), "#KPI! polarity 'Sideways' is not one of Higher is better, "
                               "Lower is better, Within range"),
     ((0.3, 0.25, None, 1.5), "#KPI! tolerance 1.5 is more than 100%; write a fraction such "
-                             "as 0.1 or 10%"),
+                             "as 0.1 or 10%, or set Tolerance Basis to Absolute for an amount "
+                             "in the measure's units"),
     ((0.3, 0.25, None, -0.1), "#KPI! tolerance -0.1 is negative"),
     ((0.3, 0.25, None, "n/a"), "#KPI! tolerance 'n/a' is not a number"),
     ((0.3, 0.25, None, None, "x"), "#KPI! amber threshold 'x' is not a number"),
@@ -118,7 +119,7 @@ def test_bad_input_is_a_message_never_a_status(args, message):
     assert KPI_RAG_REASON(*args) == message
 
 
-def test_within_range_needs_an_upper_bound_the_functions_do_not_take():
+def test_within_range_without_its_upper_bound_says_so():
     assert KPI_RAG(0.5, 0.4, "Within range") == "#KPI! " + RANGE_NEEDS_UPPER
     assert KPI_RAG_REASON(0.5, 0.4, "Range") == "#KPI! " + RANGE_NEEDS_UPPER
     assert KPI_DIRECTION(0.5, 0.4, "Range") == "#KPI! " + RANGE_NEEDS_UPPER
@@ -134,8 +135,8 @@ def test_reason_unit_argument_words_the_figures():
         0.36, 0.25, Polarity.LOWER, unit=Unit.PERCENT)[1]
     assert KPI_RAG_REASON(12.0, 10.0, "Lower", unit="days") == assess_values(
         12.0, 10.0, Polarity.LOWER, unit=Unit.DAYS)[1]
-    assert KPI_RAG_REASON(12.0, 10.0, None, None, None, "furlongs").startswith(
-        "#KPI! unit 'furlongs' is not one of")
+    assert KPI_RAG_REASON(12.0, 10.0, None, None, None, None, None, None, None,
+                          "furlongs").startswith("#KPI! unit 'furlongs' is not one of")
 
 
 @pytest.mark.parametrize("polarity_text", list(POLARITY_WORDS) + ["Within range"])
@@ -213,6 +214,7 @@ def test_the_sample_workbook_column_by_column_gives_the_scorecard_statuses():
     assert {row[0] for row in expected} >= {"Green", "Amber", "Red"}
     reasons = KPI_RAG_REASON(column(lambda m: m.current), column(lambda m: m.target),
                              column(lambda m: m.polarity.value), None, None,
+                             column(lambda m: m.target_upper), None, None, None,
                              column(lambda m: m.unit.value))
     assert reasons == [[assess_measure(m, workbook.settings).reason] for m in measures]
 
@@ -294,7 +296,8 @@ def server():
         ["KPI_RAG", [[[0.36], [None], ["abc"], [""], ["n/a"], [0.3]],
                      [[0.25], [0.25], [0.25], [0.25], [0.25], [""]], [["Lower"]]]],
         ["KPI_RAG", [[[0.3]], [[0.25]], [["Sideways"]]]],
-        ["KPI_RAG_REASON", [[[0.36]], [[0.25]], [["Lower"]], None, None, [["%"]]]],
+        ["KPI_RAG_REASON", [[[0.36]], [[0.25]], [["Lower"]], None, None, None, None, None,
+                            None, [["%"]]]],
         ["KPI_GAP", [[[0.36], [None]], [[0.25], [0.25]], [["Lower"]]]],
         ["KPI_BENCHMARK_GAP", [[[0.36]], [[0.23]], [["Lower is better"]]]],
         ["KPI_DIRECTION", [[[0.30], [0.36], [1.0]], [[0.36], [0.30], [None]], [["Lower"]]]],
@@ -306,7 +309,8 @@ def server():
 def test_server_meta_describes_every_function(server):
     meta = {f["id"]: f for f in server["meta"]["functions"]}
     assert sorted(meta) == sorted(FUNCTIONS)
-    optional = {"polarity", "tolerance", "amber_threshold", "unit"}
+    brackets = {name: {a.strip("[]") for a in args if a.startswith("[")}
+                for name, args in FUNCTION_ARGS.items()}  # the documented optional arguments
     for name in FUNCTIONS:
         func, entry = getattr(udfs, name), meta[name]
         assert entry["name"] == name
@@ -316,7 +320,7 @@ def test_server_meta_describes_every_function(server):
             :func.__code__.co_argcount])
         for p in params:
             assert p["description"] and not p["description"].startswith("Positional argument")
-            assert p.get("optional", False) == (p["name"] in optional), (name, p)
+            assert p.get("optional", False) == (p["name"] in brackets[name]), (name, p)
             assert p["dimensionality"] == "matrix"
     assert meta["KPI_RAG"]["parameters"][0]["description"] == udfs._CURRENT
     assert meta["KPI_BENCHMARK_GAP"]["parameters"][1]["description"].startswith(
@@ -396,5 +400,7 @@ def test_classic_registration_sets_category_description_and_argument_help():
     assert calls["KPI_RAG"]["ArgumentDescriptions"][0] == udfs._CURRENT
     vba = out["vba"]
     assert ("Function KPI_RAG(current, target, Optional polarity, Optional tolerance, "
-            "Optional amber_threshold)") in vba
-    assert "Function KPI_DIRECTION(current, previous, Optional polarity)" in vba
+            "Optional amber_threshold, Optional target_upper, Optional green_tolerance, "
+            "Optional tolerance_basis, Optional stretch_target)") in vba
+    assert ("Function KPI_DIRECTION(current, previous, Optional polarity, "
+            "Optional target_upper, Optional target)") in vba

@@ -240,4 +240,5 @@ BENCHMARKS = [
     {"Ref": "CS14", "Comparator": "National Average", "Year": "2015", "Value": 0.77},
 ]
 
-SETTINGS = {"Authority": AUTHORITY, "Period": PERIOD, "Default Tolerance": 0.1}
+SETTINGS = {"Authority": AUTHORITY, "Period": PERIOD, "Default Tolerance": 0.1,
+            "Default Green Tolerance": 0, "Tolerance Basis": "Relative", "Use Blue": "No"}

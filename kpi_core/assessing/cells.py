@@ -19,23 +19,99 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from itertools import chain, repeat
+from operator import itemgetter
 
 from ..errors import ValueParseError
-from ..model import Measure, Polarity, Unit
-from ..reading.values import parse_polarity, parse_reading, parse_tolerance, parse_unit
+from ..model import (
+    DEFAULT_GREEN_TOLERANCE, DEFAULT_TOLERANCE, Measure, Polarity, ToleranceBasis, Unit,
+)
+from ..reading.bands import check_bands
+from ..reading.values import (
+    parse_polarity, parse_reading, parse_tolerance, parse_tolerance_basis, parse_unit,
+)
 from .rules import assess_status, compute_direction, compute_gap, compute_rag
 
 #: How every message of bad input begins, so a sheet can find them (``=ISNUMBER(SEARCH(...))``).
 ERROR_PREFIX = "#KPI! "
 
-#: Why the Excel functions cannot assess Within range: they take no Target Upper.
-RANGE_NEEDS_UPPER = ("Within range needs a Target Upper, which the KPI functions do not take; "
-                     "the scorecard assesses range measures")
+#: Why a Within range measure cannot be assessed in a cell without its top.
+RANGE_NEEDS_UPPER = ("Within range needs a Target Upper (the top of the range): give it as "
+                     "the argument target_upper")
+
+#: The help of every argument of the ``KPI_*`` functions, once: the xlwings functions
+#: (``addin/udfs.py``) and xlwings Lite's custom functions show these words. Excel keeps
+#: 255 characters of each.
+ARG_DOCS = {
+    "current": "The current position: a cell or a column. A number, a percent (97% or 0.97), "
+               "or blank/n/a/TBC when unknown.",
+    "target": "The target: a cell or a column. Blank means no target has been set. For "
+              "Within range, the bottom of the range.",
+    "polarity": "Higher is better (default when omitted), Lower is better or Within range "
+                "(give target_upper); short forms Higher/Lower/Range.",
+    "tolerance": "Optional amber band beyond the target: a fraction of the target (0.1 or "
+                 "10%, default 10%), or with tolerance_basis Absolute an amount in the "
+                 "measure's units.",
+    "amber_threshold": "Optional boundary between Amber and Red; overrides the tolerance.",
+    "target_upper": "Optional top of the range, for Within range measures (target is the "
+                    "bottom).",
+    "green_tolerance": "Optional band short of the target that still counts as Green "
+                       "('on target or within 5%': 0.05), same basis as the tolerance. "
+                       "Default 0.",
+    "tolerance_basis": "Optional: Relative (default; tolerances are fractions of the target) "
+                       "or Absolute (amounts in the measure's units: 0.05 on a % measure is 5 "
+                       "points, 2 on days is 2 days).",
+    "stretch_target": "Optional stretch target: a Green measure that reaches it is Blue.",
+    "unit": "Optional unit for the wording: %, number, days, \u00a3 or rate. Default: % when "
+            "figures are written as 97%, else number.",
+    "previous": "The previous period's value: a cell or a column.",
+    "benchmark": "A comparator's value (e.g. the statistical neighbour average): a cell or a "
+                 "column.",
+}
+_DIRECTION_TARGET = ("Optional bottom of the range, for Within range measures (with "
+                     "target_upper): closer to the range is improving.")
+
+#: What each function answers (the wizard's description) and its arguments in order;
+#: ``[...]`` are optional. ``KPI_DIRECTION``'s ``target`` is the range's bottom.
+FUNCTION_DOCS = {
+    "KPI_RAG": "RAG status of a measure: Blue, Green, Amber, Red, Data unavailable (blank "
+               "current) or No target (blank target). Works on single cells or whole columns.",
+    "KPI_RAG_REASON": "The one-line reason for a measure's RAG status, e.g. Red: 36% against a "
+                      "target of 25% (lower is better); amber up to 27.5%.",
+    "KPI_GAP": "Gap between the current position and the target, signed so that positive is "
+               "better. Empty when either is blank.",
+    "KPI_BENCHMARK_GAP": "Gap between the current position and a benchmark, signed so that "
+                         "positive is better. Empty when either is blank.",
+    "KPI_DIRECTION": "Direction of travel from the previous value: Improving, Worsening or No "
+                     "change, aware of polarity. Empty when either is blank.",
+}
+_RAG_ARGS = ("current", "target", "[polarity]", "[tolerance]", "[amber_threshold]",
+             "[target_upper]", "[green_tolerance]", "[tolerance_basis]", "[stretch_target]")
+FUNCTION_ARGS = {
+    "KPI_RAG": _RAG_ARGS,
+    "KPI_RAG_REASON": _RAG_ARGS + ("[unit]",),
+    "KPI_GAP": ("current", "target", "[polarity]"),
+    "KPI_BENCHMARK_GAP": ("current", "benchmark", "[polarity]"),
+    "KPI_DIRECTION": ("current", "previous", "[polarity]", "[target_upper]", "[target]"),
+}
+
+
+def arg_doc(function: str, name: str) -> str:
+    """The help of one argument of one function.
+
+    >>> arg_doc("KPI_RAG", "stretch_target")
+    'Optional stretch target: a Green measure that reaches it is Blue.'
+    """
+    if function == "KPI_DIRECTION" and name == "target":
+        return _DIRECTION_TARGET
+    return ARG_DOCS[name]
+
 
 _HIGHER = Polarity.HIGHER
-_RANGE = Polarity.RANGE
+_RANGE, _LOWER = Polarity.RANGE, Polarity.LOWER
+_RELATIVE, _ABSOLUTE = ToleranceBasis.RELATIVE, ToleranceBasis.ABSOLUTE
 _CACHE_LIMIT = 256
 _polarity_cache: dict[str, Polarity | str] = {}
+_basis_cache: dict[str, ToleranceBasis | str] = {}
 
 
 def _labelled(exc: ValueParseError, label: str) -> ValueParseError:
@@ -56,66 +132,133 @@ def _number(value: object, label: str) -> float | None:
         raise _labelled(exc, label) from None
 
 
-def _polarity(value: object) -> Polarity:
-    """Polarity, parsed once per distinct text (a column repeats a few words)."""
+def _word(value: object, cache: dict, parse, blank):
+    """A word parsed once per distinct text (a column repeats a few words)."""
     if value is None:
-        return _HIGHER
+        return blank
     if type(value) is not str:
-        return parse_polarity(value)
-    found = _polarity_cache.get(value)
+        return parse(value)
+    found = cache.get(value)
     if found is None:
         try:
-            found = parse_polarity(value)
+            found = parse(value)
         except ValueParseError as exc:
             found = str(exc)
-        if len(_polarity_cache) >= _CACHE_LIMIT:
-            _polarity_cache.clear()
-        _polarity_cache[value] = found
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        cache[value] = found
     if type(found) is str:
         raise ValueParseError(found, value)
     return found
 
 
-def _tolerance(value: object) -> float | None:
+def _polarity(value: object) -> Polarity:
+    return _word(value, _polarity_cache, parse_polarity, _HIGHER)
+
+
+def _basis(value: object) -> ToleranceBasis:
+    return _word(value, _basis_cache, parse_tolerance_basis, _RELATIVE) or _RELATIVE
+
+
+def _tolerance(value: object, basis: ToleranceBasis = _RELATIVE,
+               what: str = "tolerance") -> float | None:
     if value is None:
         return None
-    if type(value) is float and 0.0 <= value <= 1.0:
+    if type(value) is float and 0.0 <= value and (value <= 1.0 or basis is _ABSOLUTE):
         return value
-    return parse_tolerance(value)
+    try:
+        return parse_tolerance(value, basis, what)
+    except ValueParseError as exc:
+        raise _labelled(exc, what) from None
+
+
+def _finite(value: float) -> bool:
+    return value - value == 0.0  # False for inf and nan
+
+
+def _optional(value: object, label: str) -> float | None:
+    return None if value is None else _number(value, label)
 
 
 def _message(exc: ValueParseError) -> str:
     return ERROR_PREFIX + str(exc)
 
 
+def _check(c, t, pol, tol, amber, upper, green, basis, stretch) -> None:
+    """The checks the reader makes of a row's bands (:mod:`kpi_core.reading.bands`), raised."""
+    if pol is _RANGE:
+        if upper is None:
+            raise ValueParseError(RANGE_NEEDS_UPPER, None)
+        if upper < t:
+            raise ValueParseError(f"target upper {upper:g} is below the target {t:g}; the "
+                                  "range runs from target to target_upper", upper)
+    if green is None and stretch is None:
+        return
+    limit = DEFAULT_TOLERANCE if tol is None else tol
+    if not ((green is not None and (green > limit or (green and amber is not None)))
+            or (stretch is not None and (pol is _RANGE or (stretch > t if pol is _LOWER
+                                                           else stretch < t)))):
+        return  # none of the checks below can find a fault: spare a column the work
+    for fault in check_bands(pol, t, tolerance=DEFAULT_TOLERANCE if tol is None else tol,
+                             green_tolerance=green or 0.0, basis=basis,
+                             amber_threshold=amber, stretch_target=stretch,
+                             tolerance_given=tol is not None):
+        if fault.severity == "error":
+            raise ValueParseError(fault.message, fault.value)
+
+
 def cell_rag(current: object, target: object, polarity: object = None,
-             tolerance: object = None, amber_threshold: object = None) -> str:
+             tolerance: object = None, amber_threshold: object = None,
+             target_upper: object = None, green_tolerance: object = None,
+             tolerance_basis: object = None, stretch_target: object = None) -> str:
     """The status word of one measure, or a ``#KPI!`` message.
 
     >>> cell_rag(0.36, 0.25, "Lower is better"), cell_rag("97%", 0.95), cell_rag(None, 0.95)
     ('Red', 'Green', 'Data unavailable')
     >>> cell_rag(0.5, "TBC"), cell_rag("abc", 0.95)
     ('No target', "#KPI! current 'abc' is not a number")
+    >>> cell_rag(0.5, 0.4, "Within range", None, None, 0.6), cell_rag(0.96, 1.0, None, 0.1, None, None, 0.05)
+    ('Green', 'Green')
+    >>> cell_rag(12.5, 10.0, "Lower", 3, None, None, 1, "Absolute"), cell_rag(0.99, 0.95, stretch_target=0.98)
+    ('Amber', 'Blue')
     """
     try:
         c = current if type(current) is float and current - current == 0.0 \
             else _number(current, "current")
         t = target if type(target) is float and target - target == 0.0 \
             else _number(target, "target")
-        pol = _polarity(polarity)
-        tol = _tolerance(tolerance)
-        amber = None if amber_threshold is None else _number(amber_threshold, "amber threshold")
+        pol = _polarity_cache.get(polarity) if type(polarity) is str else None
+        if pol is None or type(pol) is str:
+            pol = _polarity(polarity)
+        basis = _RELATIVE if tolerance_basis is None else (
+            _basis_cache.get(tolerance_basis) if type(tolerance_basis) is str else None)
+        if basis is None or type(basis) is str:
+            basis = _basis(tolerance_basis)
+        tol = tolerance if type(tolerance) is float and 0.0 <= tolerance <= 1.0 \
+            else _tolerance(tolerance, basis)
+        amber = amber_threshold if type(amber_threshold) is float and _finite(amber_threshold) \
+            else None if amber_threshold is None else _number(amber_threshold, "amber threshold")
+        upper = target_upper if type(target_upper) is float and _finite(target_upper) \
+            else None if target_upper is None else _number(target_upper, "target upper")
+        green = green_tolerance if type(green_tolerance) is float and 0.0 <= green_tolerance \
+            <= 1.0 else None if green_tolerance is None else _tolerance(
+                green_tolerance, basis, "green tolerance")
+        stretch = stretch_target if type(stretch_target) is float and _finite(stretch_target) \
+            else None if stretch_target is None else _number(stretch_target, "stretch target")
         if c is None or t is None:
             return assess_status(Measure("", "", "", polarity=pol, current=c, target=t))[0].value
-        if pol is _RANGE:
-            raise ValueParseError(RANGE_NEEDS_UPPER, polarity)
-        return compute_rag(c, t, pol, tol, amber).value
+        if pol is _RANGE or green is not None or stretch is not None:
+            _check(c, t, pol, tol, amber, upper, green, basis, stretch)
+        return compute_rag(c, t, pol, tol, amber, upper, DEFAULT_TOLERANCE, green,
+                           DEFAULT_GREEN_TOLERANCE, basis, stretch)._value_  # the word
     except ValueParseError as exc:
         return _message(exc)
 
 
 def cell_rag_reason(current: object, target: object, polarity: object = None,
                     tolerance: object = None, amber_threshold: object = None,
+                    target_upper: object = None, green_tolerance: object = None,
+                    tolerance_basis: object = None, stretch_target: object = None,
                     unit: object = None) -> str:
     """The one-line reason for the status, or a ``#KPI!`` message.
 
@@ -126,6 +269,8 @@ def cell_rag_reason(current: object, target: object, polarity: object = None,
     'Red: 36% against a target of 25% (lower is better); amber up to 27.5%'
     >>> cell_rag_reason("n/a", 0.25)
     "Data unavailable: current position is 'n/a'"
+    >>> cell_rag_reason("96%", 1.0, None, None, None, None, "5%")
+    'Green: 96% against a target of 100%, green down to 95% (higher is better); amber down to 90%'
     """
     try:
         try:
@@ -137,15 +282,21 @@ def cell_rag_reason(current: object, target: object, polarity: object = None,
         except ValueParseError as exc:
             raise _labelled(exc, "target") from None
         pol = _polarity(polarity)
-        tol = _tolerance(tolerance)
-        amber = None if amber_threshold is None else _number(amber_threshold, "amber threshold")
+        basis = _basis(tolerance_basis)
+        tol = _tolerance(tolerance, basis)
+        amber = _optional(amber_threshold, "amber threshold")
+        upper = _optional(target_upper, "target upper")
+        green = _tolerance(green_tolerance, basis, "green tolerance")
+        stretch = _optional(stretch_target, "stretch target")
         shown = parse_unit(unit) or (Unit.PERCENT if now.is_percent or aim.is_percent
                                      else Unit.NUMBER)
-        if pol is _RANGE and now.value is not None and aim.value is not None:
-            raise ValueParseError(RANGE_NEEDS_UPPER, polarity)
+        if now.value is not None and aim.value is not None:
+            _check(now.value, aim.value, pol, tol, amber, upper, green, basis, stretch)
         measure = Measure("", "", "", polarity=pol, unit=shown, current=now.value,
                           current_marker=now.marker, target=aim.value, tolerance=tol,
-                          amber_threshold=amber)
+                          amber_threshold=amber, target_upper=upper, green_tolerance=green,
+                          tolerance_basis=basis,
+                          stretch_target=None if pol is _RANGE else stretch)
         return assess_status(measure)[1]
     except ValueParseError as exc:
         return _message(exc)
@@ -182,19 +333,31 @@ def cell_benchmark_gap(current: object, benchmark: object, polarity: object = No
     return _gap(current, benchmark, polarity, "benchmark")
 
 
-def cell_direction(current: object, previous: object, polarity: object = None) -> str | None:
+def cell_direction(current: object, previous: object, polarity: object = None,
+                   target_upper: object = None, target: object = None) -> str | None:
     """``Improving``, ``Worsening`` or ``No change``; ``None`` when either value is blank.
+
+    Within range needs the range: ``target_upper`` and ``target`` (its bottom); closer
+    to the range is improving.
 
     >>> cell_direction(0.30, 0.36, "Lower is better"), cell_direction(5.0, None)
     ('Improving', None)
+    >>> cell_direction(0.55, 0.7, "Within range", 0.6, 0.4)
+    'Improving'
     """
     try:
         c = _number(current, "current")
         p = _number(previous, "previous value")
         pol = _polarity(polarity)
+        upper = _optional(target_upper, "target upper")
+        low = _optional(target, "target")
         if pol is _RANGE and c is not None and p is not None:
-            raise ValueParseError(RANGE_NEEDS_UPPER, polarity)
-        direction = compute_direction(c, p, pol)
+            if upper is None:
+                raise ValueParseError(RANGE_NEEDS_UPPER, polarity)
+            if low is None:
+                raise ValueParseError("Within range needs the target (the bottom of the range) "
+                                      "as well: give it as the argument target", polarity)
+        direction = compute_direction(c, p, pol, low, upper)
         return None if direction is None else direction.value
     except ValueParseError as exc:
         return _message(exc)
@@ -205,6 +368,9 @@ def _grid(value: list | tuple) -> list | tuple:
     if value and not isinstance(value[0], (list, tuple)):
         return [[v] for v in value]
     return value
+
+
+_first = itemgetter(0)  # a one-column range's cells, row by row
 
 
 def broadcast(func: Callable[..., object], *args: object) -> object:
@@ -230,7 +396,7 @@ def broadcast(func: Callable[..., object], *args: object) -> object:
         if isinstance(a, (list, tuple)):
             g = _grid(a)
             width = len(g[0]) if g else 0
-            if not g or not width or any(len(r) != width for r in g):
+            if not g or not width or (len(g) > 1 and set(map(len, g)) != {width}):
                 return f"{ERROR_PREFIX}{_name(names, i)} is an empty or ragged range"
             rows, cols = max(rows, len(g)), max(cols, width)
             grids.append((i, g, None))
@@ -253,7 +419,7 @@ def broadcast(func: Callable[..., object], *args: object) -> object:
         if r == 1 and c == 1:
             columns.append(repeat(g[0][0], size))
         elif r == rows and c == cols:
-            columns.append(chain.from_iterable(g))
+            columns.append(map(_first, g) if c == 1 else chain.from_iterable(g))
         elif r == 1:
             columns.append(chain.from_iterable(repeat(g[0], rows)))
         else:

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from ..errors import ValueParseError
 from ..formatting import format_value
 from ..model import (
-    DEFAULT_TOLERANCE, Assessment, BenchmarkGap, DataStatus, Direction, Frequency, Measure,
-    Polarity, Settings, Status, Unit,
+    DEFAULT_GREEN_TOLERANCE, DEFAULT_TOLERANCE, Assessment, BenchmarkGap, DataStatus, Direction,
+    Frequency, Measure, Polarity, Settings, Status, ToleranceBasis, Unit,
 )
 
 #: Relative error allowed in comparisons, so 0.81 against 0.9 * 0.9 is on the bound.
@@ -32,14 +32,32 @@ def _at_most(value: float, bound: float) -> bool:
     return value <= bound or bound - value >= -REL_TOL * max(abs(value), abs(bound))
 
 
+_RELATIVE, _ABSOLUTE = ToleranceBasis.RELATIVE, ToleranceBasis.ABSOLUTE
+_HIGHER, _LOWER, _RANGE = Polarity.HIGHER, Polarity.LOWER, Polarity.RANGE
+_BLUE, _GREEN, _AMBER, _RED = Status.BLUE, Status.GREEN, Status.AMBER, Status.RED
+
+
+def _bounds(target: float, lower: bool, tol: float, amber_threshold: float | None,
+            green: float, absolute: bool) -> tuple[float, float]:
+    """``(green bound, amber bound)`` of a higher- (``lower`` False) or lower-is-better
+    target: the one arithmetic of rule 4's bands, inline for speed (the Excel functions
+    call it once per row of a column)."""
+    scale = 1.0 if absolute else abs(target)
+    if amber_threshold is None:
+        amber_threshold = target + tol * scale if lower else target - tol * scale
+    return (target + green * scale if lower else target - green * scale), amber_threshold
+
+
 def compute_amber_bound(target: float, polarity: Polarity, tolerance: float | None = None,
                         amber_threshold: float | None = None,
-                        default_tolerance: float = DEFAULT_TOLERANCE) -> float:
+                        default_tolerance: float = DEFAULT_TOLERANCE,
+                        basis: ToleranceBasis = _RELATIVE) -> float:
     """The boundary between Amber and Red for higher- or lower-is-better.
 
-    The Amber Threshold when given, else the target widened by the tolerance on the
-    worse side (``t*(1-tol)`` or ``t*(1+tol)``; for a negative target the band still
-    lies on the worse side).
+    The Amber Threshold when given, else the target widened by the tolerance's
+    allowance on the worse side (``t - a`` or ``t + a``, ``a`` being ``tol*|t|`` or,
+    basis Absolute, ``tol`` itself; for a negative target the band still lies on the
+    worse side).
 
     >>> compute_amber_bound(0.25, Polarity.LOWER)
     0.275
@@ -47,88 +65,147 @@ def compute_amber_bound(target: float, polarity: Polarity, tolerance: float | No
     95.0
     >>> compute_amber_bound(100, Polarity.HIGHER, amber_threshold=80)
     80
+    >>> compute_amber_bound(10, Polarity.LOWER, tolerance=2, basis=ToleranceBasis.ABSOLUTE)
+    12.0
     """
-    if amber_threshold is not None:
-        return amber_threshold
-    tol = default_tolerance if tolerance is None else tolerance
-    if polarity is Polarity.LOWER:
-        return target + abs(target) * tol
-    return target - abs(target) * tol
+    return _bounds(target, polarity is _LOWER,
+                   default_tolerance if tolerance is None else tolerance, amber_threshold, 0.0,
+                   basis is _ABSOLUTE)[1]
 
 
-def _range_bands(target: float, target_upper: float, tol: float
-                 ) -> tuple[float, float, float, float]:
-    """``(low, high, amber_low, amber_high)`` of a Within range target widened by ``tol``."""
-    low, high = min(target, target_upper), max(target, target_upper)
-    return low, high, low - abs(low) * tol, high + abs(high) * tol
+def compute_green_bound(target: float, polarity: Polarity, green_tolerance: float | None = None,
+                        default_green_tolerance: float = DEFAULT_GREEN_TOLERANCE,
+                        basis: ToleranceBasis = _RELATIVE) -> float:
+    """The boundary between Green and Amber: the target, or short of it by the green band.
+
+    >>> compute_green_bound(1.0, Polarity.HIGHER, 0.05), compute_green_bound(20, Polarity.LOWER)
+    (0.95, 20.0)
+    >>> compute_green_bound(0.9, Polarity.HIGHER, 0.05, basis=ToleranceBasis.ABSOLUTE)
+    0.85
+    """
+    return _bounds(target, polarity is _LOWER, 0.0, target,
+                   default_green_tolerance if green_tolerance is None else green_tolerance,
+                   basis is _ABSOLUTE)[0]
+
+
+def _range_bands(target: float, target_upper: float, tol: float, green: float = 0.0,
+                 basis: ToleranceBasis = _RELATIVE) -> tuple[float, float, float, float]:
+    """``(green_low, green_high, amber_low, amber_high)`` of a Within range target: the
+    range widened by the green band, then by the tolerance (relative allowances taken
+    of the bottom and the top of the range in turn)."""
+    low, high = (target, target_upper) if target <= target_upper else (target_upper, target)
+    if basis is _ABSOLUTE:
+        return low - green, high + green, low - tol, high + tol
+    return (low - green * abs(low), high + green * abs(high),
+            low - tol * abs(low), high + tol * abs(high))
 
 
 def compute_rag(current: float, target: float, polarity: Polarity = Polarity.HIGHER,
                 tolerance: float | None = None, amber_threshold: float | None = None,
                 target_upper: float | None = None,
-                default_tolerance: float = DEFAULT_TOLERANCE) -> Status:
-    """Green, Amber or Red of a current value against a target (rule 4), without the reason.
+                default_tolerance: float = DEFAULT_TOLERANCE,
+                green_tolerance: float | None = None,
+                default_green_tolerance: float = DEFAULT_GREEN_TOLERANCE,
+                basis: ToleranceBasis = _RELATIVE,
+                stretch_target: float | None = None) -> Status:
+    """Blue, Green, Amber or Red of a current value against a target (rules 4 and 5),
+    without the reason. (Every argument may be given by position: the Excel functions
+    call it once per row of a column.)
 
     The status alone, for callers that assess many values at once (the Excel
     functions over a whole column); :func:`assess_values` adds the reason line.
+    Boundaries belong to the better status. ``stretch_target`` (given only where the
+    workbook uses Blue) turns a Green that reaches it Blue; Within range has no Blue.
 
     >>> compute_rag(0.36, 0.25, Polarity.LOWER), compute_rag(0.81, 0.9)
     (<Status.RED: 'Red'>, <Status.AMBER: 'Amber'>)
+    >>> compute_rag(0.96, 1.0, green_tolerance=0.05), compute_rag(0.99, 0.95, stretch_target=0.98)
+    (<Status.GREEN: 'Green'>, <Status.BLUE: 'Blue'>)
     """
-    if polarity is Polarity.RANGE:
+    tol = default_tolerance if tolerance is None else tolerance
+    green = default_green_tolerance if green_tolerance is None else green_tolerance
+    if polarity is _RANGE:
         if target_upper is None:
             raise ValueParseError("Within range needs a Target Upper", None)
-        low, high, amber_low, amber_high = _range_bands(
-            target, target_upper, default_tolerance if tolerance is None else tolerance)
-        if _at_least(current, low) and _at_most(current, high):
-            return Status.GREEN
+        green_low, green_high, amber_low, amber_high = _range_bands(
+            target, target_upper, tol, green, basis)
+        if _at_least(current, green_low) and _at_most(current, green_high):
+            return _GREEN
         if _at_least(current, amber_low) and _at_most(current, amber_high):
-            return Status.AMBER
-        return Status.RED
-    bound = compute_amber_bound(target, polarity, tolerance, amber_threshold, default_tolerance)
-    better_or_equal = _at_least if polarity is Polarity.HIGHER else _at_most
-    if better_or_equal(current, target):
-        return Status.GREEN
-    if better_or_equal(current, bound):
-        return Status.AMBER
-    return Status.RED
+            return _AMBER
+        return _RED
+    lower = polarity is _LOWER
+    green_bound, amber_bound = _bounds(target, lower, tol, amber_threshold, green,
+                                       basis is _ABSOLUTE)
+    better_or_equal = _at_most if lower else _at_least
+    if better_or_equal(current, green_bound):
+        if stretch_target is not None and better_or_equal(current, stretch_target):
+            return _BLUE
+        return _GREEN
+    if better_or_equal(current, amber_bound):
+        return _AMBER
+    return _RED
 
 
 def assess_values(current: float, target: float, polarity: Polarity = Polarity.HIGHER, *,
                   tolerance: float | None = None, amber_threshold: float | None = None,
                   target_upper: float | None = None, unit: Unit = Unit.NUMBER,
-                  default_tolerance: float = DEFAULT_TOLERANCE) -> tuple[Status, str]:
-    """RAG of a current value against a target (rule 4), with its one-line reason.
+                  default_tolerance: float = DEFAULT_TOLERANCE,
+                  green_tolerance: float | None = None,
+                  default_green_tolerance: float = DEFAULT_GREEN_TOLERANCE,
+                  basis: ToleranceBasis = _RELATIVE,
+                  stretch_target: float | None = None) -> tuple[Status, str]:
+    """RAG of a current value against a target (rules 4 and 5), with its one-line reason.
+
+    The reason names the bands used: the green band when there is one, the stretch
+    target of a Green or Blue measure, the amber bound.
 
     >>> assess_values(0.36, 0.25, Polarity.LOWER, unit=Unit.PERCENT)
     (<Status.RED: 'Red'>, 'Red: 36% against a target of 25% (lower is better); amber up to 27.5%')
     >>> assess_values(0.81, 0.9, unit=Unit.PERCENT)[0]
     <Status.AMBER: 'Amber'>
+    >>> assess_values(0.96, 1.0, unit=Unit.PERCENT, green_tolerance=0.05)[1]
+    'Green: 96% against a target of 100%, green down to 95% (higher is better); amber down to 90%'
     """
     fmt = lambda v: format_value(v, unit)  # noqa: E731
     status = compute_rag(current, target, polarity, tolerance, amber_threshold, target_upper,
-                         default_tolerance)
-    if polarity is Polarity.RANGE:
-        low, high, amber_low, amber_high = _range_bands(
-            target, target_upper, default_tolerance if tolerance is None else tolerance)
+                         default_tolerance, green_tolerance=green_tolerance,
+                         default_green_tolerance=default_green_tolerance, basis=basis,
+                         stretch_target=stretch_target)
+    if polarity is _RANGE:
+        green_low, green_high, amber_low, amber_high = _range_bands(
+            target, target_upper, default_tolerance if tolerance is None else tolerance,
+            default_green_tolerance if green_tolerance is None else green_tolerance, basis)
+        low, high = min(target, target_upper), max(target, target_upper)
+        green = (f", green from {fmt(green_low)} to {fmt(green_high)}"
+                 if (green_low, green_high) != (low, high) else "")
         band = (f"amber from {fmt(amber_low)} to {fmt(amber_high)}"
-                if (amber_low, amber_high) != (low, high) else "no amber band")
+                if (amber_low, amber_high) != (green_low, green_high) else "no amber band")
         return status, (f"{status.value}: {fmt(current)} against a target range of "
-                        f"{fmt(low)} to {fmt(high)}; {band}")
+                        f"{fmt(low)} to {fmt(high)}{green}; {band}")
 
-    bound = compute_amber_bound(target, polarity, tolerance, amber_threshold, default_tolerance)
-    word = "higher" if polarity is Polarity.HIGHER else "lower"
-    if bound == target:
-        band = "no amber band"
-    else:
-        band = f"amber {'down' if polarity is Polarity.HIGHER else 'up'} to {fmt(bound)}"
-    return status, (f"{status.value}: {fmt(current)} against a target of {fmt(target)} "
+    green_bound = compute_green_bound(target, polarity, green_tolerance, default_green_tolerance,
+                                      basis)
+    bound = compute_amber_bound(target, polarity, tolerance, amber_threshold, default_tolerance,
+                                basis)
+    word, way = ("higher", "down") if polarity is _HIGHER else ("lower", "up")
+    bands = f", green {way} to {fmt(green_bound)}" if green_bound != target else ""
+    if stretch_target is not None and status in (_GREEN, _BLUE):
+        bands += (f", stretch target {fmt(stretch_target)} "
+                  f"{'reached' if status is _BLUE else 'not reached'}")
+    band = "no amber band" if bound == green_bound else f"amber {way} to {fmt(bound)}"
+    return status, (f"{status.value}: {fmt(current)} against a target of {fmt(target)}{bands} "
                     f"({word} is better); {band}")
 
 
-def assess_status(measure: Measure, default_tolerance: float = DEFAULT_TOLERANCE
-                  ) -> tuple[Status, str]:
-    """A measure's status by the rules of SPEC section 4, in their order, with the reason.
+def assess_status(measure: Measure, default_tolerance: float = DEFAULT_TOLERANCE,
+                  settings: Settings | None = None) -> tuple[Status, str]:
+    """A measure's status by rules 1-5 of SPEC section 4, in their order, with the reason.
+
+    ``settings`` gives the workbook's defaults (tolerances, basis) and whether it
+    uses Blue; without it, ``default_tolerance`` and the model's defaults apply and
+    a filled Stretch Target counts (as a workbook with one uses Blue).
+    Rule 6 (the officer's override) is :func:`assess_measure`'s.
 
     >>> assess_status(Measure("X1", "P", "m", current=None, target=1.0))
     (<Status.DATA_UNAVAILABLE: 'Data unavailable'>, 'Data unavailable: no current position')
@@ -146,10 +223,35 @@ def assess_status(measure: Measure, default_tolerance: float = DEFAULT_TOLERANCE
         return Status.DATA_UNAVAILABLE, f"Data unavailable: {shown}"
     if measure.target is None:
         return Status.NO_TARGET, f"No target: {fmt(measure.current)} with no target set"
+    if settings is None:
+        settings = Settings(default_tolerance=default_tolerance,
+                            use_blue=measure.stretch_target is not None)
     return assess_values(
         measure.current, measure.target, measure.polarity, tolerance=measure.tolerance,
         amber_threshold=measure.amber_threshold, target_upper=measure.target_upper,
-        unit=measure.unit, default_tolerance=default_tolerance)
+        unit=measure.unit, default_tolerance=settings.default_tolerance,
+        green_tolerance=measure.green_tolerance,
+        default_green_tolerance=settings.default_green_tolerance,
+        basis=measure.tolerance_basis or settings.tolerance_basis,
+        stretch_target=measure.stretch_target if settings.use_blue else None)
+
+
+def apply_override(status: Status, reason: str, override: Status | None,
+                   override_reason: str | None) -> tuple[Status, str, Status | None]:
+    """Rule 6: the officer's RAG replaces a RAG from rules 4-5, the rules' kept beside it.
+
+    Returns ``(status, reason, computed_status)``; ``computed_status`` is ``None``
+    when no override stands (none given, or the rules gave no RAG: the reader
+    reports such an override as a problem).
+
+    >>> apply_override(Status.RED, "Red: 36% against a target of 25% (lower is better); "
+    ...                "amber up to 27.5%", Status.AMBER, "recovery plan agreed")[1]
+    'Amber by officer judgement (rules give Red: 36% against a target of 25% (lower is better); amber up to 27.5%): recovery plan agreed'
+    """
+    if override is None or not status.is_rag:
+        return status, reason, None
+    why = f": {override_reason}" if override_reason else ""
+    return override, f"{override.value} by officer judgement (rules give {reason}){why}", status
 
 
 def _distance_outside(value: float, low: float, high: float) -> float:
@@ -217,48 +319,75 @@ def compute_direction(current: float | None, previous: float | None,
     return Direction.IMPROVING if change > 0 else Direction.WORSENING
 
 
-def assess_measure(measure: Measure, settings: Settings = Settings()) -> Assessment:
-    """Status, reason, gaps and direction of one measure."""
-    status, reason = assess_status(measure, settings.default_tolerance)
+def assess_measure(measure: Measure, settings: Settings | None = None) -> Assessment:
+    """Status (rules 1-6), reason, gaps and direction of one measure.
+
+    >>> a = assess_measure(Measure("C1", "P", "m", current=0.36, target=0.25,
+    ...                            polarity=Polarity.LOWER, rag_override=Status.AMBER,
+    ...                            override_reason="recovery plan agreed"))
+    >>> a.status.value, a.computed_status.value, a.override_reason
+    ('Amber', 'Red', 'recovery plan agreed')
+    """
+    status, reason = assess_status(measure, settings=settings)
+    status, reason, computed = apply_override(status, reason, measure.rag_override,
+                                              measure.override_reason)
     return Assessment(
-        measure=measure, status=status, reason=reason,
+        measure=measure, status=status, reason=reason, computed_status=computed,
+        override_reason=measure.override_reason if computed is not None else None,
         target_gap=compute_target_gap(measure) if status.is_rag else None,
         benchmark_gaps=compute_benchmark_gaps(measure),
         direction=compute_direction(measure.current, measure.previous, measure.polarity,
                                     measure.target, measure.target_upper))
 
 
-def assess_measures(measures: Iterable[Measure], settings: Settings = Settings()
+def assess_measures(measures: Iterable[Measure], settings: Settings | None = None
                     ) -> tuple[Assessment, ...]:
     return tuple(assess_measure(m, settings) for m in measures)
 
 
-def _zero_counts() -> dict[str, int]:
-    return {s.value: 0 for s in Status if s is not Status.BLUE}
+def _zero_counts(use_blue: bool = False) -> dict[str, int]:
+    return {s.value: 0 for s in Status if use_blue or s is not Status.BLUE}
 
 
-def summarise(assessments: Iterable[Assessment]) -> dict[str, dict[str, int]]:
+def uses_blue(assessments: Iterable[Assessment], settings: Settings | None = None) -> bool:
+    """Whether Blue shows: the workbook uses it (Settings ``Use Blue``, or a Stretch
+    Target filled), or a measure is Blue all the same (an officer's override).
+
+    >>> uses_blue(assess_measures([Measure("A", "P", "m", current=1.0, target=1.0)]))
+    False
+    """
+    return bool(settings and settings.use_blue) or any(a.status is Status.BLUE
+                                                       for a in assessments)
+
+
+def summarise(assessments: Iterable[Assessment], use_blue: bool | None = None
+              ) -> dict[str, dict[str, int]]:
     """Counts per portfolio (in first-seen order) of every status, zeros included.
+
+    ``Blue`` is counted only where the workbook uses Blue: ``use_blue`` says so
+    (Settings), else a measure that is Blue does.
 
     A measure whose row has data errors (``problems``) is not counted: its status
     cannot be trusted, and the scorecard shows it as ``Check data``.
 
     >>> a = assess_measures([Measure("A", "P", "m", current=1.0, target=1.0)])
-    >>> summarise(a)["P"]["Green"], summarise(a)["P"]["Red"]
-    (1, 0)
+    >>> summarise(a)["P"]["Green"], summarise(a)["P"]["Red"], "Blue" in summarise(a)["P"]
+    (1, 0, False)
     """
+    assessments = tuple(assessments)
+    blue = uses_blue(assessments) if use_blue is None else use_blue or uses_blue(assessments)
     summary: dict[str, dict[str, int]] = {}
     for a in assessments:
         if a.problems:
             continue
-        counts = summary.setdefault(a.measure.portfolio, _zero_counts())
+        counts = summary.setdefault(a.measure.portfolio, _zero_counts(blue))
         counts[a.status.value] += 1
     return summary
 
 
 def summarise_totals(summary: dict[str, dict[str, int]]) -> dict[str, int]:
     """The per-portfolio counts added up over every portfolio."""
-    totals = _zero_counts()
+    totals = _zero_counts(any("Blue" in counts for counts in summary.values()))
     for counts in summary.values():
         for status, n in counts.items():
             totals[status] += n

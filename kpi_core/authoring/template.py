@@ -12,28 +12,41 @@ from collections.abc import Mapping, Sequence
 from ..atomic import atomic_path
 from ..reading.values import parse_unit
 from ..errors import ValueParseError
-from ..model import DataStatus, Frequency, Polarity, Unit
+from ..model import DataStatus, Frequency, Polarity, Status, ToleranceBasis, Unit
 
 MEASURE_HEADERS = (
     "Portfolio", "Cabinet Member", "Ref", "Measure", "Outcome", "Polarity", "Unit", "Frequency",
-    "Target", "Target Upper", "Current", "Previous", "Tolerance", "Amber Threshold",
-    "Data Status", "Notes", "Benchmarking", "Highlight",
+    "Target", "Target Upper", "Current", "Previous", "Tolerance", "Green Tolerance",
+    "Tolerance Basis", "Amber Threshold", "Stretch Target", "Data Status", "Notes",
+    "Benchmarking", "Highlight", "RAG Override", "Override Reason",
 )
 BENCHMARK_HEADERS = ("Ref", "Comparator", "Year", "Value")
 SETTINGS_HEADERS = ("Setting", "Value")
-DEFAULT_SETTINGS = {"Authority": "", "Period": "", "Default Tolerance": 0.1}
+DEFAULT_SETTINGS = {"Authority": "", "Period": "", "Default Tolerance": 0.1,
+                    "Default Green Tolerance": 0, "Tolerance Basis": "Relative", "Use Blue": "No"}
 
 _WIDTHS = {"Portfolio": 22, "Cabinet Member": 18, "Ref": 8, "Measure": 48, "Outcome": 36,
            "Polarity": 16, "Unit": 8, "Frequency": 11, "Data Status": 13, "Notes": 60,
-           "Benchmarking": 36, "Highlight": 10}
-_FIGURES = ("Target", "Target Upper", "Current", "Previous", "Amber Threshold")
+           "Benchmarking": 36, "Highlight": 10, "Tolerance Basis": 11, "RAG Override": 10,
+           "Override Reason": 40}
+_FIGURES = ("Target", "Target Upper", "Current", "Previous", "Amber Threshold", "Stretch Target")
+#: Bands: fractions of the target (shown as %) unless the row's basis is Absolute.
+_TOLERANCES = ("Tolerance", "Green Tolerance")
 _CHOICES = {
     "Polarity": [p.value for p in Polarity],
     "Unit": [u.value for u in Unit],
     "Frequency": [f.value for f in Frequency],
     "Data Status": [d.value for d in DataStatus],
     "Highlight": ["Yes", "No"],
+    "Tolerance Basis": [b.value for b in ToleranceBasis],
+    "RAG Override": [s.value for s in Status if s.is_rag],
 }
+#: Settings whose value cell gets a drop-down list.
+_SETTING_CHOICES = {
+    "Tolerance Basis": [b.value for b in ToleranceBasis],
+    "Use Blue": ["Yes", "No"],
+}
+_SETTING_PERCENTS = ("Default Tolerance", "Default Green Tolerance")
 #: Rows below the header that get drop-down lists, so rows added later have them too.
 _VALIDATED_ROWS = 2000
 #: The Measures table starts on this row (0-based), under a title and a line of help;
@@ -65,8 +78,9 @@ def add_performance_sheets(workbook, measures: Sequence[Mapping[str, object]] = 
     ws.write_string(1, 0, MEASURES_HELP, workbook.add_format({"italic": True}))
     _add_table(ws, "Measures", MEASURE_HEADERS, rows, header, top_row)
     for ci, name in enumerate(MEASURE_HEADERS):
-        fmt = wrap if name in ("Measure", "Outcome", "Notes", "Benchmarking") else top
-        if name == "Tolerance":
+        fmt = wrap if name in ("Measure", "Outcome", "Notes", "Benchmarking",
+                               "Override Reason") else top
+        if name in _TOLERANCES:
             fmt = percent
         ws.set_column(ci, ci, _WIDTHS.get(name, 12), fmt)
         if name in _CHOICES:
@@ -74,13 +88,16 @@ def add_performance_sheets(workbook, measures: Sequence[Mapping[str, object]] = 
                 "validate": "list", "source": _CHOICES[name], "error_type": "warning",
                 "input_title": name, "input_message": "Choose from the list"})
     unit_col = MEASURE_HEADERS.index("Unit")
+    basis_col = MEASURE_HEADERS.index("Tolerance Basis")
+    default_basis = str(settings.get("Tolerance Basis") or "").strip().casefold()
     for ri, row in enumerate(rows, start=1):
         unit = _unit_or_none(row[unit_col])
-        for name in _FIGURES:
+        absolute = str(row[basis_col] or default_basis).strip().casefold() == "absolute"
+        for name in _FIGURES + _TOLERANCES:
             ci = MEASURE_HEADERS.index(name)
-            if isinstance(row[ci], (int, float)):
-                ws.write_number(top_row + ri, ci, row[ci],
-                                percent if unit is Unit.PERCENT else number)
+            if isinstance(row[ci], (int, float)) and not isinstance(row[ci], bool):
+                as_percent = unit is Unit.PERCENT or (name in _TOLERANCES and not absolute)
+                ws.write_number(top_row + ri, ci, row[ci], percent if as_percent else number)
     ws.freeze_panes(top_row + 1, 4)
 
     ws_b = workbook.add_worksheet("Benchmarks")
@@ -95,10 +112,13 @@ def add_performance_sheets(workbook, measures: Sequence[Mapping[str, object]] = 
     _add_table(ws_s, "Settings", SETTINGS_HEADERS, [[k, v] for k, v in settings.items()], header)
     ws_s.set_column(0, 0, 22, top)
     ws_s.set_column(1, 1, 36, top)
-    tol_row = [k.casefold() for k in settings].index("default tolerance") + 1 \
-        if any(k.casefold() == "default tolerance" for k in settings) else None
-    if tol_row is not None:
-        ws_s.write_number(tol_row, 1, settings["Default Tolerance"], percent)
+    for row, (name, value) in enumerate(settings.items(), start=1):
+        if name in _SETTING_PERCENTS and isinstance(value, (int, float)):
+            ws_s.write_number(row, 1, value, percent)
+        if name in _SETTING_CHOICES:
+            ws_s.data_validation(row, 1, row, 1, {
+                "validate": "list", "source": _SETTING_CHOICES[name], "error_type": "warning",
+                "input_title": name, "input_message": "Choose from the list"})
     return {"Measures": ws, "Benchmarks": ws_b, "Settings": ws_s}
 
 

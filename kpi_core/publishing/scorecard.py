@@ -13,7 +13,7 @@ Style names used in cells (the renderer defines every one of them):
 ``blank``                                   an empty cell with no format at all
 ``label``, ``count``, ``count_bold``        the summary blocks
 ``index``                                   the 1..n numbers of the Red/Amber section
-``rag_green``, ``rag_amber``, ``rag_red``   the RAG word on its fill
+``rag_green``, ``rag_amber``, ``rag_red``   the RAG word on its fill (``rag_blue`` where Blue is used)
 ``status``                                  Data unavailable, Not due, No target
 ``check``                                   a row whose data has problems (``Check data``)
 ``note``                                    an empty section's note
@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..formatting import format_gap, format_value
+from ..assessing.rules import uses_blue
 from ..model import Assessment, Measure, Settings, Status, Unit, RAG_STATUSES
 
 SUMMARY_SHEET = "Summary"
@@ -50,13 +51,21 @@ EMPTY_SECTION = "No measures in this section."
 TABLE_HEADERS = ("No.", "Measure", "Target", "Current position", "RAG",
                  "Direction of travel", "Benchmarking", "Comments")
 
-RAG_STYLES = {Status.GREEN: "rag_green", Status.AMBER: "rag_amber", Status.RED: "rag_red"}
+RAG_STYLES = {Status.GREEN: "rag_green", Status.AMBER: "rag_amber", Status.RED: "rag_red",
+              Status.BLUE: "rag_blue"}
 #: Chart colours of the RAG statuses, the same as the fills of the RAG cells, and the
 #: colour of text drawn on them (contrast at least 4.5:1).
-RAG_COLOURS = {Status.GREEN: "#00703C", Status.AMBER: "#FFBF47", Status.RED: "#D4351C"}
-RAG_TEXT_COLOURS = {Status.GREEN: "#FFFFFF", Status.AMBER: "#000000", Status.RED: "#FFFFFF"}
+RAG_COLOURS = {Status.GREEN: "#00703C", Status.AMBER: "#FFBF47", Status.RED: "#D4351C",
+               Status.BLUE: "#1D70B8"}
+RAG_TEXT_COLOURS = {Status.GREEN: "#FFFFFF", Status.AMBER: "#000000", Status.RED: "#FFFFFF",
+                    Status.BLUE: "#FFFFFF"}
+#: How an officer's RAG Override is marked in its RAG cell, after the word:
+#: ``Amber (judgement)``. In words, so it needs no key and survives print, PDF and a
+#: screen reader; the rules' status and the officer's reason stand in Comments.
+JUDGEMENT_MARK = " (judgement)"
 #: Headers of columns whose cells are centred figures.
-_FIGURE_HEADERS = frozenset({"No.", "Target", "Current position", "RAG", "Green", "Amber", "Red",
+_FIGURE_HEADERS = frozenset({"No.", "Target", "Current position", "RAG", "Blue", "Green",
+                             "Amber", "Red",
                              "With a RAG", "Data unavailable", "Not due", "No target",
                              "Data problems", "Total"})
 
@@ -324,6 +333,8 @@ def comments_text(assessment: Assessment) -> str:
     """
     measure = assessment.measure
     parts = [p.text for p in assessment.problems]
+    if assessment.computed_status is not None and not assessment.problems:
+        parts.append(assessment.reason)  # the officer's RAG, the rules' with its reason, why
     words = []
     if measure.outcome:
         words.append(f"Outcome: {measure.outcome}")
@@ -337,7 +348,10 @@ def comments_text(assessment: Assessment) -> str:
 def _rag_cell(assessment: Assessment) -> Cell:
     if assessment.problems:
         return Cell(CHECK_DATA, "check")
-    return Cell(assessment.status.value, RAG_STYLES.get(assessment.status, "status"))
+    word = assessment.status.value
+    if assessment.computed_status is not None:
+        word += JUDGEMENT_MARK
+    return Cell(word, RAG_STYLES.get(assessment.status, "status"))
 
 
 def measure_row(assessment: Assessment, number: int | None = None) -> tuple[Cell, ...]:
@@ -371,10 +385,11 @@ class Counts:
     not_due: int = 0
     no_target: int = 0
     problems: int = 0
+    blue: int = 0
 
     @property
     def with_rag(self) -> int:
-        return self.green + self.amber + self.red
+        return self.blue + self.green + self.amber + self.red
 
     @property
     def total(self) -> int:
@@ -386,7 +401,7 @@ class Counts:
 
 def _astuple(counts: Counts) -> tuple[int, ...]:
     return (counts.green, counts.amber, counts.red, counts.unavailable, counts.not_due,
-            counts.no_target, counts.problems)
+            counts.no_target, counts.problems, counts.blue)
 
 
 def count_statuses(assessments: Iterable[Assessment]) -> Counts:
@@ -405,21 +420,39 @@ def count_statuses(assessments: Iterable[Assessment]) -> Counts:
             tally[a.status] += 1
     return Counts(tally[Status.GREEN], tally[Status.AMBER], tally[Status.RED],
                   tally[Status.DATA_UNAVAILABLE], tally[Status.NOT_DUE],
-                  tally[Status.NO_TARGET], problems)
+                  tally[Status.NO_TARGET], problems, tally[Status.BLUE])
 
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def describe_rag(counts: Counts) -> str:
-    """The Green/Amber/Red counts in words, for a chart's alternative text.
+def describe_rag(counts: Counts, use_blue: bool = False) -> str:
+    """The Green/Amber/Red counts in words (Blue first where used), for a chart's
+    alternative text.
 
     >>> describe_rag(Counts(green=1, amber=2, red=10))
     '13 measures with a RAG: 1 Green, 2 Amber, 10 Red.'
+    >>> describe_rag(Counts(green=1, amber=2, red=10, blue=1), use_blue=True)
+    '14 measures with a RAG: 1 Blue, 1 Green, 2 Amber, 10 Red.'
     """
-    return (f"{_plural(counts.with_rag, 'measure')} with a RAG: {counts.green} Green, "
+    blue = f"{counts.blue} Blue, " if use_blue else ""
+    return (f"{_plural(counts.with_rag, 'measure')} with a RAG: {blue}{counts.green} Green, "
             f"{counts.amber} Amber, {counts.red} Red.")
+
+
+def shown_statuses(use_blue: bool) -> tuple[Status, ...]:
+    """The RAG statuses a scorecard counts and charts: Blue first where it is used.
+
+    >>> [s.value for s in shown_statuses(True)]
+    ['Blue', 'Green', 'Amber', 'Red']
+    """
+    return ((Status.BLUE,) if use_blue else ()) + RAG_STATUSES
+
+
+def _count_of(counts: Counts, status: Status) -> int:
+    return {Status.BLUE: counts.blue, Status.GREEN: counts.green, Status.AMBER: counts.amber,
+            Status.RED: counts.red}[status]
 
 
 # --- sections ------------------------------------------------------------------
@@ -430,7 +463,7 @@ Section = tuple[Assessment, ...]
 def split_sections(assessments: Iterable[Assessment]) -> tuple[Section, Section, Section]:
     """One portfolio's assessments as (key areas, lower than expected, other), in order.
 
-    Key areas are the highlighted measures, or the Green ones when none is
+    Key areas are the highlighted measures, or the Green and Blue ones when none is
     highlighted; lower are the Red and Amber ones not highlighted; other is
     everything else, so every measure appears exactly once. A measure with data
     problems always goes to other.
@@ -438,7 +471,8 @@ def split_sections(assessments: Iterable[Assessment]) -> tuple[Section, Section,
     items = tuple(assessments)
     usable = [a for a in items if not a.problems]
     highlighted = [a for a in usable if a.measure.highlight]
-    key = highlighted if highlighted else [a for a in usable if a.status is Status.GREEN]
+    key = highlighted if highlighted else [a for a in usable
+                                           if a.status in (Status.GREEN, Status.BLUE)]
     key_ids = {id(a) for a in key}
     lower = [a for a in usable if id(a) not in key_ids
              and a.status in (Status.RED, Status.AMBER)]
@@ -501,8 +535,10 @@ PORTFOLIO_COLUMNS = (
 
 
 def build_portfolio_sheet(name: str, portfolio: str, assessments: tuple[Assessment, ...],
-                          settings: Settings) -> Sheet:
-    """A portfolio's sheet: titles, summary counts and chart, then the three sections."""
+                          settings: Settings, use_blue: bool = False) -> Sheet:
+    """A portfolio's sheet: titles, summary counts and chart, then the three sections.
+
+    ``use_blue``: the workbook uses Blue, so Blue is counted and charted (first)."""
     member = _cabinet_member(assessments)
     counts = count_statuses(assessments)
     key, lower, other = split_sections(assessments)
@@ -510,10 +546,8 @@ def build_portfolio_sheet(name: str, portfolio: str, assessments: tuple[Assessme
     def pair(label: str, n: int, style: str = "label") -> tuple[Cell, ...]:
         return (Cell(None, "blank"), Cell(label, style), Cell(n, "count"))
 
-    count_rows = [
-        pair("Green", counts.green, "rag_green"),
-        pair("Amber", counts.amber, "rag_amber"),
-        pair("Red", counts.red, "rag_red"),
+    rag = shown_statuses(use_blue)
+    count_rows = [pair(s.value, _count_of(counts, s), RAG_STYLES[s]) for s in rag] + [
         pair(LABEL_RAG_TOTAL, counts.with_rag),
         pair(LABEL_UNAVAILABLE, counts.unavailable),
         pair(LABEL_NOT_DUE, counts.not_due),
@@ -525,10 +559,10 @@ def build_portfolio_sheet(name: str, portfolio: str, assessments: tuple[Assessme
     chart = Chart(
         table="counts", categories_column=1,
         series=(ChartSeries("Measures", 2, point_colours=tuple(
-            RAG_COLOURS[s] for s in RAG_STATUSES)),),
-        first_row=0, last_row=2,
+            RAG_COLOURS[s] for s in rag)),),
+        first_row=0, last_row=len(rag) - 1,
         title=f"{portfolio}: measures by RAG",
-        alt_text=f"Bar chart of {portfolio}: {describe_rag(counts)}",
+        alt_text=f"Bar chart of {portfolio}: {describe_rag(counts, use_blue)}",
         beside=True, column=3)
 
     blocks: list[Block] = [
@@ -550,18 +584,23 @@ SUMMARY_HEADERS = ("Portfolio", "Cabinet Member", "Green", "Amber", "Red", "With
                    "Data unavailable", "Not due", "No target")
 
 
-def build_summary_sheet(portfolios: dict[str, tuple[Assessment, ...]], settings: Settings
-                        ) -> Sheet:
-    """The first sheet: one row per portfolio with its counts, a total row and a chart."""
+def build_summary_sheet(portfolios: dict[str, tuple[Assessment, ...]], settings: Settings,
+                        use_blue: bool = False) -> Sheet:
+    """The first sheet: one row per portfolio with its counts, a total row and a chart.
+
+    ``use_blue``: a Blue column before Green, and Blue in the chart."""
     per_portfolio = {p: count_statuses(items) for p, items in portfolios.items()}
     total = sum(per_portfolio.values(), Counts())
     show_problems = total.problems > 0
-    headers = SUMMARY_HEADERS + (("Data problems",) if show_problems else ()) + ("Total",)
+    rag = shown_statuses(use_blue)
+    headers = (SUMMARY_HEADERS[:2] + (("Blue",) if use_blue else ()) + SUMMARY_HEADERS[2:]
+               + (("Data problems",) if show_problems else ()) + ("Total",))
 
     def row(label: str, member: str | None, c: Counts, bold: bool = False
             ) -> tuple[Cell, ...]:
         style = "count_bold" if bold else "count"
-        figures = [c.green, c.amber, c.red, c.with_rag, c.unavailable, c.not_due, c.no_target]
+        figures = [_count_of(c, s) for s in rag] + [c.with_rag, c.unavailable, c.not_due,
+                                                     c.no_target]
         if show_problems:
             figures.append(c.problems)
         figures.append(c.total)
@@ -573,12 +612,13 @@ def build_summary_sheet(portfolios: dict[str, tuple[Assessment, ...]], settings:
     rows.append(row("Total", None, total, bold=True))
 
     alt = "Stacked bar chart of measures by RAG for each portfolio. " + " ".join(
-        f"{p}: {c.green} Green, {c.amber} Amber, {c.red} Red." for p, c in per_portfolio.items())
+        f"{p}: " + ", ".join(f"{_count_of(c, s)} {s.value}" for s in rag) + "."
+        for p, c in per_portfolio.items())
     chart = Chart(
         table="summary", categories_column=0,
         series=tuple(ChartSeries(s.value, 2 + i, colour=RAG_COLOURS[s],
                                  label_colour=RAG_TEXT_COLOURS[s])
-                     for i, s in enumerate(RAG_STATUSES)),
+                     for i, s in enumerate(rag)),
         first_row=0, last_row=max(len(portfolios) - 1, 0),
         title="Measures by RAG and portfolio", alt_text=alt, stacked=True)
 
@@ -611,8 +651,9 @@ def build_scorecard(assessments: Iterable[Assessment], settings: Settings = Sett
         portfolios.setdefault(a.measure.portfolio, []).append(a)
     grouped = {p: tuple(items) for p, items in portfolios.items()}
     names = build_sheet_names(grouped)
-    sheets = [build_summary_sheet(grouped, settings)]
-    sheets += [build_portfolio_sheet(names[p], p, items, settings)
+    blue = uses_blue((a for items in grouped.values() for a in items), settings)
+    sheets = [build_summary_sheet(grouped, settings, blue)]
+    sheets += [build_portfolio_sheet(names[p], p, items, settings, blue)
                for p, items in grouped.items()]
     doc_title = title or scorecard_subtitle(settings)
     return Scorecard(

@@ -36,6 +36,7 @@ RAG_COLOURS = {
     "rag_amber": ("#FFBF47", "#000000"),
     "rag_red": ("#D4351C", "#FFFFFF"),
     "check": ("#505A5F", "#FFFFFF"),
+    "rag_blue": ("#1D70B8", "#FFFFFF"),
 }
 
 _CELL = {"border": 1, "border_color": BORDER_COLOUR, "valign": "top", "text_wrap": True}
@@ -70,6 +71,7 @@ STYLES: dict[str, dict] = {
     "rag_amber": _rag("rag_amber"),
     "rag_red": _rag("rag_red"),
     "check": _rag("check"),
+    "rag_blue": _rag("rag_blue"),
     "pct0": {**_FIGURE, "num_format": "0%"},
     "pct1": {**_FIGURE, "num_format": "0.0%"},
     "pct2": {**_FIGURE, "num_format": "0.00%"},
@@ -84,7 +86,7 @@ STYLES: dict[str, dict] = {
 _TITLE_HEIGHTS = {"title": 21.0, "subtitle": 18.0, "heading": 18.0}
 _BOLD_STYLES = frozenset({"title", "heading", "header", "header_figure", "text_bold",
                           "count_bold",
-                          "rag_green", "rag_amber", "rag_red", "check"})
+                          "rag_green", "rag_amber", "rag_red", "check", "rag_blue"})
 
 WORKBOOK_OPTIONS = {
     "strings_to_formulas": False,

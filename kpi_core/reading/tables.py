@@ -13,12 +13,14 @@ from dataclasses import dataclass, replace
 
 from ..errors import ValueParseError
 from ..model import (
-    DEFAULT_TOLERANCE, Benchmark, DataStatus, Measure, PerformanceWorkbook, Polarity, Problem,
-    Settings, Unit,
+    DEFAULT_GREEN_TOLERANCE, DEFAULT_TOLERANCE, Benchmark, DataStatus, Measure,
+    PerformanceWorkbook, Polarity, Problem, Settings, Status, ToleranceBasis, Unit,
 )
+from .bands import check_bands
 from .values import (
     Reading, is_blank, parse_data_status, parse_flag, parse_frequency, parse_polarity,
-    parse_reading, parse_text, parse_tolerance, parse_unit,
+    parse_rag_override, parse_reading, parse_text, parse_tolerance, parse_tolerance_basis,
+    parse_unit,
 )
 from .xlsx import (
     CellError, FormulaNoResult, RawTable, cell_address, parse_cell_address, read_tables,
@@ -57,6 +59,11 @@ MEASURE_COLUMNS = (
     Column("notes", ("notes", "comments", "commentary"), "notes"),
     Column("benchmarking_text", ("benchmarking",), "benchmarking"),
     Column("highlight", ("highlight",), "highlight"),
+    Column("green_tolerance", ("green tolerance",), "green tolerance"),
+    Column("tolerance_basis", ("tolerance basis",), "tolerance basis"),
+    Column("stretch_target", ("stretch target", "stretch"), "stretch target"),
+    Column("rag_override", ("rag override", "override"), "RAG override"),
+    Column("override_reason", ("override reason",), "override reason"),
 )
 BENCHMARK_COLUMNS = (
     Column("ref", ("ref", "reference"), "Ref", required=True),
@@ -164,7 +171,8 @@ def _is_blank_row(row: list) -> bool:
     return all(is_blank(v) for v in row)
 
 
-def _read_measures(table: RawTable, problems: list[Problem]) -> list[Measure]:
+def _read_measures(table: RawTable, problems: list[Problem],
+                   settings: Settings = Settings()) -> list[Measure]:
     sheet = _Sheet(table, problems)
     cols = sheet.columns(MEASURE_COLUMNS)
     if cols is None:
@@ -192,15 +200,23 @@ def _read_measures(table: RawTable, problems: list[Problem]) -> list[Measure]:
         fields["frequency"] = get("frequency", parse_frequency)
         fields["data_status"] = get("data_status", parse_data_status, DataStatus.AVAILABLE)
         fields["highlight"] = get("highlight", parse_flag, False)
-        fields["tolerance"] = get("tolerance", parse_tolerance)
+        fields["tolerance_basis"] = get("tolerance_basis", parse_tolerance_basis)
+        basis = fields["tolerance_basis"] or settings.tolerance_basis
+        fields["tolerance"] = get("tolerance", lambda v: parse_tolerance(v, basis))
+        fields["green_tolerance"] = get("green_tolerance", lambda v: parse_tolerance(
+            v, basis, "green tolerance"))
+        fields["rag_override"] = get("rag_override", parse_rag_override)
+        fields["override_reason"] = get("override_reason", parse_text)
         unit = get("unit", parse_unit)
-        for field in ("target", "target_upper", "current", "previous", "amber_threshold"):
+        for field in ("target", "target_upper", "current", "previous", "amber_threshold",
+                      "stretch_target"):
             reading = get(field, parse_reading, Reading(None))
             readings[field] = reading
             fields[field] = reading.value
         fields["current_marker"] = readings["current"].marker
         fields["unit"] = unit or _infer_unit(table, ri, cols, readings)
         _check_rules(sheet, ri, cols, fields, readings)
+        _check_bands(sheet, ri, cols, fields, settings)
 
         ref = fields["ref"]
         if ref is not None:
@@ -278,6 +294,53 @@ def _check_rules(sheet: _Sheet, ri: int, cols: dict[str, int], fields: dict,
                       "percent cells hold fractions (97% is 0.97)", value, severity="warning")
 
 
+def _check_bands(sheet: _Sheet, ri: int, cols: dict[str, int], fields: dict,
+                 settings: Settings) -> None:
+    """Rule 4's conditions on the bands, rule 5's stretch target and rule 6's override,
+    each at its cell (:mod:`kpi_core.reading.bands` words them)."""
+    tolerance = fields["tolerance"]
+    green = fields["green_tolerance"]
+    faults = check_bands(
+        fields["polarity"], fields["target"],
+        tolerance=settings.default_tolerance if tolerance is None else tolerance,
+        green_tolerance=settings.default_green_tolerance if green is None else green,
+        basis=fields["tolerance_basis"] or settings.tolerance_basis,
+        amber_threshold=fields["amber_threshold"], stretch_target=fields["stretch_target"],
+        tolerance_given=tolerance is not None)
+    for fault in faults:
+        field, message = fault.field, fault.message
+        if field == "green_tolerance" and green is None:
+            if tolerance is None:
+                continue  # both are the workbook's defaults: reported once, on Settings
+            field = "tolerance"  # the workbook's green band against this row's tolerance
+            message = (f"tolerance {tolerance:g} is smaller than the workbook's Default Green "
+                       f"Tolerance {settings.default_green_tolerance:g}: the green band must lie "
+                       "inside the amber band (equal is allowed)")
+        sheet.add(ri, cols.get(field), message, fault.value, fault.severity)
+    override, reason = fields["rag_override"], fields["override_reason"]
+    ci = cols.get("rag_override")
+    if override is not None:
+        decided = None
+        if fields["data_status"] is not DataStatus.AVAILABLE:
+            decided = f"its Data Status is {fields['data_status'].value}"
+        elif fields["current"] is None:
+            decided = "it has no current position"
+        elif fields["target"] is None:
+            decided = "it has no target"
+        if decided:
+            sheet.add(ri, ci, f"RAG override {override.value} cannot stand: {decided}, so the "
+                      "rules give no RAG to override", override.value)
+        if reason is None and not _has_error_at(sheet.problems, sheet, ri, cols.get(
+                "override_reason", ci)):
+            where = "Override Reason" if "override_reason" in cols else \
+                "an Override Reason column"
+            sheet.add(ri, ci, f"RAG override {override.value} has no reason: say why in "
+                      f"{where}", override.value)
+    elif reason is not None:
+        sheet.add(ri, cols["override_reason"], "override reason is given but there is no RAG "
+                  "Override; it is ignored", reason, severity="warning")
+
+
 def _read_benchmarks(table: RawTable, problems: list[Problem], refs: set[str]
                      ) -> dict[str, list[Benchmark]]:
     sheet = _Sheet(table, problems)
@@ -317,6 +380,11 @@ def _read_settings(table: RawTable, problems: list[Problem]) -> Settings:
     if cols is None:
         return Settings()
     value_col = Column("value", ("value",), "value")
+    basis_row = _setting_row(table, cols, "tolerance basis")
+    basis = ToleranceBasis.RELATIVE
+    if basis_row is not None:
+        basis = _parse(sheet, table.rows[basis_row], basis_row, cols["value"],
+                       Column("value", (), "tolerance basis"), parse_tolerance_basis) or basis
     for ri in range(1, len(table.rows)):
         row = table.rows[ri]
         name = _parse(sheet, row, ri, cols["setting"], SETTINGS_COLUMNS[0], parse_text)
@@ -327,14 +395,56 @@ def _read_settings(table: RawTable, problems: list[Problem]) -> Settings:
             values[key] = _parse(sheet, row, ri, cols["value"], value_col, parse_text)
         elif key in ("default tolerance", "tolerance"):
             tol = _parse(sheet, row, ri, cols["value"],
-                         Column("value", (), "default tolerance"), parse_tolerance)
+                         Column("value", (), "default tolerance"),
+                         lambda v: parse_tolerance(v, basis, "default tolerance"))
             if tol is not None:
                 values["default_tolerance"] = tol
+        elif key in ("default green tolerance", "green tolerance"):
+            tol = _parse(sheet, row, ri, cols["value"],
+                         Column("value", (), "default green tolerance"),
+                         lambda v: parse_tolerance(v, basis, "default green tolerance"))
+            if tol is not None:
+                values["default_green_tolerance"] = (tol, ri)
+        elif key == "tolerance basis":
+            pass  # read first: the tolerances above depend on it
+        elif key == "use blue":
+            values["use_blue"] = _parse(sheet, row, ri, cols["value"],
+                                        Column("value", (), "use blue"), parse_flag, False)
         else:
             sheet.add(ri, cols["setting"], f"setting '{name}' is not known and is ignored "
-                      "(known: Authority, Period, Default Tolerance)", name, severity="warning")
+                      "(known: Authority, Period, Default Tolerance, Default Green Tolerance, "
+                      "Tolerance Basis, Use Blue)", name, severity="warning")
+    default_tolerance = values.get("default_tolerance", DEFAULT_TOLERANCE)
+    green, green_row = values.get("default_green_tolerance", (DEFAULT_GREEN_TOLERANCE, None))
+    if green > default_tolerance:
+        sheet.add(green_row, cols["value"], f"default green tolerance {green:g} is larger than "
+                  f"the default tolerance {default_tolerance:g}: the green band must lie inside "
+                  "the amber band (equal is allowed)", green)
     return Settings(authority=values.get("authority"), period=values.get("period"),
-                    default_tolerance=values.get("default_tolerance", DEFAULT_TOLERANCE))
+                    default_tolerance=default_tolerance, default_green_tolerance=green,
+                    tolerance_basis=basis, use_blue=bool(values.get("use_blue", False)))
+
+
+def _setting_row(table: RawTable | None, cols: dict[str, int] | None, key: str) -> int | None:
+    """The row index of a setting in the Settings table, ``None`` when it is not there."""
+    if table is None or cols is None:
+        return None
+    ci = cols["setting"]
+    for ri in range(1, len(table.rows)):
+        row = table.rows[ri]
+        if ci < len(row) and isinstance(row[ci], str) and \
+                " ".join(row[ci].split()).casefold() == key:
+            return ri
+    return None
+
+
+def _apply_use_blue(settings: Settings, measures: list[Measure]) -> Settings:
+    """Settings ``Use Blue``, or Yes as soon as a Stretch Target is filled (SPEC section 3);
+    an officer's Blue override shows Blue too, so it counts as using it."""
+    if settings.use_blue:
+        return settings
+    return replace(settings, use_blue=any(
+        m.stretch_target is not None or m.rag_override is Status.BLUE for m in measures))
 
 
 def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = ()
@@ -362,7 +472,8 @@ def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = ()
     elif SETTINGS.casefold() in (s.casefold() for s in sheets):
         problems.append(Problem(SETTINGS, "", f"sheet {SETTINGS} has no table named {SETTINGS}; "
                                 "its values are not read", severity="warning"))
-    measures = _read_measures(measures_table, problems)
+    measures = _read_measures(measures_table, problems, settings)
+    settings = _apply_use_blue(settings, measures)
     if BENCHMARKS.casefold() in tables:
         refs = {m.ref.casefold() for m in measures if m.ref}
         found = _read_benchmarks(tables[BENCHMARKS.casefold()], problems, refs)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ..errors import ValueParseError
-from ..model import DataStatus, Frequency, Polarity, Unit
+from ..model import DataStatus, Frequency, Polarity, Status, ToleranceBasis, Unit
 
 #: Text officers write where a figure is not (yet) known. Compared lower-cased,
 #: spaces squeezed.
@@ -149,27 +149,40 @@ def parse_number(value: object) -> float | None:
     return parse_reading(value).value
 
 
-def parse_tolerance(value: object) -> float | None:
-    """An amber band as a fraction of the target: ``0.1`` or ``10%``; blank is ``None``.
+def parse_tolerance(value: object, basis: ToleranceBasis = ToleranceBasis.RELATIVE,
+                    what: str = "tolerance") -> float | None:
+    """A band beyond (or short of) the target; blank is ``None``.
+
+    ``Relative`` (the default): a fraction of the target, ``0.1`` or ``10%``, at most
+    100%. ``Absolute``: an amount in the measure's own units, any size (``2`` days;
+    ``5%`` or ``0.05`` on a % measure is 5 percentage points). ``what`` names the
+    value in a message.
 
     >>> parse_tolerance("10%"), parse_tolerance(0.05), parse_tolerance(None)
     (0.1, 0.05, None)
+    >>> parse_tolerance(2, ToleranceBasis.ABSOLUTE)
+    2.0
     >>> parse_tolerance(-0.1)
     Traceback (most recent call last):
     ...
     kpi_core.errors.ValueParseError: tolerance -0.1 is negative
+    >>> parse_tolerance(2, what="green tolerance")
+    Traceback (most recent call last):
+    ...
+    kpi_core.errors.ValueParseError: green tolerance 2 is more than 100%; write a fraction such as 0.1 or 10%, or set Tolerance Basis to Absolute for an amount in the measure's units
     """
     reading = parse_reading(value)
     if reading.value is None:
         if reading.marker:
-            raise ValueParseError(f"tolerance {_describe(reading.marker)} is not a number", value)
+            raise ValueParseError(f"{what} {_describe(reading.marker)} is not a number", value)
         return None
     tol = reading.value
     if tol < 0:
-        raise ValueParseError(f"tolerance {_format_plain(tol)} is negative", value)
-    if tol > 1:
+        raise ValueParseError(f"{what} {_format_plain(tol)} is negative", value)
+    if tol > 1 and basis is not ToleranceBasis.ABSOLUTE:
         raise ValueParseError(
-            f"tolerance {_format_plain(tol)} is more than 100%; write a fraction such as 0.1 or 10%",
+            f"{what} {_format_plain(tol)} is more than 100%; write a fraction such as 0.1 or "
+            "10%, or set Tolerance Basis to Absolute for an amount in the measure's units",
             value)
     return tol
 
@@ -203,6 +216,41 @@ def parse_polarity(value: object) -> Polarity:
     """
     return _parse_word(value, _POLARITY_WORDS, "polarity",
                        "Higher is better, Lower is better, Within range", Polarity.HIGHER)
+
+
+_BASIS_WORDS = {
+    "relative": ToleranceBasis.RELATIVE, "absolute": ToleranceBasis.ABSOLUTE,
+}
+
+
+def parse_tolerance_basis(value: object) -> ToleranceBasis | None:
+    """``Relative`` (tolerances are fractions of the target) or ``Absolute`` (amounts in
+    the measure's units); blank is ``None`` (the workbook's default applies).
+
+    >>> parse_tolerance_basis(" absolute "), parse_tolerance_basis(None)
+    (<ToleranceBasis.ABSOLUTE: 'Absolute'>, None)
+    """
+    return _parse_word(value, _BASIS_WORDS, "tolerance basis", "Relative, Absolute", None)
+
+
+_OVERRIDE_WORDS = {
+    "blue": Status.BLUE, "green": Status.GREEN, "amber": Status.AMBER, "red": Status.RED,
+    "b": Status.BLUE, "g": Status.GREEN, "a": Status.AMBER, "r": Status.RED,
+}
+
+
+def parse_rag_override(value: object) -> Status | None:
+    """An officer's RAG: ``Blue``, ``Green``, ``Amber`` or ``Red`` (or ``B``/``G``/``A``/``R``);
+    blank is ``None`` (no override).
+
+    >>> parse_rag_override("amber"), parse_rag_override(" "), parse_rag_override("R")
+    (<Status.AMBER: 'Amber'>, None, <Status.RED: 'Red'>)
+    >>> parse_rag_override("Purple")
+    Traceback (most recent call last):
+    ...
+    kpi_core.errors.ValueParseError: RAG override 'Purple' is not one of Blue, Green, Amber, Red
+    """
+    return _parse_word(value, _OVERRIDE_WORDS, "RAG override", "Blue, Green, Amber, Red", None)
 
 
 _DATA_STATUS_WORDS = {
