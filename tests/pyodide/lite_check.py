@@ -49,17 +49,32 @@ measures = workbook.measures
 column = lambda f: [[f(m)] for m in measures]  # noqa: E731
 current, target = column(lambda m: m.current), column(lambda m: m.target)
 polarity, unit = column(lambda m: m.polarity.value), column(lambda m: m.unit.value)
-CALLS = {
-    "KPI_RAG": [current, target, polarity],
-    "KPI_RAG_REASON": [current, target, polarity, None, None, unit],
-    "KPI_GAP": [current, target, polarity],
-    "KPI_BENCHMARK_GAP": [current, target, polarity],
+NAMED = {  # each function's arguments by name; the ones left out are sent as blanks
+    "KPI_RAG": dict(current=current, target=target, polarity=polarity),
+    "KPI_RAG_REASON": dict(current=current, target=target, polarity=polarity, unit=unit),
+    "KPI_GAP": dict(current=current, target=target, polarity=polarity),
+    "KPI_BENCHMARK_GAP": dict(current=current, benchmark=target, polarity=polarity),
     # the sample has no Previous column: a small column of its own
-    "KPI_DIRECTION": [[[0.30], [0.36], [0.5], [None]], [[0.36], [0.30], [0.5], [0.4]],
-                      [["Lower"]]],
-    "KPI_RANK": [[[0.3]], [[0.1], [0.3], [0.5]], [["Lower is better"]]],
-    "KPI_QUARTILE": [[[0.3]], [[0.1], [0.3], [0.5], [0.7]], [["Lower is better"]]],
+    "KPI_DIRECTION": dict(current=[[0.30], [0.36], [0.5], [None]],
+                          previous=[[0.36], [0.30], [0.5], [0.4]], polarity=[["Lower"]]),
+    "KPI_RANK": dict(value=[[0.3]], values=[[0.1], [0.3], [0.5]], polarity=[["Lower"]]),
+    "KPI_QUARTILE": dict(value=[[0.3]], values=[[0.1], [0.3], [0.5], [0.7]],
+                         polarity=[["Lower"]]),
 }
+
+
+def positional(name):
+    code = getattr(udfs, name).__code__
+    params = code.co_varnames[:code.co_argcount]
+    unknown = set(NAMED[name]) - set(params)
+    assert not unknown, f"{name} has no argument {unknown}: update lite_check.py"
+    args = [NAMED[name].get(p) for p in params]
+    while args and args[-1] is None:
+        args.pop()
+    return args
+
+
+CALLS = {name: positional(name) for name in NAMED if hasattr(udfs, name)}
 missing = sorted(set(udfs.__all__) - set(CALLS))
 assert not missing, f"add a call for {missing} to lite_check.py"
 direct, through_lite = {}, {}
