@@ -13,21 +13,14 @@ custom functions' and scripts' registration data of main.py.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import importlib.util
+import io
+import json
 import os
-
-os.environ["XLWINGS_ON_SERVER"] = "true"
-os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
-
-import asyncio  # noqa: E402
-import contextlib  # noqa: E402
-import importlib.util  # noqa: E402
-import io  # noqa: E402
-import json  # noqa: E402
-import sys  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import xlwings as xw  # noqa: E402
-import xlwings.server  # noqa: E402
+import sys
+from pathlib import Path
 
 MAIN = Path(__file__).resolve().parent.parent / "addin" / "lite" / "main.py"
 
@@ -41,6 +34,9 @@ def load_main():
 
 
 def run(script: str, payload: dict) -> dict:
+    import xlwings as xw
+    import xlwings.server
+
     assert xlwings.server.func is xw.func, "the Lite/Server decorators are not in use"
     main = load_main()
     book = xw.Book(json=payload)
@@ -61,5 +57,9 @@ def run(script: str, payload: dict) -> dict:
 
 
 if __name__ == "__main__":
+    # Before xlwings is first imported, and only in this process (pytest imports this
+    # module too when it collects doctests: it must not change the tests' environment).
+    os.environ["XLWINGS_ON_SERVER"] = "true"
+    os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
     print(json.dumps([run(job["script"], job["payload"]) for job in json.load(sys.stdin)],
                      default=str))
