@@ -21,16 +21,17 @@ from dataclasses import dataclass
 from kpi_core.model import PerformanceWorkbook, Problem
 from kpi_core.pipeline import assess_workbook
 from kpi_core.publishing.scorecard import Cell, Column, Heading, Sheet, Table, build_scorecard
-from kpi_core.reading.tables import BENCHMARKS, MEASURES, SETTINGS
+from kpi_core.reading.tables import MEASURES
 
 from .book_render import render_sheet
-from .live import MARKER_NAME, marker_formula, plan_sheets, read_live_workbook, read_markers
+from .live import (
+    _TABLE_NAMES, NumberFormats, MARKER_NAME, marker_formula, plan_sheets, read_live_workbook, read_markers,
+)
 
 CHECK_SHEET = "Check"
 #: How many problems the output pane lists before saying how many more there are.
 PRINT_LIMIT = 30
 Say = Callable[[str], None]
-NumberFormats = Mapping[str, Sequence[Sequence[object]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +44,8 @@ class Written:
 
 
 async def read_number_formats(book) -> NumberFormats:
-    """The number formats of the Measures, Benchmarks and Settings tables, in xlwings Lite.
+    """The number formats of the tables the reader reads, in xlwings Lite (and of the
+    ``Measures`` sheet's used range where it has no Measures table).
 
     Lite's ``Book`` carries values only; formats are fetched from Excel on demand
     (``await rng.get_number_format()``). Elsewhere (xlwings Server) none are fetched and
@@ -52,13 +54,18 @@ async def read_number_formats(book) -> NumberFormats:
     """
     if sys.platform != "emscripten":
         return {}
-    wanted = {n.casefold() for n in (MEASURES, BENCHMARKS, SETTINGS)}
+    wanted = {n.casefold() for n in _TABLE_NAMES}
     formats: dict[str, Sequence[Sequence[object]]] = {}
     for sheet in book.sheets:
         for table in sheet.tables:
             key = table.name.casefold()
             if key in wanted and key not in formats:
                 formats[key] = await table.range.get_number_format()
+    if MEASURES.casefold() not in formats:
+        for sheet in book.sheets:
+            if sheet.name.casefold() == MEASURES.casefold():
+                key = f"sheet:{sheet.name.casefold()}"
+                formats[key] = await sheet.used_range.get_number_format()
     return formats
 
 

@@ -1,4 +1,4 @@
-"""The ``kpi-scorecard`` command line: check, regenerate, new.
+"""The ``kpi-scorecard`` command line: check, regenerate, new, import.
 
 Exit codes: 0 done; 1 the workbook has data errors (each listed as
 ``Measures!J12: ...``); 2 usage or file errors. Never a traceback for bad input.
@@ -90,6 +90,22 @@ def _print_problems(problems: tuple[Problem, ...], stream=None) -> None:
         print(f"{tag}{p.text}", file=stream)
 
 
+_HOW = {"name": "", "synonym": " (a built-in synonym)", "setting": " (as Settings maps it)"}
+
+
+def columns_json(workbook: PerformanceWorkbook) -> dict:
+    """Which header each Measures field was read from: our name -> header, cell, how."""
+    return {c.name: {"header": c.header, "cell": f"{c.sheet}!{c.cell}", "how": c.how}
+            for c in workbook.columns}
+
+
+def _print_columns(workbook: PerformanceWorkbook) -> None:
+    if workbook.columns:
+        print("Columns read:")
+    for c in workbook.columns:
+        print(f"  {c.sheet}!{c.cell}: {c.name} from '{c.header}'{_HOW.get(c.how, '')}")
+
+
 def _print_summary(assessments: tuple[Assessment, ...], use_blue: bool | None = None) -> None:
     from kpi_core.assessing.rules import summarise
     for portfolio, counts in summarise(assessments, use_blue).items():
@@ -107,12 +123,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     workbook = read_workbook(args.book)
     assessments = assess_workbook(workbook)
     if args.json:
-        print(json.dumps(report_json(workbook, assessments), ensure_ascii=False, indent=1))
+        print(json.dumps(report_json(workbook, assessments, columns=columns_json(workbook)),
+                         ensure_ascii=False, indent=1))
     else:
         for a in assessments:
             status = "Check data" if a.problems else a.status.value
             print(f"{a.measure.ref:<10} {status:<16} {a.measure.name}")
         _print_summary(assessments, workbook.settings.use_blue)
+        _print_columns(workbook)
         _print_problems(workbook.problems)
         errors = len(workbook.errors)
         print(f"{errors} error(s), {len(workbook.problems) - errors} warning(s) in {args.book}")
@@ -202,6 +220,31 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from kpi_core.authoring.importing import import_scorecard
+
+    source, out = Path(args.scorecard), Path(args.output)
+    if out.suffix.lower() != ".xlsx":
+        raise UsageError(f"{out}: the performance workbook is an .xlsx file; give BOOK ending "
+                         "in .xlsx")
+    if _same_file(source, out) or source.resolve() == out.resolve():
+        raise UsageError(f"{out}: BOOK is the scorecard being imported; choose another name")
+    if out.exists() and not args.force:
+        raise UsageError(f"{out}: already exists; choose another name (or --force)")
+    result = import_scorecard(source, out, period=args.period, authority=args.authority)
+    card = result.scorecard
+    with_target = sum(m.target is not None for m in result.measures)
+    print(f"Read {len(result.measures)} measures of {card.portfolio or 'the scorecard'}"
+          f"{' (' + card.period + ')' if card.period else ''} from {source}: {with_target} "
+          f"with a target, {len(result.benchmarks)} benchmark rows")
+    for message in result.messages:
+        print(message)
+    for line in result.reconciliation.lines():
+        print(line)
+    print(f"Wrote {out}: check it with kpi-scorecard check {out}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kpi-scorecard",
@@ -226,6 +269,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("book", metavar="BOOK")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(run=cmd_check)
+
+    p = sub.add_parser("import", help="a published scorecard (.docx, .xlsx or tab-separated "
+                                      "text) into a new performance workbook")
+    p.add_argument("scorecard", metavar="SCORECARD")
+    p.add_argument("-o", "--output", metavar="BOOK", required=True,
+                   help="the performance workbook to write (.xlsx)")
+    p.add_argument("--period", help="the period the scorecard reports, e.g. 'Q2 2016/17' "
+                                    "(default: as printed, or from the file name)")
+    p.add_argument("--authority", help="the council's name (tells its own figures from "
+                                       "benchmarks)")
+    p.add_argument("--force", action="store_true", help="replace BOOK if it exists")
+    p.set_defaults(run=cmd_import)
 
     p = sub.add_parser("new", help="write a fresh, empty performance workbook")
     p.add_argument("path", metavar="PATH")

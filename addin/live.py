@@ -29,7 +29,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kpi_core.model import PerformanceWorkbook
-from kpi_core.reading.tables import BENCHMARKS, MEASURES, SETTINGS, parse_tables, table_from_values
+from kpi_core.reading.tables import (
+    BENCHMARKS, HISTORY, MEASURES, SETTINGS, parse_tables, table_from_values,
+)
 from kpi_core.reading.xlsx import CellError, RawTable, cell_address
 
 MARKER_NAME = "KpiScorecard_Generated"
@@ -40,7 +42,7 @@ EXCEL_ERRORS = frozenset({
     "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
     "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
 })
-_TABLE_NAMES = (MEASURES, BENCHMARKS, SETTINGS)
+_TABLE_NAMES = (MEASURES, BENCHMARKS, SETTINGS, HISTORY)
 
 
 # --- which sheets go where -------------------------------------------------------------
@@ -181,37 +183,61 @@ def _cell(value: object) -> object:
     return value
 
 
+#: Number formats fetched ahead, by casefolded table name (or ``sheet:<name>`` for a
+#: plain range), each the range's formats row by row: how xlwings Lite, whose ``Book``
+#: cannot answer ``number_format`` at once, passes them in.
+NumberFormats = Mapping[str, Sequence[Sequence[object]]]
+
+
 def _raw_table(table, sheet_name: str, formats: Sequence[Sequence[object]] | None = None
                ) -> RawTable:
-    """One live table (xlwings ``Table``) as the grid the file reader would make.
+    """One live table (xlwings ``Table``) as the grid the file reader would make."""
+    return _range_table(table.name, sheet_name, table.range, formats=formats)
 
-    ``formats``: the table's number formats, row by row, where they were fetched ahead
-    (xlwings Lite reads them asynchronously); ``None`` asks the range for them.
-    """
-    rng = table.range
+
+def _range_table(name: str, sheet_name: str, rng, first: int = 1,
+                 formats: Sequence[Sequence[object]] | None = None) -> RawTable:
+    """A live range as a :class:`RawTable`; the number formats of rows ``first`` on
+    are looked at for percents (a table's header row has none). ``formats``: the range's
+    formats row by row, where they were fetched ahead; ``None`` asks the range."""
     values = rng.options(ndim=2, err_to_str=True).value or []
     rows = [[_cell(v) for v in row] for row in values]
-    raw = table_from_values(table.name, sheet_name, cell_address(rng.row, rng.column), rows)
+    raw = table_from_values(name, sheet_name, cell_address(rng.row, rng.column), rows)
     percent: set[tuple[int, int]] = set()
     n_rows = len(rows)
     if formats is not None:
-        percent.update((ri, ci) for ri, codes in enumerate(formats) if 0 < ri < n_rows
+        percent.update((ri, ci) for ri, codes in enumerate(formats) if first <= ri < n_rows
                        for ci, code in enumerate(codes) if _is_percent_format(code))
         return replace(raw, percent_cells=frozenset(percent))
     for ci in range(len(rows[0]) if rows else 0):
-        if n_rows < 2:
+        if n_rows <= first:
             break
-        fmt = rng[1:n_rows, ci].number_format  # one call per column; None when mixed
+        fmt = rng[first:n_rows, ci].number_format  # one call per column; None when mixed
         if isinstance(fmt, str):
             if _is_percent_format(fmt):
-                percent.update((ri, ci) for ri in range(1, n_rows))
+                percent.update((ri, ci) for ri in range(first, n_rows))
             continue
-        percent.update((ri, ci) for ri in range(1, n_rows)
+        percent.update((ri, ci) for ri in range(first, n_rows)
                        if _is_percent_format(rng[ri, ci].number_format))
     return replace(raw, percent_cells=frozenset(percent))
 
 
-def read_live_tables(book, number_formats: Mapping[str, Sequence[Sequence[object]]] | None = None
+def read_live_sheet(book, name: str, number_formats: NumberFormats | None = None
+                    ) -> RawTable | None:
+    """A sheet's used range (named case-insensitively), for measures kept as a plain
+    range without an Excel table; :func:`parse_tables` finds the header row and the end
+    exactly as it does for a saved file."""
+    for sheet in book.sheets:
+        if sheet.name.casefold() == name.casefold():
+            rng = getattr(sheet, "used_range", None)
+            formats = (None if number_formats is None
+                       else number_formats.get(f"sheet:{sheet.name.casefold()}", ()))
+            return None if rng is None else _range_table(sheet.name, sheet.name, rng, first=0,
+                                                         formats=formats)
+    return None
+
+
+def read_live_tables(book, number_formats: NumberFormats | None = None
                      ) -> dict[str, RawTable]:
     """The Measures, Benchmarks and Settings tables of an open workbook, keyed by
     casefolded table name, as :func:`kpi_core.reading.tables.parse_tables` takes them.
@@ -219,9 +245,8 @@ def read_live_tables(book, number_formats: Mapping[str, Sequence[Sequence[object
     ``book`` needs only ``book.sheets`` (each with ``.name`` and ``.tables``, each table
     with ``.name`` and ``.range``; a range with ``.options(...).value``, ``.row``,
     ``.column``, ``.number_format`` and ``[rows, column]`` indexing), as xlwings gives.
-    ``number_formats`` (casefolded table name -> the table's number formats, row by row)
-    stands in for ``.number_format`` where a book cannot answer it at once (xlwings Lite
-    and Server); a table missing from it has no percent-formatted cells.
+    ``number_formats`` stands in for ``.number_format`` where a book cannot answer it at
+    once (xlwings Lite and Server); a table missing from it has no percent-formatted cells.
     """
     wanted = {n.casefold() for n in _TABLE_NAMES}
     found: dict[str, RawTable] = {}
@@ -234,11 +259,12 @@ def read_live_tables(book, number_formats: Mapping[str, Sequence[Sequence[object
     return found
 
 
-def read_live_workbook(book, number_formats: Mapping[str, Sequence[Sequence[object]]] | None = None
+def read_live_workbook(book, number_formats: NumberFormats | None = None
                        ) -> PerformanceWorkbook:
     """Typed measures, settings and problems of the open workbook."""
     return parse_tables(read_live_tables(book, number_formats),
-                        tuple(s.name for s in book.sheets))
+                        tuple(s.name for s in book.sheets),
+                        lambda name: read_live_sheet(book, name, number_formats))
 
 
 # --- the COM layer ---------------------------------------------------------------------

@@ -19,6 +19,9 @@ Jobs:
   xlsxwriter) and with bare XlsxWriter, no logic (the floor). "Ours" there is
   build + write: from assessed measures to the file, what those scripts do once
   they have the values; the whole chain read -> file is shown too;
+- at 5,000 measures (or the largest size asked for): the same workbook with eight
+  periods of History per measure (40,000 History rows), wall and peak memory
+  against SPEC section 9's history budget, and as a ratio to the job without it;
 - ``KPI_RAG`` over 10,000 rows in one call, and per scalar call;
 - the frozen onedir executable (build/dist/kpi-scorecard), when built
   (``--frozen`` builds it first with build/kpi-scorecard.spec).
@@ -38,7 +41,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .synthetic import portfolios_for, workbook_path
+from .synthetic import HISTORY_PERIODS, history_workbook_path, portfolios_for, workbook_path
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "workbook_templates" / "performance_workbook.xlsx"
@@ -57,6 +60,8 @@ BUDGET_5K_MB = 200
 BUDGET_VS_PANDAS = 3.0
 BUDGET_VS_BARE = 2.0
 BUDGET_KPI_RAG_S = 0.020
+BUDGET_HISTORY_S = 2.5
+BUDGET_HISTORY_MB = 300
 #: "About linear": (time at 20,000 / time at 1,000) / 20 at most this.
 BUDGET_GROWTH = 1.3
 
@@ -139,9 +144,9 @@ def bench_startup(repeat: int, tmp: Path) -> dict:
     return result
 
 
-def bench_size(n: int, repeat: int, tmp: Path) -> dict:
-    book = workbook_path(n)
-    out = tmp / f"scorecard-{n}.xlsx"
+def bench_size(n: int, repeat: int, tmp: Path, book: Path | None = None) -> dict:
+    book = book or workbook_path(n)
+    out = tmp / f"scorecard-{n}-{book.stem}.xlsx"
     cli = [sys.executable, "-m", "addin.cli", "regenerate", str(book), "-o", str(out)]
     run_child(cli)  # untimed warm-up
     walls, rss, stages = [], [], []
@@ -292,6 +297,18 @@ def budget_rows(r: dict) -> list[dict]:
         rows.append(_row(f"{n}: read->file vs bare XlsxWriter", c["ours_pipeline"],
                          c["bare"]["write"], c["ours_pipeline"] / c["bare"]["write"],
                          unit="x the floor"))
+    h = r.get("history")
+    if h:
+        n = h["measures"]
+        label = f"regenerate {n:,} measures + {n * HISTORY_PERIODS:,} History rows"
+        plain = r["regenerate"].get(str(n), {}).get("wall")
+        rows.append(_row(label + ", wall", h["wall"], plain, h["wall"] / plain if plain else None,
+                         f"<= {BUDGET_HISTORY_S} s", h["wall"] <= BUDGET_HISTORY_S,
+                         "x without History"))
+        if h["peak_mb"] is not None:
+            rows.append(_row(label + ", peak memory", h["peak_mb"], None, None,
+                             f"<= {BUDGET_HISTORY_MB} MB", h["peak_mb"] <= BUDGET_HISTORY_MB,
+                             "MB"))
     k = r["kpi_rag"]
     rows.append(_row(f"KPI_RAG over {k['rows']:,} rows, one call", k["array_median"], None, None,
                      f"<= {BUDGET_KPI_RAG_S * 1000:g} ms", k["array_median"] <= BUDGET_KPI_RAG_S))
@@ -353,8 +370,13 @@ def print_table(rows: list[dict], result: dict, stream=sys.stdout) -> None:
     print(f"{'measures':>9} {'portf.':>6} {'read':>7} {'assess':>7} {'build':>7} {'write':>7} "
           f"{'chain':>7} {'wall':>7} {'peak MB':>8} {'chain us/m':>10} {'wall us/m':>10}",
           file=stream)
-    for n, z in result["regenerate"].items():
+    rows = list(result["regenerate"].items())
+    if result.get("history"):
+        rows.append((f"{result['history']['measures']}", result["history"]))
+    for i, (n, z) in enumerate(rows):
         st = z["stages"]
+        if i == len(result["regenerate"]):
+            print("with History:", file=stream)
         print(f"{int(n):>9,} {z['portfolios']:>6} {st['read']:>7.3f} {st['assess']:>7.3f} "
               f"{st['build']:>7.3f} {st['write']:>7.3f} {st['pipeline']:>7.3f} {z['wall']:>7.3f} "
               f"{(z['peak_mb'] or 0):>8.0f} {z['pipeline_per_measure_us']:>10.1f} "
@@ -384,6 +406,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--frozen", action="store_true",
                         help="build the PyInstaller onedir executable first")
     parser.add_argument("--no-pandas", action="store_true", help="skip the pandas baselines")
+    parser.add_argument("--no-history", action="store_true",
+                        help="skip the History job (eight periods per measure)")
     args = parser.parse_args(argv)
     sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
     repeat = args.repeat or (1 if args.quick else 5)
@@ -406,6 +430,12 @@ def main(argv: list[str] | None = None) -> int:
             say(f"synthetic workbook of {n:,} measures")
             subprocess.run([sys.executable, "-c", "import sys; from benchmarks.synthetic import "
                             f"workbook_path; workbook_path({n})"], cwd=ROOT, check=True)
+        history_at = BUDGET_SIZE if BUDGET_SIZE in sizes else max(sizes)
+        if not args.no_history:
+            say(f"synthetic workbook of {history_at:,} measures with History")
+            subprocess.run([sys.executable, "-c", "from benchmarks.synthetic import "
+                            f"history_workbook_path; history_workbook_path({history_at})"],
+                           cwd=ROOT, check=True)
         result["runner_rss_mb"] = _own_rss_mb()
         say("start-up")
         result["startup"] = bench_startup(repeat, tmp)
@@ -413,6 +443,10 @@ def main(argv: list[str] | None = None) -> int:
         for n in sizes:
             say(f"regenerate {n:,} measures")
             result["regenerate"][str(n)] = bench_size(n, repeat, tmp)
+        if not args.no_history:
+            say(f"regenerate {history_at:,} measures with {HISTORY_PERIODS} periods of History")
+            result["history"] = bench_size(history_at, repeat, tmp,
+                                           history_workbook_path(history_at))
         compare_at = BUDGET_SIZE if BUDGET_SIZE in sizes else max(sizes)
         say(f"baselines at {compare_at:,} measures" + ("" if pandas else " (pandas skipped)"))
         result["comparison"] = bench_comparison(compare_at, repeat, tmp, pandas, engines)

@@ -144,3 +144,72 @@ def workbook_path(n: int) -> Path:
         write_performance_workbook(path, measures, benchmarks, settings,
                                    title=f"Synthetic performance workbook, {n:,} measures")
     return path
+
+
+#: Past periods per measure in the history job (SPEC section 9: eight periods of History).
+HISTORY_PERIODS = 8
+
+
+def _past_labels(frequency: str, k: int, i: int) -> list[str]:
+    """``k`` period labels before Q2 2016/17 for a measure of ``frequency``, oldest first,
+    in the forms councils write (the parser sees every one)."""
+    from kpi_core.model import Frequency, Period
+
+    current = Period.quarter(2016, 2)
+    kind = {"Monthly": Frequency.MONTHLY, "Annual": Frequency.ANNUAL}.get(frequency,
+                                                                        Frequency.QUARTERLY)
+    period = current.latest(kind)
+    periods = []
+    for _ in range(k):
+        period = period.previous()
+        periods.append(period)
+    periods.reverse()
+    labels = []
+    for j, p in enumerate(periods):
+        label = p.label
+        if kind is Frequency.QUARTERLY and (i + j) % 3 == 1:  # 2016/17 Q1
+            q, fy = label.split()
+            label = f"{fy} {q}"
+        elif kind is Frequency.MONTHLY and (i + j) % 2 == 1:  # 2016-06
+            label = f"{p.start.year}-{p.start.month:02d}"
+        elif kind is Frequency.ANNUAL and (i + j) % 2 == 1:  # 2015/2016
+            label = f"{p.financial_year}/{p.financial_year + 1}"
+        labels.append(label)
+    return labels
+
+
+def history_rows(measures: list[dict], periods: int = HISTORY_PERIODS, seed: int = SEED
+                 ) -> list[dict]:
+    """``periods`` History rows per measure (``Ref``, ``Period``, ``Value``, some with the
+    ``Target`` then and a published ``Status``), the same every time."""
+    rng = random.Random(seed)
+    rows = []
+    for i, m in enumerate(measures):
+        target = m.get("Target")
+        base = target if isinstance(target, float) else 100.0
+        for j, label in enumerate(_past_labels(m.get("Frequency") or "Quarterly", periods, i)):
+            value = round(base * rng.uniform(0.7, 1.3), 3)
+            if m.get("Unit") == "%":
+                value = min(value, 1.0)
+            row = {"Ref": m["Ref"], "Period": label, "Value": value}
+            if rng.random() < 0.05:
+                row["Value"] = "n/a"
+            if rng.random() < 0.2 and isinstance(target, float):
+                row["Target"] = target
+            if rng.random() < 0.1:
+                row["Status"] = rng.choice(("Green", "Amber", "Red"))
+            rows.append(row)
+    return rows
+
+
+def history_workbook_path(n: int) -> Path:
+    """The synthetic workbook of ``n`` measures with eight periods of History each."""
+    path = cache_dir() / f"synthetic-history-v{VERSION}-{n}.xlsx"
+    if not path.exists():
+        from kpi_core.authoring.template import write_performance_workbook
+
+        measures, benchmarks, settings = synthetic_rows(n)
+        write_performance_workbook(path, measures, benchmarks, settings,
+                                   title=f"Synthetic performance workbook, {n:,} measures "
+                                         "with History", history=history_rows(measures))
+    return path

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+import functools
 from dataclasses import dataclass, field
 
 
@@ -118,6 +119,7 @@ _MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
                 "Dec")
 #: Months a period of each frequency spans.
 _SPANS = {1: Frequency.MONTHLY, 3: Frequency.QUARTERLY, 12: Frequency.ANNUAL}
+_SPAN_OF = {frequency: span for span, frequency in _SPANS.items()}
 
 
 def financial_year_label(start_year: int) -> str:
@@ -127,6 +129,24 @@ def financial_year_label(start_year: int) -> str:
     ('2016/17', '1999/00')
     """
     return f"{start_year}/{(start_year + 1) % 100:02d}"
+
+
+@functools.lru_cache(maxsize=4096)
+def period_label(end: int, span: int) -> str:
+    """The label of the period ending in month ``end`` (months since year 0) and spanning
+    ``span`` months; cached, as a scorecard names the same few periods thousands of times.
+
+    >>> period_label(12 * 2016 + 5, 1), period_label(12 * 2017 + 2, 3), period_label(24206, 12)
+    ('Jun 2016', 'Q4 2016/17', '2016/17')
+    """
+    year, month0 = divmod(end, 12)
+    if span == 1:
+        return f"{_MONTH_NAMES[month0]} {year}"
+    start_year = year if month0 >= 3 else year - 1
+    fy = financial_year_label(start_year)
+    if span == 3:
+        return f"Q{(end - 12 * start_year - 3) // 3 + 1} {fy}"
+    return fy
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -215,13 +235,7 @@ class Period:
     @property
     def label(self) -> str:
         """``Jun 2016``, ``Q1 2016/17`` or ``2016/17``."""
-        if self.span == 1:
-            year, month0 = divmod(self.end, 12)
-            return f"{_MONTH_NAMES[month0]} {year}"
-        fy = financial_year_label(self.financial_year)
-        if self.span == 3:
-            return f"Q{(self.end - 12 * self.financial_year - 3) // 3 + 1} {fy}"
-        return fy
+        return period_label(self.end, self.span)
 
     def previous(self) -> Period:
         """The period of the same frequency just before this one."""
@@ -246,14 +260,14 @@ class Period:
         >>> Period.month(2016, 8).latest(Frequency.QUARTERLY).label
         'Q1 2016/17'
         """
-        span = {v: k for k, v in _SPANS.items()}[frequency]
+        span = _SPAN_OF[frequency]
         if span == 1:
             return Period(self.end, 1)
         return Period(self.end - (self.end - 2) % span, span)
 
     def within(self, frequency: Frequency) -> Period:
         """The period of ``frequency`` that holds this period's last month."""
-        span = {v: k for k, v in _SPANS.items()}[frequency]
+        span = _SPAN_OF[frequency]
         return Period(self.end + (-(self.end - 2)) % span, span)
 
     def __str__(self) -> str:
@@ -272,6 +286,21 @@ class Benchmark:
     @property
     def label(self) -> str:
         return f"{self.comparator} ({self.year})" if self.year else self.comparator
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """A measure's figure for one past period: a row of the History table.
+
+    ``value`` is ``None`` where the period had no figure (a gap in the trend);
+    ``target`` is the target in force then; ``status`` the RAG published then,
+    when the workbook gives it.
+    """
+
+    period: Period
+    value: float | None
+    target: float | None = None
+    status: Status | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +337,8 @@ class Measure:
     #: The officer's judgement (rule 6), with its reason.
     rag_override: Status | None = None
     override_reason: str | None = None
+    #: Past periods' figures (the History table or the wide layout), oldest first.
+    history: tuple[Observation, ...] = ()
 
 
 #: The amber band beyond the target when neither the measure nor Settings gives one.
@@ -325,6 +356,13 @@ class Settings:
     tolerance_basis: ToleranceBasis = ToleranceBasis.RELATIVE
     #: Settings ``Use Blue``; also True when any Stretch Target is filled.
     use_blue: bool = False
+    #: Settings rows ``Column: <our name>`` = ``<your header>``: (our name, their
+    #: header, the Settings cell that says so), e.g. ("Current", "Q2 Actual", "B7").
+    column_map: tuple[tuple[str, str, str], ...] = ()
+    #: The sheet holding the measures as a plain range (Settings ``Measures Sheet``).
+    measures_sheet: str | None = None
+    #: ``period`` read as a :class:`Period` (``None`` when not set or unreadable).
+    current_period: Period | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,12 +436,31 @@ class Assessment:
 
 
 @dataclass(frozen=True, slots=True)
+class ColumnSource:
+    """Where a field of the Measures table was read from: ``Current`` from the header
+    ``Actual`` at ``Measures!K3``, matched by ``how`` (name, synonym or setting)."""
+
+    field: str
+    name: str      # our name for it, e.g. "Current"
+    header: str    # the workbook's header text
+    sheet: str
+    cell: str
+    how: str
+
+    def as_dict(self) -> dict:
+        return {"field": self.name, "header": self.header, "sheet": self.sheet,
+                "cell": self.cell, "how": self.how}
+
+
+@dataclass(frozen=True, slots=True)
 class PerformanceWorkbook:
     """What the reader found: typed measures, settings and every problem seen."""
 
     measures: tuple[Measure, ...]
     settings: Settings
     problems: tuple[Problem, ...]
+    #: Which header each Measures field was read from, in the table's column order.
+    columns: tuple[ColumnSource, ...] = ()
 
     @property
     def errors(self) -> tuple[Problem, ...]:

@@ -7,6 +7,7 @@ functions; none of them holds a rule of its own.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -65,7 +66,7 @@ def build_and_write(workbook: PerformanceWorkbook, out: str | os.PathLike, *,
     affected measures show their problem instead of a status.
     """
     from .publishing.xlsx import write_scorecard
-    from .publishing.scorecard import build_scorecard
+    from .publishing.scorecard import build_scorecard, has_sparklines
 
     say = progress or (lambda _msg: None)
     if workbook.errors and not keep_going:
@@ -81,5 +82,12 @@ def build_and_write(workbook: PerformanceWorkbook, out: str | os.PathLike, *,
     if pdf:
         from .publishing.pdf import convert_to_pdf
         say("Converting to PDF with LibreOffice")
-        pdf_path = convert_to_pdf(out, out.with_suffix(".pdf"))
+        if has_sparklines(scorecard):
+            # LibreOffice 7.4 does not print Excel sparklines: the PDF is made from a copy
+            # whose Trend cells hold block-character trends instead
+            with tempfile.TemporaryDirectory(prefix="kpi-pdf-") as work:
+                printable = write_scorecard(scorecard, Path(work) / out.name, text_trends=True)
+                pdf_path = convert_to_pdf(printable, out.with_suffix(".pdf"))
+        else:
+            pdf_path = convert_to_pdf(out, out.with_suffix(".pdf"))
     return Result(workbook, assessments, out, pdf_path)

@@ -809,8 +809,10 @@ CASES: list[Case] = [
     # workbooks with data problems: exit 1, naming the cell
     Case("missing-sheet", rows(measure_row("M1"), measures_table="Data", measures_sheet="Data"),
          check, 1, r"no sheet Measures with a table Measures \(sheets found: Data\)"),
-    Case("missing-table", rows(measure_row("M1"), measures_table=None), regenerate, 1,
-         r"sheet Measures has no Excel table named Measures", verify=nothing_written),
+    Case("missing-table", rows(measure_row("M1"), measures_table=None,
+                               headers=["Portfolio", "Target", "Current"]), regenerate, 1,
+         r"sheet Measures has no Excel table named Measures, and none of its first 20 rows "
+         r"is a header row naming Ref and Measure", verify=nothing_written),
     Case("missing-columns", rows(measure_row("M1"), headers=[
         h for h in HEADERS if h not in ("Measure", "Ref")]), check, 1,
          r"no column 'Ref', 'Measure'", "Measures!A1"),
@@ -855,6 +857,152 @@ CASES: list[Case] = [
     *_name_cases(),
     *_output_cases(),
 ]
+
+# --- faithful text and packages (issue 10): variants of the sample, as other tools save it ---
+
+_TRANSITIONAL_TO_STRICT = {
+    "http://schemas.openxmlformats.org/spreadsheetml/2006/main":
+        "http://purl.oclc.org/ooxml/spreadsheetml/main",
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships":
+        "http://purl.oclc.org/ooxml/officeDocument/relationships",
+    "http://schemas.openxmlformats.org/drawingml/2006/main":
+        "http://purl.oclc.org/ooxml/drawingml/main",
+}
+
+
+def sample_variant(name: str, parts: dict[str, bytes | Callable[[bytes], bytes]],
+                   renames: dict[str, str] | None = None) -> Builder:
+    """The bundled sample with parts edited (and zip entries renamed)."""
+    def build(folder: Path) -> Path:
+        path = rewrite_zip(SAMPLE, folder / name, parts)
+        if renames:
+            tmp = folder / ("renamed-" + name)
+            with zipfile.ZipFile(path) as zin, \
+                    zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+                for info in zin.infolist():
+                    zout.writestr(renames.get(info.filename, info.filename),
+                                  zin.read(info.filename))
+            tmp.replace(path)
+        return path
+    return build
+
+
+def to_strict(data: bytes) -> bytes:
+    """A part as Excel's "Strict Open XML Spreadsheet" writes it: other namespaces
+    (and relationship types), the same content; ISO dates where it has dates."""
+    text = data.decode("utf-8")
+    for old, new in _TRANSITIONAL_TO_STRICT.items():
+        text = text.replace(old, new)
+    return text.encode("utf-8")
+
+
+def _strict_sample(folder: Path) -> Path:
+    with zipfile.ZipFile(SAMPLE) as zf:
+        names = [n for n in zf.namelist() if n.endswith((".xml", ".rels"))]
+    return sample_variant("strict.xlsx", {n: to_strict for n in names})(folder)
+
+
+def _sample_xf_count() -> int:
+    with zipfile.ZipFile(SAMPLE) as zf:
+        return int(re.search(r'<cellXfs count="(\d+)"', zf.read("xl/styles.xml").decode()).group(1))
+
+
+#: The index of the cell format :func:`_date_style` adds to the sample's styles.
+DATE_XF = _sample_xf_count()
+
+
+def _date_style(data: bytes) -> bytes:
+    """styles.xml with one more cell format, index DATE_XF: built-in date format 14."""
+    text = data.decode("utf-8")
+    text, n = re.subn(rf'<cellXfs count="{DATE_XF}">(.*?)</cellXfs>',
+                      lambda m: f'<cellXfs count="{DATE_XF + 1}">' + m.group(1)
+                      + '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" '
+                        'applyNumberFormat="1"/></cellXfs>', text, count=1, flags=re.S)
+    assert n == 1
+    return text.encode("utf-8")
+
+
+FAITHFUL_CASES = [
+    Case("escaped-line-break-in-header", sample_variant("header-cr.xlsx", {
+        STRINGS: _sub(r"<si><t>Current</t></si>",
+                      '<si><t xml:space="preserve">Current_x000D_\nposition</t></si>'),
+        "xl/tables/table1.xml": _sub(r'name="Current"', 'name="Current_x000d__x000a_position"')}),
+        check, 0, r"(?s)CS03 +Red .*Children's Services: 13 with a RAG.*"
+                  r"Measures!K3: Current from 'Current position'",
+        "Measures!K3", verify=lambda folder, book: None),
+    Case("escaped-line-break-after-polarity", sample_variant("polarity-cr.xlsx", {
+        STRINGS: _sub(r"<t>Lower is better</t>",
+                      '<t xml:space="preserve">Lower is better_x000D_\n</t>')}),
+        check, 0, r"(?m)^CS03 +Red +% repeat referrals$", verify=lambda folder, book: None),
+    Case("escaped-tab-in-ref", sample_variant("ref-tab.xlsx", {
+        STRINGS: _sub(r"<t>CS01</t>", "<t>CS01_x0009_</t>")}),
+        check, 0, r"(?m)^CS01 +Green +% of Child", verify=lambda folder, book: None),
+    Case("escaped-underscore-is-literal", sample_variant("literal-x.xlsx", {
+        STRINGS: _sub(r"reviewed in timescales</t>", "reviewed in timescales _x005F_x0041_</t>")}),
+        check, 0, r"(?m)reviewed in timescales _x0041_$", verify=lambda folder, book: None),
+    Case("part-names-in-other-case", sample_variant("part-case.xlsx", {
+        "xl/_rels/workbook.xml.rels": _sub(r'Target="worksheets/sheet1.xml"',
+                                           'Target="Worksheets/Sheet1.XML"')},
+        renames={STRINGS: "xl/SharedStrings.xml"}),
+        check, 0, r"(?m)^CS03 +Red +% repeat referrals$", verify=lambda folder, book: None),
+    Case("strict-open-xml", _strict_sample, check, 0,
+         r"(?m)^CS03 +Red .*\n(.*\n)*Children's Services: 13 with a RAG \(1 Green, 3 Amber, "
+         r"9 Red\)", verify=lambda folder, book: None),
+    Case("iso-date-in-current", sample_variant("iso-date.xlsx", {
+        SHEET1: _sub(r'<c r="K5" s="\d+"><v>0.98</v></c>',
+                     '<c r="K5" t="d"><v>2016-09-30T00:00:00Z</v></c>')}),
+        check, 1, r"current position '2016-09-30' is a date, not a number", "Measures!K5"),
+    Case("serial-date-1904-epoch", sample_variant("date1904.xlsx", {
+        "xl/workbook.xml": _sub(r"<workbookPr ", '<workbookPr date1904="1" '),
+        "xl/styles.xml": _date_style,
+        SHEET1: _sub(r'<c r="K5" s="\d+"><v>0.98</v></c>',
+                     f'<c r="K5" s="{DATE_XF}"><v>41181</v></c>')}),
+        check, 1, r"current position '2016-09-30' is a date", "Measures!K5"),
+    Case("no-current-column-recognised", sample_variant("no-current.xlsx", {
+        STRINGS: _sub(r"<si><t>Current</t></si>", "<si><t>Q2 figure</t></si>"),
+        "xl/tables/table1.xml": _sub(r'name="Current"', 'name="Q2 figure"')}),
+        check, 0, r"warning: Measures!A3: table Measures has no Current column recognised, so "
+                  r"every measure will show Data unavailable \(headers seen: .*'Q2 figure'",
+        "Measures!A3", verify=lambda folder, book: None),
+]
+CASES.extend(FAITHFUL_CASES)
+
+
+# --- import: published scorecards that are not what they seem ---------------------------
+
+def import_to_out(folder: Path, book: Path) -> list[str]:
+    return ["import", str(book), "-o", str(out_path(folder))]
+
+
+def _file(name: str, data: bytes) -> Builder:
+    def build(folder: Path) -> Path:
+        path = folder / name
+        path.write_bytes(data)
+        return path
+    return build
+
+
+def _imported(folder: Path, book: Path) -> None:
+    from kpi_core.reading.tables import read_workbook
+    (measure,) = read_workbook(out_path(folder)).measures
+    assert (measure.ref, measure.name, measure.polarity.value, measure.target) == (
+        "A01", "Delayed transfers \u2013 rate", "Lower is better", 10)
+
+
+IMPORT_CASES = [
+    Case("import-text-without-a-scorecard", _file("minutes.txt", b"Minutes\nApologies: none\n"),
+         import_to_out, 2, r"minutes\.txt: no measures found; a scorecard in the reference's "
+                           r"layout has a header row 'Measure \| Target"),
+    Case("import-docx-not-a-word-file", _file("paper.docx", random.Random(7).randbytes(3000)),
+         import_to_out, 2, r"paper\.docx: is not a Word document \(\.docx\)"),
+    Case("import-workbook-is-not-a-scorecard", lambda folder: SAMPLE.parent / SAMPLE.name,
+         import_to_out, 2, r"no measures found"),
+    Case("import-cp1252-text", _file("q1.txt", "Adults Portfolio \u2013 Cllr. B\nMeasure\tTarget\t"
+                                     "Current position\tRAG\nDelayed transfers \u2013 rate\t"
+                                     "10\t12\tRed\n".encode("cp1252")),
+         import_to_out, 0, r"Read 1 measures of Adults", verify=_imported),
+]
+CASES.extend(IMPORT_CASES)
 
 BY_ID = {case.id: case for case in CASES}
 assert len(BY_ID) == len(CASES), "case ids must be unique"

@@ -19,8 +19,10 @@ from kpi_core.authoring.template import MEASURE_HEADERS, write_performance_workb
 from kpi_core.model import Polarity, Settings, Status, ToleranceBasis
 from kpi_core.pipeline import assess_workbook
 from kpi_core.publishing.scorecard import (
-    JUDGEMENT_MARK, KEY_AREAS, RAG_COLOURS, RAG_TEXT_COLOURS, build_scorecard,
+    JUDGEMENT_MARK, KEY_AREAS, RAG_COLOURS, RAG_TEXT_COLOURS, TABLE_HEADERS, build_scorecard,
 )
+
+COMMENTS = TABLE_HEADERS.index("Comments")  # the Trend column (issue 9) moved it one right
 from kpi_core.publishing.xlsx import RAG_COLOURS as FILLS, STYLES, write_scorecard
 from kpi_core.reading.tables import read_workbook
 from tests.corpus import BAND_HEADERS
@@ -143,7 +145,7 @@ def test_blue_and_judgement_in_the_scorecard_spec(tmp_path):
     judged = next(r for r in lower.rows if r[1].value == "Repeat referrals")
     assert judged[4].value == "Amber" + JUDGEMENT_MARK == "Amber (judgement)"
     assert judged[4].style == "rag_amber"
-    assert judged[7].value.splitlines()[0] == (
+    assert judged[COMMENTS].value.splitlines()[0] == (
         "Amber by officer judgement (rules give Red: 36% against a target of 25% (lower is "
         "better); amber up to 27.5%): recovery plan agreed with the provider")
     summary = card.sheet("Summary")
@@ -180,7 +182,7 @@ def test_the_rendered_workbook_shows_blue_and_judgement(tmp_path):
     judged = cells["Repeat referrals"]
     rag = ws.cell(judged.row, judged.column + 3)
     assert rag.value == "Amber (judgement)" and rag.fill.fgColor.rgb[-6:] == "FFBF47"
-    assert "rules give Red" in ws.cell(judged.row, judged.column + 6).value
+    assert "rules give Red" in ws.cell(judged.row, judged.column + COMMENTS - 1).value
     assert ws.row_dimensions[judged.row].height > 15            # the comment wraps
     summary = wb["Summary"]
     header = next(r for r in summary.iter_rows(values_only=True) if r[0] == "Portfolio")

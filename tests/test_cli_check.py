@@ -33,7 +33,8 @@ def test_check_json_shape():
     done = run_cli("check", str(SAMPLE), "--json")
     assert done.returncode == 0
     doc = json.loads(done.stdout)
-    assert set(doc) == {"measures", "summary", "problems"}
+    assert set(doc) == {"measures", "summary", "problems", "columns"}
+    assert doc["columns"]["Current"] == {"header": "Current", "cell": "Measures!K3", "how": "name"}
     first = doc["measures"][0]
     assert set(first) == {"ref", "portfolio", "measure", "status", "reason", "target_gap",
                           "benchmark_gaps", "direction", "computed_status", "override_reason",

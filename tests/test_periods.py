@@ -145,3 +145,15 @@ def test_bad_periods_cannot_be_built():
         Period(12 * 2016 + 4, 3)  # a "quarter" ending in May
     with pytest.raises(ValueError):
         Period(12 * 2016, 2)
+
+
+@given(st.one_of(st.text(max_size=30), st.from_regex(
+    r"\A(Q[0-9] ?)?[0-9]{2,4}[-/][0-9]{1,4}( ?Q[0-9])?\Z"), st.integers(), st.floats(),
+    st.dates(), st.none()))
+def test_any_cell_reads_as_a_period_or_a_value_parse_error(value):
+    try:
+        period = parse_period(value)
+    except ValueParseError as exc:
+        assert str(exc)  # a phrase for the reader to put after the cell
+    else:
+        assert parse_period(period.label) == period

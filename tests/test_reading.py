@@ -141,7 +141,8 @@ def test_duplicate_header(tmp_path):
 
 
 def test_missing_table_and_sheet(tmp_path):
-    no_table = write_book(tmp_path / "a.xlsx", [measure_row("M1")], measures_table=None)
+    no_table = write_book(tmp_path / "a.xlsx", [measure_row("M1")], measures_table=None,
+                          headers=["Portfolio", "Target", "Current"])  # no header row either
     assert "has no Excel table named Measures" in only_error(no_table).message
     no_sheet = write_book(tmp_path / "b.xlsx", [measure_row("M1")], measures_table="Other",
                           measures_sheet="Data")

@@ -110,7 +110,8 @@ def test_portfolio_titles(card):
     assert headings[0].text == f"Children's Services Portfolio - {MEMBER}"
     assert headings[1].text == "Buckinghamshire County Council performance scorecard, Q2 2016/17"
     assert card.sheets[2].blocks[0].text == "Resources: Finance/IT Portfolio"  # no member
-    assert [h.text for h in headings[2:]] == [KEY_AREAS, LOWER_AREAS, OTHER_MEASURES]
+    assert [h.text for h in headings[2:] if not h.text.startswith("RAG movement since")] == [
+        KEY_AREAS, LOWER_AREAS, OTHER_MEASURES]
 
 
 def test_portfolio_counts_match_reference(card):
@@ -142,7 +143,7 @@ def test_summary_sheet_counts_and_total(card):
     header = [c.value for c in table.header]
     assert header[:9] == ["Portfolio", "Cabinet Member", "Green", "Amber", "Red", "With a RAG",
                           "Data unavailable", "Not due", "No target"]
-    assert header[-2:] == ["Data problems", "Total"]
+    assert header[header.index("Total") - 1:header.index("Total") + 1] == ["Data problems", "Total"]
     rows = {r[0].value: dict(zip(header, (c.value for c in r))) for r in table.rows}
     assert rows[CS]["Red"] == 9 and rows[CS]["With a RAG"] == 13 and rows[CS]["Total"] == 14
     assert rows[RES]["Data problems"] == 1 and rows[RES]["Total"] == 9

@@ -320,7 +320,9 @@ def compute_direction(current: float | None, previous: float | None,
 
 
 def assess_measure(measure: Measure, settings: Settings | None = None) -> Assessment:
-    """Status (rules 1-6), reason, gaps and direction of one measure.
+    """Status (rules 1-6), reason, gaps and direction of one measure; with History (or a
+    Previous) also its long direction, previous status, RAG movement and trend
+    (:mod:`.trends`).
 
     >>> a = assess_measure(Measure("C1", "P", "m", current=0.36, target=0.25,
     ...                            polarity=Polarity.LOWER, rag_override=Status.AMBER,
@@ -331,13 +333,15 @@ def assess_measure(measure: Measure, settings: Settings | None = None) -> Assess
     status, reason = assess_status(measure, settings=settings)
     status, reason, computed = apply_override(status, reason, measure.rag_override,
                                               measure.override_reason)
-    return Assessment(
+    assessment = Assessment(
         measure=measure, status=status, reason=reason, computed_status=computed,
         override_reason=measure.override_reason if computed is not None else None,
         target_gap=compute_target_gap(measure) if status.is_rag else None,
         benchmark_gaps=compute_benchmark_gaps(measure),
         direction=compute_direction(measure.current, measure.previous, measure.polarity,
                                     measure.target, measure.target_upper))
+    from .trends import assess_trends  # trends builds on this module's rules
+    return assess_trends(assessment, settings)
 
 
 def assess_measures(measures: Iterable[Measure], settings: Settings | None = None

@@ -22,6 +22,7 @@ MEASURE_HEADERS = (
 )
 BENCHMARK_HEADERS = ("Ref", "Comparator", "Year", "Value")
 SETTINGS_HEADERS = ("Setting", "Value")
+HISTORY_HEADERS = ("Ref", "Period", "Value", "Target", "Status")
 DEFAULT_SETTINGS = {"Authority": "", "Period": "", "Default Tolerance": 0.1,
                     "Default Green Tolerance": 0, "Tolerance Basis": "Relative", "Use Blue": "No"}
 
@@ -59,12 +60,15 @@ MEASURES_HELP = ("One row per measure. Percent cells hold fractions (97% is 0.97
 def add_performance_sheets(workbook, measures: Sequence[Mapping[str, object]] = (),
                            benchmarks: Sequence[Mapping[str, object]] = (),
                            settings: Mapping[str, object] = DEFAULT_SETTINGS,
-                           title: str = "Performance workbook") -> dict:
+                           title: str = "Performance workbook",
+                           measure_headers: Sequence[str] = MEASURE_HEADERS,
+                           history: Sequence[Mapping[str, object]] | None = None) -> dict:
     """Add the Measures, Benchmarks and Settings sheets, each with its Excel table,
     to an XlsxWriter ``workbook``; return the worksheets by name.
 
     The Measures table's header row is row ``MEASURES_TOP + 1`` (1-based), under
-    ``title`` and a line of help."""
+    ``title`` and a line of help. ``measure_headers`` may add columns of one's own."""
+    MEASURE_HEADERS = tuple(measure_headers)  # noqa: N806 (the columns written here)
     header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
     top = workbook.add_format({"valign": "top"})
@@ -119,7 +123,22 @@ def add_performance_sheets(workbook, measures: Sequence[Mapping[str, object]] = 
             ws_s.data_validation(row, 1, row, 1, {
                 "validate": "list", "source": _SETTING_CHOICES[name], "error_type": "warning",
                 "input_title": name, "input_message": "Choose from the list"})
-    return {"Measures": ws, "Benchmarks": ws_b, "Settings": ws_s}
+    sheets = {"Measures": ws, "Benchmarks": ws_b, "Settings": ws_s}
+    if history is not None:
+        sheets["History"] = _add_history(workbook, history, header, top, number)
+    return sheets
+
+
+def _add_history(workbook, history: Sequence[Mapping[str, object]], header_fmt, top, number):
+    """The History sheet: one row per measure and past period (SPEC section 3)."""
+    ws = workbook.add_worksheet("History")
+    _add_table(ws, "History", HISTORY_HEADERS,
+               [[h.get(k) for k in HISTORY_HEADERS] for h in history], header_fmt)
+    ws.set_column(0, 1, 12, top)
+    ws.set_column(2, 3, 10, number)
+    ws.set_column(4, 4, 12, top)
+    ws.freeze_panes(1, 0)
+    return ws
 
 
 def _unit_or_none(value: object) -> Unit | None:
@@ -141,7 +160,9 @@ def write_performance_workbook(path: str | os.PathLike,
                                measures: Sequence[Mapping[str, object]] = (),
                                benchmarks: Sequence[Mapping[str, object]] = (),
                                settings: Mapping[str, object] = DEFAULT_SETTINGS,
-                               *, title: str = "Performance workbook") -> None:
+                               *, title: str = "Performance workbook",
+                               measure_headers: Sequence[str] = MEASURE_HEADERS,
+                               history: Sequence[Mapping[str, object]] | None = None) -> None:
     """Write a performance workbook file atomically (``.xlsx``)."""
     import xlsxwriter
 
@@ -149,5 +170,6 @@ def write_performance_workbook(path: str | os.PathLike,
         workbook = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False,
                                                   "strings_to_urls": False})
         workbook.set_properties({"title": title, "author": "kpi-scorecard"})
-        add_performance_sheets(workbook, measures, benchmarks, settings, title=title)
+        add_performance_sheets(workbook, measures, benchmarks, settings, title=title,
+                               measure_headers=measure_headers, history=history)
         workbook.close()

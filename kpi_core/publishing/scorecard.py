@@ -17,6 +17,7 @@ Style names used in cells (the renderer defines every one of them):
 ``status``                                  Data unavailable, Not due, No target
 ``check``                                   a row whose data has problems (``Check data``)
 ``note``                                    an empty section's note
+``sparkline``                               a Trend cell holding a :class:`Sparkline`
 ``pct0``, ``pct1``, ``pct2``, ``number0``, ``number2``, ``money0``, ``money2``,
 ``days0``, ``days1``, ``rate``              figures, by unit and decimals needed
 """
@@ -27,9 +28,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..assessing.trends import summarise_movement, summarise_movement_totals
 from ..formatting import format_gap, format_value
 from ..assessing.rules import uses_blue
-from ..model import Assessment, Measure, Settings, Status, Unit, RAG_STATUSES
+from ..model import Assessment, Measure, Movement, Settings, Status, Unit, RAG_STATUSES
 
 SUMMARY_SHEET = "Summary"
 #: Names Excel refuses for a sheet (``History``) or that we use ourselves. Case-insensitive.
@@ -49,7 +51,9 @@ CHECK_DATA = "Check data"
 EMPTY_SECTION = "No measures in this section."
 
 TABLE_HEADERS = ("No.", "Measure", "Target", "Current position", "RAG",
-                 "Direction of travel", "Benchmarking", "Comments")
+                 "Direction of travel", "Trend", "Benchmarking", "Comments")
+#: What the Trend column shows for a measure without history.
+NO_TREND = "-"
 
 RAG_STYLES = {Status.GREEN: "rag_green", Status.AMBER: "rag_amber", Status.RED: "rag_red",
               Status.BLUE: "rag_blue"}
@@ -67,7 +71,8 @@ JUDGEMENT_MARK = " (judgement)"
 _FIGURE_HEADERS = frozenset({"No.", "Target", "Current position", "RAG", "Blue", "Green",
                              "Amber", "Red",
                              "With a RAG", "Data unavailable", "Not due", "No target",
-                             "Data problems", "Total"})
+                             "Data problems", "Total", "Trend", "Improved", "Declined",
+                             "Same RAG", "New RAG"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,6 +350,84 @@ def comments_text(assessment: Assessment) -> str:
     return "\n".join(parts)
 
 
+def direction_text(assessment: Assessment) -> str | None:
+    """Direction of travel in words: short, long (History) and the RAG movement.
+
+    >>> from kpi_core.model import Direction
+    >>> a = Assessment(Measure("A", "P", "m"), Status.AMBER, "", direction=Direction.IMPROVING,
+    ...                direction_long=Direction.WORSENING, direction_long_since="Q2 2015/16",
+    ...                previous_status=Status.RED, movement=Movement.IMPROVED)
+    >>> direction_text(a)
+    '▲ Improving; since Q2 2015/16 ▼ Worsening; was Red'
+    """
+    parts = []
+    if assessment.direction is not None:
+        parts.append(assessment.direction.label)
+    if assessment.direction_long is not None:
+        parts.append(f"since {assessment.direction_long_since} {assessment.direction_long.label}")
+    if assessment.previous_status is not None and assessment.movement in (
+            Movement.IMPROVED, Movement.DECLINED, Movement.NEW):
+        parts.append(f"was {assessment.previous_status.value}")
+    return "; ".join(parts) or None
+
+
+def trend_sparkline(assessment: Assessment) -> Sparkline | None:
+    """The trend as a :class:`Sparkline` with its text alternative; ``None`` without history
+    (or without two figures to draw a line between).
+
+    >>> from kpi_core.model import TrendPoint
+    >>> a = Assessment(Measure("A", "P", "% seen", unit=Unit.PERCENT), Status.GREEN, "",
+    ...                trend=(TrendPoint("Q4 2015/16", 0.8), TrendPoint("Q1 2016/17", None),
+    ...                       TrendPoint("Q2 2016/17", 0.95)))
+    >>> trend_sparkline(a).alt_text
+    '% seen, Q4 2015/16 to Q2 2016/17: 80%, no figure, 95%'
+    """
+    trend = assessment.trend
+    if sum(1 for t in trend if t.value is not None) < 2:
+        return None
+    unit = assessment.measure.unit
+    words = ", ".join("no figure" if t.value is None else format_value(t.value, unit)
+                      for t in trend)
+    return Sparkline(values=tuple(t.value for t in trend), periods=tuple(t.period for t in trend),
+                     alt_text=f"{assessment.measure.name}, {trend[0].period} to "
+                              f"{trend[-1].period}: {words}")
+
+
+_BLOCKS = "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"
+
+
+def trend_text(values: tuple[float | None, ...]) -> str:
+    """A trend as eight heights of block characters, for where a sparkline cannot be drawn
+    (LibreOffice 7.4 does not print Excel sparklines); a space where a period has no figure.
+
+    >>> trend_text((1.0, 2.0, None, 4.0, 8.0))
+    '▁▂ ▄█'
+    >>> trend_text((5.0, 5.0))
+    '▄▄'
+    """
+    known = [v for v in values if v is not None]
+    if not known:
+        return ""
+    low, high = min(known), max(known)
+    if high - low <= 1e-12 * max(abs(low), abs(high), 1.0):
+        return "".join(" " if v is None else _BLOCKS[3] for v in values)
+    top = len(_BLOCKS) - 1
+    return "".join(" " if v is None else _BLOCKS[round((v - low) / (high - low) * top)]
+                   for v in values)
+
+
+def has_sparklines(scorecard: Scorecard) -> bool:
+    """True when any cell of the scorecard holds a :class:`Sparkline`."""
+    return any(isinstance(cell.value, Sparkline)
+               for sheet in scorecard.sheets for block in sheet.blocks
+               if isinstance(block, Table) for row in block.rows for cell in row)
+
+
+def _trend_cell(assessment: Assessment) -> Cell:
+    sparkline = None if assessment.problems else trend_sparkline(assessment)
+    return Cell(sparkline, "sparkline") if sparkline else Cell(NO_TREND, "figure_text")
+
+
 def _rag_cell(assessment: Assessment) -> Cell:
     if assessment.problems:
         return Cell(CHECK_DATA, "check")
@@ -355,9 +438,10 @@ def _rag_cell(assessment: Assessment) -> Cell:
 
 
 def measure_row(assessment: Assessment, number: int | None = None) -> tuple[Cell, ...]:
-    """One table row: No., Measure, Target, Current, RAG, Direction, Benchmarking, Comments."""
+    """One table row: No., Measure, Target, Current, RAG, Direction, Trend, Benchmarking,
+    Comments."""
     measure = assessment.measure
-    direction = assessment.direction.label if assessment.direction else None
+    direction = direction_text(assessment)
     bench = benchmarking_text(assessment)
     comments = comments_text(assessment)
     return (
@@ -367,6 +451,7 @@ def measure_row(assessment: Assessment, number: int | None = None) -> tuple[Cell
         _figure(measure.current, measure.unit, measure.current_marker),
         _rag_cell(assessment),
         Cell(direction, "text"),
+        _trend_cell(assessment),
         Cell(bench or None, "wrap"),
         Cell(comments or None, "wrap"),
     )
@@ -455,6 +540,30 @@ def _count_of(counts: Counts, status: Status) -> int:
             Status.RED: counts.red}[status]
 
 
+def movement_text(counts: dict[str, int], since: str | None, lead: str = "Since") -> str | None:
+    """RAG movement counts in words; ``None`` when no measure has a movement.
+
+    >>> movement_text({"Improved": 2, "Declined": 1, "Same": 10, "New": 0}, "Q1 2016/17")
+    'Since Q1 2016/17: 2 improved, 1 declined, 10 the same'
+    >>> movement_text({"Improved": 0, "Declined": 0, "Same": 1, "New": 1}, None)
+    'Since the last period: 0 improved, 0 declined, 1 the same, 1 new'
+    """
+    if not any(counts.values()):
+        return None
+    text = (f"{lead} {since or 'the last period'}: {counts['Improved']} improved, "
+            f"{counts['Declined']} declined, {counts['Same']} the same")
+    return text + (f", {counts['New']} new" if counts["New"] else "")
+
+
+#: How the scorecard's movement line begins: ``RAG movement since Q1 2016/17: 2 improved, ...``.
+MOVEMENT_LEAD = "RAG movement since"
+
+
+def _since(settings: Settings) -> str | None:
+    current = settings.current_period
+    return current.previous().label if current is not None else None
+
+
 # --- sections ------------------------------------------------------------------
 
 Section = tuple[Assessment, ...]
@@ -529,8 +638,8 @@ def _cabinet_member(assessments: Iterable[Assessment]) -> str | None:
 
 
 PORTFOLIO_COLUMNS = (
-    Column(5), Column(40, wrap=True), Column(11), Column(11), Column(16), Column(13),
-    Column(30, wrap=True), Column(60, wrap=True),
+    Column(5), Column(40, wrap=True), Column(11), Column(11), Column(16), Column(18, wrap=True),
+    Column(14), Column(30, wrap=True), Column(60, wrap=True),
 )
 
 
@@ -565,10 +674,13 @@ def build_portfolio_sheet(name: str, portfolio: str, assessments: tuple[Assessme
         alt_text=f"Bar chart of {portfolio}: {describe_rag(counts, use_blue)}",
         beside=True, column=3)
 
+    moved = movement_text(summarise_movement_totals(summarise_movement(assessments)),
+                          _since(settings), MOVEMENT_LEAD)
     blocks: list[Block] = [
         Heading(portfolio_title(portfolio, member), "title"),
         Heading(scorecard_subtitle(settings), "subtitle"),
         Table("counts", None, tuple(count_rows)),
+        *([Heading(moved, "subtitle")] if moved else []),
         Heading(KEY_AREAS),
         Table("key", _header(), _section_rows(key, False), repeat_header=True),
         Heading(LOWER_AREAS),
@@ -582,6 +694,10 @@ def build_portfolio_sheet(name: str, portfolio: str, assessments: tuple[Assessme
 
 SUMMARY_HEADERS = ("Portfolio", "Cabinet Member", "Green", "Amber", "Red", "With a RAG",
                    "Data unavailable", "Not due", "No target")
+#: The Summary's RAG movement columns (shown when any measure has a movement) and the
+#: movement each counts.
+MOVEMENT_HEADERS = {"Improved": "Improved", "Declined": "Declined", "Same RAG": "Same",
+                    "New RAG": "New"}
 
 
 def build_summary_sheet(portfolios: dict[str, tuple[Assessment, ...]], settings: Settings,
@@ -593,23 +709,29 @@ def build_summary_sheet(portfolios: dict[str, tuple[Assessment, ...]], settings:
     total = sum(per_portfolio.values(), Counts())
     show_problems = total.problems > 0
     rag = shown_statuses(use_blue)
+    movements = summarise_movement(a for items in portfolios.values() for a in items)
+    movement_totals = summarise_movement_totals(movements)
+    moved = movement_text(movement_totals, _since(settings), MOVEMENT_LEAD)
+    movement_headers = tuple(MOVEMENT_HEADERS) if moved else ()
     headers = (SUMMARY_HEADERS[:2] + (("Blue",) if use_blue else ()) + SUMMARY_HEADERS[2:]
-               + (("Data problems",) if show_problems else ()) + ("Total",))
+               + (("Data problems",) if show_problems else ()) + ("Total",) + movement_headers)
 
-    def row(label: str, member: str | None, c: Counts, bold: bool = False
-            ) -> tuple[Cell, ...]:
+    def row(label: str, member: str | None, c: Counts, moves: dict[str, int],
+            bold: bool = False) -> tuple[Cell, ...]:
         style = "count_bold" if bold else "count"
         figures = [_count_of(c, s) for s in rag] + [c.with_rag, c.unavailable, c.not_due,
                                                      c.no_target]
         if show_problems:
             figures.append(c.problems)
         figures.append(c.total)
+        if moved:
+            figures.extend(moves[m] for m in MOVEMENT_HEADERS.values())
         return ((Cell(label, "text_bold" if bold else "text"), Cell(member, "text"))
                 + tuple(Cell(n, style) for n in figures))
 
-    rows = [row(p, _cabinet_member(items), per_portfolio[p])
+    rows = [row(p, _cabinet_member(items), per_portfolio[p], movements[p])
             for p, items in portfolios.items()]
-    rows.append(row("Total", None, total, bold=True))
+    rows.append(row("Total", None, total, movement_totals, bold=True))
 
     alt = "Stacked bar chart of measures by RAG for each portfolio. " + " ".join(
         f"{p}: " + ", ".join(f"{_count_of(c, s)} {s.value}" for s in rag) + "."
@@ -627,6 +749,7 @@ def build_summary_sheet(portfolios: dict[str, tuple[Assessment, ...]], settings:
     blocks = (
         Heading(scorecard_subtitle(settings), "title"),
         Heading("Summary of measures by portfolio and status", "subtitle"),
+        *([Heading(moved, "subtitle")] if moved else []),
         Table("summary", _header_cells(headers), tuple(rows),
               repeat_header=True),
     )

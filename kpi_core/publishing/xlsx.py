@@ -13,11 +13,12 @@ from pathlib import Path
 
 import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError
+from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from ..atomic import atomic_path
 from ..errors import FileError
-from .scorecard import Chart, Heading, Scorecard, Sheet, Table
+from .scorecard import Chart, Heading, Scorecard, Sheet, Sparkline, Table, trend_text
 
 #: Excel's limit on the characters in one cell.
 MAX_CELL_CHARS = 32_767
@@ -28,6 +29,9 @@ DEFAULT_ROW_HEIGHT = 15.0
 FONT = "Calibri"
 BORDER_COLOUR = "#B1B4B6"
 HEADER_FILL = "#DEE0E2"
+#: Sparklines: the line, and the markers of the first, last, highest and lowest points.
+SPARKLINE_COLOURS = {"series_color": "#1D70B8", "first_color": "#505A5F",
+                     "last_color": "#0B0C0C", "high_color": "#00703C", "low_color": "#D4351C"}
 
 #: The fills and text colours of the status cells; every pair has a WCAG contrast
 #: ratio of at least 4.5:1 (see tests/test_render_xlsx.py).
@@ -67,6 +71,8 @@ STYLES: dict[str, dict] = {
     "figure_text": {**_FIGURE},
     "blank": {},
     "note": {"italic": True},
+    "sparkline": dict(_CELL),
+    "trend_text": {**_FIGURE, "font_color": "#1D70B8", "valign": "vcenter"},
     "rag_green": _rag("rag_green"),
     "rag_amber": _rag("rag_amber"),
     "rag_red": _rag("rag_red"),
@@ -165,8 +171,9 @@ def _chart_pixels(columns, first: int, count: int) -> int:
 class _SheetWriter:
     """Writes one sheet's blocks top to bottom and remembers where each table landed."""
 
-    def __init__(self, workbook, formats: dict, sheet: Sheet) -> None:
+    def __init__(self, workbook, formats: dict, sheet: Sheet, text_trends: bool = False) -> None:
         self.workbook = workbook
+        self.text_trends = text_trends
         self.formats = formats
         self.sheet = sheet
         self.ws = workbook.add_worksheet(sheet.name)
@@ -176,6 +183,7 @@ class _SheetWriter:
         self.heights: dict[int, float] = {}
         self.per_line = [(chars_per_line(c.width), chars_per_line(c.width, bold=True))
                          for c in sheet.columns]
+        self.sparklines: list[tuple[int, int, Sparkline]] = []
 
     def write(self) -> None:
         ws, sheet = self.ws, self.sheet
@@ -193,6 +201,7 @@ class _SheetWriter:
             previous = block
         for chart in sheet.charts:
             self._chart(chart)
+        self._sparklines()
         self._page_setup()
 
     def _heading(self, block: Heading) -> None:
@@ -221,6 +230,12 @@ class _SheetWriter:
             if value is None:
                 if cell.style != "blank":
                     _write_blank(ws, r, c, None, fmt)
+            elif isinstance(value, Sparkline):
+                if self.text_trends:
+                    _write_string(ws, r, c, trend_text(value.values), formats["trend_text"])
+                else:
+                    _write_blank(ws, r, c, None, fmt)
+                    self.sparklines.append((r, c, value))
             elif isinstance(value, str):
                 if len(value) > MAX_CELL_CHARS:
                     value = truncate_cell_text(value)
@@ -237,6 +252,31 @@ class _SheetWriter:
         if lines > 1:
             ws.set_row(r, height)
         self.row += 1
+
+    def _sparklines(self) -> None:
+        """Native Excel sparklines over each trend's values, written to hidden columns to
+        the right of the sheet's own (hidden columns do not print; the sparklines are told
+        to show hidden data)."""
+        if not self.sparklines:
+            return
+        ws = self.ws
+        first = len(self.sheet.columns) + 1  # one empty column between
+        width = max(len(s.values) for _, _, s in self.sparklines)
+        locations, ranges = [], []
+        for r, c, spark in self.sparklines:
+            for i, value in enumerate(spark.values):
+                if value is not None:
+                    _write_number(ws, r, first + i, value, None)
+            locations.append(xl_rowcol_to_cell(r, c))
+            ranges.append(xl_range(r, first, r, first + len(spark.values) - 1))
+        # one group for the sheet: XlsxWriter builds a group's style table per call
+        # (about 2 ms), and Excel edits a group's look in one place
+        ws.add_sparkline(0, 0, {
+            "location": locations, "range": ranges,
+            "markers": False, "first_point": True, "last_point": True,
+            "high_point": True, "low_point": True, "show_hidden": True,
+            "empty_cells": "gaps", "weight": 1.25, **SPARKLINE_COLOURS})
+        ws.set_column(first, first + width - 1, None, None, {"hidden": True})
 
     def _chart(self, spec: Chart) -> None:
         name = self.sheet.name
@@ -316,8 +356,11 @@ class _SheetWriter:
             ws.freeze_panes(self.sheet.freeze_rows, 0)
 
 
-def render_workbook(scorecard: Scorecard, target) -> None:
-    """Write the scorecard into ``target`` (a path or a file object) with XlsxWriter."""
+def render_workbook(scorecard: Scorecard, target, *, text_trends: bool = False) -> None:
+    """Write the scorecard into ``target`` (a path or a file object) with XlsxWriter.
+
+    Trend cells get native Excel sparklines; with ``text_trends`` (for printing through
+    LibreOffice 7.4, which does not draw sparklines) block-character trends instead."""
     workbook = xlsxwriter.Workbook(target, WORKBOOK_OPTIONS)
     workbook.set_properties({
         "title": scorecard.title,
@@ -331,12 +374,12 @@ def render_workbook(scorecard: Scorecard, target) -> None:
         formats[name] = workbook.add_format({"font_name": FONT, "font_size": 11, **props})
     try:
         for sheet in scorecard.sheets:
-            _SheetWriter(workbook, formats, sheet).write()
+            _SheetWriter(workbook, formats, sheet, text_trends).write()
     finally:
         workbook.close()
 
 
-def write_scorecard(scorecard: Scorecard, path) -> Path:
+def write_scorecard(scorecard: Scorecard, path, *, text_trends: bool = False) -> Path:
     """Render the scorecard to ``path`` atomically and return the path written.
 
     The file is written to a temporary file in the same folder, then renamed over
@@ -348,7 +391,7 @@ def write_scorecard(scorecard: Scorecard, path) -> Path:
     path = Path(path)
     with atomic_path(path) as tmp:
         try:
-            render_workbook(scorecard, tmp)
+            render_workbook(scorecard, tmp, text_trends=text_trends)
         except (FileCreateError, OSError) as exc:
             raise FileError(f"{path}: cannot be written ({exc})") from exc
     return path

@@ -12,6 +12,7 @@ cell. It never guesses.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 from ..errors import ValueParseError
@@ -101,6 +102,12 @@ def parse_period(value: object, frequency: Frequency | None = None) -> Period:
             f"period {value!r} is a number, not a period label: write it like Q1 2016/17, "
             "Jun 2016 or 2016/17 (a year alone could be a calendar or a financial year)",
             value)
+    return _parse_label(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_label(value: str) -> Period:
+    """A label's period; cached, as History repeats the same few labels thousands of times."""
     label = value.strip()
     text = _clean(label)
     if m := _QUARTER_FIRST.match(text):
@@ -160,6 +167,9 @@ def _iso(m: re.Match, label: str) -> Period:
 
 
 def _from_date(value: dt.date, frequency: Frequency | None) -> Period:
+    if not _EARLIEST <= value.year <= _LATEST:
+        raise ValueParseError(f"period {value:%Y-%m-%d} is in {value.year}, which is not a "
+                              "reporting year", value)
     if frequency in (Frequency.QUARTERLY, Frequency.ANNUAL):
         return Period.containing(value, frequency)
     return Period.containing(value)

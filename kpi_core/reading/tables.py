@@ -13,20 +13,24 @@ from dataclasses import dataclass, replace
 
 from ..errors import ValueParseError
 from ..model import (
-    DEFAULT_GREEN_TOLERANCE, DEFAULT_TOLERANCE, Benchmark, DataStatus, Measure,
+    DEFAULT_GREEN_TOLERANCE, DEFAULT_TOLERANCE, Benchmark, ColumnSource, DataStatus, Measure,
     PerformanceWorkbook, Polarity, Problem, Settings, Status, ToleranceBasis, Unit,
 )
+from . import mapping
 from .bands import check_bands
+from .periods import parse_period
 from .values import (
     Reading, is_blank, parse_data_status, parse_flag, parse_frequency, parse_polarity,
     parse_rag_override, parse_reading, parse_text, parse_tolerance, parse_tolerance_basis,
     parse_unit,
 )
 from .xlsx import (
-    CellError, FormulaNoResult, RawTable, cell_address, parse_cell_address, read_tables,
+    CellError, FormulaNoResult, RawTable, cell_address, parse_cell_address, read_sheet,
+    read_tables,
 )
 
 MEASURES, BENCHMARKS, SETTINGS = "Measures", "Benchmarks", "Settings"
+HISTORY = "History"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,10 +84,6 @@ _TABLE_HINT = ("select the data with its header row and use Insert > Table, then
                "table {name} under Table Design")
 
 
-def _norm_header(value: object) -> str:
-    return " ".join(str(value).split()).casefold() if value is not None else ""
-
-
 class _Sheet:
     """Problems and cell addresses for one table."""
 
@@ -99,20 +99,19 @@ class _Sheet:
         cell = self.address(ri, ci) if ri is not None and ci is not None else ""
         self.problems.append(Problem(self.table.sheet, cell, message, _jsonable(value), severity))
 
-    def columns(self, known: tuple[Column, ...]) -> dict[str, int] | None:
-        """Map fields to column indexes from the header row; report duplicates and gaps."""
+    def columns(self, known: tuple[Column, ...], overrides: Mapping[str, str] | None = None
+                ) -> dict[str, int] | None:
+        """Map fields to column indexes from the header row (names, the built-in synonyms
+        and ``overrides``, see :mod:`kpi_core.reading.mapping`); report duplicates and gaps."""
         header = self.table.rows[0] if self.table.rows else []
-        by_word = {h: col for col in known for h in col.headers}
-        found: dict[str, int] = {}
-        for ci, value in enumerate(header):
-            col = by_word.get(_norm_header(value))
-            if col is None:
-                continue  # officers add their own columns
-            if col.field in found:
-                self.add(0, ci, f"column '{parse_text(value)}' appears twice (also "
-                         f"{self.address(0, found[col.field])}); keep one", value)
-                continue
-            found[col.field] = ci
+        match = mapping.match_headers(
+            header, mapping.header_words(((c.field, c.headers) for c in known), overrides))
+        for _field, ci, first in match.duplicates:
+            value = header[ci]
+            self.add(0, ci, f"column '{parse_text(value)}' appears twice (also "
+                     f"{self.address(0, first)}); keep one", value)
+        found = dict(match.found)
+        self.match = match  # unused headers stay available to other readers (wide layout)
         missing = [c.headers[0].title() if c.field != "ref" else "Ref"
                    for c in known if c.required and c.field not in found]
         if missing:
@@ -171,12 +170,13 @@ def _is_blank_row(row: list) -> bool:
     return all(is_blank(v) for v in row)
 
 
-def _read_measures(table: RawTable, problems: list[Problem],
-                   settings: Settings = Settings()) -> list[Measure]:
+def _read_measures(table: RawTable, problems: list[Problem], settings: Settings = Settings(),
+                   sources: list[ColumnSource] | None = None) -> list[Measure]:
     sheet = _Sheet(table, problems)
-    cols = sheet.columns(MEASURE_COLUMNS)
+    cols = sheet.columns(MEASURE_COLUMNS, _column_overrides(settings, problems))
     if cols is None:
         return []
+    _report_columns(sheet, cols, settings, sources)
     spec = {c.field: c for c in MEASURE_COLUMNS}
     measures: list[Measure] = []
     seen_refs: dict[str, int] = {}
@@ -236,6 +236,66 @@ def _read_measures(table: RawTable, problems: list[Problem],
                                 f"table {table.name} has no measures: add one row per measure "
                                 "under its header row"))
     return measures
+
+
+def _column_overrides(settings: Settings, problems: list[Problem] | None = None
+                      ) -> dict[str, str]:
+    """Settings ``Column: <our name>`` rows as field -> header; an unknown name is a warning."""
+    names = {}
+    for c in MEASURE_COLUMNS:
+        for word in (c.headers[0], c.field.replace("_", " "), c.label):
+            names.setdefault(mapping.fold_header(word), c.field)
+    out: dict[str, str] = {}
+    for ours, header, cell in settings.column_map:
+        field = names.get(mapping.fold_header(ours))
+        if field is None:
+            if problems is not None:
+                problems.append(Problem(SETTINGS, cell, f"'Column: {ours}' names no column this "
+                                        "tool reads (known: " + ", ".join(
+                                            c.headers[0].title() if c.field != "ref" else "Ref"
+                                            for c in MEASURE_COLUMNS) + ")", ours, "warning"))
+            continue
+        out.setdefault(field, header)
+    return out
+
+
+def _report_columns(sheet: _Sheet, cols: dict[str, int], settings: Settings,
+                    sources: list[ColumnSource] | None) -> None:
+    """Record which header each field came from; warn where a field that decides the
+    status is missing, or a Settings mapping names a header the table does not have."""
+    table = sheet.table
+    header = table.rows[0]
+    spec = {c.field: c for c in MEASURE_COLUMNS}
+    how = sheet.match.how
+    if sources is not None:
+        for field, ci in sorted(cols.items(), key=lambda item: item[1]):
+            name = spec[field].headers[0].title() if field != "ref" else "Ref"
+            sources.append(ColumnSource(field, name, " ".join(str(header[ci]).split()),
+                                        table.sheet, sheet.address(0, ci), how[field]))
+    seen = ", ".join(repr(" ".join(str(h).split())) for h in header if not is_blank(h)) or "none"
+    overrides = _column_overrides(settings)
+    for ours, wanted, cell in settings.column_map:
+        field = next((f for f, h in overrides.items() if h == wanted), None)
+        if field is not None and field not in cols:
+            sheet.problems.append(Problem(SETTINGS, cell, f"'Column: {ours}' names the header "
+                                          f"'{wanted}', which table {table.name} does not have "
+                                          f"(headers seen: {seen})", wanted, "warning"))
+    where = cell_address(table.top, table.left)
+    for field in mapping.STATUS_FIELDS:
+        if field in cols or field in overrides:
+            continue
+        name = spec[field].headers[0].title()
+        if field == "current":
+            consequence = "every measure will show Data unavailable"
+        elif field == "target":
+            consequence = "every measure will show No target"
+        else:
+            consequence = "every measure is read as Higher is better"
+        sheet.problems.append(Problem(
+            table.sheet, where,
+            f"table {table.name} has no {name} column recognised, so {consequence} "
+            f"(headers seen: {seen}); name the column {name} or add a Settings row "
+            f"'Column: {name}' with your header", None, "warning"))
 
 
 def _has_error_at(problems: list[Problem], sheet: _Sheet, ri: int, ci: int) -> bool:
@@ -393,6 +453,16 @@ def _read_settings(table: RawTable, problems: list[Problem]) -> Settings:
         key = " ".join(name.split()).casefold()
         if key in ("authority", "period"):
             values[key] = _parse(sheet, row, ri, cols["value"], value_col, parse_text)
+            if key == "period" and values[key] is not None:
+                values["current_period"] = _parse(sheet, row, ri, cols["value"],
+                                                  Column("value", (), "period"), parse_period)
+        elif key.startswith("column:") or key == "measures sheet":
+            text = _parse(sheet, row, ri, cols["value"], value_col, parse_text)
+            if text is not None and key == "measures sheet":
+                values["measures_sheet"] = text
+            elif text is not None:
+                values.setdefault("column_map", []).append(
+                    (name.split(":", 1)[1].strip(), text, sheet.address(ri, cols["value"])))
         elif key in ("default tolerance", "tolerance"):
             tol = _parse(sheet, row, ri, cols["value"],
                          Column("value", (), "default tolerance"),
@@ -413,7 +483,8 @@ def _read_settings(table: RawTable, problems: list[Problem]) -> Settings:
         else:
             sheet.add(ri, cols["setting"], f"setting '{name}' is not known and is ignored "
                       "(known: Authority, Period, Default Tolerance, Default Green Tolerance, "
-                      "Tolerance Basis, Use Blue)", name, severity="warning")
+                      "Tolerance Basis, Use Blue, Measures Sheet, Column: <name>)", name,
+                      severity="warning")
     default_tolerance = values.get("default_tolerance", DEFAULT_TOLERANCE)
     green, green_row = values.get("default_green_tolerance", (DEFAULT_GREEN_TOLERANCE, None))
     if green > default_tolerance:
@@ -422,7 +493,10 @@ def _read_settings(table: RawTable, problems: list[Problem]) -> Settings:
                   "the amber band (equal is allowed)", green)
     return Settings(authority=values.get("authority"), period=values.get("period"),
                     default_tolerance=default_tolerance, default_green_tolerance=green,
-                    tolerance_basis=basis, use_blue=bool(values.get("use_blue", False)))
+                    tolerance_basis=basis, use_blue=bool(values.get("use_blue", False)),
+                    column_map=tuple(values.get("column_map", ())),
+                    measures_sheet=values.get("measures_sheet"),
+                    current_period=values.get("current_period"))
 
 
 def _setting_row(table: RawTable | None, cols: dict[str, int] | None, key: str) -> int | None:
@@ -447,32 +521,31 @@ def _apply_use_blue(settings: Settings, measures: list[Measure]) -> Settings:
         m.stretch_target is not None or m.rag_override is Status.BLUE for m in measures))
 
 
-def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = ()
+def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = (),
+                 sheet_cells: Callable[[str], RawTable | None] | None = None
                  ) -> PerformanceWorkbook:
     """Typed measures (benchmarks attached), settings and every problem, from raw tables.
 
     ``tables`` is keyed by table name, casefolded; ``sheets`` (the workbook's sheet
-    names) only sharpens the message when the Measures table is missing.
+    names) sharpens the message when the Measures table is missing. Without a table
+    named Measures, the measures are looked for as a plain range on the sheet
+    ``Measures`` (or the one Settings ``Measures Sheet`` names): ``sheet_cells(name)``
+    gives that sheet's cells (from the file, or from the live workbook).
     """
     problems: list[Problem] = []
-    measures_table = tables.get(MEASURES.casefold())
-    if measures_table is None:
-        if MEASURES.casefold() in (s.casefold() for s in sheets):
-            message = (f"sheet {MEASURES} has no Excel table named {MEASURES}: "
-                       + _TABLE_HINT.format(name=MEASURES))
-        else:
-            message = (f"the workbook has no sheet {MEASURES} with a table {MEASURES} "
-                       f"(sheets found: {', '.join(sheets) or 'none'})")
-        problems.append(Problem(MEASURES, "", message))
-        return PerformanceWorkbook((), Settings(), tuple(problems))
-
     settings = Settings()
     if SETTINGS.casefold() in tables:
         settings = _read_settings(tables[SETTINGS.casefold()], problems)
     elif SETTINGS.casefold() in (s.casefold() for s in sheets):
         problems.append(Problem(SETTINGS, "", f"sheet {SETTINGS} has no table named {SETTINGS}; "
                                 "its values are not read", severity="warning"))
-    measures = _read_measures(measures_table, problems, settings)
+    measures_table = tables.get(MEASURES.casefold())
+    if measures_table is None:
+        measures_table = _plain_range(settings, sheets, sheet_cells, problems)
+        if measures_table is None:
+            return PerformanceWorkbook((), settings, tuple(problems))
+    sources: list[ColumnSource] = []
+    measures = _read_measures(measures_table, problems, settings, sources)
     settings = _apply_use_blue(settings, measures)
     if BENCHMARKS.casefold() in tables:
         refs = {m.ref.casefold() for m in measures if m.ref}
@@ -480,14 +553,53 @@ def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = ()
         measures = [m if m.ref.casefold() not in found else
                     replace(m, benchmarks=tuple(found.pop(m.ref.casefold())))
                     for m in measures]
-    return PerformanceWorkbook(tuple(measures), settings, tuple(problems))
+    history = tables.get(HISTORY.casefold())
+    if history is not None or _has_period_headers(measures_table):
+        from .history import read_history  # history.py builds on this module's helpers
+        measures = read_history(history, measures_table, list(measures),
+                                settings.current_period, problems)
+    return PerformanceWorkbook(tuple(measures), settings, tuple(problems), tuple(sources))
+
+
+def _plain_range(settings: Settings, sheets: tuple[str, ...],
+                 sheet_cells: Callable[[str], RawTable | None] | None,
+                 problems: list[Problem]) -> RawTable | None:
+    """The Measures table as a range without an Excel table, or ``None`` with the problem."""
+    name = settings.measures_sheet or MEASURES
+    present = next((s for s in sheets if s.casefold() == name.casefold()), None)
+    if present is None:
+        if settings.measures_sheet:
+            message = (f"Settings 'Measures Sheet' names the sheet '{name}', which the workbook "
+                       f"does not have (sheets found: {', '.join(sheets) or 'none'})")
+        else:
+            message = (f"the workbook has no sheet {MEASURES} with a table {MEASURES} "
+                       f"(sheets found: {', '.join(sheets) or 'none'})")
+        problems.append(Problem(MEASURES, "", message))
+        return None
+    cells = sheet_cells(present) if sheet_cells is not None else None
+    words = mapping.header_words(((c.field, c.headers) for c in MEASURE_COLUMNS),
+                                 _column_overrides(settings))
+    found = mapping.locate_range(cells, words, MEASURES) if cells is not None else None
+    if found is None:
+        problems.append(Problem(present, "", (
+            f"sheet {present} has no Excel table named {MEASURES}, and none of its first "
+            f"{mapping.HEADER_SEARCH_ROWS} rows is a header row naming Ref and Measure (or "
+            "Indicator, KPI, Description): add those headers above your measures, or "
+            + _TABLE_HINT.format(name=MEASURES))))
+    return found
+
+
+def _has_period_headers(table: RawTable) -> bool:
+    """True when a Measures header could be a period label (the wide layout)."""
+    header = table.rows[0] if table.rows else []
+    return any(isinstance(v, str) and any(ch.isdigit() for ch in v) for v in header)
 
 
 def read_workbook(path: str | os.PathLike) -> PerformanceWorkbook:
     """Read a performance workbook file. File-level failures raise :class:`FileError`;
     data problems are returned in ``problems``, never raised."""
-    raw = read_tables(path, (MEASURES, BENCHMARKS, SETTINGS))
-    return parse_tables(raw.tables, raw.sheets)
+    raw = read_tables(path, (MEASURES, BENCHMARKS, SETTINGS, HISTORY))
+    return parse_tables(raw.tables, raw.sheets, lambda sheet: read_sheet(path, sheet))
 
 
 def table_from_values(name: str, sheet: str, top_left: str, values: list[list[object]],

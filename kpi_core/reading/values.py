@@ -7,6 +7,7 @@ phrase about the value. Callers add the sheet and cell.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from dataclasses import dataclass
@@ -86,8 +87,21 @@ def parse_text(value: object) -> str | None:
         return "Yes" if value else "No"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, dt.date):
+        return _date_text(value)
     text = _NOT_XML.sub("", _str(value)).strip()
     return text or None
+
+
+def _date_text(value: dt.date) -> str:
+    """A date cell as ISO text: ``2016-09-30``, with the time only when it has one.
+
+    >>> _date_text(dt.datetime(2016, 9, 30)), _date_text(dt.datetime(2016, 9, 30, 17, 30))
+    ('2016-09-30', '2016-09-30 17:30')
+    """
+    if isinstance(value, dt.datetime) and value.time() != dt.time():
+        return value.isoformat(sep=" ", timespec="minutes")
+    return value.isoformat()[:10]
 
 
 def parse_reading(value: object) -> Reading:
@@ -108,6 +122,9 @@ def parse_reading(value: object) -> Reading:
         return Reading(None)
     if isinstance(value, bool):
         raise ValueParseError(f"{value} is not a number", value)
+    if isinstance(value, dt.date):
+        raise ValueParseError(f"{_date_text(value)!r} is a date, not a number; format the "
+                              "cell as a number or a percentage", value)
     if isinstance(value, (int, float)):
         if isinstance(value, float) and math.isnan(value):
             raise ValueParseError(f"{_describe(value)} is not a finite number", value)

@@ -15,6 +15,8 @@ builds from xlwings ranges, so both go through :mod:`kpi_core.reading.tables`.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import os
 import posixpath
 import re
@@ -34,6 +36,10 @@ from ..errors import FileError
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+#: Excel's "Strict Open XML Spreadsheet" saves the same content under these namespaces
+#: (ISO/IEC 29500 Strict); the package relationships keep theirs.
+_STRICT_MAIN = "{http://purl.oclc.org/ooxml/spreadsheetml/main}"
+_STRICT_R_ID = "{http://purl.oclc.org/ooxml/officeDocument/relationships}id"
 
 #: Largest uncompressed part we read, and the largest compression ratio we accept
 #: for a big part. A real 20,000-measure workbook's sheet is ~15 MB at ratio ~10.
@@ -54,6 +60,73 @@ MAX_HELD_TAGS = 500_000
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 _BUILTIN_PERCENT_FORMATS = frozenset({9, 10})
+#: Built-in number formats that show a date (ECMA-376 18.8.30, with the East Asian ids).
+_BUILTIN_DATE_FORMATS = frozenset({14, 15, 16, 17, 22, 27, 28, 29, 30, 31, 34, 35, 36,
+                                   50, 51, 52, 53, 54, 57, 58})
+_ESCAPE_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_EPOCH_1900 = dt.datetime(1899, 12, 30)  # serial 1 is 1900-01-01 once past Excel's 29 Feb 1900
+_EPOCH_1904 = dt.datetime(1904, 1, 1)
+
+
+def decode_escapes(text: str) -> str:
+    r"""Excel's ``_xHHHH_`` escapes in stored text, decoded (ECMA-376 22.9.2.19).
+
+    Excel writes a carriage return as ``_x000D_``, a tab as ``_x0009_`` and a literal
+    ``_x`` as ``_x005F_x`` (the underscore escaped), in shared strings, inline strings
+    and table column names.
+
+    >>> decode_escapes("Current_x000D_\nposition"), decode_escapes("CS01_x0009_")
+    ('Current\r\nposition', 'CS01\t')
+    >>> decode_escapes("_x005F_x0009_ stays"), decode_escapes("no escapes _x12_")
+    ('_x0009_ stays', 'no escapes _x12_')
+    >>> decode_escapes("_xD83D__xDE00_") == "\U0001f600"  # a surrogate pair joins up
+    True
+    """
+    if "_x" not in text:
+        return text
+    decoded = _ESCAPE_RE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    if any("\ud800" <= ch <= "\udfff" for ch in decoded):
+        decoded = decoded.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return decoded
+
+
+def serial_to_datetime(serial: float, date1904: bool = False) -> dt.datetime | None:
+    """An Excel date serial to a datetime, in the workbook's date system.
+
+    The 1900 system counts 1 as 1900-01-01 and keeps Lotus 1-2-3's 29 February 1900
+    (serial 60); the 1904 system (old Mac workbooks, ``workbookPr date1904``) counts 0
+    as 1904-01-01. Serials outside Excel's range give ``None``.
+
+    >>> serial_to_datetime(42643), serial_to_datetime(41181, date1904=True)
+    (datetime.datetime(2016, 9, 30, 0, 0), datetime.datetime(2016, 9, 30, 0, 0))
+    >>> serial_to_datetime(1), serial_to_datetime(61), serial_to_datetime(-1)
+    (datetime.datetime(1900, 1, 1, 0, 0), datetime.datetime(1900, 3, 1, 0, 0), None)
+    """
+    if not 0 <= serial < 2958466:  # 9999-12-31 is the last date Excel shows
+        return None
+    if date1904:
+        base = _EPOCH_1904
+    else:
+        base = _EPOCH_1900 if serial >= 61 else _EPOCH_1900 + dt.timedelta(days=1)
+    return base + dt.timedelta(days=round(serial * 86400_000) / 86400_000)
+
+
+def parse_iso_date(text: str) -> dt.datetime | None:
+    """An ISO 8601 date cell (``t="d"``) as a datetime (UTC offsets dropped), else ``None``.
+
+    >>> parse_iso_date("2016-09-30T00:00:00Z"), parse_iso_date("2016-09-30")
+    (datetime.datetime(2016, 9, 30, 0, 0), datetime.datetime(2016, 9, 30, 0, 0))
+    >>> parse_iso_date("30/09/2016") is None
+    True
+    """
+    try:
+        value = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        try:
+            value = dt.datetime.combine(dt.date.fromisoformat(text.strip()), dt.time())
+        except ValueError:
+            return None
+    return value.replace(tzinfo=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +184,7 @@ def column_letter(index: int) -> str:
     return letters
 
 
+@functools.lru_cache(maxsize=1024)
 def column_index(letters: str) -> int:
     """Column letters to 1-based number.
 
@@ -202,18 +276,22 @@ class _Package:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._tags = self._released = 0  # XML tags fed, and when the consumer last let go
+        #: The package's SpreadsheetML namespace: transitional, or Strict Open XML's.
+        self.main = _MAIN
         try:
             self.zip = zipfile.ZipFile(path)
-            self.names = {info.filename: info for info in self.zip.infolist()}
+            # Part names compare case-insensitively (ECMA-376 Part 2, 9.1.1.1):
+            # ``xl/SharedStrings.xml`` is the part a relationship names ``sharedStrings.xml``.
+            self.names = {info.filename.casefold(): info for info in self.zip.infolist()}
         except zipfile.BadZipFile as exc:
             raise FileError(f"{path}: the file is damaged or truncated (not a complete .xlsx)") \
                 from exc
 
     def has(self, name: str) -> bool:
-        return name in self.names
+        return name.casefold() in self.names
 
     def open(self, name: str):
-        info = self.names.get(name)
+        info = self.names.get(name.casefold())
         if info is None:
             raise FileError(f"{self.path}: part {name} is missing; the workbook is damaged")
         if info.file_size > MAX_PART_BYTES or (
@@ -277,6 +355,10 @@ class _Package:
             out[rel.get("Id")] = (rel.get("Type", "").rsplit("/", 1)[-1], path)
         return out
 
+    def rel_id(self, elem) -> str | None:
+        """The ``r:id`` of an element, in either namespace."""
+        return elem.get(_R_ID) or elem.get(_STRICT_R_ID)
+
 
 def _check_file(path: Path) -> None:
     if not path.exists():
@@ -339,45 +421,73 @@ def _ole_stream_names(path: Path, max_sectors: int = 64) -> set[str]:
     return names
 
 
-def _text_of(elem) -> str:
-    """Text of a shared or inline string, without phonetic runs."""
+def _text_of(elem, main: str = _MAIN) -> str:
+    """Text of a shared or inline string (rich-text runs joined, phonetic runs left
+    out), its ``_xHHHH_`` escapes decoded."""
     parts = []
     for child in elem:
-        if child.tag == f"{_MAIN}t":
+        if child.tag == f"{main}t":
             parts.append(child.text or "")
-        elif child.tag == f"{_MAIN}r":
-            t = child.find(f"{_MAIN}t")
+        elif child.tag == f"{main}r":
+            t = child.find(f"{main}t")
             if t is not None:
                 parts.append(t.text or "")
-    return "".join(parts)
+    return decode_escapes("".join(parts))
 
 
 def _shared_strings(pkg: _Package, name: str | None) -> list[str]:
     if not name or not pkg.has(name):
         return []
     strings = []
+    si_tag = f"{pkg.main}si"
     for _event, elem in pkg.iterparse(name):
-        if elem.tag == f"{_MAIN}si":
-            strings.append(_text_of(elem))
+        if elem.tag == si_tag:
+            strings.append(_text_of(elem, pkg.main))
             elem.clear()
             pkg.release()
     return strings
 
 
-def _percent_styles(pkg: _Package, name: str | None) -> frozenset[int]:
-    """Indexes of cell formats (``s`` attribute) whose number format shows a percent."""
+def _is_date_format(code: str) -> bool:
+    """A custom number format that shows a date (a day, month or year part), not a time
+    of day alone, a percent or plain text.
+
+    >>> [_is_date_format(c) for c in ("dd/mm/yyyy", "mmm-yy", "[$-409]d-mmm;@", "h:mm")]
+    [True, True, True, False]
+    >>> [_is_date_format(c) for c in ("0.0%", '0 "days"', "[Red]0.00", "General")]
+    [False, False, False, False]
+    """
+    code = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.', "", code).casefold()
+    if "general" in code or "%" in code:
+        return False
+    return "d" in code or "y" in code or ("m" in code and "h" not in code and "s" not in code)
+
+
+def _cell_styles(pkg: _Package, name: str | None) -> tuple[frozenset[int], frozenset[int]]:
+    """Indexes of cell formats (``s`` attribute) whose number format shows a percent,
+    and those that show a date."""
     if not name or not pkg.has(name):
-        return frozenset()
+        return frozenset(), frozenset()
     root = pkg.root(name)
+    main = pkg.main
     percent_ids = set(_BUILTIN_PERCENT_FORMATS)
-    numfmts = root.find(f"{_MAIN}numFmts")
+    date_ids = set(_BUILTIN_DATE_FORMATS)
+    numfmts = root.find(f"{main}numFmts")
     for fmt in numfmts if numfmts is not None else ():
-        code = re.sub(r'"[^"]*"|\\.', "", fmt.get("formatCode", ""))
+        raw_code = fmt.get("formatCode", "")
+        code = re.sub(r'"[^"]*"|\\.', "", raw_code)
+        fmt_id = _int(fmt.get("numFmtId", "-1"), pkg.path, name)
         if "%" in code:
-            percent_ids.add(_int(fmt.get("numFmtId", "-1"), pkg.path, name))
-    xfs = root.find(f"{_MAIN}cellXfs")
-    return frozenset(i for i, xf in enumerate(xfs if xfs is not None else ())
-                     if _int(xf.get("numFmtId", "0"), pkg.path, name) in percent_ids)
+            percent_ids.add(fmt_id)
+        elif _is_date_format(raw_code):
+            date_ids.add(fmt_id)
+        else:
+            date_ids.discard(fmt_id)  # a built-in id the workbook redefines
+    xfs = root.find(f"{main}cellXfs")
+    ids = [_int(xf.get("numFmtId", "0"), pkg.path, name)
+           for xf in (xfs if xfs is not None else ())]
+    return (frozenset(i for i, f in enumerate(ids) if f in percent_ids),
+            frozenset(i for i, f in enumerate(ids) if f in date_ids))
 
 
 def _int(text: str, path: Path, part: str) -> int:
@@ -398,10 +508,34 @@ class _TableDef:
     left: int
     bottom: int
     right: int
+    #: The table's column names (``tableColumn``), escapes decoded: the header when
+    #: a header cell is empty.
+    columns: tuple[str, ...] = ()
 
 
-def _read_rows(pkg: _Package, part: str, tables: list[_TableDef], strings: list[str],
-               percent_styles: frozenset[int], calc_on_load: bool) -> dict[str, RawTable]:
+@dataclass(frozen=True, slots=True)
+class _Book:
+    """What reading any cell needs: the shared strings, which styles show percents and
+    dates, the date system, and whether saved formula results are to be trusted."""
+
+    main: str
+    strings: list[str]
+    percent_styles: frozenset[int]
+    date_styles: frozenset[int]
+    calc_on_load: bool
+    date1904: bool
+    #: The tags read in every cell, made once (the cell loop is the hot path).
+    v_tag: str = ""
+    f_tag: str = ""
+    is_tag: str = ""
+
+    def __post_init__(self) -> None:
+        for name, local in (("v_tag", "v"), ("f_tag", "f"), ("is_tag", "is")):
+            object.__setattr__(self, name, f"{self.main}{local}")
+
+
+def _read_rows(pkg: _Package, part: str, tables: list[_TableDef], book: _Book
+               ) -> dict[str, RawTable]:
     """The cells of every table on one sheet, in one pass over the sheet's XML."""
     grids = {t.name: [[None] * (t.right - t.left + 1) for _ in range(t.bottom - t.top + 1)]
              for t in tables}
@@ -411,18 +545,23 @@ def _read_rows(pkg: _Package, part: str, tables: list[_TableDef], strings: list[
     # Only row ends are handled (a row's cells are complete by then), so the Python
     # work per XML event stays small: this loop is most of the time of a big read.
     try:
-        _fill_grids(pkg, part, tables, grids, percents, strings, percent_styles,
-                    calc_on_load, top, bottom)
+        _fill_grids(pkg, part, tables, grids, percents, book, top, bottom)
     except ValueError as exc:  # a row number or style index that is not a number
         raise FileError(f"{pkg.path}: part {part} is damaged ({exc})") from exc
+    for t in tables:
+        header = grids[t.name][0]
+        for ci, name in enumerate(t.columns[:len(header)]):
+            if header[ci] is None and name:
+                header[ci] = name
     return {t.name.casefold(): RawTable(t.name, t.sheet, t.top, t.left, grids[t.name],
                                         frozenset(percents[t.name])) for t in tables}
 
 
 def _fill_grids(pkg: _Package, part: str, tables: list[_TableDef], grids: dict,
-                percents: dict, strings: list[str], percent_styles: frozenset[int],
-                calc_on_load: bool, top: int, bottom: int) -> None:
-    c_tag, row_tag, data_tag = f"{_MAIN}c", f"{_MAIN}row", f"{_MAIN}sheetData"
+                percents: dict, book: _Book, top: int, bottom: int) -> None:
+    main = book.main
+    c_tag, row_tag, data_tag = f"{main}c", f"{main}row", f"{main}sheetData"
+    percent_styles, date_styles = book.percent_styles, book.date_styles
     row_no = 0
     for _event, row in pkg.iterparse(part):
         if row.tag != row_tag:
@@ -442,35 +581,89 @@ def _fill_grids(pkg: _Package, part: str, tables: list[_TableDef], grids: dict,
                 col_no = column_index(ref.rstrip("0123456789")) if ref else col_no + 1
                 for t in tables:
                     if t.top <= row_no <= t.bottom and t.left <= col_no <= t.right:
-                        value = _cell_value(elem, strings, calc_on_load)
+                        value = _cell_value(elem, book)
                         ri, ci = row_no - t.top, col_no - t.left
-                        grids[t.name][ri][ci] = value
                         style = elem.get("s")
-                        if style and int(style) in percent_styles:
-                            percents[t.name].add((ri, ci))
+                        if style:
+                            index = int(style)
+                            if index in percent_styles:
+                                percents[t.name].add((ri, ci))
+                            elif date_styles and index in date_styles and type(value) is float:
+                                value = serial_to_datetime(value, book.date1904) or value
+                        grids[t.name][ri][ci] = value
         row.clear()
         pkg.release()
 
 
-def _cell_value(elem, strings: list[str], calc_on_load: bool) -> object:
+def _fill_sheet(pkg: _Package, part: str, book: _Book, sheet: str) -> RawTable:
+    """Every cell of a sheet from A1 to its last used row and column (a plain range has
+    no table to bound it), as one grid."""
+    main = book.main
+    c_tag, row_tag, data_tag = f"{main}c", f"{main}row", f"{main}sheetData"
+    rows: dict[int, dict[int, object]] = {}
+    percents: set[tuple[int, int]] = set()
+    row_no = cells = width = 0
+    for _event, row in pkg.iterparse(part):
+        if row.tag != row_tag:
+            if row.tag == data_tag:
+                break
+            continue
+        r = row.get("r")
+        row_no = int(r) if r else row_no + 1
+        col_no = 0
+        found: dict[int, object] = {}
+        for elem in row:
+            if elem.tag != c_tag:
+                continue
+            ref = elem.get("r")
+            col_no = column_index(ref.rstrip("0123456789")) if ref else col_no + 1
+            value = _cell_value(elem, book)
+            style = elem.get("s")
+            if style:
+                index = int(style)
+                if index in book.percent_styles:
+                    percents.add((row_no - 1, col_no - 1))
+                elif index in book.date_styles and type(value) is float:
+                    value = serial_to_datetime(value, book.date1904) or value
+            if value is not None:
+                found[col_no] = value
+        if found:
+            rows[row_no] = found
+            width = max(width, max(found))
+            cells = max(cells, row_no * width)
+            if cells > MAX_TABLE_CELLS:
+                raise FileError(f"{pkg.path}: sheet {sheet} is used as far as "
+                                f"{cell_address(row_no, width)}, more than the "
+                                f"{MAX_TABLE_CELLS:,} cells this tool reads from a range "
+                                "without an Excel table; make the measures an Excel table "
+                                "(Insert > Table) named Measures")
+        row.clear()
+        pkg.release()
+    height = max(rows, default=0)
+    grid = [[rows.get(ri, {}).get(ci) for ci in range(1, width + 1)]
+            for ri in range(1, height + 1)]
+    return RawTable(sheet, sheet, 1, 1, grid, frozenset(percents))
+
+
+def _cell_value(elem, book: _Book) -> object:
     kind = elem.get("t", "n")
-    v = elem.find(f"{_MAIN}v")
-    f = elem.find(f"{_MAIN}f")
+    v = elem.find(book.v_tag)
+    f = elem.find(book.f_tag)
     text = v.text if v is not None else None
-    if f is not None and (text is None or calc_on_load):
+    if f is not None and (text is None or book.calc_on_load):
         # No saved result, or one the writing program said to recalculate on load
         # (fullCalcOnLoad: openpyxl and XlsxWriter write placeholders, not results).
         return FormulaNoResult(f.text or "")
     if kind == "inlineStr":
-        inline = elem.find(f"{_MAIN}is")
-        return _text_of(inline) if inline is not None else ""
+        inline = elem.find(book.is_tag)
+        return _text_of(inline, book.main) if inline is not None else ""
     if text is None:
         return None
     if kind == "s":
         try:
             index = int(text)
             if index >= 0:  # a negative index would pick another cell's text
-                return strings[index]
+                return book.strings[index]
         except (ValueError, IndexError):
             pass
         return CellError("#REF!")
@@ -478,12 +671,63 @@ def _cell_value(elem, strings: list[str], calc_on_load: bool) -> object:
         return text.strip() == "1"
     if kind == "e":
         return CellError(text)
-    if kind in ("str", "d"):
-        return text
+    if kind == "d":  # an ISO 8601 date (Strict files, and some other writers)
+        return parse_iso_date(text) or text
+    if kind == "str":  # a formula's text result
+        return decode_escapes(text)
     try:
         return float(text)
     except ValueError:
         return text
+
+
+class _Opened:
+    """An open package with its workbook part read: sheets, date system, namespaces."""
+
+    def __init__(self, path: Path) -> None:
+        _check_file(path)
+        self.pkg = _Package(path)
+        try:
+            self._read_book(path)
+        except BaseException:
+            self.pkg.zip.close()
+            raise
+
+    def _read_book(self, path: Path) -> None:
+        pkg = self.pkg
+        root_rels = pkg.rels("")  # _rels/.rels
+        self.book_part = next((p for kind, p in root_rels.values() if kind == "officeDocument"),
+                              "xl/workbook.xml")
+        if not pkg.has(self.book_part):
+            raise FileError(f"{path}: is a zip file but not an Excel workbook "
+                            "(it has no workbook part)")
+        book = pkg.root(self.book_part)
+        if book.tag == f"{_STRICT_MAIN}workbook":
+            pkg.main = _STRICT_MAIN  # Strict Open XML: the same content, other namespaces
+        elif book.tag != f"{_MAIN}workbook":
+            raise FileError(f"{path}: its workbook part is {book.tag!r}, not an Excel "
+                            "workbook; open it in Excel and save it as an Excel Workbook "
+                            "(.xlsx)")
+        main = pkg.main
+        self.book_rels = pkg.rels(self.book_part)
+        calc = book.find(f"{main}calcPr")
+        self.calc_on_load = calc is not None and calc.get("fullCalcOnLoad") in ("1", "true")
+        props = book.find(f"{main}workbookPr")
+        self.date1904 = props is not None and props.get("date1904") in ("1", "true")
+        self.sheets: list[tuple[str, str]] = []
+        sheets_el = book.find(f"{main}sheets")
+        for sheet in sheets_el if sheets_el is not None else ():
+            rel = self.book_rels.get(pkg.rel_id(sheet))
+            if rel and rel[0] == "worksheet":
+                self.sheets.append((decode_escapes(sheet.get("name", "")), rel[1]))
+
+    def part(self, kind: str) -> str | None:
+        return next((p for k, p in self.book_rels.values() if k == kind), None)
+
+    def book(self) -> _Book:
+        percent_styles, date_styles = _cell_styles(self.pkg, self.part("styles"))
+        return _Book(self.pkg.main, _shared_strings(self.pkg, self.part("sharedStrings")),
+                     percent_styles, date_styles, self.calc_on_load, self.date1904)
 
 
 def read_tables(path: str | os.PathLike, names: tuple[str, ...] | None = None) -> RawWorkbook:
@@ -492,32 +736,12 @@ def read_tables(path: str | os.PathLike, names: tuple[str, ...] | None = None) -
     Raises :class:`FileError` for anything that is not a readable .xlsx/.xlsm.
     """
     path = Path(path)
-    _check_file(path)
-    pkg = _Package(path)
+    opened = _Opened(path)
+    pkg = opened.pkg
     with pkg.zip:
-        root_rels = pkg.rels("")  # _rels/.rels
-        book_part = next((p for kind, p in root_rels.values() if kind == "officeDocument"),
-                         "xl/workbook.xml")
-        if not pkg.has(book_part):
-            raise FileError(f"{path}: is a zip file but not an Excel workbook "
-                            "(it has no workbook part)")
-        book = pkg.root(book_part)
-        book_rels = pkg.rels(book_part)
-        calc = book.find(f"{_MAIN}calcPr")
-        calc_on_load = calc is not None and calc.get("fullCalcOnLoad") in ("1", "true")
-        shared = next((p for kind, p in book_rels.values() if kind == "sharedStrings"), None)
-        styles = next((p for kind, p in book_rels.values() if kind == "styles"), None)
-
-        sheets: list[tuple[str, str]] = []
-        sheets_el = book.find(f"{_MAIN}sheets")
-        for sheet in sheets_el if sheets_el is not None else ():
-            rel = book_rels.get(sheet.get(_R_ID))
-            if rel and rel[0] == "worksheet":
-                sheets.append((sheet.get("name", ""), rel[1]))
-
         wanted = {n.casefold() for n in names} if names else None
         by_sheet: dict[str, list[_TableDef]] = {}
-        for sheet_name, part in sheets:
+        for sheet_name, part in opened.sheets:
             if not pkg.has(part):
                 continue
             for kind, table_part in pkg.rels(part).values():
@@ -542,12 +766,44 @@ def read_tables(path: str | os.PathLike, names: tuple[str, ...] | None = None) -
                                     f"{cells:,} cells, more than the {MAX_TABLE_CELLS:,} this "
                                     "tool reads; resize the table to its data (Table Design > "
                                     "Resize Table)")
+                columns = tuple(decode_escapes(c.get("name") or "")
+                                for c in t.iter(f"{pkg.main}tableColumn"))
                 by_sheet.setdefault(part, []).append(
-                    _TableDef(name, sheet_name, part, top, left, max(bottom, top), right))
+                    _TableDef(name, sheet_name, part, top, left, max(bottom, top), right,
+                              columns if t.get("headerRowCount") != "0" else ()))
 
-        strings = _shared_strings(pkg, shared) if by_sheet else []
-        percent_styles = _percent_styles(pkg, styles) if by_sheet else frozenset()
         tables: dict[str, RawTable] = {}
-        for part, defs in by_sheet.items():
-            tables.update(_read_rows(pkg, part, defs, strings, percent_styles, calc_on_load))
-        return RawWorkbook(tuple(name for name, _ in sheets), tables)
+        if by_sheet:
+            book = opened.book()
+            for part, defs in by_sheet.items():
+                tables.update(_read_rows(pkg, part, defs, book))
+        return RawWorkbook(tuple(name for name, _ in opened.sheets), tables)
+
+
+def read_sheet(path: str | os.PathLike, sheet: str) -> RawTable | None:
+    """Every cell of one sheet (named case-insensitively) as a :class:`RawTable` whose
+    name is the sheet's, from A1; ``None`` when the workbook has no such sheet.
+
+    For a range without an Excel table: :mod:`kpi_core.reading.tables` finds its
+    header row and its end.
+    """
+    path = Path(path)
+    opened = _Opened(path)
+    pkg = opened.pkg
+    with pkg.zip:
+        part = next((p for name, p in opened.sheets if name.casefold() == sheet.casefold()),
+                    None)
+        if part is None or not pkg.has(part):
+            return None
+        name = next(name for name, p in opened.sheets if p == part)
+        try:
+            return _fill_sheet(pkg, part, opened.book(), name)
+        except ValueError as exc:
+            raise FileError(f"{path}: part {part} is damaged ({exc})") from exc
+
+
+def sheet_names(path: str | os.PathLike) -> tuple[str, ...]:
+    """The workbook's sheet names, in order (worksheets only)."""
+    opened = _Opened(Path(path))
+    with opened.pkg.zip:
+        return tuple(name for name, _ in opened.sheets)

@@ -1,0 +1,210 @@
+"""History's rules (SPEC section 5): direction of travel short and long, previous status,
+RAG movement and the trend of the last eight periods. Pure functions.
+
+A measure's own period is the latest period of its frequency that ends by the
+workbook's current period (Settings ``Period``): in ``Q2 2016/17`` a quarterly
+measure is at ``Q2 2016/17``, a monthly one at ``Sep 2016``, an annual one at
+``2015/16``. Its previous period and the same period a year earlier are found in
+its History; the ``Previous`` column stands in for the previous period where History
+has none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from ..model import (
+    Assessment, DataStatus, Direction, Frequency, Measure, Movement,
+    Observation, Period, Settings, Status, TrendPoint, period_label,
+)
+from .rules import assess_status, compute_direction
+
+#: How many periods a trend shows, the current one included.
+TREND_PERIODS = 8
+_PERIOD_FREQUENCIES = (Frequency.MONTHLY, Frequency.QUARTERLY, Frequency.ANNUAL)
+
+
+def measure_period(measure: Measure, current: Period | None) -> Period | None:
+    """The period a measure's Current belongs to.
+
+    Its frequency is the Frequency column's when that is monthly, quarterly or annual,
+    else its History's, else the workbook period's own. With no workbook period, the
+    period after its latest History row; with neither, unknown.
+
+    >>> q2 = Period.quarter(2016, 2)
+    >>> measure_period(Measure("A", "P", "m", frequency=Frequency.ANNUAL), q2).label
+    '2015/16'
+    >>> measure_period(Measure("A", "P", "m", history=(Observation(Period.month(2016, 8), 1.0),)),
+    ...                None).label
+    'Sep 2016'
+    """
+    if measure.frequency in _PERIOD_FREQUENCIES:
+        frequency = measure.frequency
+    elif measure.history:
+        frequency = measure.history[0].period.frequency
+    else:
+        frequency = current.frequency if current is not None else None
+    if current is not None:
+        return current.latest(frequency)
+    if measure.history:
+        return measure.history[-1].period.next()
+    return None
+
+
+def find_observation(history: tuple[Observation, ...], period: Period | None
+                     ) -> Observation | None:
+    """The History row for ``period``, if there is one."""
+    if period is None:
+        return None
+    for o in reversed(history):  # oldest first: the previous period is usually the last row
+        if o.period == period:
+            return o
+    return None
+
+
+def compute_status_then(measure: Measure, value: float | None, target: float | None = None,
+                        published: Status | None = None, settings: Settings | None = None
+                        ) -> Status:
+    """The status a past period had: the ``published`` one when History gives it, else the
+    rules on that period's value and target (today's target when it has none).
+
+    >>> m = Measure("A", "P", "m", target=0.9)
+    >>> compute_status_then(m, 0.85), compute_status_then(m, 0.85, target=0.8)
+    (<Status.AMBER: 'Amber'>, <Status.GREEN: 'Green'>)
+    >>> compute_status_then(m, 0.5, published=Status.GREEN)
+    <Status.GREEN: 'Green'>
+    """
+    if published is not None:
+        return published
+    then = replace(measure, current=value, current_marker=None,
+                   target=target if target is not None else measure.target,
+                   data_status=DataStatus.AVAILABLE, history=())
+    return assess_status(then, settings=settings)[0]
+
+
+def compute_movement(status: Status, previous: Status | None) -> Movement | None:
+    """RAG movement from the previous period's status to this one's.
+
+    ``New`` when a measure has a RAG now and had none then (no figure, no target, not
+    due); nothing when it has no RAG now or nothing is known of the previous period.
+
+    >>> compute_movement(Status.AMBER, Status.RED), compute_movement(Status.AMBER, Status.GREEN)
+    (<Movement.IMPROVED: 'Improved'>, <Movement.DECLINED: 'Declined'>)
+    >>> compute_movement(Status.RED, Status.RED), compute_movement(Status.RED, Status.NO_TARGET)
+    (<Movement.SAME: 'Same'>, <Movement.NEW: 'New'>)
+    >>> compute_movement(Status.NOT_DUE, Status.RED) is None
+    True
+    """
+    if not status.is_rag or previous is None:
+        return None
+    if not previous.is_rag:
+        return Movement.NEW
+    if status.rank > previous.rank:
+        return Movement.IMPROVED
+    if status.rank < previous.rank:
+        return Movement.DECLINED
+    return Movement.SAME
+
+
+def compute_trend(measure: Measure, period: Period | None) -> tuple[TrendPoint, ...]:
+    """The last eight periods' values, oldest first, the current one last; ``None`` where
+    a period has no figure. Starts at the oldest History row when there are fewer; empty
+    when the measure has no History.
+
+    >>> h = (Observation(Period.quarter(2016, 1), 0.8),)
+    >>> [(t.period, t.value) for t in compute_trend(Measure("A", "P", "m", current=0.9,
+    ...                                                     history=h), Period.quarter(2016, 2))]
+    [('Q1 2016/17', 0.8), ('Q2 2016/17', 0.9)]
+    """
+    if not measure.history or period is None:
+        return ()
+    span = period.span
+    values = {o.period.end: o.value for o in measure.history if o.period.span == span}
+    if not values:
+        return ()
+    first = max(min(values), period.end - (TREND_PERIODS - 1) * span)
+    points = [TrendPoint(period_label(end, span), values.get(end))
+              for end in range(first, period.end, span)]
+    points.append(TrendPoint(period.label, measure.current))
+    return tuple(points)
+
+
+def assess_trends(assessment: Assessment, settings: Settings | None = None) -> Assessment:
+    """The assessment with its direction (short and long), previous status, RAG movement and
+    trend filled from the measure's History (the ``Previous`` column where it has none).
+
+    >>> from kpi_core.assessing.rules import assess_measure
+    >>> q2 = Period.quarter(2016, 2)
+    >>> m = Measure("A", "P", "m", current=0.95, target=0.9, history=(
+    ...     Observation(q2.year_earlier(), 0.97), Observation(q2.previous(), 0.8)))
+    >>> a = assess_measure(m, Settings(period="Q2 2016/17", current_period=q2))
+    >>> a.direction.label, a.direction_long.label, a.direction_long_since
+    ('▲ Improving', '▼ Worsening', 'Q2 2015/16')
+    >>> a.previous_status.value, a.previous_period, a.movement.value, len(a.trend)
+    ('Red', 'Q1 2016/17', 'Improved', 5)
+    """
+    measure = assessment.measure
+    period = measure_period(measure, settings.current_period if settings else None)
+    previous_period = period.previous() if period is not None else None
+    before = find_observation(measure.history, previous_period)
+
+    direction, previous_status = assessment.direction, None
+    if before is not None:
+        direction = _direction(measure, before.value)
+        previous_status = compute_status_then(measure, before.value, before.target,
+                                              before.status, settings)
+    elif measure.previous is not None:  # the Previous column, against today's target
+        previous_status = compute_status_then(measure, measure.previous, settings=settings)
+    movement = compute_movement(assessment.status, previous_status)
+    if previous_status is None and measure.history and assessment.status.is_rag:
+        movement = Movement.NEW  # History, but nothing for the previous period
+
+    year_ago = period.year_earlier() if period is not None else None
+    long_obs = find_observation(measure.history, year_ago)
+    direction_long = _direction(measure, long_obs.value) if long_obs is not None else None
+
+    return replace(
+        assessment, direction=direction, direction_long=direction_long,
+        direction_long_since=year_ago.label if direction_long is not None else None,
+        previous_status=previous_status,
+        previous_period=(previous_period.label
+                         if previous_period is not None and previous_status is not None
+                         else None),
+        movement=movement, trend=compute_trend(measure, period))
+
+
+def _direction(measure: Measure, before: float | None) -> Direction | None:
+    return compute_direction(measure.current, before, measure.polarity, measure.target,
+                             measure.target_upper)
+
+
+def _zero_movements() -> dict[str, int]:
+    return {m.value: 0 for m in Movement}
+
+
+def summarise_movement(assessments: Iterable[Assessment]) -> dict[str, dict[str, int]]:
+    """RAG movement counts per portfolio (first-seen order), zeros included; measures
+    with data errors and those with no movement known are not counted.
+
+    >>> from kpi_core.assessing.rules import assess_measures
+    >>> summarise_movement(assess_measures([Measure("A", "P", "m", current=1.0, target=1.0,
+    ...                                             previous=0.5)]))["P"]["Improved"]
+    1
+    """
+    summary: dict[str, dict[str, int]] = {}
+    for a in assessments:
+        counts = summary.setdefault(a.measure.portfolio, _zero_movements())
+        if a.problems or a.movement is None:
+            continue
+        counts[a.movement.value] += 1
+    return summary
+
+
+def summarise_movement_totals(summary: dict[str, dict[str, int]]) -> dict[str, int]:
+    """The per-portfolio movement counts added up."""
+    totals = _zero_movements()
+    for counts in summary.values():
+        for movement, n in counts.items():
+            totals[movement] += n
+    return totals

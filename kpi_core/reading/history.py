@@ -1,0 +1,287 @@
+"""Past periods' figures: the ``History`` table and the wide layout (SPEC section 3).
+
+``History`` holds one row per measure and past period: ``Ref``, ``Period``,
+``Value``, optional ``Target`` (the target in force then) and ``Status`` (the RAG
+published then). The wide layout many officers keep is read by the same code:
+Measures headers that are period labels (``Q1 2016/17``, ``Q2 2016/17`` ...) are
+each measure's history. Every problem names its cell: an unreadable period, an
+unknown Ref, a (Ref, Period) given twice, a period after the current one, a value
+that is not a number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+
+from ..errors import ValueParseError
+from ..formatting import format_value
+from ..model import Frequency, Measure, Observation, Period, Problem, Status
+from .periods import parse_period
+from .tables import Column, _is_blank_row, _parse, _Sheet
+from .values import MAX_FIGURE, Reading, is_blank, parse_reading, parse_text
+from .xlsx import RawTable
+
+
+HISTORY_COLUMNS = (
+    Column("ref", ("ref", "reference", "ref."), "Ref", required=True),
+    Column("period", ("period", "quarter", "month", "year"), "period", required=True),
+    Column("value", ("value", "actual", "outturn"), "value", required=True),
+    Column("target", ("target",), "target"),
+    Column("status", ("status", "rag", "published status"), "status"),
+)
+#: The frequencies a period can have; a measure's other Frequency words (Termly...)
+#: take the frequency of its History labels.
+PERIOD_FREQUENCIES = frozenset({Frequency.MONTHLY, Frequency.QUARTERLY, Frequency.ANNUAL})
+
+_STATUS_WORDS = {s.value.casefold(): s for s in Status} | {
+    "b": Status.BLUE, "g": Status.GREEN, "a": Status.AMBER, "r": Status.RED,
+}
+
+
+def parse_status(value: object) -> Status | None:
+    """A published status word (``Green``, ``G``, ``Data unavailable``...); ``None`` if blank.
+
+    >>> parse_status(" amber "), parse_status("R"), parse_status(None)
+    (<Status.AMBER: 'Amber'>, <Status.RED: 'Red'>, None)
+    """
+    if is_blank(value):
+        return None
+    text = " ".join(str(value).split()).casefold()
+    status = _STATUS_WORDS.get(text)
+    if status is None:
+        raise ValueParseError(
+            f"status {parse_text(value)!r} is not a status: use Blue, Green, Amber, Red, "
+            "Data unavailable, Not due or No target", value)
+    return status
+
+
+@dataclass(slots=True)
+class _Found:
+    """One observation and where it came from, before the checks across rows."""
+
+    key: str
+    observation: Observation
+    sheet: _Sheet
+    ri: int
+    period_ci: int
+
+
+class HistoryReader:
+    """Collects observations from either layout, checks them and attaches them to measures.
+
+    ``current`` is the Settings period; a measure's own current period is the latest
+    period of its frequency that ends by then (:meth:`Period.latest`).
+    """
+
+    def __init__(self, measures: Iterable[Measure], current: Period | None,
+                 problems: list[Problem]) -> None:
+        self.measures = {m.ref.casefold(): m for m in measures if m.ref}
+        self.current = current
+        self.problems = problems
+        self.found: list[_Found] = []
+
+    # --- the History table -----------------------------------------------------------
+
+    def read_table(self, table: RawTable) -> None:
+        sheet = _Sheet(table, self.problems)
+        cols = sheet.columns(HISTORY_COLUMNS)
+        if cols is None:
+            return
+        spec = {c.field: c for c in HISTORY_COLUMNS}
+        ref_ci, period_ci, value_ci = cols["ref"], cols["period"], cols["value"]
+        target_ci, status_ci = cols.get("target"), cols.get("status")
+        measures = self.measures
+        width = max(ref_ci, period_ci, value_ci, target_ci or 0, status_ci or 0) + 1
+        for ri in range(1, len(table.rows)):
+            row = table.rows[ri]
+            if len(row) < width:
+                row = row + [None] * (width - len(row))
+            if _is_blank_row(row):
+                continue
+            # The common cells (plain text Ref and Period, a number) are read inline; any
+            # other goes through _parse, which reads it the same way or reports it.
+            ref = row[ref_ci]
+            if not (type(ref) is str and ref.isprintable() and (ref := ref.strip())):
+                ref = _parse(sheet, row, ri, ref_ci, spec["ref"], parse_text)
+            if ref is None:
+                if not _blamed(self.problems, sheet, ri, ref_ci):
+                    sheet.add(ri, ref_ci, "Ref is blank")
+                continue
+            key = ref.casefold()
+            measure = measures.get(key)
+            if measure is None:
+                sheet.add(ri, ref_ci, f"Ref '{ref}' is not in the Measures table; this "
+                          "history row is not used", ref, severity="warning")
+                continue
+            period = _quick_period(row[period_ci])
+            if period is None:
+                frequency = (measure.frequency if measure.frequency in PERIOD_FREQUENCIES
+                             else None)
+                period = _parse(sheet, row, ri, period_ci, spec["period"],
+                                lambda v: parse_period(v, frequency))
+            value = _quick_reading(row[value_ci]) or \
+                _parse(sheet, row, ri, value_ci, spec["value"], parse_reading, _BAD)
+            target = _NONE
+            if target_ci is not None and row[target_ci] is not None:
+                target = _quick_reading(row[target_ci]) or \
+                    _parse(sheet, row, ri, target_ci, spec["target"], parse_reading, _BAD)
+            status = None
+            if status_ci is not None and row[status_ci] is not None:
+                status = _parse(sheet, row, ri, status_ci, spec["status"], parse_status, _BAD)
+            if period is None or value is _BAD or target is _BAD or status is _BAD:
+                if period is None and not _blamed(self.problems, sheet, ri, period_ci):
+                    sheet.add(ri, period_ci, "period is blank")
+                continue
+            self.found.append(_Found(key, Observation(period, value.value, target.value, status),
+                                     sheet, ri, period_ci))
+
+    # --- the wide layout ---------------------------------------------------------------
+
+    def read_wide(self, table: RawTable, measures: Iterable[Measure]) -> None:
+        """Measures headers that are period labels: each row's cells are its history."""
+        sheet = _Sheet(table, self.problems)
+        header = table.rows[0] if table.rows else []
+        columns: list[tuple[int, Period]] = []
+        for ci, value in enumerate(header):
+            if not isinstance(value, str) or not any(ch.isdigit() for ch in value):
+                continue
+            try:
+                columns.append((ci, parse_period(value)))
+            except ValueParseError as exc:
+                if _looks_like_a_period(str(exc)):
+                    sheet.add(0, ci, f"header {exc}; the column is not read as history",
+                              value, severity="warning")
+        if not columns:
+            return
+        by_row = {m.row: m for m in measures if m.ref and m.row is not None}
+        for ri in range(1, len(table.rows)):
+            measure = by_row.get(table.top + ri)
+            if measure is None:
+                continue
+            row = table.rows[ri]
+            for ci, period in columns:
+                label = Column("value", (), f"{period.label} value")
+                reading = _parse(sheet, row, ri, ci, label, parse_reading, _BAD)
+                if reading is _BAD or (reading.value is None and reading.marker is None):
+                    continue  # a blank cell: no figure that period
+                self.found.append(_Found(measure.ref.casefold(),
+                                         Observation(period, reading.value), sheet, ri, ci))
+
+    # --- checks across rows, and the measures with their history -----------------------
+
+    def attach(self, measures: list[Measure]) -> list[Measure]:
+        """The measures with their checked history, oldest first."""
+        if not self.found:
+            return measures
+        kept: dict[str, dict[Period, _Found]] = {}
+        # a measure's current period, by frequency: the last month each period may end in
+        last_end = ({f: self.current.latest(f).end for f in PERIOD_FREQUENCIES}
+                    if self.current is not None else None)
+        for item in self.found:
+            measure = self.measures[item.key]
+            series = kept.get(item.key)
+            if series is None:
+                series = kept[item.key] = {}
+            obs = item.observation
+            period = obs.period
+            own = _own_frequency(measure, series)
+            if own is not None and period.frequency is not own:
+                item.sheet.add(item.ri, item.period_ci, _wrong_frequency(measure, period, own),
+                               period.label, severity="warning")
+                continue
+            earlier = series.get(period)
+            if earlier is not None:
+                item.sheet.add(item.ri, item.period_ci,
+                               f"{measure.ref} has {period.label} twice (also "
+                               f"{earlier.sheet.table.sheet}!"
+                               f"{earlier.sheet.address(earlier.ri, earlier.period_ci)}); "
+                               "keep one", period.label)
+                continue
+            if last_end is not None and period.end >= last_end[period.frequency]:
+                if period.end > last_end[period.frequency]:
+                    item.sheet.add(item.ri, item.period_ci,
+                                   f"period {period.label} is after the current period "
+                                   f"{self.current.label} (Settings Period); history holds "
+                                   "past periods only", period.label)
+                else:
+                    self._same_as_current(item, measure)
+                continue
+            series[obs.period] = item
+        out = []
+        for m in measures:
+            series = kept.get(m.ref.casefold()) if m.ref else None
+            if series:
+                m = replace(m, history=tuple(series[p].observation for p in sorted(series)))
+            out.append(m)
+        return out
+
+    def _same_as_current(self, item: _Found, measure: Measure) -> None:
+        """A row for the current period: Current is the figure; say so if they differ."""
+        value = item.observation.value
+        if value is None or measure.current is not None and \
+                abs(value - measure.current) <= 1e-9 * max(abs(value), abs(measure.current)):
+            return  # nothing that disagrees with Current
+        fmt: Callable[[float | None], str] = (
+            lambda v: "blank" if v is None else format_value(v, measure.unit))
+        item.sheet.add(item.ri, item.period_ci,
+                       f"{measure.ref} {item.observation.period.label} is the current period: "
+                       f"the figure used is Current ({fmt(measure.current)}), not this one "
+                       f"({fmt(value)})", item.observation.period.label, severity="warning")
+
+
+_BAD = object()  # a cell whose problem is already recorded
+_NONE = Reading(None)
+
+
+def _quick_reading(value: object) -> Reading | None:
+    """A plain finite number's reading without the general parser; ``None`` for anything
+    else (NaN fails the comparison)."""
+    if type(value) is float and -MAX_FIGURE < value < MAX_FIGURE:
+        return Reading(value)
+    return None
+
+
+def _quick_period(value: object) -> Period | None:
+    """A text label's period; ``None`` when it is not text or does not read (the general
+    path then reports it with its cell)."""
+    if type(value) is str:
+        try:
+            return parse_period(value)
+        except ValueParseError:
+            return None
+    return None
+
+
+def _blamed(problems: list[Problem], sheet: _Sheet, ri: int, ci: int) -> bool:
+    cell = sheet.address(ri, ci)
+    return any(p.sheet == sheet.table.sheet and p.cell == cell for p in problems)
+
+
+def _own_frequency(measure: Measure, series: dict[Period, _Found]) -> Frequency | None:
+    if measure.frequency in PERIOD_FREQUENCIES:
+        return measure.frequency
+    return next(iter(series)).frequency if series else None
+
+
+def _wrong_frequency(measure: Measure, period: Period, own: Frequency) -> str:
+    return (f"{measure.ref} is {own.value.lower()} but {period.label} is "
+            f"{period.frequency.value.lower()}; this row is not used")
+
+
+def _looks_like_a_period(message: str) -> bool:
+    """True when a header failed as a period because it is ambiguous, not because it is
+    some other column of the officer's."""
+    return "not a period label" not in message and "is a number" not in message
+
+
+def read_history(history: RawTable | None, measures_table: RawTable | None,
+                 measures: list[Measure], current: Period | None,
+                 problems: list[Problem]) -> list[Measure]:
+    """The measures with their history from the History table and the wide layout."""
+    reader = HistoryReader(measures, current, problems)
+    if measures_table is not None:
+        reader.read_wide(measures_table, measures)
+    if history is not None:
+        reader.read_table(history)
+    return reader.attach(measures)
