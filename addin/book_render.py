@@ -13,9 +13,9 @@ Everything goes through ``sheet.range(...)`` property setters: on xlwings Lite a
 Server each one is an action the add-in applies in Excel. To keep them few, all values
 go in one write and each style is applied to rectangles of cells that share it.
 
-What Lite's object model cannot do, and this leaves out: a sparkline (its cell holds
-the trend in words instead), a chart's alternative text and per-bar colours, the
-print settings (A4 landscape, footer) of the file renderer.
+What Lite's object model cannot do, and this leaves out: a sparkline (its cell holds the
+trend in block characters, as the file renderer writes it for LibreOffice), a chart's
+alternative text and per-bar colours, the print settings (A4 landscape, footer).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from kpi_core.publishing.scorecard import Cell, Chart, Heading, Sheet, Sparkline
+from kpi_core.publishing.scorecard import Cell, Chart, Heading, Sheet, Sparkline, trend_text
 from kpi_core.publishing.xlsx import (
     _BOLD_STYLES, _TITLE_HEIGHTS, DEFAULT_ROW_HEIGHT, LINE_HEIGHT, MAX_ROW_HEIGHT, STYLES,
     chars_per_line, count_lines, truncate_cell_text,
@@ -50,13 +50,14 @@ def column_points(width: float) -> float:
 
 def cell_value(value: object) -> object:
     """What to write for a cell's value: text that Excel would read as something else
-    keeps its text with a leading apostrophe; a sparkline is written as its words.
+    keeps its text with a leading apostrophe; a sparkline, which Lite cannot draw, is
+    written as the file renderer writes it where it cannot draw one (block characters).
 
     >>> cell_value("=SUM(A1)"), cell_value("2016/17"), cell_value("Green"), cell_value(0.5)
     ("'=SUM(A1)", "'2016/17", 'Green', 0.5)
     """
     if isinstance(value, Sparkline):
-        value = value.alt_text
+        value = trend_text(value.values)
     if isinstance(value, str):
         value = truncate_cell_text(value)
         if value and _NOT_PLAIN_TEXT.match(value):
@@ -229,8 +230,9 @@ def render_sheet(ws, sheet: Sheet) -> Layout:
     by_property: dict[tuple[str, object], list[tuple[int, int]]] = {}
     for (r, c), cell in layout.cells.items():
         grid[r][c] = cell_value(cell.value)
-        if cell.style != "blank":
-            for prop in _properties(cell.style):
+        style = "trend_text" if isinstance(cell.value, Sparkline) else cell.style
+        if style != "blank":
+            for prop in _properties(style):
                 by_property.setdefault(prop, []).append((r, c))
     ws.range((1, 1)).value = grid
     for (key, value), cells in by_property.items():

@@ -15,7 +15,7 @@ sheets marked as generated before are replaced (the same marker and plan as
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from kpi_core.model import PerformanceWorkbook, Problem
