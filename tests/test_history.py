@@ -110,9 +110,9 @@ def test_unreadable_settings_period_is_a_problem_with_its_cell(tmp_path: Path):
 
 def test_date_cells_in_a_period_column_are_months_or_the_measures_frequency():
     measures = table_from_values("Measures", "Measures", "A1", [
-        ["Portfolio", "Ref", "Measure", "Frequency", "Target", "Current"],
-        ["P", "M1", "monthly", "Monthly", 5, 6],
-        ["P", "Q1", "quarterly", "Quarterly", 5, 6]])
+        ["Portfolio", "Ref", "Measure", "Frequency", "Polarity", "Target", "Current"],
+        ["P", "M1", "monthly", "Monthly", "Higher", 5, 6],
+        ["P", "Q1", "quarterly", "Quarterly", "Higher", 5, 6]])
     history = table_from_values("History", "History", "A1", [
         ["Ref", "Period", "Value"],
         ["M1", dt.datetime(2016, 8, 31), 4],
