@@ -207,6 +207,28 @@ def regenerate_live(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_close_period(args: argparse.Namespace) -> int:
+    from kpi_core.authoring.closing import close_period, default_output
+
+    book = Path(args.book)
+    out = Path(args.output) if args.output else default_output(book, args.next)
+    try:
+        closed = close_period(book, args.next, out)
+    except DataErrors as exc:
+        _print_problems(exc.problems, sys.stderr)
+        print(f"{sum(p.severity == 'error' for p in exc.problems)} error(s) in {book}; "
+              "nothing written (fix them, then close the period)", file=sys.stderr)
+        return EXIT_DATA
+    for note in closed.notes:
+        print(f"note: {note}", file=sys.stderr)
+    where = "a new History sheet" if closed.history_added else "History"
+    wide = (f", {closed.in_columns} kept in their period's Measures column"
+            if closed.in_columns else "")
+    print(f"Closed {closed.closed}: {closed.rows} row(s) added to {where}{wide}; "
+          f"{closed.opened} opened. Wrote {closed.output}")
+    return EXIT_OK
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     from kpi_core.authoring.template import write_performance_workbook
 
@@ -264,6 +286,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="update the scorecard sheets inside BOOK while it is open in Excel "
                         "(Windows or Mac)")
     p.set_defaults(run=cmd_regenerate)
+
+    p = sub.add_parser("close-period", help="a new workbook with this period in History and "
+                       "the next one open")
+    p.add_argument("book", metavar="BOOK", help="performance workbook (.xlsx/.xlsm); not changed")
+    p.add_argument("--next", required=True, metavar="PERIOD",
+                   help="the period to open, e.g. 'Q3 2016/17'")
+    p.add_argument("-o", "--output", metavar="OUT",
+                   help="workbook to write; default '<BOOK name> - <PERIOD>' here, "
+                        "same extension as BOOK")
+    p.set_defaults(run=cmd_close_period)
 
     p = sub.add_parser("check", help="check a performance workbook and show each status")
     p.add_argument("book", metavar="BOOK")

@@ -616,3 +616,9 @@ def table_from_values(name: str, sheet: str, top_left: str, values: list[list[ob
     rows = [list(r) for r in values]
     percent = frozenset((ri, ci) for ri in range(1, len(rows)) for ci in percent_columns)
     return RawTable(name, sheet, top, left, rows, percent)
+
+
+def measure_columns(table: RawTable) -> dict[str, int]:
+    """Field name -> column index (0-based, within ``table``) of the Measures columns
+    found in its header row, matched as :func:`read_workbook` matches them."""
+    return _Sheet(table, []).columns(MEASURE_COLUMNS) or {}

@@ -218,6 +218,82 @@ def parse_cell_address(ref: str) -> tuple[int, int]:
     return int(match.group(2)), column_index(match.group(1))
 
 
+@dataclass(frozen=True, slots=True)
+class TablePart:
+    """Where an Excel table lives in the package (for code that edits the package)."""
+
+    name: str
+    sheet: str
+    sheet_part: str
+    table_part: str
+    ref: str
+    id: int
+    header_rows: int
+    totals_rows: int
+
+
+@dataclass(frozen=True, slots=True)
+class PackageLayout:
+    """The parts of a workbook package that locate its sheets and tables."""
+
+    workbook_part: str
+    sheets: tuple[tuple[str, str], ...]  # (sheet name, worksheet part), in workbook order
+    tables: tuple[TablePart, ...]
+    parts: tuple[str, ...]  # every part name, in the zip's order
+    shared_strings: str | None = None  # the shared strings part, when there is one
+
+    def table(self, name: str) -> TablePart | None:
+        return next((t for t in self.tables if t.name.casefold() == name.casefold()), None)
+
+    def sheet_part(self, name: str) -> str | None:
+        return next((p for s, p in self.sheets if s.casefold() == name.casefold()), None)
+
+
+def read_layout(path: str | os.PathLike) -> PackageLayout:
+    """The workbook part, the worksheets and every table of a package, with the same
+    checks and caps as :func:`read_tables` (a :class:`FileError` for anything else)."""
+    path = Path(path)
+    _check_file(path)
+    pkg = _Package(path)
+    with pkg.zip:
+        stored = {info.filename.casefold(): info.filename for info in pkg.zip.infolist()}
+
+        def real(part: str) -> str:
+            """The part's name as the zip stores it (part names ignore case)."""
+            return stored.get(part.casefold(), part)
+
+        book_part = real(next((p for kind, p in pkg.rels("").values()
+                               if kind == "officeDocument"), "xl/workbook.xml"))
+        if not pkg.has(book_part):
+            raise FileError(f"{path}: is a zip file but not an Excel workbook "
+                            "(it has no workbook part)")
+        book, book_rels = pkg.root(book_part), pkg.rels(book_part)
+        strings = next((real(p) for kind, p in book_rels.values() if kind == "sharedStrings"),
+                       None)
+        sheets: list[tuple[str, str]] = []
+        sheets_el = book.find(f"{_MAIN}sheets")
+        for sheet in sheets_el if sheets_el is not None else ():
+            rel = book_rels.get(sheet.get(_R_ID))
+            if rel and rel[0] == "worksheet":
+                sheets.append((sheet.get("name", ""), real(rel[1])))
+        tables = []
+        for sheet_name, part in sheets:
+            if not pkg.has(part):
+                continue
+            for kind, table_part in pkg.rels(part).values():
+                table_part = real(table_part)
+                if kind != "table" or not pkg.has(table_part):
+                    continue
+                t = pkg.root(table_part)
+                tables.append(TablePart(
+                    t.get("displayName") or t.get("name") or "", sheet_name, part, table_part,
+                    t.get("ref") or "", _int(t.get("id") or "0", path, table_part),
+                    _int(t.get("headerRowCount") or "1", path, table_part),
+                    _int(t.get("totalsRowCount") or "0", path, table_part)))
+        return PackageLayout(book_part, tuple(sheets), tuple(tables),
+                             tuple(info.filename for info in pkg.zip.infolist()), strings)
+
+
 class _CappedReader:
     """File-like wrapper that refuses to inflate past a cap (zip bombs)."""
 
