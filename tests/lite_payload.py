@@ -79,10 +79,19 @@ def book_payload(path: Path, version: str, *, name: str | None = None) -> dict:
     }
 
 
+def _typed(value: object) -> object:
+    """A value as Excel keeps it once written: ``'Sep 2016`` is the text ``Sep 2016``."""
+    if isinstance(value, str) and value.startswith("'"):
+        return value[1:]
+    return value
+
+
 def apply_actions(payload: dict, actions: list[dict]) -> dict:
     """What the workbook's contents become once the add-in has applied ``actions``: sheets
-    added, deleted and renamed, values written, sheet-scoped names added. Formats are not
-    part of the payload and are left out. Returns a new payload; ``payload`` is unchanged.
+    added, deleted and renamed, values written (a leading apostrophe, Excel's mark for
+    text, is not part of the cell's value), table rows added, sheet-scoped names added.
+    Formats are not part of the payload and are left out. Returns a new payload;
+    ``payload`` is unchanged.
     """
     import copy
     out = copy.deepcopy(payload)
@@ -112,6 +121,22 @@ def apply_actions(payload: dict, actions: list[dict]) -> dict:
                           "address": None, "book_scope": pos is None,
                           "scope_sheet_index": pos,
                           "scope_sheet_name": None if pos is None else sheets[pos]["name"]})
+        elif func == "addTableRow":
+            table_index, position, values = args[0], args[1], args[2]
+            table = sheets[pos]["tables"][table_index]
+            min_col, min_row, max_col, max_row = range_boundaries(table["range_address"])
+            r = min_row + position  # 1-based: under the header, `position` rows down
+            grid = sheets[pos]["values"]
+            while len(grid) < r:
+                grid.append([None] * len(grid[0]) if grid else [])
+            grid.insert(r, [None] * (min_col - 1) + [_typed(v) for v in values])
+            width = max(len(line) for line in grid)
+            for line in grid:
+                line.extend([None] * (width - len(line)))
+            last = get_column_letter(max_col)
+            table["range_address"] = f"{get_column_letter(min_col)}{min_row}:{last}{max_row + 1}"
+            table["data_body_range_address"] = (
+                f"{get_column_letter(min_col)}{min_row + 1}:{last}{max_row + 1}")
         elif func == "setValues":
             grid = sheets[pos]["values"]
             r0, c0 = a["start_row"], a["start_column"]
@@ -123,7 +148,7 @@ def apply_actions(payload: dict, actions: list[dict]) -> dict:
                     for line in grid:
                         while len(line) <= c:
                             line.append(None)
-                    grid[r][c] = None if v == "" else v
+                    grid[r][c] = None if v == "" else _typed(v)
             width = max(len(line) for line in grid)
             for line in grid:
                 line.extend([None] * (width - len(line)))

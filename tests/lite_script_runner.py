@@ -1,6 +1,6 @@
 """Run one of addin/lite/main.py's scripts the way xlwings Lite and xlwings Server do:
 ``python -m tests.lite_script_runner < jobs.json``, jobs being
-``[{"script": name or "", "payload": {...}}, ...]``.
+``[{"script": name or "", "payload": {...}, "args": [...]}, ...]`` (args optional).
 
 A fresh interpreter, because xlwings picks its decorators when first imported: with
 ``XLWINGS_ON_SERVER=true`` they are the ones Lite and Server use (set here before the
@@ -33,7 +33,7 @@ def load_main():
     return module
 
 
-def run(script: str, payload: dict) -> dict:
+def run(script: str, payload: dict, args: list | None = None) -> dict:
     import xlwings as xw
     import xlwings.server
 
@@ -44,7 +44,7 @@ def run(script: str, payload: dict) -> dict:
     with contextlib.redirect_stdout(printed):
         if script:
             asyncio.run(xlwings.server.custom_scripts_call(
-                main, script, typehint_to_value={xw.Book: book}))
+                main, script, typehint_to_value={xw.Book: book}, args=args or []))
     return {
         "actions": book.json()["actions"],
         "sheets": [s.name for s in book.sheets],
@@ -61,5 +61,5 @@ if __name__ == "__main__":
     # module too when it collects doctests: it must not change the tests' environment).
     os.environ["XLWINGS_ON_SERVER"] = "true"
     os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
-    print(json.dumps([run(job["script"], job["payload"]) for job in json.load(sys.stdin)],
-                     default=str))
+    print(json.dumps([run(job["script"], job["payload"], job.get("args"))
+                      for job in json.load(sys.stdin)], default=str))

@@ -33,10 +33,12 @@ SAMPLE = ROOT / "workbook_templates" / "performance_workbook.xlsx"
 MARKER = "KpiScorecard_Generated"
 
 
-def run_jobs(*jobs: tuple[str, dict]) -> list[dict]:
+def run_jobs(*jobs: tuple) -> list[dict]:
+    """Run ``(script, payload[, args])`` jobs in one fresh interpreter."""
     proc = subprocess.run([sys.executable, "-m", "tests.lite_script_runner"], cwd=ROOT,
-                          input=json.dumps([{"script": s, "payload": p} for s, p in jobs],
-                                           default=str),
+                          input=json.dumps([{"script": j[0], "payload": j[1],
+                                             "args": j[2] if len(j) > 2 else []}
+                                            for j in jobs], default=str),
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout.splitlines()[-1])
@@ -270,7 +272,8 @@ def test_main_registers_the_desktop_functions_with_their_help_and_both_scripts()
     assert functions["KPI_RAG"]["parameters"][0]["description"] == udfs._CURRENT
     scripts = {s["function_name"]: s["name"] for s in result["scripts"]}
     assert scripts == {"check_workbook": "Check workbook",
-                       "regenerate_scorecards": "Regenerate scorecards"}
+                       "regenerate_scorecards": "Regenerate scorecards",
+                       "close_period": "Close period"}
 
 
 def test_check_and_regenerate_each_replace_only_their_own_sheets():
