@@ -147,3 +147,8 @@ def test_mains_script_reads_number_formats_the_lite_way(pyodide_run):
         book_payload(SAMPLE, xlwings.__version__), "Measures", "Unit")))
     formats = {a["args"][0] for a in cpython["actions"] if a["func"] == "setNumberFormat"}
     assert "0%" not in formats and formats
+
+
+def test_the_close_period_script_runs_inside_pyodide(pyodide_run):
+    result, _ = pyodide_run
+    assert result["closed"] == ["Q2 2016/17", "Q3 2016/17", 14, True]

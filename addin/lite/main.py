@@ -4,7 +4,8 @@ Python: xlwings Lite").
 
 The KPI_* functions are the desktop add-in's own (addin/udfs.py): in Lite, xlwings'
 @func/@arg are Lite's, so the same definitions (arguments, help, category) register as
-Lite custom functions. The scripts below are thin: the work is in addin/book_scripts.py.
+Lite custom functions. The scripts below are thin: the work is in addin/book_scripts.py
+and addin/book_close.py.
 Nothing is written beside the workbook: the scorecard sheets go into it.
 """
 

@@ -117,6 +117,14 @@ script_formats = sorted({a["args"][0] for a in script_actions if a["func"] == "s
 print(f"main.py's Regenerate scorecards inside Pyodide: {len(script_actions)} actions, "
       f"number formats {script_formats}")
 
+# The Close period script's work on the sample (no History yet: a History table is added).
+from addin.book_close import close_book  # noqa: E402
+
+closing_book = xw.Book(json=payload)
+closed = close_book(closing_book, "", {})
+print(f"Close period inside Pyodide: {closed.closed} -> {closed.opened}, "
+      f"{closed.rows} History rows, new History sheet: {closed.history_added}")
+
 print(json.dumps({
     "platform": sys.platform,
     "statuses": {a.measure.ref: a.status.value for a in assessments},
@@ -130,4 +138,5 @@ print(json.dumps({
     "actions": Counter(a["func"] for a in actions),
     "script_sheets": [s.name for s in book.sheets],
     "script_formats": script_formats,
+    "closed": [closed.closed, closed.opened, closed.rows, closed.history_added],
 }, default=str))
