@@ -7,7 +7,7 @@ npm package in tests/pyodide (installed by .ci/run: ``npm ci`` there), loaded fr
 node_modules, and every wheel is unpacked from its local file: nothing is downloaded
 at run time. Inside, the sample is read, assessed, built into the scorecard spec and
 rendered; every KPI_* function is called directly and through xlwings' custom-function
-call; the Regenerate script's work runs on xlwings' Book. The run's output is printed
+call; the Regenerate and Close period scripts' work runs on xlwings' Book. The run's output is printed
 into the test log.
 """
 

@@ -1,6 +1,6 @@
 """KPI Scorecard in xlwings Lite: paste this file into the Lite editor's main.py tab and
-requirements.txt into its requirements.txt tab (see the README, "Inside Excel without
-Python: xlwings Lite").
+requirements.txt into its requirements.txt tab (see the README, "In Excel", xlwings
+Lite).
 
 The KPI_* functions are the desktop add-in's own (addin/udfs.py): in Lite, xlwings'
 @func/@arg are Lite's, so the same definitions (arguments, help, category) register as
