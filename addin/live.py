@@ -30,7 +30,7 @@ from pathlib import Path
 
 from kpi_core.model import PerformanceWorkbook
 from kpi_core.reading.tables import (
-    BENCHMARKS, HISTORY, MEASURES, SETTINGS, parse_tables, table_from_values,
+    BENCHMARKS, COMPARATORS, HISTORY, MEASURES, SETTINGS, parse_tables, table_from_values,
 )
 from kpi_core.reading.xlsx import CellError, RawTable, cell_address
 
@@ -42,7 +42,7 @@ EXCEL_ERRORS = frozenset({
     "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
     "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
 })
-_TABLE_NAMES = (MEASURES, BENCHMARKS, SETTINGS, HISTORY)
+_TABLE_NAMES = (MEASURES, BENCHMARKS, SETTINGS, HISTORY, COMPARATORS)
 
 
 # --- which sheets go where -------------------------------------------------------------

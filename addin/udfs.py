@@ -23,7 +23,7 @@ import xlwings as xw
 
 from kpi_core.assessing.cells import (
     FUNCTION_DOCS, arg_doc, broadcast, cell_benchmark_gap, cell_direction, cell_gap, cell_rag,
-    cell_rag_reason,
+    cell_rag_reason, quartile_cells, rank_cells,
 )
 
 CATEGORY = "KPI Scorecard"
@@ -32,7 +32,8 @@ _CELLS = {"ndim": 2, "err_to_str": True}
 
 _CURRENT = arg_doc("KPI_RAG", "current")
 
-__all__ = ["KPI_RAG", "KPI_RAG_REASON", "KPI_GAP", "KPI_BENCHMARK_GAP", "KPI_DIRECTION"]
+__all__ = ["KPI_RAG", "KPI_RAG_REASON", "KPI_GAP", "KPI_BENCHMARK_GAP", "KPI_DIRECTION",
+           "KPI_RANK", "KPI_QUARTILE"]
 
 
 def _described(func):
@@ -79,3 +80,15 @@ def KPI_BENCHMARK_GAP(current, benchmark, polarity=None):
 @_described
 def KPI_DIRECTION(current, previous, polarity=None, target_upper=None, target=None):
     return broadcast(cell_direction, current, previous, polarity, target_upper, target)
+
+
+@xw.func(category=CATEGORY)
+@_described
+def KPI_RANK(value, values, polarity=None):
+    return rank_cells(value, values, polarity)
+
+
+@xw.func(category=CATEGORY)
+@_described
+def KPI_QUARTILE(value, values, polarity=None):
+    return quartile_cells(value, values, polarity)

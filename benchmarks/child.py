@@ -79,7 +79,8 @@ def _stages(book, out, cells, t0, t1, read_workbook, assess_workbook, build_scor
     t5 = clock()
     result = {"import": t1 - t0, "read": t2 - t1, "assess": t3 - t2, "build": t4 - t3,
               "write": t5 - t4, "pipeline": t5 - t1, "measures": len(workbook.measures),
-              "errors": len(workbook.errors)}
+              "errors": len(workbook.errors),
+              "comparator_rows": sum(len(m.comparators) for m in workbook.measures)}
     if cells:
         save_cells(scorecard, cells)
     return result

@@ -22,6 +22,9 @@ Jobs:
 - at 5,000 measures (or the largest size asked for): the same workbook with eight
   periods of History per measure (40,000 History rows), wall and peak memory
   against SPEC section 9's history budget, and as a ratio to the job without it;
+- at the same size, the comparator job: every measure with eight periods of History and 150
+  authorities of Comparators (England, its aggregate row, ten statistical neighbours), the CLI
+  process against the same workbook without them, and the split by stage;
 - ``KPI_RAG`` over 10,000 rows in one call, and per scalar call;
 - the frozen onedir executable (build/dist/kpi-scorecard), when built
   (``--frozen`` builds it first with build/kpi-scorecard.spec).
@@ -41,7 +44,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from .synthetic import HISTORY_PERIODS, history_workbook_path, portfolios_for, workbook_path
+from .synthetic import (
+    AUTHORITIES, HISTORY_PERIODS, comparators_workbook_path, history_workbook_path,
+    portfolios_for, workbook_path,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "workbook_templates" / "performance_workbook.xlsx"
@@ -62,6 +68,8 @@ BUDGET_VS_BARE = 2.0
 BUDGET_KPI_RAG_S = 0.020
 BUDGET_HISTORY_S = 2.5
 BUDGET_HISTORY_MB = 300
+BUDGET_COMPARATORS_S = 2.5
+BUDGET_COMPARATORS_MB = 300
 #: "About linear": (time at 20,000 / time at 1,000) / 20 at most this.
 BUDGET_GROWTH = 1.3
 
@@ -202,6 +210,34 @@ def bench_comparison(n: int, repeat: int, tmp: Path, pandas: bool, engines: tupl
     return result
 
 
+def bench_comparators(n: int, repeat: int, tmp: Path) -> dict:
+    """SPEC section 9's last job: ``n`` measures with eight periods of History and 150
+    authorities of Comparators each, the CLI process and the split by stage,
+    interleaved with the same measures without either (the baseline of the ratio)."""
+    books = {"with": comparators_workbook_path(n), "without": workbook_path(n)}
+    clis = {k: [sys.executable, "-m", "addin.cli", "regenerate", str(b), "-o",
+                str(tmp / f"comparators-{k}-{n}.xlsx")] for k, b in books.items()}
+    for cli in clis.values():
+        run_child(cli)  # untimed warm-up
+    runs: dict[str, list[dict]] = {k: [] for k in clis}
+    stages: list[dict] = []
+    for _ in range(repeat):
+        for key, cli in clis.items():
+            runs[key].append(run_child(cli))
+        stages.append(child_json(["stages", books["with"], tmp / f"comparators-st-{n}.xlsx"]))
+    wall = {k: median([r["wall"] for r in v]) for k, v in runs.items()}
+    peak = {k: median([r["maxrss_kb"] for r in v]) for k, v in runs.items()}
+    return {
+        "measures": n, "authorities": AUTHORITIES, "book": str(books["with"]),
+        "rows": stages[0].get("comparator_rows"),
+        "wall": wall["with"], "wall_without": wall["without"],
+        "peak_mb": peak["with"] / 1024 if peak["with"] is not None else None,
+        "peak_mb_without": peak["without"] / 1024 if peak["without"] is not None else None,
+        "stages": medians(stages, ("read", "assess", "build", "write", "pipeline")),
+        "wall_runs": {k: [r["wall"] for r in v] for k, v in runs.items()},
+    }
+
+
 def bench_kpi_rag(repeat: int) -> dict:
     return child_json(["kpi_rag", KPI_RAG_ROWS, max(4 * repeat + 1, 5)])
 
@@ -309,6 +345,20 @@ def budget_rows(r: dict) -> list[dict]:
             rows.append(_row(label + ", peak memory", h["peak_mb"], None, None,
                              f"<= {BUDGET_HISTORY_MB} MB", h["peak_mb"] <= BUDGET_HISTORY_MB,
                              "MB"))
+    cp = r.get("comparators")
+    if cp:
+        label = (f"{cp['measures']:,} measures + {HISTORY_PERIODS} periods of History + "
+                 f"{cp['authorities']} authorities of Comparators each")
+        relevant = cp["measures"] == BUDGET_SIZE
+        rows.append(_row(label + ", wall", cp["wall"], cp["wall_without"],
+                         cp["wall"] / cp["wall_without"],
+                         f"<= {BUDGET_COMPARATORS_S} s" if relevant else "",
+                         cp["wall"] <= BUDGET_COMPARATORS_S if relevant else None,
+                         "x without"))
+        if cp["peak_mb"] is not None:
+            rows.append(_row(label + ", peak memory", cp["peak_mb"], cp["peak_mb_without"], None,
+                             f"<= {BUDGET_COMPARATORS_MB} MB" if relevant else "",
+                             cp["peak_mb"] <= BUDGET_COMPARATORS_MB if relevant else None, "MB"))
     k = r["kpi_rag"]
     rows.append(_row(f"KPI_RAG over {k['rows']:,} rows, one call", k["array_median"], None, None,
                      f"<= {BUDGET_KPI_RAG_S * 1000:g} ms", k["array_median"] <= BUDGET_KPI_RAG_S))
@@ -381,6 +431,12 @@ def print_table(rows: list[dict], result: dict, stream=sys.stdout) -> None:
               f"{st['build']:>7.3f} {st['write']:>7.3f} {st['pipeline']:>7.3f} {z['wall']:>7.3f} "
               f"{(z['peak_mb'] or 0):>8.0f} {z['pipeline_per_measure_us']:>10.1f} "
               f"{z['wall_per_measure_us']:>10.1f}", file=stream)
+    cp = result.get("comparators")
+    if cp:
+        st = cp["stages"]
+        print(f"\ncomparators, {cp['measures']:,} measures, {cp['rows'] or 0:,} rows (in-process, s):"
+              f" read {st['read']:.3f}, assess {st['assess']:.3f}, build {st['build']:.3f}, "
+              f"write {st['write']:.3f}, chain {st['pipeline']:.3f}", file=stream)
     k = result["kpi_rag"]
     print(f"\nKPI_RAG timed: {k['source']}", file=stream)
 
@@ -405,6 +461,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write results")
     parser.add_argument("--frozen", action="store_true",
                         help="build the PyInstaller onedir executable first")
+    parser.add_argument("--no-comparators", action="store_true",
+                        help="skip the History + Comparators job (its workbook takes minutes "
+                        "to write the first time)")
     parser.add_argument("--no-pandas", action="store_true", help="skip the pandas baselines")
     parser.add_argument("--no-history", action="store_true",
                         help="skip the History job (eight periods per measure)")
@@ -436,6 +495,13 @@ def main(argv: list[str] | None = None) -> int:
             subprocess.run([sys.executable, "-c", "from benchmarks.synthetic import "
                             f"history_workbook_path; history_workbook_path({history_at})"],
                            cwd=ROOT, check=True)
+        compare_at = BUDGET_SIZE if BUDGET_SIZE in sizes else max(sizes)
+        if not args.no_comparators:
+            say(f"synthetic workbook of {compare_at:,} measures with History and Comparators "
+                "(the first time: minutes)")
+            subprocess.run([sys.executable, "-c", "from benchmarks.synthetic import "
+                            f"comparators_workbook_path; comparators_workbook_path({compare_at})"],
+                           cwd=ROOT, check=True)
         result["runner_rss_mb"] = _own_rss_mb()
         say("start-up")
         result["startup"] = bench_startup(repeat, tmp)
@@ -447,10 +513,12 @@ def main(argv: list[str] | None = None) -> int:
             say(f"regenerate {history_at:,} measures with {HISTORY_PERIODS} periods of History")
             result["history"] = bench_size(history_at, repeat, tmp,
                                            history_workbook_path(history_at))
-        compare_at = BUDGET_SIZE if BUDGET_SIZE in sizes else max(sizes)
         say(f"baselines at {compare_at:,} measures" + ("" if pandas else " (pandas skipped)"))
         result["comparison"] = bench_comparison(compare_at, repeat, tmp, pandas, engines)
         result["comparison"]["pandas"] = pandas
+        if not args.no_comparators:
+            say(f"History and Comparators at {compare_at:,} measures x {AUTHORITIES} authorities")
+            result["comparators"] = bench_comparators(compare_at, repeat, tmp)
         say("KPI_RAG")
         result["kpi_rag"] = bench_kpi_rag(repeat)
         say("frozen executable" + ("" if FROZEN.exists() else ": not built, skipped"))

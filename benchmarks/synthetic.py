@@ -212,4 +212,75 @@ def history_workbook_path(n: int) -> Path:
         write_performance_workbook(path, measures, benchmarks, settings,
                                    title=f"Synthetic performance workbook, {n:,} measures "
                                          "with History", history=history_rows(measures))
+
+
+# --- SPEC section 9's comparator job: 150 authorities of Comparators per measure ----------
+
+#: Authorities per measure in the England group (ours among them), and how many of them
+#: are our statistical neighbours (a second group of the same authorities' rows).
+AUTHORITIES = 150
+NEIGHBOURS = 10
+COMPARATOR_HEADERS = ("Ref", "Authority", "Year", "Value", "Group")
+
+
+def synthetic_comparators(measures: list[dict], settings: dict, authorities: int = AUTHORITIES,
+                          seed: int = SEED) -> list[tuple]:
+    """Comparators rows for every measure: ``authorities`` in England (ours among them, our
+    own row left out on a tenth of the measures so our Current stands in), the England
+    aggregate row, and ``NEIGHBOURS`` of them again as statistical neighbours; a few
+    authorities without data (blank or ``x``). One year per measure."""
+    rng = random.Random(seed + 7 * len(measures))
+    ours = settings["Authority"]
+    names = [ours] + [f"Authority {k:03d}" for k in range(1, authorities)]
+    rows: list[tuple] = []
+    for m in measures:
+        unit, ref = m["Unit"], m["Ref"]
+        year = rng.choice(("2015", "2015/16"))
+        centre = m["Target"] if isinstance(m.get("Target"), float) else _figure(rng, unit)
+        values = [round(centre * rng.uniform(0.6, 1.4), 3) for _ in names]
+        if unit == "%":
+            values = [min(v, 1.0) for v in values]
+        skip_ours = rng.random() < 0.1
+        for k, (name, value) in enumerate(zip(names, values)):
+            if k == 0 and skip_ours:
+                continue
+            cell: object = value
+            if k and rng.random() < 0.02:
+                cell = rng.choice((None, "x"))
+            rows.append((ref, name, year, cell, "England"))
+        rows.append((ref, "England", year, round(sum(values) / len(values), 3), "England"))
+        for k in range(NEIGHBOURS + 1):
+            if k == 0 and skip_ours:
+                continue
+            rows.append((ref, names[k], year, values[k], "Statistical neighbours"))
+    return rows
+
+
+def comparators_workbook_path(n: int, authorities: int = AUTHORITIES) -> Path:
+    """The synthetic workbook of ``n`` measures with eight periods of History and a
+    Comparators table of ``authorities`` per measure (SPEC section 9's last job),
+    written on first use and cached (5,000 measures: about 800,000 Comparators rows,
+    minutes and 1.2 GB to write once)."""
+    path = cache_dir() / f"synthetic-v{VERSION}-{n}-history-comparators-{authorities}.xlsx"
+    if path.exists():
+        return path
+    import xlsxwriter
+
+    from kpi_core.atomic import atomic_path
+    from kpi_core.authoring.template import add_performance_sheets
+
+    measures, benchmarks, settings = synthetic_rows(n)
+    rows = synthetic_comparators(measures, settings, authorities)
+    with atomic_path(path) as tmp:
+        workbook = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False,
+                                                  "strings_to_urls": False})
+        add_performance_sheets(workbook, measures, benchmarks, settings,
+                               title=f"Synthetic performance workbook, {n:,} measures, "
+                               f"History, {authorities} authorities of Comparators each",
+                               history=history_rows(measures))
+        ws = workbook.add_worksheet("Comparators")
+        ws.add_table(0, 0, len(rows), len(COMPARATOR_HEADERS) - 1, {
+            "name": "Comparators", "data": rows,
+            "columns": [{"header": h} for h in COMPARATOR_HEADERS]})
+        workbook.close()
     return path

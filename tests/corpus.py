@@ -756,6 +756,38 @@ def _output_cases() -> list[Case]:
     ]
 
 
+def _comparator_cases() -> list[Case]:
+    """The Comparators table and free-text Benchmarking: each problem at its cell."""
+    def comparators(*extra: list) -> Builder:
+        return rows(measure_row("M1"), settings=[["Authority", "Buckinghamshire County Council"]],
+                    comparators=[["M1", "Bucks", "2015", 0.5, "England"], *extra])
+
+    text = HEADERS + ["Benchmarking"]
+    return [
+        Case("comparator-value-not-a-number", comparators(["M1", "Kent", "2015", "lots", "SN"]),
+             regenerate, 1, r"comparator value 'lots' is not a number", "Comparators!D3",
+             verify=nothing_written),
+        Case("comparator-row-twice", comparators(["M1", "Kent", "2015", 0.4, "England"],
+                                                 ["M1", "KENT", "2015", 0.6, "england"]),
+             check, 1, r"KENT, 2015, England appears twice for Ref 'M1' \(also row 3\)",
+             "Comparators!B4"),
+        Case("comparator-year-not-a-year", comparators(["M1", "Kent", "last year", 0.4, "SN"]),
+             check, 1, r"year 'last year' names no year", "Comparators!C3"),
+        Case("comparator-unknown-ref", comparators(["ZZ", "Kent", "2015", 0.4, "SN"]),
+             regenerate, 0, r"Ref 'ZZ' is not in the Measures table", "Comparators!A3",
+             verify=written),
+        Case("comparator-own-authority-not-found",
+             rows(measure_row("M1"), settings=[["Authority", "Rutland County Council"]],
+                  comparators=[["M1", "Kent", "2015", 0.4, "SN"]]),
+             regenerate, 0, r"looked for 'Rutland County Council', 'Rutland'", "Comparators!B1",
+             verify=written),
+        Case("benchmarking-text-unreadable",
+             rows(measure_row("M1", Benchmarking="Better than most"), headers=text),
+             regenerate, 0, r"benchmarking is shown as it is: 'Better than most'",
+             f"Measures!{chr(65 + len(HEADERS))}2", verify=written),
+    ]
+
+
 CASES: list[Case] = [
     # files that are not (readable) workbooks: exit 2
     Case("random-bytes", random_bytes, check, 2, r"not an Excel workbook"),
@@ -845,6 +877,7 @@ CASES: list[Case] = [
     *_numeric_cases(),
     *_word_cases(),
     *_band_cases(),
+    *_comparator_cases(),
 
     # odd but valid: exit 0, the output valid
     Case("keep-going-shows-problems", with_value(Current="abc"), regenerate_keep_going, 0,

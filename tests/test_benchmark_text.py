@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from kpi_core.reading.benchmark_text import (
     canonical_comparator, is_own_authority, parse_benchmark_text,
@@ -68,6 +69,8 @@ ACCEPTED = [
     ("SE avg 65%", [(SE, None, 0.65)]),
     ("S. East Average: 65%", [(SE, None, 0.65)]),
     ("South-East 65%", [(SE, None, 0.65)]),
+    ("South East region 65%", [(SE, None, 0.65)]),
+    ("South East region average (2015): 65%", [(SE, "2015", 0.65)]),
     ("E Mids 40%", [("East Midlands Average", None, 0.4)]),
     ("Yorkshire & Humber 40%", [("Yorkshire and the Humber Average", None, 0.4)]),
     ("London 40%", [("London Average", None, 0.4)]),
@@ -90,6 +93,7 @@ ACCEPTED = [
     ("SN 23% \u2013 England 24%", [(SN, None, 0.23), (NAT, None, 0.24)]),
     ("SN 23% - England 24%", [(SN, None, 0.23), (NAT, None, 0.24)]),
     ("SN 23%\nEngland 24%", [(SN, None, 0.23), (NAT, None, 0.24)]),
+    ("SN: 23% / Eng: 24%", [(SN, None, 0.23), (NAT, None, 0.24)]),
     # numbers
     ("England: 1,250 (2015)", [(NAT, "2015", 1250.0)]),
     ("National £12.50", [(NAT, None, 12.5)]),
@@ -208,3 +212,17 @@ def test_reference_texts_are_the_sample_and_the_reference_ones():
     found = re.findall(r"(?:Statistical Neighbour|S East Average|\d{4}/\d\d England)[^\t]*",
                        path.read_text())
     assert {" ".join(f.split()) for f in found} == set(REFERENCE_TEXTS)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80)
+       | st.lists(st.sampled_from(["SN", "avg", "England", "(2015)", "2014/15", ":", "23%",
+                                   "24", "S East", "Bucks", ",", "and", "x", "£1,250", "-",
+                                   "per cent", "(", ")", "National Average"]),
+                  max_size=12).map(" ".join))
+def test_any_text_is_read_or_left_unread_never_raises(text):
+    result = parse_benchmark_text(text, "M1", authority=BUCKS, percent=True)
+    if result.unread is not None:
+        assert result.unread and text.strip().endswith(result.unread)
+    for b in (*result.benchmarks, *result.own):
+        assert b.ref == "M1" and b.value == b.value  # a number, never NaN

@@ -38,6 +38,10 @@ def test_the_benchmark_command_runs_and_writes_json(tmp_path):
     assert size["wall"] > 0 and size["peak_mb"] > 0
     assert "bare" in result["comparison"]
     assert ("pandas_openpyxl" in result["comparison"]) == have_pandas
+    comparators = result["comparators"]
+    assert comparators["measures"] == 100 and comparators["authorities"] == 150
+    assert comparators["rows"] > 100 * 150 and comparators["wall"] > 0
+    assert {"read", "assess", "build", "write"} <= set(comparators["stages"])
     assert result["kpi_rag"]["rows"] == 10_000
     assert result["growth"] is None  # needs 1,000 and 20,000
     for row in result["budgets"]:
@@ -54,4 +58,23 @@ def test_the_synthetic_workbook_is_deterministic_and_clean(tmp_path, monkeypatch
     book = read_workbook(synthetic.workbook_path(100))
     assert len(book.measures) == 100 and book.errors == ()
     assert len({m.portfolio for m in book.measures}) == 5
-    assert sum(1 for m in book.measures if m.benchmarks) == 50
+    # half from the Benchmarks table, and those with free text read from it
+    measures, _benchmarks, _settings = synthetic.synthetic_rows(100)
+    texts = sum(1 for m in measures if m.get("Benchmarking"))
+    assert texts > 0
+    assert sum(1 for m in book.measures if m.benchmarks) == 50 + texts
+
+
+def test_the_comparators_workbook_reads_clean_with_ranks_and_bands(tmp_path, monkeypatch):
+    from benchmarks import synthetic
+    from kpi_core.pipeline import assess_workbook
+    from kpi_core.reading.tables import read_workbook
+
+    monkeypatch.setenv("KPI_BENCH_CACHE", str(tmp_path))
+    book = read_workbook(synthetic.comparators_workbook_path(100))
+    assert book.errors == () and book.problems == ()
+    assert all(len(m.comparators) >= 150 for m in book.measures)
+    assessments = assess_workbook(book)
+    ranked = [a for a in assessments if a.ranks]
+    assert len(ranked) > 80 and any(a.quartile for a in ranked)
+    assert all(a.ranks == () for a in assessments if a.measure.polarity.value == "Within range")

@@ -28,7 +28,8 @@ from kpi_core.assessing.rules import assess_measure, assess_values, compute_dire
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "workbook_templates" / "performance_workbook.xlsx"
-FUNCTIONS = ("KPI_RAG", "KPI_RAG_REASON", "KPI_GAP", "KPI_BENCHMARK_GAP", "KPI_DIRECTION")
+FUNCTIONS = ("KPI_RAG", "KPI_RAG_REASON", "KPI_GAP", "KPI_BENCHMARK_GAP", "KPI_DIRECTION",
+             "KPI_RANK", "KPI_QUARTILE")
 POLARITY_WORDS = {  # what officers write -> what it means
     None: Polarity.HIGHER, "Higher is better": Polarity.HIGHER, "higher": Polarity.HIGHER,
     "High": Polarity.HIGHER, "Lower is better": Polarity.LOWER, " lower IS better ": Polarity.LOWER,

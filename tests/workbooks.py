@@ -23,6 +23,7 @@ def measure_row(ref: str = "M1", portfolio: str = "Adults", **values: object) ->
 def write_book(path: Path, measures: Sequence[dict] = (), *, headers: Sequence[str] = HEADERS,
                benchmarks: Sequence[Sequence[object]] | None = None,
                settings: Sequence[Sequence[object]] | None = None,
+               comparators: Sequence[Sequence[object]] | None = None,
                measures_table: str | None = "Measures", measures_sheet: str = "Measures",
                first_cell: tuple[int, int] = (0, 0)) -> Path:
     """Write a workbook whose Measures table has ``headers`` and one row per mapping.
@@ -41,6 +42,9 @@ def write_book(path: Path, measures: Sequence[dict] = (), *, headers: Sequence[s
     if settings is not None:
         _table(wb.add_worksheet("Settings"), "Settings", ["Setting", "Value"],
                [list(s) for s in settings])
+    if comparators is not None:
+        _table(wb.add_worksheet("Comparators"), "Comparators",
+               ["Ref", "Authority", "Year", "Value", "Group"], [list(c) for c in comparators])
     wb.close()
     return path
 

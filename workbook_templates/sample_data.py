@@ -6,7 +6,8 @@ outcome and notes as printed (typos included). Where the reference lost a value 
 is left blank rather than invented: the target of the last measure (its text reads
 ``%``), and every previous value (the reference shows no direction of travel).
 Polarity follows each measure's meaning: repeat referrals, lower is better.
-Benchmarks are the comparators the reference prints, as structured rows.
+The benchmarks are the reference's own Benchmarking text, read by the tool (the
+Benchmarks table is left empty); ``Bucks 83%`` there is our own figure, not a benchmark.
 """
 
 AUTHORITY = "Buckinghamshire County Council"
@@ -228,17 +229,10 @@ MEASURES = [
     },
 ]
 
-BENCHMARKS = [
-    {"Ref": "CS03", "Comparator": "Statistical Neighbour Average", "Year": "2015", "Value": 0.23},
-    {"Ref": "CS03", "Comparator": "National Average", "Year": "2015", "Value": 0.24},
-    {"Ref": "CS11", "Comparator": "National Average", "Year": "2014/15", "Value": 0.82},
-    {"Ref": "CS11", "Comparator": "South East Average", "Year": "2014/15", "Value": 0.81},
-    {"Ref": "CS11", "Comparator": "Buckinghamshire", "Year": "2014/15", "Value": 0.83},
-    {"Ref": "CS13", "Comparator": "South East Average", "Year": "2015", "Value": 0.65},
-    {"Ref": "CS13", "Comparator": "National Average", "Year": "2015", "Value": 0.61},
-    {"Ref": "CS14", "Comparator": "South East Average", "Year": "2015", "Value": 0.69},
-    {"Ref": "CS14", "Comparator": "National Average", "Year": "2015", "Value": 0.77},
-]
+#: Empty: the sample's benchmarks are read from its Benchmarking text, as the reference
+#: prints it (``kpi_core.reading.benchmark_text``). The table stays, empty, for officers'
+#: own rows, which win over the text.
+BENCHMARKS: list[dict] = []
 
 SETTINGS = {"Authority": AUTHORITY, "Period": PERIOD, "Default Tolerance": 0.1,
             "Default Green Tolerance": 0, "Tolerance Basis": "Relative", "Use Blue": "No"}

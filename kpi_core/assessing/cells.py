@@ -27,8 +27,10 @@ from ..model import (
 )
 from ..reading.bands import check_bands
 from ..reading.values import (
-    parse_polarity, parse_reading, parse_tolerance, parse_tolerance_basis, parse_unit,
+    COMPARATOR_MARKERS, parse_polarity, parse_reading, parse_tolerance, parse_tolerance_basis,
+    parse_unit,
 )
+from .comparators import MIN_FOR_QUARTILES, Ranking, band_of, compute_quartiles
 from .rules import assess_status, compute_direction, compute_gap, compute_rag
 
 #: How every message of bad input begins, so a sheet can find them (``=ISNUMBER(SEARCH(...))``).
@@ -66,6 +68,21 @@ ARG_DOCS = {
     "previous": "The previous period's value: a cell or a column.",
     "benchmark": "A comparator's value (e.g. the statistical neighbour average): a cell or a "
                  "column.",
+    "value": "Our value: a cell or a column (each value is ranked on its own). Blank gives an "
+             "empty cell.",
+    "values": "The group's values, ours among them: one range, e.g. the statistical "
+              "neighbours' or England's column. Blanks, n/a, x and c are authorities without "
+              "data.",
+}
+#: Arguments whose help differs in one function.
+_FUNCTION_ARG_DOCS = {
+    ("KPI_QUARTILE", "values"): "The England authorities' values, ours among them (leave out "
+                                "England and region rows). At least 4. Blanks, n/a, x and c "
+                                "are left out.",
+    ("KPI_RANK", "polarity"): "Higher is better (default when omitted) or Lower is better; "
+                              "short forms Higher/Lower. Within range gets no rank or band.",
+    ("KPI_QUARTILE", "polarity"): "Higher is better (default when omitted) or Lower is better; "
+                                  "short forms Higher/Lower. Within range gets no rank or band.",
 }
 _DIRECTION_TARGET = ("Optional bottom of the range, for Within range measures (with "
                      "target_upper): closer to the range is improving.")
@@ -83,6 +100,12 @@ FUNCTION_DOCS = {
                          "positive is better. Empty when either is blank.",
     "KPI_DIRECTION": "Direction of travel from the previous value: Improving, Worsening or No "
                      "change, aware of polarity. Empty when either is blank.",
+    "KPI_RANK": "Rank of a value within a group's values: 1 is best by polarity, ties take the "
+                "lowest rank (as LAIT ranks authorities). Works on a single cell or a column "
+                "of values.",
+    "KPI_QUARTILE": "National quartile band A (best) to D of a value among the authorities' "
+                    "values, as LAIT gives it: quartiles by linear interpolation, a value on a "
+                    "quartile in the band below it.",
 }
 _RAG_ARGS = ("current", "target", "[polarity]", "[tolerance]", "[amber_threshold]",
              "[target_upper]", "[green_tolerance]", "[tolerance_basis]", "[stretch_target]")
@@ -92,6 +115,8 @@ FUNCTION_ARGS = {
     "KPI_GAP": ("current", "target", "[polarity]"),
     "KPI_BENCHMARK_GAP": ("current", "benchmark", "[polarity]"),
     "KPI_DIRECTION": ("current", "previous", "[polarity]", "[target_upper]", "[target]"),
+    "KPI_RANK": ("value", "values", "[polarity]"),
+    "KPI_QUARTILE": ("value", "values", "[polarity]"),
 }
 
 
@@ -103,7 +128,7 @@ def arg_doc(function: str, name: str) -> str:
     """
     if function == "KPI_DIRECTION" and name == "target":
         return _DIRECTION_TARGET
-    return ARG_DOCS[name]
+    return _FUNCTION_ARG_DOCS.get((function, name)) or ARG_DOCS[name]
 
 
 _HIGHER = Polarity.HIGHER
@@ -361,6 +386,117 @@ def cell_direction(current: object, previous: object, polarity: object = None,
         return None if direction is None else direction.value
     except ValueParseError as exc:
         return _message(exc)
+
+
+def comparator_values(values: object) -> list[float]:
+    """The figures of a range of comparator values (rows of cells, a list or one value);
+    blanks, missing-data markers and DfE's suppression marks (``x``, ``c``) are left out.
+
+    >>> comparator_values([[0.2], [None], ["x"], ["25%"], [0.3]])
+    [0.2, 0.25, 0.3]
+    >>> comparator_values([["abc"]])
+    Traceback (most recent call last):
+    ...
+    kpi_core.errors.ValueParseError: values 'abc' is not a number
+    """
+    if not isinstance(values, (list, tuple)):
+        values = [values]
+    out = []
+    for row in values:
+        for v in row if isinstance(row, (list, tuple)) else (row,):
+            if type(v) is float and v - v == 0.0:
+                out.append(v)
+            elif isinstance(v, str) and v.strip().casefold() in COMPARATOR_MARKERS:
+                continue
+            else:
+                number = _number(v, "values")
+                if number is not None:
+                    out.append(number)
+    return out
+
+
+def _ranked_polarity(polarity: object) -> Polarity:
+    pol = _polarity(polarity)
+    if pol is _RANGE:
+        raise ValueParseError("Within range measures get no rank or quartile band", polarity)
+    return pol
+
+
+def cell_rank(value: object, ranking: Ranking, polarity: object = None) -> int | None | str:
+    """Rank of one value within a group's values (1 best by polarity, ties ``min``);
+    ``None`` when the value is blank.
+
+    >>> r = Ranking([0.2, 0.3, 0.3, 0.4])
+    >>> cell_rank(0.3, r), cell_rank(0.3, r, "Lower"), cell_rank(None, r), cell_rank("y", r)
+    (2, 2, None, "#KPI! value 'y' is not a number")
+    """
+    try:
+        v = _number(value, "value")
+        pol = _ranked_polarity(polarity)
+        return None if v is None else ranking.rank(v, pol)
+    except ValueParseError as exc:
+        return _message(exc)
+
+
+def cell_quartile(value: object, quartiles: tuple[float, float, float] | None, count: int,
+                  polarity: object = None) -> str | None:
+    """National quartile band ``A`` (best) to ``D`` of one value given the group's
+    quartiles; ``None`` when the value is blank.
+
+    >>> q = (20.0, 30.0, 40.0)
+    >>> cell_quartile(45, q, 5), cell_quartile(20, q, 5), cell_quartile(20, q, 5, "Lower")
+    ('A', 'D', 'A')
+    >>> cell_quartile(20, None, 3)
+    '#KPI! a quartile band needs at least 4 values; values has 3'
+    """
+    try:
+        v = _number(value, "value")
+        pol = _ranked_polarity(polarity)
+        if v is None:
+            return None
+        if quartiles is None:
+            raise ValueParseError(f"a quartile band needs at least {MIN_FOR_QUARTILES} values; "
+                                  f"values has {count}", count)
+        return band_of(v, quartiles, pol)
+    except ValueParseError as exc:
+        return _message(exc)
+
+
+def rank_cells(value: object, values: object, polarity: object = None) -> object:
+    """``KPI_RANK``: :func:`cell_rank` over ``value`` (and ``polarity``), element-wise,
+    against the one range ``values``.
+
+    >>> rank_cells([[0.4], [0.1], [None]], [[0.2], [0.3], [0.3], [0.4]])
+    [[1], [5], [None]]
+    """
+    try:
+        ranking = Ranking(comparator_values(values))
+    except ValueParseError as exc:
+        return _message(exc)
+
+    def rank(value: object, polarity: object) -> int | None | str:
+        return cell_rank(value, ranking, polarity)
+
+    return broadcast(rank, value, polarity)
+
+
+def quartile_cells(value: object, values: object, polarity: object = None) -> object:
+    """``KPI_QUARTILE``: :func:`cell_quartile` over ``value`` (and ``polarity``),
+    element-wise, against the one range ``values`` (the England authorities, ours among them).
+
+    >>> quartile_cells([[10], [20], [35], [50]], [[10], [20], [30], [40], [50]])
+    [['D'], ['D'], ['B'], ['A']]
+    """
+    try:
+        found = comparator_values(values)
+    except ValueParseError as exc:
+        return _message(exc)
+    quartiles = compute_quartiles(found) if len(found) >= MIN_FOR_QUARTILES else None
+
+    def quartile(value: object, polarity: object) -> str | None:
+        return cell_quartile(value, quartiles, len(found), polarity)
+
+    return broadcast(quartile, value, polarity)
 
 
 def _grid(value: list | tuple) -> list | tuple:

@@ -7,6 +7,7 @@ the Excel functions and the live macro all call it.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from ..errors import ValueParseError
 from ..formatting import format_value
@@ -14,6 +15,7 @@ from ..model import (
     DEFAULT_GREEN_TOLERANCE, DEFAULT_TOLERANCE, Assessment, BenchmarkGap, DataStatus, Direction,
     Frequency, Measure, Polarity, Settings, Status, ToleranceBasis, Unit,
 )
+from .comparators import assess_comparators
 
 #: Relative error allowed in comparisons, so 0.81 against 0.9 * 0.9 is on the bound.
 REL_TOL = 1e-9
@@ -322,7 +324,8 @@ def compute_direction(current: float | None, previous: float | None,
 def assess_measure(measure: Measure, settings: Settings | None = None) -> Assessment:
     """Status (rules 1-6), reason, gaps and direction of one measure; with History (or a
     Previous) also its long direction, previous status, RAG movement and trend
-    (:mod:`.trends`).
+    (:mod:`.trends`); with Comparators rows, its ranks, quartile band and the groups'
+    averages as benchmarks (:mod:`.comparators`).
 
     >>> a = assess_measure(Measure("C1", "P", "m", current=0.36, target=0.25,
     ...                            polarity=Polarity.LOWER, rag_override=Status.AMBER,
@@ -333,6 +336,13 @@ def assess_measure(measure: Measure, settings: Settings | None = None) -> Assess
     status, reason = assess_status(measure, settings=settings)
     status, reason, computed = apply_override(status, reason, measure.rag_override,
                                               measure.override_reason)
+    comparison = None
+    if measure.comparators:
+        comparison = assess_comparators(measure)
+        if comparison.benchmarks:
+            measure = replace(measure, benchmarks=measure.benchmarks + comparison.benchmarks)
+        if comparison.note:
+            reason = f"{reason}; {comparison.note}"
     assessment = Assessment(
         measure=measure, status=status, reason=reason, computed_status=computed,
         override_reason=measure.override_reason if computed is not None else None,
@@ -340,6 +350,8 @@ def assess_measure(measure: Measure, settings: Settings | None = None) -> Assess
         benchmark_gaps=compute_benchmark_gaps(measure),
         direction=compute_direction(measure.current, measure.previous, measure.polarity,
                                     measure.target, measure.target_upper))
+    if comparison is not None:
+        assessment = replace(assessment, ranks=comparison.ranks, quartile=comparison.quartile)
     from .trends import assess_trends  # trends builds on this module's rules
     return assess_trends(assessment, settings)
 

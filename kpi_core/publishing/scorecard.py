@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..assessing.comparators import describe_comparison
 from ..assessing.trends import summarise_movement, summarise_movement_totals
 from ..formatting import format_gap, format_value
 from ..assessing.rules import uses_blue
@@ -305,7 +306,8 @@ def target_cell(measure: Measure) -> Cell:
 
 
 def benchmarking_text(assessment: Assessment) -> str:
-    """Structured benchmarks with their gaps, one per line; else the free text as it is.
+    """Structured benchmarks with their gaps, one per line, else the free text as it is;
+    then the ranks and national quartile band where Comparators give them.
 
     >>> from kpi_core.model import Benchmark, Polarity
     >>> from kpi_core.assessing.rules import assess_measure
@@ -316,8 +318,9 @@ def benchmarking_text(assessment: Assessment) -> str:
     'Statistical Neighbour Average (2015): 23% (13 pts worse)'
     """
     measure = assessment.measure
+    comparison = describe_comparison(assessment.ranks, assessment.quartile)
     if not measure.benchmarks:
-        return measure.benchmarking_text or ""
+        return "\n".join(t for t in (measure.benchmarking_text, comparison) if t)
     gaps = {g.benchmark: g.gap for g in assessment.benchmark_gaps}
     lines = []
     for benchmark in measure.benchmarks:
@@ -326,6 +329,8 @@ def benchmarking_text(assessment: Assessment) -> str:
         if gap is not None:
             line += f" ({format_gap(gap, measure.unit)})"
         lines.append(line)
+    if comparison:
+        lines.append(comparison)  # 3rd of 11 statistical neighbours; national quartile B
     return "\n".join(lines)
 
 

@@ -20,14 +20,14 @@ The API is one function and its result::
 Blank text and missing-data markers (``n/a``, ``-``) read as nothing, with nothing unread.
 
 Accepted forms. The text is a run of items ``NAME [YEAR] [:] VALUE [(YEAR)]``,
-separated by spaces, commas, semicolons, ``|``, dashes or ``and``:
+separated by spaces, commas, semicolons, ``|``, ``/``, dashes or ``and``:
 
 - NAME, compared case-insensitively, dots ignored, a trailing or leading
   ``Average``/``Avg``/``Ave``/``Mean`` optional:
   ``Statistical Neighbour(s)``, ``Stat neighbours``, ``Stat nbrs``, ``SN``, ``SNs``
   -> ``Statistical Neighbour Average``; ``National``, ``England``, ``Eng``
   -> ``National Average``; the English regions, also abbreviated (``S East``,
-  ``SE``, ``E Mids``, ...) -> ``South East Average`` and so on; ``Region``,
+  ``SE``, ``E Mids``, ``South East region``, ...) -> ``South East Average`` and so on; ``Region``,
   ``Regional`` -> ``Regional Average``. Our own authority (by name, by its name
   without ``County Council`` and the like, by a county's usual short form such as
   ``Bucks``, ``Herts``, ``Oxon``, or by initials such as ``BCC``) -> ``own``. Any
@@ -90,7 +90,7 @@ _TOKEN = re.compile(
         (?![\w.])(?P<pct>\s*(?:%|per\s*cent\b|percent\b))?
     |(?P<word>(?:[^\W\d_]|&)[\w'’.&-]*)
     |(?P<colon>[:=])
-    |(?P<sep>[,;|\u2013\u2014]|-(?=\s))
+    |(?P<sep>[,;|\u2013\u2014]|[-/](?=\s))
     |(?P<space>\s+)
     |(?P<other>.)
     """,
@@ -163,6 +163,8 @@ def canonical_comparator(name: str) -> str | None:
         return STATISTICAL_NEIGHBOURS
     if _NATIONAL.match(key):
         return NATIONAL
+    if key.endswith(" region"):  # South East region
+        key = _strip_filler(key[:-len(" region")])
     return _REGION_OF.get(key)
 
 
@@ -189,6 +191,27 @@ def is_own_authority(name: str, authority: str | None) -> bool:
     initials = {"".join(w[0] for w in full.split() if w not in ("of", "the", "and")),
                 "".join(w[0] for w in core)}
     return len(key) >= 2 and key.replace(" ", "") in initials
+
+
+def own_authority_names(authority: str) -> tuple[str, ...]:
+    """The names :func:`is_own_authority` answers to, for a message that says what it looked for.
+
+    >>> own_authority_names("Buckinghamshire County Council")
+    ('Buckinghamshire County Council', 'Buckinghamshire', 'Bucks', 'BCC')
+    """
+    full = " ".join(authority.split())
+    words = _norm(full).split()
+    core = [w for w in words if w not in _AUTHORITY_WORDS]
+    names = [full]
+    if core:
+        names.append(" ".join(w.title() for w in core))
+        short = {long: s for s, long in _COUNTY_SHORT.items()}
+        if len(core) == 1 and core[0] in short:
+            names.append(short[core[0]].title())
+    names.append("".join(w[0] for w in words if w not in ("of", "the", "and")).upper())
+    if core:
+        names.append("".join(w[0] for w in core).upper())
+    return tuple(dict.fromkeys(n for n in names if len(n) >= 2))
 
 
 @dataclass(slots=True)

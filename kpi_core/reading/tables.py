@@ -16,6 +16,7 @@ from ..model import (
     DEFAULT_GREEN_TOLERANCE, DEFAULT_TOLERANCE, Benchmark, ColumnSource, DataStatus, Measure,
     PerformanceWorkbook, Polarity, Problem, Settings, Status, ToleranceBasis, Unit,
 )
+from .benchmark_text import parse_benchmark_text
 from . import mapping
 from .bands import check_bands
 from .periods import parse_period
@@ -31,6 +32,7 @@ from .xlsx import (
 
 MEASURES, BENCHMARKS, SETTINGS = "Measures", "Benchmarks", "Settings"
 HISTORY = "History"
+COMPARATORS = "Comparators"
 
 
 @dataclass(frozen=True, slots=True)
@@ -463,6 +465,9 @@ def _read_settings(table: RawTable, problems: list[Problem]) -> Settings:
             elif text is not None:
                 values.setdefault("column_map", []).append(
                     (name.split(":", 1)[1].strip(), text, sheet.address(ri, cols["value"])))
+        elif key == "authority code":
+            values["authority_code"] = _parse(sheet, row, ri, cols["value"], value_col,
+                                              parse_text)
         elif key in ("default tolerance", "tolerance"):
             tol = _parse(sheet, row, ri, cols["value"],
                          Column("value", (), "default tolerance"),
@@ -482,9 +487,9 @@ def _read_settings(table: RawTable, problems: list[Problem]) -> Settings:
                                         Column("value", (), "use blue"), parse_flag, False)
         else:
             sheet.add(ri, cols["setting"], f"setting '{name}' is not known and is ignored "
-                      "(known: Authority, Period, Default Tolerance, Default Green Tolerance, "
-                      "Tolerance Basis, Use Blue, Measures Sheet, Column: <name>)", name,
-                      severity="warning")
+                      "(known: Authority, Authority Code, Period, Default Tolerance, Default "
+                      "Green Tolerance, Tolerance Basis, Use Blue, Measures Sheet, Column: <name>)",
+                      name, severity="warning")
     default_tolerance = values.get("default_tolerance", DEFAULT_TOLERANCE)
     green, green_row = values.get("default_green_tolerance", (DEFAULT_GREEN_TOLERANCE, None))
     if green > default_tolerance:
@@ -496,7 +501,8 @@ def _read_settings(table: RawTable, problems: list[Problem]) -> Settings:
                     tolerance_basis=basis, use_blue=bool(values.get("use_blue", False)),
                     column_map=tuple(values.get("column_map", ())),
                     measures_sheet=values.get("measures_sheet"),
-                    current_period=values.get("current_period"))
+                    current_period=values.get("current_period"),
+                    authority_code=values.get("authority_code"))
 
 
 def _setting_row(table: RawTable | None, cols: dict[str, int] | None, key: str) -> int | None:
@@ -553,6 +559,15 @@ def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = (),
         measures = [m if m.ref.casefold() not in found else
                     replace(m, benchmarks=tuple(found.pop(m.ref.casefold())))
                     for m in measures]
+    measures = _read_free_text_benchmarks(measures_table, measures, settings, problems,
+                                          sources)
+    if COMPARATORS.casefold() in tables:
+        from .comparators import read_comparators  # comparators.py builds on this module
+        units = {m.ref.casefold(): m.unit for m in measures if m.ref}
+        rows = read_comparators(tables[COMPARATORS.casefold()], problems, settings, units)
+        measures = [m if m.ref.casefold() not in rows else
+                    replace(m, comparators=tuple(rows.pop(m.ref.casefold())))
+                    for m in measures]
     history = tables.get(HISTORY.casefold())
     if history is not None or _has_period_headers(measures_table):
         from .history import read_history  # history.py builds on this module's helpers
@@ -595,10 +610,38 @@ def _has_period_headers(table: RawTable) -> bool:
     return any(isinstance(v, str) and any(ch.isdigit() for ch in v) for v in header)
 
 
+def _read_free_text_benchmarks(table: RawTable, measures: list[Measure], settings: Settings,
+                               problems: list[Problem], sources: list[ColumnSource]
+                               ) -> list[Measure]:
+    """Benchmarks read from the Benchmarking text of each measure the Benchmarks table
+    gives none. Text that cannot be read whole stays as it is (the scorecard shows it)
+    with a warning at its cell; values for our own authority are not benchmarks."""
+    source = next((s for s in sources if s.field == "benchmarking_text"), None)
+    ci = parse_cell_address(source.cell)[1] - table.left if source is not None else None
+    out = []
+    for m in measures:
+        if m.benchmarks or not m.benchmarking_text:
+            out.append(m)
+            continue
+        found = parse_benchmark_text(m.benchmarking_text, m.ref, authority=settings.authority,
+                                     percent=m.unit is Unit.PERCENT)
+        if found.unread is not None:
+            cell = cell_address(m.row, table.left + ci) if m.row and ci is not None else ""
+            problems.append(Problem(
+                table.sheet, cell, f"benchmarking is shown as it is: '{found.unread}' cannot "
+                "be read as a benchmark (write benchmarks like 'National Average (2015): 24%', "
+                "or put them in the Benchmarks table)",
+                m.benchmarking_text, severity="warning"))
+            out.append(m)
+            continue
+        out.append(replace(m, benchmarks=found.benchmarks) if found.benchmarks else m)
+    return out
+
+
 def read_workbook(path: str | os.PathLike) -> PerformanceWorkbook:
     """Read a performance workbook file. File-level failures raise :class:`FileError`;
     data problems are returned in ``problems``, never raised."""
-    raw = read_tables(path, (MEASURES, BENCHMARKS, SETTINGS, HISTORY))
+    raw = read_tables(path, (MEASURES, BENCHMARKS, SETTINGS, HISTORY, COMPARATORS))
     return parse_tables(raw.tables, raw.sheets, lambda sheet: read_sheet(path, sheet))
 
 

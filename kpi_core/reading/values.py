@@ -23,6 +23,12 @@ MISSING_MARKERS = frozenset({
     "not yet available", "awaiting data", "data not available", "not applicable",
 })
 
+#: What DfE and ONS tables write for a suppressed or unavailable figure (LAIT downloads are
+#: full of ``x`` and ``c``): in a range of comparator values, an authority without data,
+#: like a blank or ``n/a``. Compared lower-cased, stripped.
+COMPARATOR_MARKERS = frozenset({"x", "c", "z", "u", ":", "low", "*", "~", "[x]", "[c]",
+                                "[z]", "[u]", "[low]"})
+
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 #: Figures at or beyond this size are refused: Excel keeps 15 significant digits, no

@@ -1,0 +1,291 @@
+"""The Comparators table to :class:`~kpi_core.model.ComparatorValue` rows (SPEC section 3).
+
+One row per measure, authority, year and group: ``Ref``, ``Authority``, ``Year``,
+``Value``, ``Group``. Read with the same cell helpers and problem reporting as the
+other tables (:mod:`kpi_core.reading.tables`):
+
+- a Ref not in the Measures table: a warning at its first row, its rows are not used;
+- the same Ref, Authority, Year and Group twice: an error on the second row, which
+  is not used;
+- a Value that is not a number, a blank Authority, Group or Year, a Year with no
+  year in it: an error with its cell; a blank Value, a marker (``n/a``) or DfE's
+  suppression marks (``x``, ``c``) are an authority without data for that year;
+- our own authority (Settings ``Authority`` by name, or ``Authority Code``) found on
+  no row: one warning that says which names and code it looked for.
+
+Here the text is read, never judged: the reader marks our own rows (``own``) and the
+rows that are not authorities (``aggregate``: England, the regions, averages), and
+gives each year a sort key. Ranks and bands are :mod:`kpi_core.assessing.comparators`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import (
+    GROUP_ENGLAND, GROUP_REGION, GROUP_STATISTICAL_NEIGHBOURS, ComparatorValue, Problem, Settings,
+    Unit,
+)
+from .benchmark_text import (
+    NATIONAL, STATISTICAL_NEIGHBOURS, canonical_comparator, is_own_authority, own_authority_names,
+)
+from .tables import COMPARATORS, Column, _is_blank_row, _parse, _Sheet
+from .values import COMPARATOR_MARKERS, Reading, parse_reading, parse_text
+from .xlsx import RawTable, cell_address
+
+__all__ = ["COMPARATORS", "COMPARATOR_COLUMNS", "COMPARATOR_MARKERS", "read_comparators"]
+
+COMPARATOR_COLUMNS = (
+    Column("ref", ("ref", "reference"), "Ref", required=True),
+    Column("authority", ("authority", "local authority", "la", "authority name", "council"),
+           "authority", required=True),
+    Column("year", ("year", "period"), "year", required=True),
+    Column("value", ("value",), "comparator value", required=True),
+    Column("group", ("group", "comparator group"), "group", required=True),
+)
+
+
+_YEAR_IN = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+#: ONS codes of England (E92) and its regions (E12): aggregates, not authorities.
+_AGGREGATE_CODE = re.compile(r"^E(?:92|12)\d{6}$", re.IGNORECASE)
+_AGGREGATE_WORDS = re.compile(r"\b(?:average|avg|mean|total|median)\b", re.IGNORECASE)
+
+
+def canonical_group(text: str) -> str:
+    """The group a Group cell names: the three the rules know by their names, others as written.
+
+    >>> canonical_group("SN"), canonical_group("national"), canonical_group("regional")
+    ('Statistical neighbours', 'England', 'Region')
+    >>> canonical_group("CIPFA nearest neighbours")
+    'CIPFA nearest neighbours'
+    """
+    key = " ".join(text.split())
+    folded = key.casefold()
+    if folded in ("region", "regional", "regions"):
+        return GROUP_REGION
+    if folded in ("england", "national", "all england", "english authorities", "all las"):
+        return GROUP_ENGLAND
+    known = canonical_comparator(key)
+    if known == STATISTICAL_NEIGHBOURS:
+        return GROUP_STATISTICAL_NEIGHBOURS
+    if known == NATIONAL:
+        return GROUP_ENGLAND
+    return key
+
+
+def aggregate_name(authority: str) -> str | None:
+    """For a row that is not an authority (England, a region, an average or a total),
+    the benchmark name it is offered under; ``None`` for an authority.
+
+    >>> [aggregate_name(a) for a in ("England", "South East", "SN average", "E92000001",
+    ...                              "Shire average", "Buckinghamshire", "City of London", "825")]
+    ['National Average', 'South East Average', 'Statistical Neighbour Average', 'National Average', 'Shire average', None, None, None]
+    """
+    key = " ".join(authority.split())
+    known = canonical_comparator(key)
+    if known is not None:
+        return known
+    if _AGGREGATE_CODE.match(key):
+        return NATIONAL if key.upper().startswith("E92") else key
+    return key if _AGGREGATE_WORDS.search(key) else None
+
+
+def year_key(year: str) -> int | None:
+    """The first year a Year cell names, to order years; ``None`` when it names none.
+
+    >>> year_key("2014/15"), year_key("2015"), year_key("FY 2015-16"), year_key("last year")
+    (2014, 2015, 2015, None)
+    """
+    found = _YEAR_IN.search(year)
+    return int(found.group(1)) if found else None
+
+
+def read_comparators(table: RawTable, problems: list[Problem], settings: Settings,
+                     units: dict[str, Unit]) -> dict[str, list[ComparatorValue]]:
+    """Comparator rows by Ref (casefolded), problems added to ``problems``.
+
+    ``units`` maps each Measures Ref (casefolded) to its unit: an unknown Ref is
+    reported, and a plain number above 2 in a ``%`` measure is a warning (percent
+    cells hold fractions), as in the Measures table.
+    """
+    sheet = _Sheet(table, problems)
+    cols = sheet.columns(COMPARATOR_COLUMNS)
+    out: dict[str, list[ComparatorValue]] = {}
+    if cols is None:
+        return out
+    reader = _RowReader(sheet, cols, settings, units)
+    refs, authorities, years, groups = (reader.refs, reader.authorities, reader.years,
+                                        reader.groups)
+    c_ref, c_auth, c_year, c_value, c_group = reader.order
+    percent_cells = table.percent_cells
+    own_seen = False
+    top = table.top
+    for ri in range(1, len(table.rows)):
+        row = table.rows[ri]
+        # the usual row: texts seen before and a number, read with look-ups alone
+        ref = refs.get(row[c_ref])
+        auth = authorities.get(row[c_auth])
+        year = years.get(row[c_year])
+        group = groups.get(row[c_group])
+        if ref is None or auth is None or year is None or group is None:
+            if _is_blank_row(row):
+                continue
+            ref, auth, year, group = reader.slow(ri, row, ref, auth, year, group)
+            if ref is None:
+                continue
+        value = row[c_value]
+        if type(value) is not float or value - value != 0.0:
+            reading = reader.value(ri, row)
+            if reading is None:
+                continue  # not a number: reported
+            value = reading.value
+            if (value is not None and ref[2] is Unit.PERCENT and abs(value) > 2
+                    and not reading.is_percent and (ri, c_value) not in percent_cells):
+                _percent_warning(sheet, ri, c_value, value)
+        elif abs(value) > 2 and ref[2] is Unit.PERCENT and (ri, c_value) not in percent_cells:
+            _percent_warning(sheet, ri, c_value, value)
+        if auth[1]:
+            own_seen = True
+        rows = out.get(ref[1])
+        if rows is None:
+            rows = out[ref[1]] = []
+        rows.append(ComparatorValue(ref[0], auth[0], year[0], value, group[0], year[1], auth[1],
+                                    auth[2], top + ri))
+    folded: dict[str, str] = {}
+    for key, rows in out.items():
+        out[key] = _without_duplicates(sheet, c_auth, rows, folded)
+    if out and not own_seen:
+        _own_not_found(sheet, cols["authority"], settings)
+    return out
+
+
+def _without_duplicates(sheet: _Sheet, ci: int, rows: list[ComparatorValue],
+                        folded: dict[str, str]) -> list[ComparatorValue]:
+    """A measure's rows less the second of any two with the same Authority, Year and
+    Group (an error at the second). Checked measure by measure, so the keys of one
+    measure are held at a time, not those of 750,000 rows."""
+    seen: dict[tuple[str, str, str], int] = {}
+    kept = []
+    for r in rows:
+        dup = (_fold(r.authority, folded), _fold(r.year, folded), _fold(r.group, folded))
+        first = seen.get(dup)
+        if first is not None:
+            sheet.add(r.row - sheet.table.top, ci, f"{r.authority}, {r.year}, {r.group} appears "
+                      f"twice for Ref '{r.ref}' (also row {first}); keep one", r.authority)
+            continue
+        seen[dup] = r.row
+        kept.append(r)
+    return kept
+
+
+class _RowReader:
+    """One Comparators row's cells to typed values, each distinct text read once.
+
+    150 authorities on 5,000 measures is 750,000 rows of a few thousand distinct
+    texts: the caches keep the work per row to a few dictionary look-ups. A text
+    with a problem is not cached, so each of its cells is reported.
+    """
+
+    def __init__(self, sheet: _Sheet, cols: dict[str, int], settings: Settings,
+                 units: dict[str, Unit]) -> None:
+        self.sheet, self.cols, self.units = sheet, cols, units
+        self.spec = {c.field: c for c in COMPARATOR_COLUMNS}
+        self.code = (settings.authority_code or "").strip().casefold()
+        self.authority = settings.authority
+        self.refs: dict[object, tuple[str, str, Unit]] = {}
+        self.years: dict[object, tuple[str, int, str]] = {}
+        self.authorities: dict[object, tuple[str, bool, str | None, str]] = {}
+        self.groups: dict[object, tuple[str, str]] = {}
+        self.unknown: set[str] = set()
+        self.order = [cols[f] for f in ("ref", "authority", "year", "value", "group")]
+
+    def _text(self, ri: int, row: list, field: str) -> str | None:
+        ci = self.cols[field]
+        text = _parse(self.sheet, row, ri, ci, self.spec[field], parse_text)
+        if text is None and not any(p.sheet == self.sheet.table.sheet
+                                    and p.cell == self.sheet.address(ri, ci)
+                                    for p in self.sheet.problems[-5:]):
+            self.sheet.add(ri, ci, f"{self.spec[field].label} is blank")
+        return text
+
+    def value(self, ri: int, row: list) -> Reading | None:
+        """A Value cell that is not a plain number: blank, a marker, text, an error."""
+        ci = self.order[3]
+        raw = row[ci]
+        if raw is None:
+            return _NO_DATA
+        if type(raw) is str and raw.strip().casefold() in COMPARATOR_MARKERS:
+            return Reading(None, marker=raw.strip())
+        return _parse(self.sheet, row, ri, ci, self.spec["value"], parse_reading, None)
+
+    def slow(self, ri: int, row: list, ref, auth, year, group) -> tuple:
+        """Read the cells the caches do not know; report what is wrong with them."""
+        c_ref, c_auth, c_year, _c_value, c_group = self.order
+        missing = False
+        texts = {}
+        for field, have in (("ref", ref), ("authority", auth), ("year", year), ("group", group)):
+            if have is None:
+                texts[field] = self._text(ri, row, field)
+                missing = missing or texts[field] is None
+        if missing:
+            return None, None, None, None
+        if ref is None:
+            text = texts["ref"]
+            unit = self.units.get(text.casefold())
+            if unit is None:
+                if text.casefold() not in self.unknown:  # one warning per Ref, not per row
+                    self.unknown.add(text.casefold())
+                    self.sheet.add(ri, c_ref, f"Ref '{text}' is not in the Measures table; its "
+                                   "comparator rows are not used", text, severity="warning")
+                return None, None, None, None
+            ref = self.refs[row[c_ref]] = (text, text.casefold(), unit)
+        if year is None:
+            text = texts["year"]
+            order = year_key(text)
+            if order is None:
+                self.sheet.add(ri, c_year, f"year '{text}' names no year (write it like 2015 or "
+                               "2015/16)", text)
+                return None, None, None, None
+            year = self.years[row[c_year]] = (text, order, text.casefold())
+        if auth is None:
+            text = texts["authority"]
+            mine = bool(self.code and text.casefold() == self.code) or is_own_authority(
+                text, self.authority)
+            auth = self.authorities[row[c_auth]] = (
+                text, mine, None if mine else aggregate_name(text), text.casefold())
+        if group is None:
+            name = canonical_group(texts["group"])
+            group = self.groups[row[c_group]] = (name, name.casefold())
+        return ref, auth, year, group
+
+
+_NO_DATA = Reading(None)
+
+
+def _fold(text: str, folded: dict[str, str]) -> str:
+    found = folded.get(text)
+    if found is None:
+        found = folded[text] = text.casefold()
+    return found
+
+
+def _percent_warning(sheet: _Sheet, ri: int, ci: int, value: float) -> None:
+    sheet.add(ri, ci, f"value {value:g} in a % measure reads as {value * 100:g}%; "
+              "percent cells hold fractions (97% is 0.97)", value, severity="warning")
+
+
+def _own_not_found(sheet: _Sheet, ci: int, settings: Settings) -> None:
+    where = cell_address(sheet.table.top, sheet.table.left + ci)
+    if not settings.authority and not settings.authority_code:
+        message = ("our own authority cannot be found: Settings gives no Authority or "
+                   "Authority Code; ranks and quartile bands use each measure's Current")
+    else:
+        looked = []
+        if settings.authority:
+            names = ", ".join(repr(n) for n in own_authority_names(settings.authority))
+            looked.append(f"{names} (Settings Authority)")
+        if settings.authority_code:
+            looked.append(f"'{settings.authority_code}' (Settings Authority Code)")
+        message = (f"our own authority is on no row: looked for {' and '.join(looked)} in "
+                   f"column Authority; ranks and quartile bands use each measure's Current")
+    sheet.problems.append(Problem(sheet.table.sheet, where, message, severity="warning"))
