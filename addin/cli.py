@@ -156,7 +156,7 @@ def cmd_regenerate(args: argparse.Namespace) -> int:
     workbook = read_workbook(book)
     try:
         result = build_and_write(workbook, out, keep_going=args.keep_going, pdf=args.pdf,
-                                 progress=progress)
+                                 progress=progress, html=args.html)
     except DataErrors:
         if args.json:
             from kpi_core.pipeline import assess_workbook
@@ -171,12 +171,16 @@ def cmd_regenerate(args: argparse.Namespace) -> int:
         extra = {"output": str(result.output)}
         if result.pdf:
             extra["pdf"] = str(result.pdf)
+        if result.html:
+            extra["html"] = str(result.html)
         print(json.dumps(report_json(workbook, result.assessments, **extra),
                          ensure_ascii=False, indent=1))
     else:
         _print_summary(result.assessments, workbook.settings.use_blue)
         _print_problems(workbook.problems, sys.stderr)
         print(f"Wrote {result.output}")
+        if result.html:
+            print(f"Wrote {result.html}")
         if result.pdf:
             print(f"Wrote {result.pdf}")
     return EXIT_OK
@@ -190,7 +194,7 @@ def regenerate_live(args: argparse.Namespace) -> int:
                          "the scorecard workbook")
     if not args.book:
         raise UsageError("--live needs BOOK, the workbook open in Excel")
-    if args.output or args.pdf or args.json or args.keep_going:
+    if args.output or args.pdf or args.html or args.json or args.keep_going:
         raise UsageError("--live takes only BOOK: it writes '<BOOK name> - Scorecards.xlsx' "
                          "beside BOOK and copies its sheets in")
     if not Path(args.book).is_file():
@@ -278,7 +282,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="performance workbook (.xlsx/.xlsm); default: the bundled sample")
     p.add_argument("-o", "--output", metavar="OUT",
                    help="scorecard to write; default '<BOOK name> - Scorecards.xlsx' here")
-    p.add_argument("--pdf", action="store_true", help="also write OUT as PDF via LibreOffice")
+    p.add_argument("--pdf", action="store_true",
+                   help="also write the committee PDF (tagged) beside OUT via LibreOffice Writer")
+    p.add_argument("--html", action="store_true",
+                   help="also write the accessible web page beside OUT (.html)")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.add_argument("--keep-going", action="store_true",
                    help="write the scorecard despite data errors, showing them on the measures")

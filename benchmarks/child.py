@@ -14,6 +14,9 @@ its imports unless named ``import``) and its own peak memory (``maxrss_kb``).
 ``kpi_rag ROWS REPEAT``              KPI_RAG over ROWS rows in one call, and per scalar call;
                                      then with all nine arguments as columns (issue 14),
                                      interleaved with the three-argument call
+``publish BOOK FOLDER``              the web page and the committee PDF of BOOK: read +
+                                     assess + build, then the page (render and write),
+                                     then the PDF (print page, LibreOffice Writer, pikepdf)
 """
 
 from __future__ import annotations
@@ -270,6 +273,29 @@ def job_kpi_rag(rows: int, repeat: int) -> None:
            "source": source, **nine})
 
 
+def job_publish(book: str, folder: str) -> None:
+    t0 = clock()
+    from pathlib import Path
+
+    from kpi_core.pipeline import assess_workbook, write_pdf
+    from kpi_core.publishing.html import write_html
+    from kpi_core.publishing.pdf import find_soffice
+    from kpi_core.publishing.scorecard import build_scorecard
+    from kpi_core.reading.tables import read_workbook
+    t1 = clock()
+    workbook = read_workbook(book)
+    card = build_scorecard(assess_workbook(workbook), workbook.settings)
+    t2 = clock()
+    page = write_html(card, Path(folder, "page.html"))
+    t3 = clock()
+    result = {"import": t1 - t0, "read_build": t2 - t1, "html": t3 - t2,
+              "html_bytes": page.stat().st_size, "pdf": None}
+    if find_soffice() is not None:
+        write_pdf(card, Path(folder, "card.pdf"))
+        result["pdf"] = clock() - t3
+    _emit(result)
+
+
 def main(argv: list[str]) -> None:
     job, *args = argv
     if job == "stages":
@@ -283,6 +309,8 @@ def main(argv: list[str]) -> None:
         job_pandas(*args)
     elif job == "bare":
         job_bare(*args)
+    elif job == "publish":
+        job_publish(*args)
     elif job == "kpi_rag":
         job_kpi_rag(int(args[0]), int(args[1]))
     else:

@@ -27,7 +27,10 @@ Jobs:
   process against the same workbook without them, and the split by stage;
 - ``KPI_RAG`` over 10,000 rows in one call, and per scalar call;
 - the frozen onedir executable (build/dist/kpi-scorecard), when built
-  (``--frozen`` builds it first with build/kpi-scorecard.spec).
+  (``--frozen`` builds it first with build/kpi-scorecard.spec);
+- publication of the sample: the web page (in-process render + write, and the cold CLI
+  with ``--html`` against the same without) and the tagged PDF (in-process, LibreOffice
+  Writer's start included, and the cold CLI with ``--pdf``), when LibreOffice is there.
 """
 
 from __future__ import annotations
@@ -66,6 +69,8 @@ BUDGET_5K_MB = 200
 BUDGET_VS_PANDAS = 3.0
 BUDGET_VS_BARE = 2.0
 BUDGET_KPI_RAG_S = 0.020
+BUDGET_HTML_S = 0.3
+BUDGET_PDF_S = 5.0
 BUDGET_HISTORY_S = 2.5
 BUDGET_HISTORY_MB = 300
 BUDGET_COMPARATORS_S = 2.5
@@ -263,6 +268,36 @@ def bench_frozen(repeat: int, tmp: Path) -> dict | None:
 
 # --- the table -----------------------------------------------------------------------
 
+def bench_publication(repeat: int, tmp: Path) -> dict:
+    """The sample's web page and committee PDF: in-process stages and cold CLI runs."""
+    py = sys.executable
+    out = tmp / "publish - Scorecards.xlsx"
+    base = [py, "-m", "addin.cli", "regenerate", str(SAMPLE), "-o", str(out)]
+    from kpi_core.publishing.pdf import find_soffice
+    have_pdf = find_soffice() is not None and importlib.util.find_spec("pikepdf") is not None
+    cmds = {"xlsx": base, "html": base + ["--html"]}
+    if have_pdf:
+        cmds["pdf"] = base + ["--pdf"]
+    for cmd in cmds.values():  # warm-up, untimed
+        run_child(cmd)
+    runs: dict[str, list[float]] = {k: [] for k in cmds}
+    stages = []
+    folder = tmp / "publish"
+    folder.mkdir(exist_ok=True)
+    for _ in range(repeat):
+        for key, cmd in cmds.items():
+            runs[key].append(run_child(cmd)["wall"])
+        stages.append(child_json(["publish", SAMPLE, folder]))
+    result = {k: median(v) for k, v in runs.items()}
+    result["html_stage"] = median([r["html"] for r in stages])
+    result["read_build_stage"] = median([r["read_build"] for r in stages])
+    result["pdf_stage"] = median([r["pdf"] for r in stages])
+    result["html_bytes"] = stages[-1]["html_bytes"]
+    result["runs"] = runs
+    result["pdf_available"] = have_pdf
+    return result
+
+
 def _row(job: str, ours, baseline=None, ratio=None, budget: str = "", met=None, unit="s") -> dict:
     return {"job": job, "ours": ours, "baseline": baseline, "ratio": ratio, "budget": budget,
             "met": met, "unit": unit}
@@ -333,6 +368,21 @@ def budget_rows(r: dict) -> list[dict]:
         rows.append(_row(f"{n}: read->file vs bare XlsxWriter", c["ours_pipeline"],
                          c["bare"]["write"], c["ours_pipeline"] / c["bare"]["write"],
                          unit="x the floor"))
+    p = r.get("publication")
+    if p:
+        html_total = p["read_build_stage"] + p["html_stage"]
+        rows.append(_row("sample web page: read + build + render + write, in-process",
+                         html_total, None, None, f"<= {BUDGET_HTML_S} s",
+                         html_total <= BUDGET_HTML_S))
+        rows.append(_row("sample web page: render + write alone", p["html_stage"]))
+        rows.append(_row("regenerate sample --html, cold CLI (xlsx + html)", p["html"],
+                         p["xlsx"], p["html"] / p["xlsx"], unit="x without --html"))
+        if p["pdf_available"]:
+            rows.append(_row("sample committee PDF, in-process (LibreOffice start included)",
+                             p["pdf_stage"], None, None, f"<= {BUDGET_PDF_S:g} s",
+                             p["pdf_stage"] <= BUDGET_PDF_S))
+            rows.append(_row("regenerate sample --pdf, cold CLI (xlsx + pdf)", p["pdf"],
+                             p["xlsx"], p["pdf"] / p["xlsx"], unit="x without --pdf"))
     h = r.get("history")
     if h:
         n = h["measures"]
@@ -523,6 +573,8 @@ def main(argv: list[str] | None = None) -> int:
         result["kpi_rag"] = bench_kpi_rag(repeat)
         say("frozen executable" + ("" if FROZEN.exists() else ": not built, skipped"))
         result["frozen"] = bench_frozen(repeat, tmp)
+        say("publication: web page and committee PDF of the sample")
+        result["publication"] = bench_publication(repeat, tmp)
     result["growth"] = growth(result["regenerate"])
     result["budgets"] = budget_rows(result)
     print_table(result["budgets"], result)

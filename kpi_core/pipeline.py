@@ -55,18 +55,22 @@ class Result:
     assessments: tuple[Assessment, ...]
     output: Path | None = None
     pdf: Path | None = None
+    html: Path | None = None
 
 
 def build_and_write(workbook: PerformanceWorkbook, out: str | os.PathLike, *,
                     keep_going: bool = False, pdf: bool = False, title: str | None = None,
-                    progress: Progress | None = None) -> Result:
-    """Assess, build the scorecard and write ``out`` (and its PDF).
+                    progress: Progress | None = None, html: bool = False) -> Result:
+    """Assess, build the scorecard and write ``out`` (and its web page, its PDF).
+
+    ``html`` writes the web page beside ``out`` (``.html``); ``pdf`` the committee
+    PDF (``.pdf``), converted by LibreOffice Writer from the page's print version.
 
     Data errors raise :class:`DataErrors` unless ``keep_going``, in which case the
     affected measures show their problem instead of a status.
     """
     from .publishing.xlsx import write_scorecard
-    from .publishing.scorecard import build_scorecard, has_sparklines
+    from .publishing.scorecard import build_scorecard
 
     say = progress or (lambda _msg: None)
     if workbook.errors and not keep_going:
@@ -78,16 +82,26 @@ def build_and_write(workbook: PerformanceWorkbook, out: str | os.PathLike, *,
     out = Path(out)
     say(f"Writing {out}")
     write_scorecard(scorecard, out)
-    pdf_path = None
+    html_path = pdf_path = None
+    if html:
+        from .publishing.html import write_html
+        html_path = out.with_suffix(".html")
+        say(f"Writing {html_path}")
+        write_html(scorecard, html_path)
     if pdf:
-        from .publishing.pdf import convert_to_pdf
+        pdf_path = write_pdf(scorecard, out.with_suffix(".pdf"), say)
+    return Result(workbook, assessments, out, pdf_path, html_path)
+
+
+def write_pdf(scorecard, target: Path, say: Progress = lambda _msg: None) -> Path:
+    """The committee PDF: the page's print version, converted by LibreOffice Writer."""
+    import tempfile
+
+    from .publishing.html import write_html
+    from .publishing.pdf import convert_html_to_pdf
+
+    with tempfile.TemporaryDirectory(prefix="kpi-html-") as work:
+        page = write_html(scorecard, Path(work, f"{target.stem}.html"), for_print=True)
         say("Converting to PDF with LibreOffice")
-        if has_sparklines(scorecard):
-            # LibreOffice 7.4 does not print Excel sparklines: the PDF is made from a copy
-            # whose Trend cells hold block-character trends instead
-            with tempfile.TemporaryDirectory(prefix="kpi-pdf-") as work:
-                printable = write_scorecard(scorecard, Path(work) / out.name, text_trends=True)
-                pdf_path = convert_to_pdf(printable, out.with_suffix(".pdf"))
-        else:
-            pdf_path = convert_to_pdf(out, out.with_suffix(".pdf"))
-    return Result(workbook, assessments, out, pdf_path)
+        return convert_html_to_pdf(page, target, language=scorecard.language,
+                                   title=scorecard.title)

@@ -28,7 +28,7 @@ def test_the_benchmark_command_runs_and_writes_json(tmp_path):
 
     result = json.loads(out.read_text(encoding="utf-8"))
     for key in ("machine", "startup", "regenerate", "comparison", "kpi_rag", "frozen",
-                "growth", "budgets"):
+                "growth", "budgets", "publication"):
         assert key in result
     assert {"bare", "import_kpi_core", "regenerate_sample",
             "regenerate_sample_minus_bare"} <= set(result["startup"])
@@ -37,6 +37,9 @@ def test_the_benchmark_command_runs_and_writes_json(tmp_path):
     assert {"read", "assess", "build", "write", "pipeline"} <= set(size["stages"])
     assert size["wall"] > 0 and size["peak_mb"] > 0
     assert "bare" in result["comparison"]
+    pub = result["publication"]
+    assert pub["html_stage"] > 0 and pub["html_bytes"] > 10_000 and pub["html"] > 0
+    assert (pub["pdf_stage"] is not None) == pub["pdf_available"]
     assert ("pandas_openpyxl" in result["comparison"]) == have_pandas
     comparators = result["comparators"]
     assert comparators["measures"] == 100 and comparators["authorities"] == 150

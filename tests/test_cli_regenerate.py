@@ -54,7 +54,7 @@ def label_counts(ws) -> dict[str, object]:
 
 def test_sample_counts_in_the_portfolio_sheet(sample_output):
     wb = openpyxl.load_workbook(sample_output)
-    assert wb.sheetnames == ["Summary", "Children's Services"]
+    assert wb.sheetnames == ["Summary", "Children's Services", "Data"]
     counts = label_counts(wb["Children's Services"])
     assert counts[LABEL_RAG_TOTAL] == 13
     assert counts[LABEL_UNAVAILABLE] == 0

@@ -63,13 +63,13 @@ def test_disk_full_while_saving_leaves_previous_out(previous, monkeypatch, capsy
     book, out, before = previous
     written = []
 
-    class HalfWrittenWorkbook(render.xlsxwriter.Workbook):
+    class HalfWrittenWorkbook(render._Workbook):
         def close(self):
             Path(self.filename).write_bytes(before[: len(before) // 2])
             written.append(self.filename)
             raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(render.xlsxwriter, "Workbook", HalfWrittenWorkbook)
+    monkeypatch.setattr(render, "_Workbook", HalfWrittenWorkbook)
     assert main(["regenerate", str(book), "-o", str(out)]) == 2
     err = capsys.readouterr().err
     assert "No space left on device" in err and "Traceback" not in err
@@ -196,7 +196,7 @@ def test_control_characters_never_corrupt_the_output(tmp_path):
     assert workbook.errors == ()
     out = build_and_write(workbook, tmp_path / "out.xlsx").output
     names = assert_valid_output(out)
-    assert names == ["Summary", "Adults", "Housing"]
+    assert names == ["Summary", "Adults", "Housing", "Data"]
     texts = [c.value for ws in openpyxl.load_workbook(out) for r in ws.iter_rows() for c in r
              if isinstance(c.value, str)]
     assert "Outcome: " not in texts and any(t == "Notes: nok" for t in texts)

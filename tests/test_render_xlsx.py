@@ -83,7 +83,7 @@ def _fill(cell) -> str:
 
 
 def test_sheet_names_and_order(wb):
-    assert wb.sheetnames == ["Summary", CS, "Resources- Finance-IT"]
+    assert wb.sheetnames == ["Summary", CS, "Resources- Finance-IT", "Data"]
 
 
 def test_document_properties(wb):
@@ -178,7 +178,7 @@ def test_print_settings(wb):
         assert ws.print_title_rows and re.fullmatch(r"\$?\d+:\$?\d+", ws.print_title_rows)
         assert ws.sheet_view.showGridLines is False
         assert ws.print_options.gridLines in (None, False)
-        assert ws.freeze_panes == "A3"
+        assert ws.freeze_panes == ("A2" if ws.title == "Data" else "A3")
         assert ws.oddFooter.right.text == "Page &P of &N"
         assert ws.merged_cells.ranges == set() or not ws.merged_cells.ranges
     ws = wb[CS]
@@ -318,7 +318,7 @@ def test_overwrites_previous_output(tmp_path):
     target = tmp_path / "out.xlsx"
     target.write_bytes(b"old")
     write_scorecard(build_scorecard(assess_measures([Measure("A", "P", "m")])), target)
-    assert openpyxl.load_workbook(target).sheetnames == ["Summary", "P"]
+    assert openpyxl.load_workbook(target).sheetnames == ["Summary", "P", "Data"]
 
 
 def test_import_is_light():
@@ -337,7 +337,7 @@ def test_many_measures_render_one_sheet_per_portfolio(tmp_path):
                 for i in range(5000)]
     card = build_scorecard(assess_measures(measures, SETTINGS), SETTINGS)
     write_scorecard(card, tmp_path / "big.xlsx")
-    assert len(card.sheets) == 26
+    assert len(card.sheets) == 27
     assert openpyxl.load_workbook(tmp_path / "big.xlsx", read_only=True).sheetnames[1:] == [
         s.name for s in card.sheets[1:]]
 

@@ -92,7 +92,7 @@ def test_sheet_names_always_valid(portfolios):
 # --- workbook shape ------------------------------------------------------------
 
 def test_sheets_summary_first_then_portfolios_in_order(card):
-    assert [s.name for s in card.sheets] == ["Summary", CS, "Resources- Finance-IT"]
+    assert [s.name for s in card.sheets] == ["Summary", CS, "Resources- Finance-IT", "Data"]
     assert card.sheets[2].label == RES
     assert card.title == "Buckinghamshire County Council performance scorecard, Q2 2016/17"
     assert card.author == card.company == "Buckinghamshire County Council"

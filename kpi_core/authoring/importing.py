@@ -119,13 +119,17 @@ def read_text_lines(path: Path) -> list[Line]:
 
 def read_xlsx_lines(path: Path) -> list[Line]:
     """Every row of every sheet of a workbook (the scorecard is looked for in each)."""
+    from ..publishing.scorecard import DATA_COLUMNS
     from ..reading.xlsx import cell_address, read_sheet, sheet_names
 
+    data_header = [h for h, _get in DATA_COLUMNS]
     lines: list[Line] = []
     for name in sheet_names(path):
         cells = read_sheet(path, name)
         if cells is None:
             continue
+        if cells.rows and list(cells.rows[0][:len(data_header)]) == data_header:
+            continue  # the analysts' Data sheet of a scorecard we wrote: the same measures
         for ri, row in enumerate(cells.rows):
             texts = [_cell_text(v, (ri, ci) in cells.percent_cells) for ci, v in enumerate(row)]
             lines.append((f"{name}!{cell_address(cells.top + ri, cells.left)}", texts))

@@ -11,6 +11,7 @@ Style names used in cells (the renderer defines every one of them):
 ``text``, ``text_bold``, ``wrap``           plain, measure names, wrapped long text
 ``figure_text``                             text in a figure's place: ``TBC``, ``40% to 60%``
 ``blank``                                   an empty cell with no format at all
+``plain``                                   the Data sheet's text: no wrap, no border
 ``label``, ``count``, ``count_bold``        the summary blocks
 ``index``                                   the 1..n numbers of the Red/Amber section
 ``rag_green``, ``rag_amber``, ``rag_red``   the RAG word on its fill (``rag_blue`` where Blue is used)
@@ -25,7 +26,7 @@ Style names used in cells (the renderer defines every one of them):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..assessing.comparators import describe_comparison
@@ -35,8 +36,11 @@ from ..assessing.rules import uses_blue
 from ..model import Assessment, Measure, Movement, Settings, Status, Unit, RAG_STATUSES
 
 SUMMARY_SHEET = "Summary"
+DATA_SHEET = "Data"
+#: The Excel table of the Data sheet.
+DATA_TABLE = "ScorecardData"
 #: Names Excel refuses for a sheet (``History``) or that we use ourselves. Case-insensitive.
-RESERVED_SHEET_NAMES = frozenset({"history", SUMMARY_SHEET.casefold()})
+RESERVED_SHEET_NAMES = frozenset({"history", SUMMARY_SHEET.casefold(), DATA_SHEET.casefold()})
 MAX_SHEET_NAME = 31
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
@@ -88,10 +92,14 @@ class Sparkline:
 
 @dataclass(frozen=True, slots=True)
 class Cell:
-    """One cell: a value (text, number, a sparkline or nothing) and the name of its style."""
+    """One cell: a value (text, number, a sparkline or nothing) and the name of its style.
+
+    ``link`` names the sheet the cell's text leads to (an internal link), if any.
+    """
 
     value: str | float | int | Sparkline | None = None
     style: str = "text"
+    link: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,12 +124,18 @@ class Table:
 
     ``key`` names the table so a chart can refer to it. ``repeat_header`` asks for
     the header row to print at the top of every page (one table per sheet).
+    ``caption`` says what the table holds and ``row_header`` is the column whose
+    cell names its row (the measure, the portfolio): the HTML page marks them up.
+    ``excel_table`` makes it an Excel table (filters, a name) in the workbook.
     """
 
     key: str
     header: tuple[Cell, ...] | None
     rows: tuple[tuple[Cell, ...], ...]
     repeat_header: bool = False
+    caption: str | None = None
+    row_header: int | None = None
+    excel_table: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +186,9 @@ class Sheet:
     blocks: tuple[Block, ...]
     charts: tuple[Chart, ...] = ()
     freeze_rows: int = 2
+    #: The analysts' plain table (the ``Data`` sheet): the workbook has it, the web
+    #: page and the committee PDF leave it out.
+    data: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +200,7 @@ class Scorecard:
     author: str
     company: str
     sheets: tuple[Sheet, ...]
+    language: str = "en-GB"
 
     def sheet(self, name: str) -> Sheet:
         for sheet in self.sheets:
@@ -684,14 +702,18 @@ def build_portfolio_sheet(name: str, portfolio: str, assessments: tuple[Assessme
     blocks: list[Block] = [
         Heading(portfolio_title(portfolio, member), "title"),
         Heading(scorecard_subtitle(settings), "subtitle"),
-        Table("counts", None, tuple(count_rows)),
+        Table("counts", None, tuple(count_rows), caption=f"{portfolio}: measures by status",
+              row_header=1),
         *([Heading(moved, "subtitle")] if moved else []),
         Heading(KEY_AREAS),
-        Table("key", _header(), _section_rows(key, False), repeat_header=True),
+        Table("key", _header(), _section_rows(key, False), repeat_header=True,
+              caption=f"{portfolio}: {KEY_AREAS.lower()}", row_header=1),
         Heading(LOWER_AREAS),
-        Table("lower", _header(), _section_rows(lower, True)),
+        Table("lower", _header(), _section_rows(lower, True),
+              caption=f"{portfolio}: {LOWER_AREAS[0].lower()}{LOWER_AREAS[1:]}", row_header=1),
         Heading(OTHER_MEASURES),
-        Table("other", _header(), _section_rows(other, False)),
+        Table("other", _header(), _section_rows(other, False),
+              caption=f"{portfolio}: {OTHER_MEASURES.lower()}", row_header=1),
     ]
     return Sheet(name=name, label=portfolio, columns=PORTFOLIO_COLUMNS, blocks=tuple(blocks),
                  charts=(chart,))
@@ -706,10 +728,13 @@ MOVEMENT_HEADERS = {"Improved": "Improved", "Declined": "Declined", "Same RAG": 
 
 
 def build_summary_sheet(portfolios: dict[str, tuple[Assessment, ...]], settings: Settings,
-                        use_blue: bool = False) -> Sheet:
+                        use_blue: bool = False,
+                        sheet_names: dict[str, str] | None = None) -> Sheet:
     """The first sheet: one row per portfolio with its counts, a total row and a chart.
 
-    ``use_blue``: a Blue column before Green, and Blue in the chart."""
+    ``use_blue``: a Blue column before Green, and Blue in the chart. With ``sheet_names``
+    (portfolio -> its sheet), each portfolio's name links to its sheet."""
+    links = sheet_names or {}
     per_portfolio = {p: count_statuses(items) for p, items in portfolios.items()}
     total = sum(per_portfolio.values(), Counts())
     show_problems = total.problems > 0
@@ -731,8 +756,9 @@ def build_summary_sheet(portfolios: dict[str, tuple[Assessment, ...]], settings:
         figures.append(c.total)
         if moved:
             figures.extend(moves[m] for m in MOVEMENT_HEADERS.values())
-        return ((Cell(label, "text_bold" if bold else "text"), Cell(member, "text"))
-                + tuple(Cell(n, style) for n in figures))
+        name = Cell(label, "text_bold" if bold else "text",
+                    link=None if bold else links.get(label))
+        return (name, Cell(member, "text")) + tuple(Cell(n, style) for n in figures)
 
     rows = [row(p, _cabinet_member(items), per_portfolio[p], movements[p])
             for p, items in portfolios.items()]
@@ -756,10 +782,111 @@ def build_summary_sheet(portfolios: dict[str, tuple[Assessment, ...]], settings:
         Heading("Summary of measures by portfolio and status", "subtitle"),
         *([Heading(moved, "subtitle")] if moved else []),
         Table("summary", _header_cells(headers), tuple(rows),
-              repeat_header=True),
+              repeat_header=True, caption="Measures by portfolio and status", row_header=0),
     )
     return Sheet(name=SUMMARY_SHEET, label=SUMMARY_SHEET, columns=columns, blocks=blocks,
                  charts=(chart,) if portfolios else ())
+
+
+# --- the Data sheet: one row per measure, every field, for analysts --------------
+
+_NOTHING = Cell(None, "blank")
+
+
+def _number(value: float | None, unit: Unit) -> Cell:
+    return Cell(value, value_style(value, unit)) if value is not None else _NOTHING
+
+
+_WORDS: dict[object, Cell] = {}
+
+
+def _word(value) -> Cell:
+    """An enum's word (``Status.RED`` -> ``Red``), text as it is, or an empty cell."""
+    if value is None:
+        return _NOTHING
+    if isinstance(value, str):
+        return Cell(value, "plain")
+    cell = _WORDS.get(value)  # enums: one cell per word, shared
+    if cell is None:
+        cell = _WORDS[value] = Cell(value.value, "plain")
+    return cell
+
+
+def _benchmark_gaps(a: Assessment) -> str | None:
+    unit = a.measure.unit
+    parts = [f"{g.benchmark.label}: {format_value(g.benchmark.value, unit)} "
+             f"({format_gap(g.gap, unit)})" for g in a.benchmark_gaps]
+    return "; ".join(parts) or None
+
+
+def _ranks(a: Assessment) -> str | None:
+    return "; ".join(f"{r.group}{f' ({r.year})' if r.year else ''}: {r.rank} of {r.of}"
+                     for r in a.ranks) or None
+
+
+def _trend(a: Assessment) -> str | None:
+    unit = a.measure.unit
+    return "; ".join(f"{t.period}: {format_value(t.value, unit) if t.value is not None else '-'}"
+                     for t in a.trend) or None
+
+
+def _status(a: Assessment) -> str:
+    return CHECK_DATA if a.problems else a.status.value
+
+
+def _reason(a: Assessment) -> str:
+    return "; ".join(p.text for p in a.problems) if a.problems else a.reason
+
+
+#: The Data sheet's columns: header and how to get the cell from an assessment. The one
+#: list the header row and every data row are built from.
+DATA_COLUMNS: tuple[tuple[str, Callable[[Assessment], Cell]], ...] = (
+    ("Ref", lambda a: Cell(a.measure.ref, "plain")),
+    ("Portfolio", lambda a: Cell(a.measure.portfolio, "plain")),
+    ("Cabinet Member", lambda a: _word(a.measure.cabinet_member)),
+    ("Measure", lambda a: Cell(a.measure.name, "plain")),
+    ("Outcome", lambda a: _word(a.measure.outcome)),
+    ("Unit", lambda a: _word(a.measure.unit)),
+    ("Polarity", lambda a: _word(a.measure.polarity)),
+    ("Frequency", lambda a: _word(a.measure.frequency)),
+    ("Target", lambda a: _number(a.measure.target, a.measure.unit)),
+    ("Target Upper", lambda a: _number(a.measure.target_upper, a.measure.unit)),
+    ("Current", lambda a: _number(a.measure.current, a.measure.unit)
+     if a.measure.current is not None else _word(a.measure.current_marker)),
+    ("Previous", lambda a: _number(a.measure.previous, a.measure.unit)),
+    ("Status", lambda a: Cell(_status(a), "plain")),
+    ("Computed Status", lambda a: _word(a.computed_status)),
+    ("Override Reason", lambda a: _word(a.override_reason)),
+    ("Reason", lambda a: Cell(_reason(a), "plain")),
+    ("Target Gap", lambda a: _number(a.target_gap, a.measure.unit)),
+    ("Benchmark Gaps", lambda a: _word(_benchmark_gaps(a))),
+    ("Direction", lambda a: _word(a.direction)),
+    ("Direction Long", lambda a: _word(a.direction_long)),
+    ("Direction Long Since", lambda a: _word(a.direction_long_since)),
+    ("Previous Status", lambda a: _word(a.previous_status)),
+    ("Previous Period", lambda a: _word(a.previous_period)),
+    ("Movement", lambda a: _word(a.movement)),
+    ("Trend", lambda a: _word(_trend(a))),
+    ("Ranks", lambda a: _word(_ranks(a))),
+    ("Quartile", lambda a: _word(a.quartile)),
+    ("Highlight", lambda a: Cell("Yes" if a.measure.highlight else "No", "plain")),
+    ("Notes", lambda a: _word(a.measure.notes)),
+)
+_DATA_WIDTHS = {"Measure": 40, "Reason": 50, "Portfolio": 20, "Outcome": 30,
+                "Benchmark Gaps": 40, "Trend": 40, "Notes": 50, "Cabinet Member": 18}
+
+
+def build_data_sheet(assessments: Iterable[Assessment]) -> Sheet:
+    """The ``Data`` sheet: one Excel table, one header row, one row per measure, no merged
+    cells, every field of the assessment (Government Analysis Function guidance)."""
+    header = tuple(Cell(h, "header") for h, _get in DATA_COLUMNS)
+    getters = [get for _h, get in DATA_COLUMNS]
+    rows = tuple([tuple([get(a) for get in getters]) for a in assessments])
+    table = Table(DATA_TABLE, header, rows, caption="Every measure and its assessment",
+                  repeat_header=True, row_header=0, excel_table=True)
+    columns = tuple(Column(_DATA_WIDTHS.get(h, 14)) for h, _g in DATA_COLUMNS)
+    return Sheet(name=DATA_SHEET, label=DATA_SHEET, columns=columns, blocks=(table,),
+                 freeze_rows=1, data=True)
 
 
 def build_scorecard(assessments: Iterable[Assessment], settings: Settings = Settings(), *,
@@ -772,7 +899,7 @@ def build_scorecard(assessments: Iterable[Assessment], settings: Settings = Sett
     >>> card = build_scorecard(assess_measures([Measure("A1", "Adults", "m", current=1.0,
     ...                                                 target=1.0)]), Settings("Bucks", "Q2"))
     >>> [s.name for s in card.sheets], card.title
-    (['Summary', 'Adults'], 'Bucks performance scorecard, Q2')
+    (['Summary', 'Adults', 'Data'], 'Bucks performance scorecard, Q2')
     """
     portfolios: dict[str, list[Assessment]] = {}
     for a in assessments:
@@ -780,9 +907,10 @@ def build_scorecard(assessments: Iterable[Assessment], settings: Settings = Sett
     grouped = {p: tuple(items) for p, items in portfolios.items()}
     names = build_sheet_names(grouped)
     blue = uses_blue((a for items in grouped.values() for a in items), settings)
-    sheets = [build_summary_sheet(grouped, settings, blue)]
+    sheets = [build_summary_sheet(grouped, settings, blue, names)]
     sheets += [build_portfolio_sheet(names[p], p, items, settings, blue)
                for p, items in grouped.items()]
+    sheets.append(build_data_sheet(a for items in grouped.values() for a in items))
     doc_title = title or scorecard_subtitle(settings)
     return Scorecard(
         title=doc_title,

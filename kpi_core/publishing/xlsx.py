@@ -5,6 +5,15 @@ The only module that knows about XlsxWriter. It maps style names to formats
 row heights for wrapped text (LibreOffice does not grow rows by itself), places
 charts from the positions it wrote, sets print settings, and writes atomically:
 a temporary file in the target's folder, then ``os.replace``.
+
+Row heights (:mod:`kpi_core.publishing.textfit`): a row holds its wrapped text in
+every program of :data:`ROW_RENDERERS`. LibreOffice on Linux draws Carlito 11 at
+11.1 points a line; Excel gives Calibri 11 15 points a line, so with both the row
+fits Excel and leaves LibreOffice about a quarter of each tall row spare (fitted to
+LibreOffice alone, Excel would cut the last lines of every wrapped comment). The
+sample's Summary and portfolio sheets print on 4 pages in LibreOffice either way
+(tests/test_row_heights.py); before the Trend column, on 5 with both and 4 with
+LibreOffice alone.
 """
 
 from __future__ import annotations
@@ -12,13 +21,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.core import Core
 from xlsxwriter.exceptions import FileCreateError
+from xlsxwriter.packager import Packager
 from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from ..atomic import atomic_path
 from ..errors import FileError
 from .scorecard import Chart, Heading, Scorecard, Sheet, Sparkline, Table, trend_text
+from .textfit import EXCEL, LIBREOFFICE, deciding, line_counts, row_height
 
 #: Excel's limit on the characters in one cell.
 MAX_CELL_CHARS = 32_767
@@ -88,7 +100,15 @@ STYLES: dict[str, dict] = {
     "days0": {**_FIGURE, "num_format": '0 "days"'},
     "days1": {**_FIGURE, "num_format": '0.0 "days"'},
     "rate": {**_FIGURE, "num_format": "0.0"},
+    "plain": {"valign": "top"},
 }
+LINK_COLOUR = "#1D70B8"
+#: A cell that links to another sheet: its style's look, blue and underlined.
+_LINK = {"font_color": LINK_COLOUR, "underline": 1}
+#: Styles whose text never wraps: no row height is computed for them.
+_NO_WRAP = frozenset({"plain", "blank", "title", "subtitle", "heading", "note"})
+#: The programs whose wrapped text a row's height must hold (the tallest wins).
+ROW_RENDERERS = (LIBREOFFICE, EXCEL)
 _TITLE_HEIGHTS = {"title": 21.0, "subtitle": 18.0, "heading": 18.0}
 _BOLD_STYLES = frozenset({"title", "heading", "header", "header_figure", "text_bold",
                           "count_bold",
@@ -183,6 +203,8 @@ class _SheetWriter:
         self.heights: dict[int, float] = {}
         self.per_line = [(chars_per_line(c.width), chars_per_line(c.width, bold=True))
                          for c in sheet.columns]
+        self.widths = [c.width for c in sheet.columns]
+        self.renderers = deciding(ROW_RENDERERS)  # a row fitting these fits them all
         self.sparklines: list[tuple[int, int, Sparkline]] = []
 
     def write(self) -> None:
@@ -211,6 +233,7 @@ class _SheetWriter:
         self.row += 1
 
     def _table(self, table: Table) -> None:
+        header_row = self.row
         if table.header is not None:
             if table.repeat_header:
                 self.ws.repeat_rows(self.row)
@@ -220,10 +243,15 @@ class _SheetWriter:
             self._row(cells)
         self.tables[table.key] = (first, self.row)
         self.specs[table.key] = table
+        if table.excel_table and table.header is not None and table.rows:
+            self.ws.add_table(header_row, 0, self.row - 1, len(table.header) - 1, {
+                "name": table.key, "style": "Table Style Light 1",
+                "columns": [{"header": str(c.value), "header_format": self.formats[c.style]}
+                            for c in table.header]})
 
     def _row(self, cells) -> None:
         ws, formats, per_line, r = self.ws, self.formats, self.per_line, self.row
-        lines = 1
+        height = DEFAULT_ROW_HEIGHT
         for c, cell in enumerate(cells):
             value = cell.value
             fmt = formats[cell.style]
@@ -239,17 +267,24 @@ class _SheetWriter:
             elif isinstance(value, str):
                 if len(value) > MAX_CELL_CHARS:
                     value = truncate_cell_text(value)
-                _write_string(ws, r, c, value, fmt)
-                plain, bold = per_line[c]
-                width = bold if cell.style in _BOLD_STYLES else plain
-                if len(value) > width or "\n" in value:
-                    lines = max(lines, count_lines(value, width))
+                if cell.link is not None:
+                    ws.write_url(r, c, _internal_link(cell.link),
+                                 formats.get(f"{cell.style}+link", fmt), value)
+                else:
+                    _write_string(ws, r, c, value, fmt)
+                if cell.style in _NO_WRAP:
+                    continue
+                renderers = self.renderers
+                counts = line_counts(value, self.widths[c], cell.style in _BOLD_STYLES,
+                                     renderers)
+                for lines, renderer in zip(counts, renderers):
+                    if lines > 1:
+                        height = max(height, row_height(lines, renderer))
             else:
                 _write_number(ws, r, c, value, fmt)
-        height = DEFAULT_ROW_HEIGHT if lines == 1 else min(MAX_ROW_HEIGHT,
-                                                           lines * LINE_HEIGHT + 2)
+        height = min(MAX_ROW_HEIGHT, height)
         self.heights[r] = height
-        if lines > 1:
+        if height > DEFAULT_ROW_HEIGHT:
             ws.set_row(r, height)
         self.row += 1
 
@@ -354,6 +389,44 @@ class _SheetWriter:
         ws.hide_gridlines(2)
         if self.sheet.freeze_rows:
             ws.freeze_panes(self.sheet.freeze_rows, 0)
+        if self.sheet.data and self.row and self.sheet.columns:
+            # text that does not wrap runs on to the right: print the table's cells only
+            ws.print_area(0, 0, self.row - 1, len(self.sheet.columns) - 1)
+
+
+class _Core(Core):
+    """docProps/core.xml with ``dc:language`` too (XlsxWriter's set_properties has no
+    language): the document's language, as accessibility checkers ask."""
+
+    def _write_dc_subject(self) -> None:
+        super()._write_dc_subject()
+        language = self.properties.get("language")
+        if language:
+            self._xml_data_element("dc:language", language)
+
+
+class _Packager(Packager):
+    def _write_core_file(self) -> None:
+        core = _Core()
+        core._set_properties(self.workbook.doc_properties)
+        core._set_xml_writer(self._filename("docProps/core.xml"))
+        core._assemble_xml_file()
+
+
+class _Workbook(xlsxwriter.Workbook):
+    """XlsxWriter's workbook with our core properties (its own hook for a packager)."""
+
+    def _get_packager(self):
+        return _Packager()
+
+
+def _internal_link(sheet: str) -> str:
+    """XlsxWriter's address of cell A1 of ``sheet``, quoted as Excel quotes sheet names.
+
+    >>> _internal_link("Children's Services")
+    "internal:'Children''s Services'!A1"
+    """
+    return "internal:'" + sheet.replace("'", "''") + "'!A1"
 
 
 def render_workbook(scorecard: Scorecard, target, *, text_trends: bool = False) -> None:
@@ -361,8 +434,9 @@ def render_workbook(scorecard: Scorecard, target, *, text_trends: bool = False) 
 
     Trend cells get native Excel sparklines; with ``text_trends`` (for printing through
     LibreOffice 7.4, which does not draw sparklines) block-character trends instead."""
-    workbook = xlsxwriter.Workbook(target, WORKBOOK_OPTIONS)
+    workbook = _Workbook(target, WORKBOOK_OPTIONS)
     workbook.set_properties({
+        "language": scorecard.language,
         "title": scorecard.title,
         "subject": scorecard.subject,
         "author": scorecard.author,
@@ -372,6 +446,9 @@ def render_workbook(scorecard: Scorecard, target, *, text_trends: bool = False) 
     formats = {}
     for name, props in STYLES.items():
         formats[name] = workbook.add_format({"font_name": FONT, "font_size": 11, **props})
+    for name in ("text", "text_bold"):
+        formats[f"{name}+link"] = workbook.add_format(
+            {"font_name": FONT, "font_size": 11, **STYLES[name], **_LINK})
     try:
         for sheet in scorecard.sheets:
             _SheetWriter(workbook, formats, sheet, text_trends).write()
