@@ -15,7 +15,8 @@ go in one write and each style is applied to rectangles of cells that share it.
 
 What Lite's object model cannot do, and this leaves out: a sparkline (its cell holds the
 trend in block characters, as the file renderer writes it for LibreOffice), a chart's
-alternative text and per-bar colours, the print settings (A4 landscape, footer).
+alternative text and per-bar colours, links between sheets, the print settings (A4
+landscape, footer).
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from kpi_core.publishing.scorecard import Cell, Chart, Heading, Sheet, Sparkline, trend_text
+from kpi_core.publishing.textfit import deciding, line_counts, row_height
 from kpi_core.publishing.xlsx import (
-    _BOLD_STYLES, _TITLE_HEIGHTS, DEFAULT_ROW_HEIGHT, LINE_HEIGHT, MAX_ROW_HEIGHT, STYLES,
-    chars_per_line, count_lines, truncate_cell_text,
+    _BOLD_STYLES, _NO_WRAP, _TITLE_HEIGHTS, DEFAULT_ROW_HEIGHT, MAX_ROW_HEIGHT, ROW_RENDERERS,
+    STYLES, truncate_cell_text,
 )
 
 #: Text Excel would take for a formula or a number when written as a value: kept as text
@@ -72,27 +74,33 @@ class Layout:
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
     heights: dict[int, float] = field(default_factory=dict)
     tables: dict[str, tuple[int, int]] = field(default_factory=dict)  # key -> first data row, row after
+    excel_tables: list[tuple[str, int, int, int]] = field(default_factory=list)  # key, top, bottom, cols
     rows: int = 0
 
 
 def lay_out(sheet: Sheet) -> Layout:
-    """Place the blocks top to bottom as :mod:`kpi_core.publishing.xlsx` does."""
+    """Place the blocks top to bottom as :mod:`kpi_core.publishing.xlsx` does, with the row
+    heights it gives wrapped text (:mod:`kpi_core.publishing.textfit`)."""
     out = Layout()
-    per_line = [(chars_per_line(c.width), chars_per_line(c.width, bold=True))
-                for c in sheet.columns]
+    widths = [c.width for c in sheet.columns]
+    renderers = deciding(ROW_RENDERERS)
     row, previous = 0, None
 
     def place(cells: Iterable[Cell]) -> None:
         nonlocal row
-        lines = 1
+        height = DEFAULT_ROW_HEIGHT
         for c, cell in enumerate(cells):
             out.cells[row, c] = cell
-            if isinstance(cell.value, str) and c < len(per_line):
-                width = per_line[c][1 if cell.style in _BOLD_STYLES else 0]
-                if len(cell.value) > width or "\n" in cell.value:
-                    lines = max(lines, count_lines(cell.value, width))
-        if lines > 1:
-            out.heights[row] = min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT + 2)
+            value = cell.value
+            if isinstance(value, str) and cell.style not in _NO_WRAP and c < len(widths):
+                counts = line_counts(truncate_cell_text(value), widths[c],
+                                     cell.style in _BOLD_STYLES, renderers)
+                for lines, renderer in zip(counts, renderers):
+                    if lines > 1:
+                        height = max(height, row_height(lines, renderer))
+        height = min(MAX_ROW_HEIGHT, height)
+        if height > DEFAULT_ROW_HEIGHT:
+            out.heights[row] = height
         row += 1
 
     for block in sheet.blocks:
@@ -110,6 +118,8 @@ def lay_out(sheet: Sheet) -> Layout:
             for cells in block.rows:
                 place(cells)
             out.tables[block.key] = (first, row)
+            if getattr(block, "excel_table", False) and block.header is not None and block.rows:
+                out.excel_tables.append((block.key, first - 1, row - 1, len(block.header)))
         previous = block
     out.rows = row
     return out
@@ -217,9 +227,28 @@ def _chart(ws, spec: Chart, layout: Layout, sheet: Sheet) -> bool:
     return True
 
 
+def add_excel_tables(ws, layout: Layout, taken: set[str]) -> list[str]:
+    """Make the blocks the spec marks as Excel tables (the ``Data`` sheet's) tables of ``ws``,
+    named after their key, or ``key_2``... where ``taken`` (casefolded table names of the
+    workbook) has it. Called once the sheets they replace are gone, whose tables had the
+    same names."""
+    names = []
+    for key, top, bottom, cols in layout.excel_tables:
+        name, n = key, 1
+        while name.casefold() in taken:
+            n += 1
+            name = f"{key}_{n}"
+        taken.add(name.casefold())
+        ws.tables.add(source=ws.range((top + 1, 1), (bottom + 1, cols)), name=name,
+                      has_headers=True, table_style_name="TableStyleLight1")
+        names.append(name)
+    return names
+
+
 def render_sheet(ws, sheet: Sheet) -> Layout:
     """Write one scorecard sheet's values, formats, widths, heights and charts into ``ws``
-    (an xlwings sheet, e.g. one just added to the open workbook)."""
+    (an xlwings sheet, e.g. one just added to the open workbook). Its Excel tables are
+    left to :func:`add_excel_tables`."""
     layout = lay_out(sheet)
     if not layout.cells:
         return layout

@@ -23,7 +23,7 @@ from kpi_core.pipeline import assess_workbook
 from kpi_core.publishing.scorecard import Cell, Column, Heading, Sheet, Table, build_scorecard
 from kpi_core.reading.tables import MEASURES
 
-from .book_render import render_sheet
+from .book_render import add_excel_tables, render_sheet
 from .live import (
     _TABLE_NAMES, NumberFormats, MARKER_NAME, marker_formula, plan_sheets, read_live_workbook, read_markers,
 )
@@ -79,7 +79,7 @@ def replace_generated_sheets(book, sheets: Sequence[Sheet], owns: Callable[[str]
     plan = plan_sheets([s.name for s in book.sheets], [s.name for s in sheets], markers.get)
     specs = {s.name: s for s in sheets}
     taken = {s.name.casefold() for s in book.sheets}
-    placed = {}
+    placed, layouts = {}, {}
     for n, item in enumerate(plan.sheets):
         temporary = f"kpi new {n}"
         while temporary.casefold() in taken:
@@ -93,14 +93,16 @@ def replace_generated_sheets(book, sheets: Sequence[Sheet], owns: Callable[[str]
             sheet = book.sheets.add(temporary, after=placed[item.after_source])
         else:
             sheet = book.sheets.add(temporary, after=book.sheets[len(book.sheets) - 1])
-        render_sheet(sheet, specs[item.source])
+        layouts[item.source] = render_sheet(sheet, specs[item.source])
         placed[item.source] = sheet
     for name in plan.delete:
         book.sheets[name].delete()
+    tables = {t.name.casefold() for s in book.sheets for t in s.tables}
     for item in plan.sheets:
         sheet = placed[item.source]
         sheet.name = item.name
         sheet.names.add(MARKER_NAME, marker_formula(item.source, item.name))
+        add_excel_tables(sheet, layouts[item.source], tables)
     return Written(tuple(item.name for item in plan.sheets), plan.removed)
 
 
