@@ -24,7 +24,7 @@ Where a user's own sheet already has a generated sheet's name (their own
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -183,19 +183,32 @@ def _cell(value: object) -> object:
     return value
 
 
-def _raw_table(table, sheet_name: str) -> RawTable:
+#: Number formats fetched ahead, by casefolded table name (or ``sheet:<name>`` for a
+#: plain range), each the range's formats row by row: how xlwings Lite, whose ``Book``
+#: cannot answer ``number_format`` at once, passes them in.
+NumberFormats = Mapping[str, Sequence[Sequence[object]]]
+
+
+def _raw_table(table, sheet_name: str, formats: Sequence[Sequence[object]] | None = None
+               ) -> RawTable:
     """One live table (xlwings ``Table``) as the grid the file reader would make."""
-    return _range_table(table.name, sheet_name, table.range)
+    return _range_table(table.name, sheet_name, table.range, formats=formats)
 
 
-def _range_table(name: str, sheet_name: str, rng, first: int = 1) -> RawTable:
+def _range_table(name: str, sheet_name: str, rng, first: int = 1,
+                 formats: Sequence[Sequence[object]] | None = None) -> RawTable:
     """A live range as a :class:`RawTable`; the number formats of rows ``first`` on
-    are looked at for percents (a table's header row has none)."""
+    are looked at for percents (a table's header row has none). ``formats``: the range's
+    formats row by row, where they were fetched ahead; ``None`` asks the range."""
     values = rng.options(ndim=2, err_to_str=True).value or []
     rows = [[_cell(v) for v in row] for row in values]
     raw = table_from_values(name, sheet_name, cell_address(rng.row, rng.column), rows)
     percent: set[tuple[int, int]] = set()
     n_rows = len(rows)
+    if formats is not None:
+        percent.update((ri, ci) for ri, codes in enumerate(formats) if first <= ri < n_rows
+                       for ci, code in enumerate(codes) if _is_percent_format(code))
+        return replace(raw, percent_cells=frozenset(percent))
     for ci in range(len(rows[0]) if rows else 0):
         if n_rows <= first:
             break
@@ -209,24 +222,31 @@ def _range_table(name: str, sheet_name: str, rng, first: int = 1) -> RawTable:
     return replace(raw, percent_cells=frozenset(percent))
 
 
-def read_live_sheet(book, name: str) -> RawTable | None:
+def read_live_sheet(book, name: str, number_formats: NumberFormats | None = None
+                    ) -> RawTable | None:
     """A sheet's used range (named case-insensitively), for measures kept as a plain
     range without an Excel table; :func:`parse_tables` finds the header row and the end
     exactly as it does for a saved file."""
     for sheet in book.sheets:
         if sheet.name.casefold() == name.casefold():
             rng = getattr(sheet, "used_range", None)
-            return None if rng is None else _range_table(sheet.name, sheet.name, rng, first=0)
+            formats = (None if number_formats is None
+                       else number_formats.get(f"sheet:{sheet.name.casefold()}", ()))
+            return None if rng is None else _range_table(sheet.name, sheet.name, rng, first=0,
+                                                         formats=formats)
     return None
 
 
-def read_live_tables(book) -> dict[str, RawTable]:
+def read_live_tables(book, number_formats: NumberFormats | None = None
+                     ) -> dict[str, RawTable]:
     """The Measures, Benchmarks and Settings tables of an open workbook, keyed by
     casefolded table name, as :func:`kpi_core.reading.tables.parse_tables` takes them.
 
     ``book`` needs only ``book.sheets`` (each with ``.name`` and ``.tables``, each table
     with ``.name`` and ``.range``; a range with ``.options(...).value``, ``.row``,
     ``.column``, ``.number_format`` and ``[rows, column]`` indexing), as xlwings gives.
+    ``number_formats`` stands in for ``.number_format`` where a book cannot answer it at
+    once (xlwings Lite and Server); a table missing from it has no percent-formatted cells.
     """
     wanted = {n.casefold() for n in _TABLE_NAMES}
     found: dict[str, RawTable] = {}
@@ -234,14 +254,17 @@ def read_live_tables(book) -> dict[str, RawTable]:
         for table in sheet.tables:
             key = table.name.casefold()
             if key in wanted and key not in found:
-                found[key] = _raw_table(table, sheet.name)
+                formats = None if number_formats is None else number_formats.get(key, ())
+                found[key] = _raw_table(table, sheet.name, formats)
     return found
 
 
-def read_live_workbook(book) -> PerformanceWorkbook:
+def read_live_workbook(book, number_formats: NumberFormats | None = None
+                       ) -> PerformanceWorkbook:
     """Typed measures, settings and problems of the open workbook."""
-    return parse_tables(read_live_tables(book), tuple(s.name for s in book.sheets),
-                        lambda name: read_live_sheet(book, name))
+    return parse_tables(read_live_tables(book, number_formats),
+                        tuple(s.name for s in book.sheets),
+                        lambda name: read_live_sheet(book, name, number_formats))
 
 
 # --- the COM layer ---------------------------------------------------------------------
@@ -256,7 +279,7 @@ def scorecard_path(book_fullname: str) -> Path:
     return path.with_name(f"{path.stem} - Scorecards.xlsx")
 
 
-def _markers(book) -> dict[str, str]:
+def read_markers(book) -> dict[str, str]:
     """Sheet name -> source name, for the sheets this macro generated."""
     found = {}
     for sheet in book.sheets:
@@ -328,7 +351,7 @@ def regenerate_live(book=None) -> Path | None:
         scorecard_book = app.books.open(str(result.output))
         try:
             names = [s.name for s in scorecard_book.sheets]
-            markers = _markers(book)
+            markers = read_markers(book)
             apply_plan(book, scorecard_book, plan_sheets([s.name for s in book.sheets], names,
                                                          markers.get))
         finally:
