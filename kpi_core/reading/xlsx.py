@@ -7,7 +7,10 @@ about 0.16 s to import. The parts we need (workbook, relationships, shared
 strings, styles, table definitions and the rows under a table) are read here with
 ``zipfile`` and ElementTree's C parser behind a DTD guard: no DTDs or entities are
 accepted (defusedxml's rule), each part is read through a size cap (zip bombs are
-refused), and only the cells inside the tables are kept.
+refused), and only the cells inside the tables are kept. Sheet rows, the bulk of a big
+read, skip element objects: a fast lane for sheets as Excel and XlsxWriter write plain
+values (expat checks every byte, regular expressions cut out the cells) and expat's
+handlers for any other sheet (:func:`_scan_rows`).
 
 The result is plain data (:class:`RawTable`): the same shape the live Excel macro
 builds from xlwings ranges, so both go through :mod:`kpi_core.reading.tables`.
