@@ -18,14 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kpi_core.authoring.closing import (
-    _HISTORY_FIELDS, _JUDGEMENTS, HISTORY_HEADERS, _closing_period,
+    _HISTORY_FIELDS, _JUDGEMENTS, HISTORY_HEADERS, _closing_period, find_repeated_row,
 )
 from kpi_core.errors import KpiError, ValueParseError
 from kpi_core.model import Period
 from kpi_core.pipeline import assess_workbook
 from kpi_core.reading.periods import parse_period
 from kpi_core.reading.tables import HISTORY, MEASURES, SETTINGS, measure_columns, parse_tables
-from kpi_core.reading.values import is_blank, parse_text
+from kpi_core.reading.values import is_blank
 
 from .book_render import cell_value
 from .live import NumberFormats, read_live_sheet, read_live_tables
@@ -117,19 +117,12 @@ def close_book(book, next_period: str = "", number_formats: NumberFormats | None
         missing = [f.title() for f in ("ref", "period", "value") if placed[f] is None]
         if missing:
             return _say_refused(say, f"the History table has no column {', '.join(missing)}")
-        adding = {(m.ref.casefold(), closing) for m, _a, closing in rows}
-        for ri, row in enumerate(raw_h.rows[1:], start=1):
-            ref, period = row[placed["ref"]], row[placed["period"]]
-            if is_blank(ref) or is_blank(period):
-                continue
-            try:
-                key = (parse_text(ref).casefold(), parse_period(period))
-            except (KpiError, ValueError):
-                continue
-            if key in adding:
-                return _say_refused(say, f"History already has {parse_text(ref)} for "
-                                         f"{key[1].label} ({raw_h.sheet} row {raw_h.top + ri}): "
-                                         "was this period closed already?")
+        repeat = find_repeated_row(raw_h, placed, rows)
+        if repeat is not None:
+            ri, ref, period = repeat
+            return _say_refused(say, f"History already has {ref} for {period.label} "
+                                     f"({raw_h.sheet} row {raw_h.top + ri}): "
+                                     "was this period closed already?")
 
     # Every check passed: now the changes.
     sheet = book.sheets[raw_m.sheet]

@@ -55,6 +55,25 @@ _JUDGEMENTS = ("rag_override", "override_reason")
 HISTORY_HEADERS = ("Ref", "Period", "Value", "Target", "Status")
 #: History's columns and the headers each answers to, as the History reader reads them.
 _HISTORY_FIELDS = {c.field: c.headers for c in HISTORY_COLUMNS}
+
+
+def find_repeated_row(history: RawTable, columns: dict, rows: list
+                      ) -> tuple[int, str, Period] | None:
+    """The first History row (its index in ``history.rows``, Ref and period) for a
+    (Ref, period) that closing ``rows`` (``(measure, assessment, period)``) would add:
+    it would be there twice. Rows the reader cannot read are left to the reader."""
+    adding = {(m.ref.casefold(), closing) for m, _a, closing in rows}
+    for ri, row in enumerate(history.rows[1:], start=1):
+        ref, period = row[columns["ref"]], row[columns["period"]]
+        if is_blank(ref) or is_blank(period):
+            continue
+        try:
+            key = (parse_text(ref).casefold(), parse_period(period))
+        except (KpiError, ValueError):
+            continue
+        if key in adding:
+            return ri, parse_text(ref), key[1]
+    return None
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _CT_SHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _CT_TABLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
@@ -450,22 +469,15 @@ class _Plan:
 
     def _refuse_repeat(self, raw_h: RawTable, found: dict, rows: list) -> None:
         """A History row for a (Ref, period) this closing would add: it would be there twice."""
-        adding = {(m.ref.casefold(), closing) for m, _a, closing in rows}
-        for ri, row in enumerate(raw_h.rows[1:], start=1):
-            ref, period = row[found["ref"]], row[found["period"]]
-            if is_blank(ref) or is_blank(period):
-                continue
-            try:
-                key = (parse_text(ref).casefold(), parse_period(period))
-            except (KpiError, ValueError):
-                continue  # the reader reports it
-            if key in adding:
-                where = cell_address(raw_h.top + ri, raw_h.left + found["period"])
-                raise DataErrors([Problem(raw_h.sheet, where,
-                                          f"{parse_text(ref)} already has {key[1].label} in "
-                                          f"History; closing {self.closed_text} would add it "
-                                          "twice: delete that row (Current holds the figure)",
-                                          parse_text(period))])
+        repeat = find_repeated_row(raw_h, found, rows)
+        if repeat is not None:
+            ri, ref, period = repeat
+            where = cell_address(raw_h.top + ri, raw_h.left + found["period"])
+            raise DataErrors([Problem(raw_h.sheet, where,
+                                      f"{ref} already has {period.label} in "
+                                      f"History; closing {self.closed_text} would add it "
+                                      "twice: delete that row (Current holds the figure)",
+                                      period.label)])
 
     def _check_below(self, sheet: SheetXml, table: TablePart, bottom: int, left: int,
                      right: int, count: int) -> None:
