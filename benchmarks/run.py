@@ -427,7 +427,7 @@ def budget_rows(r: dict) -> list[dict]:
                          k["array9_median"] / k["array_median_interleaved"],
                          f"<= {BUDGET_KPI_RAG_S * 1000:g} ms",
                          k["array9_median"] <= BUDGET_KPI_RAG_S, "x three arguments"))
-        rows.append(_row(f"  same, CPU time (thread_time)", k["array9_cpu_median"],
+        rows.append(_row("  same, CPU time (thread_time)", k["array9_cpu_median"],
                          k["array_cpu_median"], k["array9_cpu_median"] / k["array_cpu_median"],
                          f"<= {BUDGET_KPI_RAG_S * 1000:g} ms",
                          k["array9_cpu_median"] <= BUDGET_KPI_RAG_S, "x three arguments"))

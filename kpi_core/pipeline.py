@@ -7,7 +7,6 @@ functions; none of them holds a rule of its own.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path

@@ -567,7 +567,7 @@ def _numeric_cases() -> list[Case]:
             f"not-a-number-{column.lower().replace(' ', '-')}",
             with_value(**{column.replace(" ", "_"): "abc"}),
             check if letter in "HKM" else regenerate, 1,
-            rf"'abc' is not a number", f"Measures!{letter}3",
+            r"'abc' is not a number", f"Measures!{letter}3",
             verify=None if letter in "HKM" else nothing_written))
     cases.append(Case(
         "not-a-number-target-upper",

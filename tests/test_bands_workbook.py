@@ -16,14 +16,14 @@ from addin.cli import main
 from addin.live import read_live_workbook
 from kpi_core.assessing.rules import assess_measures
 from kpi_core.authoring.template import MEASURE_HEADERS, write_performance_workbook
-from kpi_core.model import Polarity, Settings, Status, ToleranceBasis
+from kpi_core.model import Settings, Status, ToleranceBasis
 from kpi_core.pipeline import assess_workbook
 from kpi_core.publishing.scorecard import (
-    JUDGEMENT_MARK, KEY_AREAS, RAG_COLOURS, RAG_TEXT_COLOURS, TABLE_HEADERS, build_scorecard,
+    JUDGEMENT_MARK, RAG_COLOURS, RAG_TEXT_COLOURS, TABLE_HEADERS, build_scorecard,
 )
 
 COMMENTS = TABLE_HEADERS.index("Comments")  # the Trend column (issue 9) moved it one right
-from kpi_core.publishing.xlsx import RAG_COLOURS as FILLS, STYLES, write_scorecard
+from kpi_core.publishing.xlsx import RAG_COLOURS as FILLS, STYLES
 from kpi_core.reading.tables import read_workbook
 from tests.corpus import BAND_HEADERS
 from tests.test_live import fake_book_from_file

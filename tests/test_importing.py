@@ -14,7 +14,7 @@ from kpi_core.authoring.importing import (
     PublishedMeasure, PublishedScorecard, build_measures, import_scorecard, parse_measure_line,
     reconcile,
 )
-from kpi_core.model import Polarity, Status
+from kpi_core.model import Status
 from kpi_core.reading.tables import read_workbook
 from kpi_core.reading.xlsx import read_tables
 from workbook_templates import sample_data

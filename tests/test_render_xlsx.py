@@ -16,10 +16,11 @@ import pytest
 from kpi_core.errors import FileError
 from kpi_core.model import Measure, Unit
 from kpi_core.publishing.xlsx import (
-    MAX_CELL_CHARS, MAX_ROW_HEIGHT, RAG_COLOURS, STYLES, chars_per_line, count_lines,
+    MAX_CELL_CHARS, MAX_ROW_HEIGHT, RAG_COLOURS, STYLES,
     truncate_cell_text, write_scorecard,
 )
 from kpi_core.assessing.rules import assess_measures
+from kpi_core.publishing.textfit import wrapped_lines
 from kpi_core.publishing.scorecard import (
     KEY_AREAS, LABEL_NO_TARGET, LABEL_NOT_DUE, LABEL_RAG_TOTAL, LABEL_UNAVAILABLE, LOWER_AREAS,
     OTHER_MEASURES, build_scorecard,
@@ -200,7 +201,7 @@ def test_wrapped_rows_are_tall_enough(wb):
     long_row = _find(ws, "% of contacts received actioned within 24 hours (1 working day)").row
     comments = ws.cell(long_row, 9).value
     width = ws.column_dimensions["I"].width
-    lines = count_lines(comments, chars_per_line(width))
+    lines = wrapped_lines(comments, width)
     assert lines >= 8
     assert ws.row_dimensions[long_row].height >= lines * 15
     short_row = _find(ws, "% children seen during assessment").row

@@ -24,7 +24,6 @@ from pathlib import Path
 
 from ..atomic import atomic_path
 from ..errors import FileError
-from ..model import Status
 from .scorecard import (
     RAG_COLOURS, RAG_STYLES, RAG_TEXT_COLOURS, Cell, Chart, Heading, Scorecard, Sheet,
     Sparkline, Table,

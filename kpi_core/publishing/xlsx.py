@@ -140,38 +140,6 @@ def truncate_cell_text(text: str) -> str:
     return text[:kept] + note
 
 
-def chars_per_line(width: float, bold: bool = False) -> int:
-    """How many characters of Calibri 11 fit on one line of a column ``width`` wide.
-
-    A width counts widths of the digit 0; average text is a little narrower, bold
-    text a little wider. Erring low makes rows a little tall, never clipped.
-
-    >>> chars_per_line(60), chars_per_line(60, bold=True)
-    (72, 67)
-    """
-    return max(1, int(width * (1.12 if bold else 1.2)))
-
-
-def count_lines(text: str, per_line: int) -> int:
-    """Lines a text takes when wrapped at word boundaries to ``per_line`` characters.
-
-    >>> count_lines("one two three", 7), count_lines("one two three", 6)
-    (2, 3)
-    >>> count_lines("a\\nb", 10), count_lines("x" * 25, 10)
-    (2, 3)
-    """
-    lines = 0
-    for para in text.split("\n"):
-        start, end = 0, len(para)
-        lines += 1
-        while end - start > per_line:
-            # break at the last space that lets the line fit, else inside the word
-            cut = para.rfind(" ", start, start + per_line + 1)
-            start = cut + 1 if cut > start else start + per_line
-            lines += 1
-    return lines
-
-
 # XlsxWriter's write_* methods take A1 strings too, through a decorator; we always
 # pass row and column numbers, so the data rows call the undecorated methods
 # (XlsxWriter's own ``_write_*``, else the decorator's ``__wrapped__``, which only calls
@@ -205,8 +173,6 @@ class _SheetWriter:
         self.tables: dict[str, tuple[int, int]] = {}  # key -> first data row, row after
         self.specs: dict[str, Table] = {}
         self.heights: dict[int, float] = {}
-        self.per_line = [(chars_per_line(c.width), chars_per_line(c.width, bold=True))
-                         for c in sheet.columns]
         self.widths = [c.width for c in sheet.columns]
         self.renderers = deciding(ROW_RENDERERS)  # a row fitting these fits them all
         self.sparklines: list[tuple[int, int, Sparkline]] = []
@@ -254,7 +220,7 @@ class _SheetWriter:
                             for c in table.header]})
 
     def _row(self, cells) -> None:
-        ws, formats, per_line, r = self.ws, self.formats, self.per_line, self.row
+        ws, formats, r = self.ws, self.formats, self.row
         height = DEFAULT_ROW_HEIGHT
         for c, cell in enumerate(cells):
             value = cell.value
