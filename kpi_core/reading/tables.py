@@ -44,6 +44,15 @@ class Column:
     label: str  # how a message names a value of this column
     required: bool = False
 
+    @property
+    def heading(self) -> str:
+        """The column's header as the template writes it.
+
+        >>> Column("rag_override", ("rag override",), "RAG override").heading
+        'RAG Override'
+        """
+        return " ".join("RAG" if w == "rag" else w.capitalize() for w in self.headers[0].split())
+
 
 MEASURE_COLUMNS = (
     Column("portfolio", ("portfolio",), "portfolio", required=True),
@@ -114,8 +123,7 @@ class _Sheet:
                      f"{self.address(0, first)}); keep one", value)
         found = dict(match.found)
         self.match = match  # unused headers stay available to other readers (wide layout)
-        missing = [c.headers[0].title() if c.field != "ref" else "Ref"
-                   for c in known if c.required and c.field not in found]
+        missing = [c.heading for c in known if c.required and c.field not in found]
         if missing:
             where = cell_address(self.table.top, self.table.left)
             self.problems.append(Problem(
@@ -254,8 +262,8 @@ def _column_overrides(settings: Settings, problems: list[Problem] | None = None
             if problems is not None:
                 problems.append(Problem(SETTINGS, cell, f"'Column: {ours}' names no column this "
                                         "tool reads (known: " + ", ".join(
-                                            c.headers[0].title() if c.field != "ref" else "Ref"
-                                            for c in MEASURE_COLUMNS) + ")", ours, "warning"))
+                                            c.heading for c in MEASURE_COLUMNS) + ")",
+                                        ours, "warning"))
             continue
         out.setdefault(field, header)
     return out
@@ -271,7 +279,7 @@ def _report_columns(sheet: _Sheet, cols: dict[str, int], settings: Settings,
     how = sheet.match.how
     if sources is not None:
         for field, ci in sorted(cols.items(), key=lambda item: item[1]):
-            name = spec[field].headers[0].title() if field != "ref" else "Ref"
+            name = spec[field].heading
             sources.append(ColumnSource(field, name, " ".join(str(header[ci]).split()),
                                         table.sheet, sheet.address(0, ci), how[field]))
     seen = ", ".join(repr(" ".join(str(h).split())) for h in header if not is_blank(h)) or "none"
@@ -286,7 +294,7 @@ def _report_columns(sheet: _Sheet, cols: dict[str, int], settings: Settings,
     for field in mapping.STATUS_FIELDS:
         if field in cols or field in overrides:
             continue
-        name = spec[field].headers[0].title()
+        name = spec[field].heading
         if field == "current":
             consequence = "every measure will show Data unavailable"
         elif field == "target":
