@@ -200,6 +200,39 @@ def assess_values(current: float, target: float, polarity: Polarity = Polarity.H
                     f"({word} is better); {band}")
 
 
+def _settings_for(measure: Measure, settings: Settings | None,
+                  default_tolerance: float = DEFAULT_TOLERANCE) -> Settings:
+    """The workbook's settings; without them, ``default_tolerance`` and the model's
+    defaults, and Blue in use when the measure has a Stretch Target."""
+    if settings is not None:
+        return settings
+    return Settings(default_tolerance=default_tolerance,
+                    use_blue=measure.stretch_target is not None)
+
+
+def compute_status(measure: Measure, current: float | None, target: float | None,
+                   settings: Settings | None = None) -> Status:
+    """The status rules 2-5 give ``measure`` with ``current`` and ``target`` in place of
+    its own figures (a past period's, its data available), without the reason line:
+    what :func:`assess_status` would say of that measure, for less work.
+
+    >>> m = Measure("A", "P", "m", target=0.9, frequency=Frequency.ANNUAL)
+    >>> compute_status(m, 0.85, 0.9), compute_status(m, None, 0.9), compute_status(m, 1, None)
+    (<Status.AMBER: 'Amber'>, <Status.NOT_DUE: 'Not due'>, <Status.NO_TARGET: 'No target'>)
+    """
+    if current is None:
+        return Status.NOT_DUE if measure.frequency is Frequency.ANNUAL \
+            else Status.DATA_UNAVAILABLE
+    if target is None:
+        return Status.NO_TARGET
+    settings = _settings_for(measure, settings)
+    return compute_rag(
+        current, target, measure.polarity, measure.tolerance, measure.amber_threshold,
+        measure.target_upper, settings.default_tolerance, measure.green_tolerance,
+        settings.default_green_tolerance, measure.tolerance_basis or settings.tolerance_basis,
+        measure.stretch_target if settings.use_blue else None)
+
+
 def assess_status(measure: Measure, default_tolerance: float = DEFAULT_TOLERANCE,
                   settings: Settings | None = None) -> tuple[Status, str]:
     """A measure's status by rules 1-5 of SPEC section 4, in their order, with the reason.
@@ -225,9 +258,7 @@ def assess_status(measure: Measure, default_tolerance: float = DEFAULT_TOLERANCE
         return Status.DATA_UNAVAILABLE, f"Data unavailable: {shown}"
     if measure.target is None:
         return Status.NO_TARGET, f"No target: {fmt(measure.current)} with no target set"
-    if settings is None:
-        settings = Settings(default_tolerance=default_tolerance,
-                            use_blue=measure.stretch_target is not None)
+    settings = _settings_for(measure, settings, default_tolerance)
     return assess_values(
         measure.current, measure.target, measure.polarity, tolerance=measure.tolerance,
         amber_threshold=measure.amber_threshold, target_upper=measure.target_upper,

@@ -15,10 +15,10 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from ..model import (
-    Assessment, DataStatus, Direction, Frequency, Measure, Movement,
+    Assessment, Direction, Frequency, Measure, Movement,
     Observation, Period, Settings, Status, TrendPoint, period_label,
 )
-from .rules import assess_status, compute_direction
+from .rules import compute_direction, compute_status
 
 #: How many periods a trend shows, the current one included.
 TREND_PERIODS = 8
@@ -77,10 +77,8 @@ def compute_status_then(measure: Measure, value: float | None, target: float | N
     """
     if published is not None:
         return published
-    then = replace(measure, current=value, current_marker=None,
-                   target=target if target is not None else measure.target,
-                   data_status=DataStatus.AVAILABLE, history=())
-    return assess_status(then, settings=settings)[0]
+    return compute_status(measure, value, target if target is not None else measure.target,
+                          settings)
 
 
 def compute_movement(status: Status, previous: Status | None) -> Movement | None:
