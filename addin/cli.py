@@ -241,7 +241,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         raise UsageError(f"{path}: give a name ending in .xlsx")
     if path.exists() and not args.force:
         raise UsageError(f"{path}: already exists; choose another name (or --force)")
-    write_performance_workbook(path)
+    write_performance_workbook(path, history=())  # an empty History table, ready for close-period
     print(f"Wrote {path}: fill in the Measures table, then run kpi-scorecard check {path}")
     return EXIT_OK
 

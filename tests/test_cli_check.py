@@ -87,7 +87,9 @@ def test_new_writes_a_fresh_workbook(tmp_path, capsys):
     assert main(["new", str(target)]) == 0
     from kpi_core.reading.xlsx import read_tables
     tables = read_tables(target).tables
-    assert {"measures", "benchmarks", "settings"} <= set(tables)
+    assert {"measures", "benchmarks", "settings", "history"} <= set(tables)
+    assert tables["history"].rows[0] == ["Ref", "Period", "Value", "Target", "Status"]
+    assert all(v is None for row in tables["history"].rows[1:] for v in row)  # empty
     assert main(["new", str(target)]) == 2  # never overwrites without --force
     assert "already exists" in capsys.readouterr().err
 

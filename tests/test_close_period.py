@@ -826,3 +826,18 @@ def test_errors_the_closing_would_create_are_caught_by_reading_back(tmp_path, ca
     assert "closing Q2 2016/17 would leave these errors in the new workbook" in err
     assert "A2 has Q2 2016/17 twice" in err
     assert not out.exists() and not list(tmp_path.glob(".out.*"))
+
+
+def test_a_new_workbooks_empty_history_table_takes_the_first_close(tmp_path, capsys):
+    """`new` writes History empty (one blank row): the first close fills it in place."""
+    from kpi_core.authoring.template import DEFAULT_SETTINGS, write_performance_workbook
+    book = tmp_path / "fresh.xlsx"
+    write_performance_workbook(book, [{"Portfolio": "Adults", "Ref": "A1", "Measure": "m",
+                                       "Unit": "%", "Frequency": "Quarterly", "Target": 0.9,
+                                       "Current": 0.95}],
+                               settings={**DEFAULT_SETTINGS, "Period": "Q2 2016/17"}, history=())
+    out = tmp_path / "closed.xlsx"
+    code, _out, err = close(capsys, book, "Q3 2016/17", out)
+    assert code == 0, err
+    rows = table_rows(out, "History")
+    assert rows[1:] == [["A1", "Q2 2016/17", 0.95, 0.9, "Green"]]
