@@ -136,13 +136,21 @@ def cache_dir() -> Path:
 
 def workbook_path(n: int) -> Path:
     """The synthetic workbook of ``n`` measures, written on first use and cached."""
-    path = cache_dir() / f"synthetic-v{VERSION}-{n}.xlsx"
+    return _written_once(cache_dir() / f"synthetic-v{VERSION}-{n}.xlsx", n, history=False)
+
+
+def _written_once(path: Path, n: int, history: bool) -> Path:
+    """``path``, the synthetic workbook of ``n`` measures (with eight periods of History
+    each when ``history``), written the first time it is asked for."""
     if not path.exists():
         from kpi_core.authoring.template import write_performance_workbook
 
         measures, benchmarks, settings = synthetic_rows(n)
-        write_performance_workbook(path, measures, benchmarks, settings,
-                                   title=f"Synthetic performance workbook, {n:,} measures")
+        write_performance_workbook(
+            path, measures, benchmarks, settings,
+            title=f"Synthetic performance workbook, {n:,} measures"
+                  + (" with History" if history else ""),
+            history=history_rows(measures) if history else None)
     return path
 
 
@@ -204,14 +212,8 @@ def history_rows(measures: list[dict], periods: int = HISTORY_PERIODS, seed: int
 
 def history_workbook_path(n: int) -> Path:
     """The synthetic workbook of ``n`` measures with eight periods of History each."""
-    path = cache_dir() / f"synthetic-history-v{VERSION}-{n}.xlsx"
-    if not path.exists():
-        from kpi_core.authoring.template import write_performance_workbook
-
-        measures, benchmarks, settings = synthetic_rows(n)
-        write_performance_workbook(path, measures, benchmarks, settings,
-                                   title=f"Synthetic performance workbook, {n:,} measures "
-                                         "with History", history=history_rows(measures))
+    return _written_once(cache_dir() / f"synthetic-history-v{VERSION}-{n}.xlsx", n,
+                         history=True)
 
 
 # --- SPEC section 9's comparator job: 150 authorities of Comparators per measure ----------

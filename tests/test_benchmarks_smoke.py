@@ -81,3 +81,19 @@ def test_the_comparators_workbook_reads_clean_with_ranks_and_bands(tmp_path, mon
     ranked = [a for a in assessments if a.ranks]
     assert len(ranked) > 80 and any(a.quartile for a in ranked)
     assert all(a.ranks == () for a in assessments if a.measure.polarity.value == "Within range")
+
+
+def test_the_history_workbook_has_eight_periods_of_history(tmp_path, monkeypatch):
+    """The history job benchmarks this file: it must be the file with History (an earlier
+    version wrote it but returned None, so the job silently ran the plain workbook)."""
+    from benchmarks import synthetic
+    from kpi_core.reading.tables import read_workbook
+
+    monkeypatch.setenv("KPI_BENCH_CACHE", str(tmp_path))
+    path = synthetic.history_workbook_path(100)
+    assert path is not None and path == synthetic.history_workbook_path(100)
+    book = read_workbook(path)
+    assert len(book.measures) == 100 and book.errors == ()
+    with_history = [m for m in book.measures if m.history]
+    assert len(with_history) > 80
+    assert max(len(m.history) for m in book.measures) == synthetic.HISTORY_PERIODS
