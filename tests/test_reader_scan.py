@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import pytest
 
+from kpi_core.cells import cell_address, column_index
 from kpi_core.errors import FileError
 from kpi_core.reading import xlsx as reader
 from kpi_core.reading.xlsx import (MAX_TABLE_CELLS, CellError, FormulaNoResult, RawTable,
-                                   cell_address, column_index, decode_escapes,
+                                   decode_escapes,
                                    parse_iso_date, serial_to_datetime, _text_of)
 from tests.corpus import CASES, SAMPLE, SHEET1, _sub, sample_variant
 

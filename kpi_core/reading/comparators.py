@@ -31,7 +31,8 @@ from .benchmark_text import (
 )
 from .tables import COMPARATORS, Column, _is_blank_row, _parse, _Sheet
 from .values import COMPARATOR_MARKERS, Reading, parse_reading, parse_text
-from .xlsx import RawTable, cell_address
+from ..cells import cell_address
+from .xlsx import RawTable
 
 __all__ = ["COMPARATORS", "COMPARATOR_COLUMNS", "COMPARATOR_MARKERS", "read_comparators"]
 

@@ -25,10 +25,8 @@ from .values import (
     parse_rag_override, parse_reading, parse_text, parse_tolerance, parse_tolerance_basis,
     parse_unit,
 )
-from .xlsx import (
-    CellError, FormulaNoResult, RawTable, cell_address, parse_cell_address, read_sheet,
-    read_tables,
-)
+from ..cells import cell_address, parse_cell_address
+from .xlsx import CellError, FormulaNoResult, RawTable, read_sheet, read_tables
 
 MEASURES, BENCHMARKS, SETTINGS = "Measures", "Benchmarks", "Settings"
 HISTORY = "History"

@@ -19,7 +19,6 @@ builds from xlwings ranges, so both go through :mod:`kpi_core.reading.tables`.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
 import posixpath
 import re
@@ -34,15 +33,20 @@ from xml.parsers import expat
 from defusedxml import DefusedXmlException
 from defusedxml.common import DTDForbidden
 
+from ..cells import (
+    OFFICE_RELATIONSHIPS_NS, PACKAGE_RELATIONSHIPS_NS, SPREADSHEET_NS,
+    STRICT_OFFICE_RELATIONSHIPS_NS, STRICT_SPREADSHEET_NS, cell_address, column_index,
+    parse_cell_address,
+)
 from ..errors import FileError
 
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_MAIN = f"{{{SPREADSHEET_NS}}}"
+_REL_NS = f"{{{PACKAGE_RELATIONSHIPS_NS}}}"
+_R_ID = f"{{{OFFICE_RELATIONSHIPS_NS}}}id"
 #: Excel's "Strict Open XML Spreadsheet" saves the same content under these namespaces
 #: (ISO/IEC 29500 Strict); the package relationships keep theirs.
-_STRICT_MAIN = "{http://purl.oclc.org/ooxml/spreadsheetml/main}"
-_STRICT_R_ID = "{http://purl.oclc.org/ooxml/officeDocument/relationships}id"
+_STRICT_MAIN = f"{{{STRICT_SPREADSHEET_NS}}}"
+_STRICT_R_ID = f"{{{STRICT_OFFICE_RELATIONSHIPS_NS}}}id"
 
 #: Largest uncompressed part we read, and the largest compression ratio we accept
 #: for a big part. A real 20,000-measure workbook's sheet is ~15 MB at ratio ~10.
@@ -61,7 +65,6 @@ MAX_TABLE_CELLS = 5_000_000
 MAX_HELD_TAGS = 500_000
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 _BUILTIN_PERCENT_FORMATS = frozenset({9, 10})
 #: Built-in number formats that show a date (ECMA-376 18.8.30, with the East Asian ids).
 _BUILTIN_DATE_FORMATS = frozenset({14, 15, 16, 17, 22, 27, 28, 29, 30, 31, 34, 35, 36,
@@ -172,53 +175,6 @@ class RawTable:
 class RawWorkbook:
     sheets: tuple[str, ...]
     tables: dict[str, RawTable]  # keyed by table name, casefolded
-
-
-def column_letter(index: int) -> str:
-    """1-based column number to letters.
-
-    >>> column_letter(1), column_letter(26), column_letter(28), column_letter(16384)
-    ('A', 'Z', 'AB', 'XFD')
-    """
-    letters = ""
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-@functools.lru_cache(maxsize=1024)
-def column_index(letters: str) -> int:
-    """Column letters to 1-based number.
-
-    >>> column_index("A"), column_index("AB"), column_index("xfd")
-    (1, 28, 16384)
-    """
-    index = 0
-    for ch in letters.upper():
-        index = index * 26 + ord(ch) - 64
-    return index
-
-
-def cell_address(row: int, col: int) -> str:
-    """1-based row and column to an A1 address.
-
-    >>> cell_address(12, 10)
-    'J12'
-    """
-    return f"{column_letter(col)}{row}"
-
-
-def parse_cell_address(ref: str) -> tuple[int, int]:
-    """``'B3'`` -> (row 3, column 2).
-
-    >>> parse_cell_address("$J$12")
-    (12, 10)
-    """
-    match = _CELL_RE.match(ref.strip())
-    if not match:
-        raise ValueError(f"{ref!r} is not a cell address")
-    return int(match.group(2)), column_index(match.group(1))
 
 
 @dataclass(frozen=True, slots=True)
