@@ -33,7 +33,8 @@ from kpi_core.model import PerformanceWorkbook
 from kpi_core.reading.tables import (
     BENCHMARKS, COMPARATORS, HISTORY, MEASURES, SETTINGS, parse_tables, table_from_values,
 )
-from kpi_core.reading.xlsx import CellError, RawTable
+from kpi_core.reading.scan import CellError
+from kpi_core.reading.xlsx import RawTable
 
 MARKER_NAME = "KpiScorecard_Generated"
 RENAMED_SUFFIX = " (scorecard)"

@@ -29,7 +29,7 @@ from kpi_core.reading.tables import (
     BENCHMARK_COLUMNS, MEASURE_COLUMNS, SETTINGS_COLUMNS, parse_tables, table_from_values,
 )
 from kpi_core.cells import parse_cell_address
-from kpi_core.reading.xlsx import CellError, FormulaNoResult
+from kpi_core.reading.scan import CellError, FormulaNoResult
 
 PARSE_EXAMPLES, TABLE_EXAMPLES, RENDER_EXAMPLES = 400, 400, 120
 

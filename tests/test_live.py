@@ -15,7 +15,8 @@ from addin.live import (
     read_live_workbook, scorecard_path,
 )
 from kpi_core.reading.tables import parse_tables, read_workbook
-from kpi_core.reading.xlsx import CellError, RawTable, read_tables
+from kpi_core.reading.scan import CellError
+from kpi_core.reading.xlsx import RawTable, read_tables
 from tests.workbooks import measure_row, write_book
 
 ROOT = Path(__file__).resolve().parent.parent

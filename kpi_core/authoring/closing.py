@@ -45,9 +45,8 @@ from ..cells import (
     OFFICE_RELATIONSHIPS_NS, PACKAGE_RELATIONSHIPS_NS, SPREADSHEET_NS, cell_address,
     parse_cell_address,
 )
-from ..reading.xlsx import (
-    MAX_PART_BYTES, PackageLayout, RawTable, TablePart, read_layout, read_tables,
-)
+from ..reading.package import MAX_PART_BYTES, PackageLayout, TablePart, read_layout
+from ..reading.xlsx import RawTable, read_tables
 from .package import (
     SheetXml, cell_text, grow_table, parse_range, range_ref, shared_strings, with_dimension,
 )

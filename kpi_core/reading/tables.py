@@ -26,7 +26,8 @@ from .values import (
     parse_unit,
 )
 from ..cells import cell_address, parse_cell_address
-from .xlsx import CellError, FormulaNoResult, RawTable, read_sheet, read_tables
+from .scan import CellError, FormulaNoResult
+from .xlsx import RawTable, read_sheet, read_tables
 
 MEASURES, BENCHMARKS, SETTINGS = "Measures", "Benchmarks", "Settings"
 HISTORY = "History"
