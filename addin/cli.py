@@ -118,7 +118,7 @@ def _print_summary(assessments: tuple[Assessment, ...], use_blue: bool | None = 
 
 def cmd_check(args: argparse.Namespace) -> int:
     from kpi_core.pipeline import assess_workbook
-    from kpi_core.reading.tables import read_workbook
+    from kpi_core.reading.workbook import read_workbook
 
     workbook = read_workbook(args.book)
     assessments = assess_workbook(workbook)
@@ -141,7 +141,7 @@ def cmd_regenerate(args: argparse.Namespace) -> int:
     if args.live:
         return regenerate_live(args)
     from kpi_core.pipeline import build_and_write
-    from kpi_core.reading.tables import read_workbook
+    from kpi_core.reading.workbook import read_workbook
 
     book = Path(args.book) if args.book else bundled_sample()
     out = Path(args.output) if args.output else default_output(book)

@@ -24,7 +24,7 @@ from kpi_core.publishing.scorecard import (
 
 COMMENTS = TABLE_HEADERS.index("Comments")  # the Trend column (issue 9) moved it one right
 from kpi_core.publishing.xlsx import RAG_COLOURS as FILLS, STYLES
-from kpi_core.reading.tables import read_workbook
+from kpi_core.reading.workbook import read_workbook
 from tests.corpus import BAND_HEADERS
 from tests.test_live import fake_book_from_file
 from tests.test_render_xlsx import contrast_ratio

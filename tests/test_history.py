@@ -18,7 +18,8 @@ from kpi_core.model import (
     Direction, Frequency, Measure, Movement, Observation, Period, Polarity, Settings, Status,
 )
 from kpi_core.reading.periods import parse_period
-from kpi_core.reading.tables import parse_tables, read_workbook, table_from_values
+from kpi_core.reading.rows import table_from_values
+from kpi_core.reading.workbook import parse_tables, read_workbook
 from tests.history_books import write_history_book
 from tests.workbooks import HEADERS, measure_row
 

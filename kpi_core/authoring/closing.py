@@ -37,7 +37,8 @@ from ..atomic import atomic_path
 from ..errors import DataErrors, FileError, KpiError, UsageError, ValueParseError
 from ..model import Assessment, Measure, Period, Problem
 from ..pipeline import assess_workbook
-from ..reading.tables import MEASURES, SETTINGS, measure_columns, read_workbook
+from ..reading.tables import MEASURES, SETTINGS, measure_columns
+from ..reading.workbook import read_workbook
 from ..reading.history import HISTORY_COLUMNS
 from ..reading.periods import parse_period
 from ..reading.values import is_blank, parse_text

@@ -13,7 +13,7 @@ values (expat checks every byte, regular expressions cut out the cells) and expa
 handlers for any other sheet (:mod:`kpi_core.reading.scan`).
 
 The result is plain data (:class:`RawTable`): the same shape the live Excel macro
-builds from xlwings ranges, so both go through :mod:`kpi_core.reading.tables`.
+builds from xlwings ranges, so both go through :mod:`kpi_core.reading.workbook`.
 """
 
 from __future__ import annotations
@@ -278,7 +278,7 @@ def read_sheet(path: str | os.PathLike, sheet: str) -> RawTable | None:
     """Every cell of one sheet (named case-insensitively) as a :class:`RawTable` whose
     name is the sheet's, from A1; ``None`` when the workbook has no such sheet.
 
-    For a range without an Excel table: :mod:`kpi_core.reading.tables` finds its
+    For a range without an Excel table: :mod:`kpi_core.reading.workbook` finds its
     header row and its end.
     """
     path = Path(path)
