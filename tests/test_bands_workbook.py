@@ -14,7 +14,7 @@ import pytest
 
 from addin.cli import main
 from addin.live import read_live_workbook
-from kpi_core.assessing.rules import assess_measures
+from kpi_core.assessing.measure import assess_measures
 from kpi_core.authoring.template import MEASURE_HEADERS, write_performance_workbook
 from kpi_core.model import Settings, Status, ToleranceBasis
 from kpi_core.pipeline import assess_workbook

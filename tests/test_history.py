@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, strategies as st
 
-from kpi_core.assessing.rules import assess_measure
+from kpi_core.assessing.measure import assess_measure
 from kpi_core.assessing.trends import (
     compute_movement, compute_status_then, compute_trend, measure_period, summarise_movement,
     summarise_movement_totals,

@@ -44,7 +44,7 @@ from pathlib import Path
 
 from ..errors import FileError, UsageError, ValueParseError
 from ..model import Measure, Polarity, Settings, Status, Unit
-from ..assessing.rules import assess_measure
+from ..assessing.measure import assess_measure
 from ..reading.benchmark_text import canonical_comparator, parse_benchmark_text
 from ..reading.values import parse_reading
 from .template import DEFAULT_SETTINGS, MEASURE_HEADERS, write_performance_workbook
