@@ -29,7 +29,8 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..atomic import atomic_path
 from ..errors import FileError
-from .scorecard import Chart, Heading, Scorecard, Sheet, Sparkline, Table, trend_text
+from .scorecard import trend_text
+from .spec import Chart, Heading, Scorecard, Sheet, Sparkline, Table
 from .textfit import deciding, line_counts, row_height
 from .theme import (
     BOLD_STYLES, BORDER_COLOUR, DEFAULT_ROW_HEIGHT, HEADER_FILL, LINK_COLOUR, MAX_ROW_HEIGHT,
