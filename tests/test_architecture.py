@@ -183,3 +183,14 @@ def test_modules_hold_one_concept_each():
     long = {str(p.relative_to(ROOT)): n for p in product_files(*PRODUCT)
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     assert set(long) <= set(LONG_MODULES), long
+
+
+def test_no_test_module_imports_another():
+    """Shared helpers live in tests/support; a test module imports none of its peers."""
+    found = [f"{path.relative_to(ROOT)}:{line}: {targets(module, name)}"
+             for path in sorted((ROOT / "tests").rglob("test_*.py"))
+             if "node_modules" not in path.parts
+             for module, name, line in imports(path)
+             if module.split(".")[0] == "tests"
+             and targets(module, name).rpartition(".")[2].startswith("test_")]
+    assert found == []

@@ -285,7 +285,7 @@ def _footer(scorecard: Scorecard) -> str:
     own HTML export writes them (a ``div`` titled ``footer``, ``sdfield`` page fields).
 
     Written twice: LibreOffice 7.4 puts the first only on right-hand (odd) pages and
-    the second on every page (tests/test_pdf_tagged.py reads each page's footer).
+    the second on every page (tests/publishing/test_pdf_tagged.py reads each page's footer).
     """
     footer = ('<div title="footer"><p class="footer">'
               f"{escape(scorecard.title)} \u2013 Page "

@@ -12,7 +12,7 @@ every program of :data:`ROW_RENDERERS`. LibreOffice on Linux draws Carlito 11 at
 fits Excel and leaves LibreOffice about a quarter of each tall row spare (fitted to
 LibreOffice alone, Excel would cut the last lines of every wrapped comment). The
 sample's Summary and portfolio sheets print on 4 pages in LibreOffice either way
-(tests/test_row_heights.py); before the Trend column, on 5 with both and 4 with
+(tests/publishing/test_row_heights.py); before the Trend column, on 5 with both and 4 with
 LibreOffice alone.
 """
 

@@ -207,7 +207,7 @@ def scan_rows(pkg: Package, part: str, book: Book, on_row) -> None:
 
     The hot path of a big read. Most sheets take the fast lane (:func:`_scan_plain`);
     any other goes to :func:`_scan_elements`. Both read what the element reader before
-    them read (tests/test_reader_scan.py keeps it as the oracle).
+    them read (tests/reading/test_scan.py keeps it as the oracle).
     """
     try:
         _scan_plain(pkg, part, book, on_row)

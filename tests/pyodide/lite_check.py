@@ -1,7 +1,7 @@
 # Runs INSIDE Pyodide (node run.mjs WHEELS lite_check.py SAMPLE.xlsx PAYLOAD.json), as in
 # xlwings Lite: kpi_core and addin from this project's wheel, XlsxWriter, defusedxml and
 # xlwings from theirs, all installed from local files. Prints what it computed, and a
-# last line of JSON for tests/test_lite_pyodide.py.
+# last line of JSON for tests/addin/test_lite_pyodide.py.
 #
 # XLWINGS_ON_SERVER / XLWINGS_LICENSE_KEY select xlwings' Lite/Server decorators and
 # remote engine here, in a test, under xlwings' noncommercial licence; xlwings Lite sets

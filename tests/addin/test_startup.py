@@ -1,0 +1,60 @@
+"""The command line starts without what it does not need: no numpy, pandas, openpyxl
+or xlwings in ``regenerate``, ``check`` or ``--help`` (each costs 0.1-0.6 s of start-up;
+SPEC section 9). Checked in a fresh interpreter, never by timing."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "workbook_templates" / "performance_workbook.xlsx"
+HEAVY = ("numpy", "pandas", "openpyxl", "xlwings")
+
+_PROBE = """
+import json, sys
+from addin.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+sys.stdout.flush()
+print("\\nMODULES " + json.dumps(sorted(sys.modules)))
+"""
+
+
+pytestmark = pytest.mark.slow  # every test here starts another program
+
+
+def _modules_after(*argv: str, cwd: Path) -> set[str]:
+    run = subprocess.run([sys.executable, "-c", _PROBE, *argv], cwd=cwd, capture_output=True,
+                         text=True, timeout=120, env=None)
+    line = next(l for l in run.stdout.splitlines() if l.startswith("MODULES "))
+    return set(json.loads(line[len("MODULES "):]))
+
+
+def _heavy(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if m.split(".")[0] in HEAVY)
+
+
+@pytest.mark.parametrize("argv", [
+    ("regenerate", str(SAMPLE), "-o", "{tmp}/out.xlsx"),
+    ("regenerate", str(SAMPLE), "-o", "{tmp}/out.xlsx", "--json"),
+    ("check", str(SAMPLE)),
+    ("--help",),
+])
+def test_the_command_line_imports_nothing_heavy(tmp_path, argv):
+    modules = _modules_after(*(a.format(tmp=tmp_path) for a in argv), cwd=ROOT)
+    assert "kpi_core" in modules
+    assert _heavy(modules) == []
+
+
+def test_the_probe_would_see_a_heavy_import(tmp_path):
+    probe = subprocess.run([sys.executable, "-c", "import json, sys, xlsxwriter; "
+                            "print(json.dumps(sorted(sys.modules)))"],
+                           capture_output=True, text=True, timeout=60)
+    assert "xlsxwriter" in json.loads(probe.stdout)
