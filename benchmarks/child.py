@@ -14,7 +14,7 @@ its imports unless named ``import``) and its own peak memory (``maxrss_kb``).
 ``bare CELLS OUT``                   the same cells with XlsxWriter and no logic (the floor):
                                      the portfolio tables' rows and the Data sheet's cells
 ``kpi_rag ROWS REPEAT``              KPI_RAG over ROWS rows in one call, and per scalar call;
-                                     then with all nine arguments as columns (issue 14),
+                                     then with all nine arguments as columns,
                                      interleaved with the three-argument call
 ``publish BOOK FOLDER``              the web page and the committee PDF of BOOK: read +
                                      assess + build, then the page (render and write),

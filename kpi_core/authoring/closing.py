@@ -12,7 +12,7 @@ Why the package's XML is edited directly, not through openpyxl: openpyxl rebuild
 the whole file from what it understands, and drops what it does not (sparklines,
 x14 conditional formats and data validations, slicers, threaded comments, shapes,
 images without Pillow, cell checkboxes, custom XML parts, rich text;
-``tests/openpyxl_probe.py`` shows each). Here every part is copied byte for byte
+``tests/support/openpyxl_probe.py`` shows each). Here every part is copied byte for byte
 except the worksheets and table parts that change, and in those only the edited
 rows and the table's range change. The VBA project, its signature, the button's
 VML, every drawing and extension stay as they were, so nothing can be lost and
@@ -53,7 +53,7 @@ from .package import (
 )
 
 HISTORY_TABLE = "History"
-#: Measures fields that judge the closed period's figure, cleared with it (issue 14's names).
+#: Measures fields that judge the closed period's figure, cleared with it.
 JUDGEMENTS = ("rag_override", "override_reason")
 HISTORY_HEADERS = ("Ref", "Period", "Value", "Target", "Status")
 #: History's columns and the headers each answers to, as the History reader reads them.
@@ -209,7 +209,7 @@ def _measure_columns(book: Path, workbook) -> tuple[str, int, dict[str, int]]:
     """The Measures sheet's name, its header row and each field's worksheet column, as
     the reader matched the headers (its column sources where it reports them, else the
     table's header row)."""
-    sources = getattr(workbook, "columns", ())  # issue 10: which header each field came from
+    sources = getattr(workbook, "columns", ())  # which header each field came from
     if sources:
         return (sources[0].sheet, parse_cell_address(sources[0].cell)[0],
                 {c.field: parse_cell_address(c.cell)[1] for c in sources})
