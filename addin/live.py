@@ -4,7 +4,7 @@ Three layers, the first two pure and tested without Excel:
 
 * :func:`read_live_tables` reads the Measures, Benchmarks and Settings tables of an
   xlwings Book (or anything shaped like one) into the same :class:`RawTable` grids
-  the file reader makes, so :func:`kpi_core.reading.tables.parse_tables` gives the same
+  the file reader makes, so :func:`kpi_core.reading.workbook.parse_tables` gives the same
   measures and the same ``Sheet!Cell`` problems as reading the saved file.
 * :func:`plan_sheets` decides which sheets to replace, delete and insert, and where.
 * :func:`regenerate_live` (RunPython, or ``kpi-scorecard regenerate --live``) is the
@@ -242,7 +242,7 @@ def read_live_sheet(book, name: str, number_formats: NumberFormats | None = None
 def read_live_tables(book, number_formats: NumberFormats | None = None
                      ) -> dict[str, RawTable]:
     """The Measures, Benchmarks and Settings tables of an open workbook, keyed by
-    casefolded table name, as :func:`kpi_core.reading.tables.parse_tables` takes them.
+    casefolded table name, as :func:`kpi_core.reading.workbook.parse_tables` takes them.
 
     ``book`` needs only ``book.sheets`` (each with ``.name`` and ``.tables``, each table
     with ``.name`` and ``.range``; a range with ``.options(...).value``, ``.row``,

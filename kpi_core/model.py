@@ -1,7 +1,7 @@
 """Typed values of the performance workbook and of its assessment.
 
 Everything here is frozen data; the rules live in :mod:`kpi_core.assessing.rules`, the
-reading in :mod:`kpi_core.reading.tables`. Strings are parsed once, in
+reading in :mod:`kpi_core.reading`. Strings are parsed once, in
 :mod:`kpi_core.reading.values`, into these types.
 """
 

@@ -2,7 +2,7 @@
 
 One row per measure, authority, year and group: ``Ref``, ``Authority``, ``Year``,
 ``Value``, ``Group``. Read with the same cell helpers and problem reporting as the
-other tables (:mod:`kpi_core.reading.tables`):
+other tables (:mod:`kpi_core.reading.rows`):
 
 - a Ref not in the Measures table: a warning at its first row, its rows are not used;
 - the same Ref, Authority, Year and Group twice: an error on the second row, which
