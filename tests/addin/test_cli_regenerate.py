@@ -64,6 +64,7 @@ def test_sample_counts_in_the_portfolio_sheet(sample_output):
     assert (counts["Green"], counts["Amber"], counts["Red"]) == (1, 3, 9)
 
 
+@pytest.mark.slow
 def test_every_measure_row_shows_its_status_word(sample_output):
     ws = openpyxl.load_workbook(sample_output)["Children's Services"]
     names = {m.name for m in read_workbook(SAMPLE).measures}

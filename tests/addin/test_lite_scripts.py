@@ -34,6 +34,9 @@ SAMPLE = ROOT / "workbook_templates" / "performance_workbook.xlsx"
 MARKER = "KpiScorecard_Generated"
 
 
+pytestmark = pytest.mark.slow  # every test here runs the scripts in a fresh Python
+
+
 def quoted(sheet: str) -> str:
     return f"'{sheet.replace(chr(39), chr(39) * 2)}'" if not sheet.isalnum() else sheet
 
@@ -60,7 +63,6 @@ def first_run():
     return payload, result, apply_actions(payload, result["actions"])
 
 
-@pytest.mark.slow
 def test_regenerate_adds_the_summary_and_portfolio_sheets_after_the_users_sheets(first_run):
     payload, result, after = first_run
     generated = generated_names(SAMPLE)
@@ -113,7 +115,6 @@ DEMO = ROOT / "workbook_templates" / "demo_performance_workbook.xlsx"
 
 @pytest.mark.filterwarnings("ignore:Sparkline Group extension:UserWarning")  # openpyxl
 @pytest.mark.parametrize("path", [SAMPLE, DEMO], ids=["sample", "demo"])
-@pytest.mark.slow
 def test_the_sheets_hold_what_the_committee_workbook_holds(path, tmp_path):
     """Cell for cell the values, number formats, fills, widths and heights of the .xlsx
     the CLI writes (the demo has History: trends, directions, sparklines)."""
@@ -168,7 +169,6 @@ def test_the_sheets_hold_what_the_committee_workbook_holds(path, tmp_path):
             column_points(c.width) for c in card.sheet(ws.title).columns]
 
 
-@pytest.mark.slow
 def test_a_second_run_replaces_its_sheets_and_leaves_the_users_alone(first_run):
     _payload, _result, after = first_run
     # the officer keeps last quarter's summary by renaming it, and adds a sheet of their own
@@ -201,7 +201,6 @@ def test_a_second_run_replaces_its_sheets_and_leaves_the_users_alone(first_run):
                              + [("Summary Q1", '="Summary:Summary"')])  # renamed: not ours
 
 
-@pytest.mark.slow
 def test_a_users_own_summary_sheet_keeps_its_name_and_contents():
     payload = sample_payload()
     payload["sheets"].insert(0, sheet_payload("Summary", [["Officer's own summary"]]))
@@ -222,7 +221,6 @@ def bad_book(tmp_path_factory) -> dict:
     return book_payload(path, xlwings.__version__)
 
 
-@pytest.mark.slow
 def test_check_lists_each_problem_with_its_cell_on_a_sheet_and_in_the_pane(bad_book):
     [check, regen] = run_jobs(("check_workbook", bad_book), ("regenerate_scorecards", bad_book))
     after = apply_actions(bad_book, check["actions"])
@@ -240,7 +238,6 @@ def test_check_lists_each_problem_with_its_cell_on_a_sheet_and_in_the_pane(bad_b
     assert "nothing was changed" in regen["printed"] and "Measures!J2" in regen["printed"]
 
 
-@pytest.mark.slow
 def test_check_of_a_clean_workbook_replaces_only_its_own_check_sheet():
     payload = sample_payload()
     payload["sheets"].append(sheet_payload("Check", [["the officer's checklist"]]))
@@ -254,7 +251,6 @@ def test_check_of_a_clean_workbook_replaces_only_its_own_check_sheet():
     assert sheet_grid(again, "Check") == [["the officer's checklist"]]
 
 
-@pytest.mark.slow
 def test_formula_like_text_is_written_as_text():
     payload = sample_payload()
     grid = sheet_grid(payload, "Measures")
@@ -266,7 +262,6 @@ def test_formula_like_text_is_written_as_text():
     assert "'=1+1" in written and "=1+1" not in written
 
 
-@pytest.mark.slow
 def test_main_registers_the_desktop_functions_with_their_help_and_both_scripts():
     [result] = run_jobs(("", sample_payload()))
     functions = {f["id"]: f for f in result["functions"]["functions"]}
@@ -286,7 +281,6 @@ def test_main_registers_the_desktop_functions_with_their_help_and_both_scripts()
                        "close_period": "Close period"}
 
 
-@pytest.mark.slow
 def test_check_and_regenerate_each_replace_only_their_own_sheets():
     payload = sample_payload()
     [check] = run_jobs(("check_workbook", payload))

@@ -294,6 +294,7 @@ def test_server_meta_describes_every_function(server):
         "A comparator's value")
 
 
+@pytest.mark.slow
 def test_server_calls_give_what_the_rules_give(server):
     r = server["results"]
     assert r[0] == [["Red"]] and r[1] == [["Green"]] and r[2] == [["Green"]]
@@ -309,6 +310,7 @@ def test_server_calls_give_what_the_rules_give(server):
     assert r[10] == [["Improving"], ["Worsening"], [""]]
 
 
+@pytest.mark.slow
 def test_server_answers_a_10000_row_column_in_one_call(server):
     current, target, polarity = _long_column()
     answer = server["results"][-1]

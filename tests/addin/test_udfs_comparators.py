@@ -84,6 +84,7 @@ def test_server_meta_describes_rank_and_quartile(server):
     assert meta["KPI_QUARTILE"]["parameters"][1]["description"].startswith("The England")
 
 
+@pytest.mark.slow
 def test_server_calls_give_what_the_rules_give(server):
     r = server["results"]
     assert r[0] == [[2]]
