@@ -11,9 +11,7 @@ import pytest
 
 from addin.cli import main
 from tests.support.workbooks import measure_row, write_book
-
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "workbook_templates" / "performance_workbook.xlsx"
+from tests.support.paths import ROOT, SAMPLE
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

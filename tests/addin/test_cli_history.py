@@ -19,9 +19,7 @@ from addin.cli import main
 from kpi_core.publishing.pdf import find_soffice
 from tests.support.history_books import write_history_book
 from tests.support.workbooks import measure_row
-
-ROOT = Path(__file__).resolve().parents[2]
-DEMO = ROOT / "workbook_templates" / "demo_performance_workbook.xlsx"
+from tests.support.paths import DEMO, ROOT
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

@@ -19,9 +19,8 @@ from kpi_core.publishing.scorecard import (
     LABEL_NO_TARGET, LABEL_NOT_DUE, LABEL_RAG_TOTAL, LABEL_UNAVAILABLE,
 )
 from tests.support.workbooks import measure_row, write_book
+from tests.support.paths import SAMPLE
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "workbook_templates" / "performance_workbook.xlsx"
 STATUS_WORDS = {"Green", "Amber", "Red", "Data unavailable", "Not due", "No target"}
 
 

@@ -16,8 +16,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 SPEC_FILE = ROOT / "build" / "kpi-scorecard.spec"
 SAMPLE_XLSX = ROOT / "workbook_templates" / "performance_workbook.xlsx"
 SAMPLE_XLSM = ROOT / "workbook_templates" / "performance_workbook.xlsm"

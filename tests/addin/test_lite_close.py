@@ -16,10 +16,7 @@ from kpi_core.reading.tables import HISTORY
 from kpi_core.reading.xlsx import read_tables
 from tests.support.lite_payload import apply_actions, book_payload
 from tests.support.lite import run_jobs, sheet_grid
-
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "workbook_templates" / "performance_workbook.xlsx"
-DEMO = ROOT / "workbook_templates" / "demo_performance_workbook.xlsx"
+from tests.support.paths import DEMO, SAMPLE
 
 
 pytestmark = pytest.mark.slow  # every test here starts another program

@@ -29,10 +29,9 @@ from kpi_core.pipeline import assess_workbook
 from kpi_core.reading.workbook import read_workbook
 from tests.support.lite import generated_names, run_jobs
 from tests.support.lite_payload import book_payload, table_number_formats, without_column
+from tests.support.paths import ROOT, SAMPLE
 
-ROOT = Path(__file__).resolve().parents[2]
 PYODIDE_DIR = ROOT / "tests" / "pyodide"
-SAMPLE = ROOT / "workbook_templates" / "performance_workbook.xlsx"
 REQUIREMENTS = ROOT / "addin" / "lite" / "requirements.txt"
 MAIN = ROOT / "addin" / "lite" / "main.py"
 

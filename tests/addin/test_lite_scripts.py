@@ -11,7 +11,6 @@ engine is under xlwings' noncommercial licence: used here, in tests only.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -28,9 +27,8 @@ from kpi_core.model import Status
 from tests.support.lite_payload import apply_actions, book_payload, sheet_payload
 from tests.support.workbooks import measure_row, write_book
 from tests.support.lite import generated_names, run_jobs, sheet_grid
+from tests.support.paths import DEMO, SAMPLE
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "workbook_templates" / "performance_workbook.xlsx"
 MARKER = "KpiScorecard_Generated"
 
 
@@ -108,9 +106,6 @@ def test_every_measure_has_its_status_word_and_fill_in_its_row(first_run):
             [font] = covering(font_colours, rows[0], col)
             assert font["args"][1] == ("#000000" if a.status is Status.AMBER else "#FFFFFF")
     assert seen["Green"] == 1 and seen["Amber"] == 3 and seen["Red"] == 9
-
-
-DEMO = ROOT / "workbook_templates" / "demo_performance_workbook.xlsx"
 
 
 @pytest.mark.filterwarnings("ignore:Sparkline Group extension:UserWarning")  # openpyxl

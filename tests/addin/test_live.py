@@ -18,9 +18,7 @@ from kpi_core.reading.workbook import parse_tables, read_workbook
 from kpi_core.reading.xlsx import RawTable, read_tables
 from tests.support.workbooks import measure_row, write_book
 from tests.support.live_fakes import FakeBook, FakeRange, FakeSheet, FakeTable, fake_book_from_file
-
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "workbook_templates" / "performance_workbook.xlsx"
+from tests.support.paths import ROOT, SAMPLE
 
 
 # --- read_live_tables ------------------------------------------------------------------

@@ -10,9 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.support.paths import ROOT, SAMPLE
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "workbook_templates" / "performance_workbook.xlsx"
 HEAVY = ("numpy", "pandas", "openpyxl", "xlwings")
 
 _PROBE = """

@@ -10,7 +10,6 @@ xlwings' server code is under its noncommercial licence: it is used here, in tes
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import pytest
 
@@ -22,9 +21,8 @@ from kpi_core.reading.workbook import read_workbook
 from kpi_core.assessing.measure import assess_measure
 from kpi_core.assessing.rules import assess_values, compute_direction, compute_gap
 from tests.support.udfs import office_js_server, run_python
+from tests.support.paths import SAMPLE
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "workbook_templates" / "performance_workbook.xlsx"
 FUNCTIONS = ("KPI_RAG", "KPI_RAG_REASON", "KPI_GAP", "KPI_BENCHMARK_GAP", "KPI_DIRECTION",
              "KPI_RANK", "KPI_QUARTILE")
 POLARITY_WORDS = {  # what officers write -> what it means

@@ -25,12 +25,11 @@ from kpi_core.reading.periods import parse_period
 from kpi_core.reading.workbook import read_workbook
 from kpi_core.reading.xlsx import read_tables
 from tests.support.corpus import rewrite_zip
+from tests.support.paths import DEMO, ROOT, XLSM
 from tests.support.xlsm import buttons, vba_modules
 from tests.support.workbooks import measure_row, write_book
 
-ROOT = Path(__file__).resolve().parents[2]
 XLSX = ROOT / "workbook_templates" / "performance_workbook.xlsx"
-XLSM = ROOT / "workbook_templates" / "performance_workbook.xlsm"
 SETTINGS = [["Authority", "Test Council"], ["Period", "Q2 2016/17"]]
 
 
@@ -677,9 +676,6 @@ def test_blank_rows_at_the_end_of_history_are_filled_first(tmp_path, capsys):
     assert [r[:2] for r in table_rows(out, "History")[1:]] == [["A1", "Q2 2016/17"],
                                                               ["A2", "Q2 2016/17"]]
     assert openpyxl.load_workbook(out)["History"].tables["History"].ref == "A1:E3"
-
-
-DEMO = ROOT / "workbook_templates" / "demo_performance_workbook.xlsx"
 
 
 @pytest.mark.skipif(not DEMO.exists(), reason="the demonstration workbook is missing")

@@ -24,12 +24,12 @@ from pathlib import Path
 import olefile
 import openpyxl
 import pytest
+from tests.support.paths import TEMPLATES, XLSM
 from tests.support.xlsm import (
     BUILD, CAPTION, DIAGNOSTIC_OK, LIBREOFFICE_ADDED, MACRO, MODULE, SHEETS, SYSTEM_PYTHON,
-    TEMPLATES, UNO_HELPER, XLSM, bas_source, buttons, libreoffice_missing, vba_modules,
+    UNO_HELPER, bas_source, buttons, libreoffice_missing, vba_modules,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
 def cell_values(path: Path) -> dict[str, list[tuple]]:
     workbook = openpyxl.load_workbook(path, keep_vba=True)
     try:

@@ -18,10 +18,9 @@ from kpi_core.publishing.spec import Sparkline
 from tests.support.scorecard_samples import SETTINGS, mixed_assessments
 from tests.support.scorecard_samples import with_trend
 from tests.support.workbooks import measure_row, write_book
+from tests.support.paths import ROOT, SAMPLE
 
-ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "tests" / "a11y" / "axe_check.js"
-SAMPLE = ROOT / "workbook_templates" / "performance_workbook.xlsx"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 pytestmark = [

@@ -22,11 +22,10 @@ from kpi_core.publishing.pdf import (
 from kpi_core.publishing.scorecard import build_scorecard
 from tests.support.scorecard_samples import SETTINGS, mixed_assessments
 from tests.support.soffice import record_soffice
+from tests.support.paths import SAMPLE
 
 pikepdf = pytest.importorskip("pikepdf", reason="pikepdf is not installed (pip install '.[pdf]')")
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "workbook_templates" / "performance_workbook.xlsx"
 A4 = (595.3, 841.9)
 
 

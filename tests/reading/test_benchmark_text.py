@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib.util
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -13,10 +12,10 @@ from hypothesis import given, settings, strategies as st
 from kpi_core.reading.benchmark_text import (
     canonical_comparator, is_own_authority, parse_benchmark_text,
 )
+from tests.support.paths import ROOT
 
 SN, NAT, SE = "Statistical Neighbour Average", "National Average", "South East Average"
 BUCKS = "Buckinghamshire County Council"
-ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT / "tests" / "support" / "data"  # a copy of the shared reference scorecard
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -15,9 +14,8 @@ from kpi_core.pipeline import assess_workbook
 from kpi_core.publishing.scorecard import benchmarking_text
 from kpi_core.reading.workbook import read_workbook
 from tests.support.workbooks import HEADERS, measure_row, write_book
+from tests.support.paths import ROOT, SAMPLE
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "workbook_templates" / "performance_workbook.xlsx"
 WITH_TEXT = [*HEADERS, "Benchmarking"]
 BUCKS = "Buckinghamshire County Council"
 

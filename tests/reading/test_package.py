@@ -13,9 +13,8 @@ from kpi_core.reading.package import Package
 from kpi_core.errors import FileError
 from kpi_core.authoring.template import write_performance_workbook
 from kpi_core.reading.xlsx import read_tables
+from tests.support.paths import SAMPLE
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "workbook_templates" / "performance_workbook.xlsx"
 
 LAUGHS = ('<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;">'
           '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;">]>')

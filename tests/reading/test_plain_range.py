@@ -16,9 +16,8 @@ from kpi_core.reading.workbook import read_workbook
 from kpi_core.reading.xlsx import read_sheet, read_tables
 from tests.support.live_fakes import FakeBook, FakeRange, FakeSheet
 from workbook_templates import sample_data
+from tests.support.paths import SAMPLE
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "workbook_templates" / "performance_workbook.xlsx"
 
 #: Their headers -> the sample's field they hold (None: a column of their own).
 OFFICER_COLUMNS = {

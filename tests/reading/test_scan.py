@@ -19,7 +19,8 @@ from kpi_core.reading.package import Package
 from kpi_core.reading.scan import (Book, CellError, FormulaNoResult, decode_escapes,
                                    parse_iso_date, serial_to_datetime, text_of)
 from kpi_core.reading.xlsx import MAX_TABLE_CELLS, RawTable, _TableDef
-from tests.support.corpus import CASES, SAMPLE, SHEET1, substitute, sample_variant
+from tests.support.corpus import CASES, SHEET1, sample_variant, substitute
+from tests.support.paths import SAMPLE
 
 
 # --- the element reader, as it was before the scanner (the oracle) ------------------------
@@ -146,8 +147,6 @@ def element_cell_value(elem, book: Book) -> object:
         return float(text)
     except ValueError:
         return text
-
-
 
 
 # --- both readers on the same files ---------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -15,9 +14,8 @@ from kpi_core.assessing.measure import assess_measures
 from kpi_core.assessing.summary import summarise
 from kpi_core.reading.xlsx import read_tables
 from tests.support.workbooks import HEADERS, measure_row, write_book
+from tests.support.paths import ROOT, SAMPLE
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "workbook_templates" / "performance_workbook.xlsx"
 
 # The reference scorecard's RAG column, for every measure with a target and a current.
 REFERENCE_RAG = {

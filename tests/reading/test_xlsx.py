@@ -8,7 +8,10 @@ import datetime as dt
 import pytest
 
 from kpi_core.reading.xlsx import read_sheet, read_tables
-from tests.support.corpus import BY_ID, DATE_XF, SAMPLE, SHEET1, STRINGS, date_style, substitute, sample_variant
+from tests.support.corpus import (
+    BY_ID, DATE_XF, SHEET1, STRINGS, date_style, sample_variant, substitute,
+)
+from tests.support.paths import SAMPLE
 
 
 def _measures(path):

@@ -24,9 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.support.workbooks import HEADERS, measure_row, write_book
+from tests.support.paths import SAMPLE
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "workbook_templates" / "performance_workbook.xlsx"
 SHEET1 = "xl/worksheets/sheet1.xml"
 STRINGS = "xl/sharedStrings.xml"
 

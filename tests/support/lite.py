@@ -12,8 +12,7 @@ from pathlib import Path
 from kpi_core.pipeline import assess_workbook
 from kpi_core.publishing.scorecard import build_scorecard
 from kpi_core.reading.workbook import read_workbook
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.paths import ROOT
 
 
 def run_jobs(*jobs: tuple) -> list[dict]:

@@ -8,9 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.paths import ROOT
 
 
 def run_python(script: str, stdin: str = "", **env: str) -> dict:

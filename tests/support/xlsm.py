@@ -12,9 +12,8 @@ from pathlib import Path
 import openpyxl
 from oletools.olevba import VBA_Parser
 
-ROOT = Path(__file__).resolve().parents[2]
-TEMPLATES = ROOT / "workbook_templates"
-XLSM = TEMPLATES / "performance_workbook.xlsm"
+from tests.support.paths import TEMPLATES
+
 BAS = TEMPLATES / "vba" / "KpiScorecard.bas"
 BUILD = TEMPLATES / "build_xlsm.py"
 UNO_HELPER = Path(__file__).resolve().parent / "uno_inspect_xlsm.py"

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from addin.cli import main
-from tests.support.corpus import BY_ID, CASES, ROOT, Case, out_path, running_as_root
+from tests.support.corpus import BY_ID, CASES, Case, out_path, running_as_root
+from tests.support.paths import ROOT
 
 
 def sha256(path: Path) -> str | None:

@@ -18,7 +18,8 @@ import pytest
 
 from addin.cli import main
 from kpi_core.atomic import STALE_AFTER_SECONDS, remove_stale_temps
-from tests.support.corpus import ROOT, assert_valid_output
+from tests.support.corpus import assert_valid_output
+from tests.support.paths import ROOT
 from tests.support.workbooks import HEADERS, measure_row, write_book
 
 
