@@ -30,6 +30,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..atomic import atomic_path
 from ..errors import FileError
 from .scorecard import Chart, Heading, Scorecard, Sheet, Sparkline, Table, trend_text
+from .sheetdata import DirectWorksheet, SheetRows
 from .textfit import EXCEL, LIBREOFFICE, deciding, line_counts, row_height
 
 #: Excel's limit on the characters in one cell.
@@ -156,6 +157,11 @@ def _escape_footer(text: str) -> str:
     return text.replace("&", "&&")
 
 
+def _has_links(sheet: Sheet) -> bool:
+    return any(cell.link is not None for block in sheet.blocks if isinstance(block, Table)
+               for cells in block.rows for cell in cells)
+
+
 def _chart_pixels(columns, first: int, count: int) -> int:
     return int(sum((c.width * 7 + 5) for c in columns[first:first + count]))
 
@@ -163,12 +169,19 @@ def _chart_pixels(columns, first: int, count: int) -> int:
 class _SheetWriter:
     """Writes one sheet's blocks top to bottom and remembers where each table landed."""
 
-    def __init__(self, workbook, formats: dict, sheet: Sheet, text_trends: bool = False) -> None:
+    def __init__(self, workbook, formats: dict, sheet: Sheet, text_trends: bool = False,
+                 direct: bool = True, fits: dict | None = None) -> None:
         self.workbook = workbook
         self.text_trends = text_trends
         self.formats = formats
         self.sheet = sheet
-        self.ws = workbook.add_worksheet(sheet.name)
+        # a sheet of links keeps XlsxWriter's cells (write_url keeps its hyperlinks)
+        self.direct = direct and not _has_links(sheet)
+        self.ws = workbook.add_worksheet(sheet.name, DirectWorksheet if self.direct else None)
+        self.cells = SheetRows(self.ws, formats) if self.direct else None
+        self.charted = {chart.table for chart in sheet.charts}
+        #: (text, column width, bold) -> the row height it needs, for the whole workbook
+        self.fits = {} if fits is None else fits
         self.row = 0
         self.tables: dict[str, tuple[int, int]] = {}  # key -> first data row, row after
         self.specs: dict[str, Table] = {}
@@ -191,6 +204,8 @@ class _SheetWriter:
             else:
                 self._table(block)
             previous = block
+        if self.cells is not None:
+            self.cells.finish()
         for chart in sheet.charts:
             self._chart(chart)
         self._sparklines()
@@ -198,26 +213,106 @@ class _SheetWriter:
 
     def _heading(self, block: Heading) -> None:
         self.ws.set_row(self.row, _TITLE_HEIGHTS.get(block.style, DEFAULT_ROW_HEIGHT))
-        self.ws.write_string(self.row, 0, truncate_cell_text(block.text),
-                             self.formats[block.style])
+        text = truncate_cell_text(block.text)
+        if self.cells is not None:
+            parts: list[str] = []
+            self.cells.text(parts, str(self.row + 1), 0, text, block.style)
+            self.cells.end_row(self.row, parts, 0, 0)
+        else:
+            self.ws.write_string(self.row, 0, text, self.formats[block.style])
         self.row += 1
 
     def _table(self, table: Table) -> None:
         header_row = self.row
+        row = self._row if self.cells is None else self._row_direct
         if table.header is not None:
             if table.repeat_header:
                 self.ws.repeat_rows(self.row)
-            self._row(table.header)
+            row(table.header)
         first = self.row
+        if self.cells is not None:  # the rows a chart draws keep their values
+            self.cells.keep = {} if table.key in self.charted else None
         for cells in table.rows:
-            self._row(cells)
+            row(cells)
+        if self.cells is not None:
+            self.cells.keep = None
         self.tables[table.key] = (first, self.row)
         self.specs[table.key] = table
         if table.excel_table and table.header is not None and table.rows:
+            # add_table writes the header's text again over the cells just written;
+            # the shared strings count each text cell once, as Excel does
+            strings = self.ws.str_table
+            count = strings.count
             self.ws.add_table(header_row, 0, self.row - 1, len(table.header) - 1, {
                 "name": table.key, "style": "Table Style Light 1",
                 "columns": [{"header": str(c.value), "header_format": self.formats[c.style]}
                             for c in table.header]})
+            strings.count = count
+
+    def _fit(self, text: str, col: int, style: str) -> float:
+        """The height a row needs for ``text`` wrapped in column ``col``: measured once per
+        text, width and weight in the workbook."""
+        width = self.widths[col]
+        bold = style in _BOLD_STYLES
+        key = (text, width, bold)
+        height = self.fits.get(key)
+        if height is None:
+            height = DEFAULT_ROW_HEIGHT
+            renderers = self.renderers
+            for lines, renderer in zip(line_counts(text, width, bold, renderers), renderers):
+                if lines > 1:
+                    height = max(height, row_height(lines, renderer))
+            self.fits[key] = height
+        return height
+
+    def _row_direct(self, cells) -> None:
+        """:meth:`_row` as XML text (:class:`SheetRows`), the sparklines' figures in the
+        same row."""
+        out, r = self.cells, self.row
+        row = str(r + 1)
+        parts: list[str] = []
+        height = DEFAULT_ROW_HEIGHT
+        first = last = -1
+        sparkline = None
+        for c, cell in enumerate(cells):
+            value = cell.value
+            style = cell.style
+            if value is None:
+                if style == "blank":
+                    continue
+                out.blank(parts, row, c, style)
+            elif isinstance(value, str):
+                if len(value) > MAX_CELL_CHARS:
+                    value = truncate_cell_text(value)
+                out.text(parts, row, c, value, style)
+                if style not in _NO_WRAP:
+                    fit = self._fit(value, c, style)
+                    if fit > height:
+                        height = fit
+            elif isinstance(value, Sparkline):
+                if self.text_trends:
+                    out.text(parts, row, c, trend_text(value.values), "trend_text")
+                else:
+                    out.blank(parts, row, c, style)
+                    self.sparklines.append((r, c, value))
+                    sparkline = value
+            else:
+                out.number(parts, row, c, value, style)
+            if first < 0:
+                first = c
+            last = c
+        if sparkline is not None:  # its figures in the hidden columns, after the sheet's
+            start = len(self.sheet.columns) + 1
+            for i, value in enumerate(sparkline.values):
+                if value is not None:
+                    out.number(parts, row, start + i, value, None)
+                    last = start + i
+        out.end_row(r, parts, first, last)
+        height = min(MAX_ROW_HEIGHT, height)
+        self.heights[r] = height
+        if height > DEFAULT_ROW_HEIGHT:
+            self.ws.set_row(r, height)
+        self.row += 1
 
     def _row(self, cells) -> None:
         ws, formats, r = self.ws, self.formats, self.row
@@ -269,9 +364,10 @@ class _SheetWriter:
         width = max(len(s.values) for _, _, s in self.sparklines)
         locations, ranges = [], []
         for r, c, spark in self.sparklines:
-            for i, value in enumerate(spark.values):
-                if value is not None:
-                    _write_number(ws, r, first + i, value, None)
+            if self.cells is None:  # written with their rows otherwise
+                for i, value in enumerate(spark.values):
+                    if value is not None:
+                        _write_number(ws, r, first + i, value, None)
             locations.append(xl_rowcol_to_cell(r, c))
             ranges.append(xl_range(r, first, r, first + len(spark.values) - 1))
         # one group for the sheet: XlsxWriter builds a group's style table per call
@@ -399,11 +495,15 @@ def _internal_link(sheet: str) -> str:
     return "internal:'" + sheet.replace("'", "''") + "'!A1"
 
 
-def render_workbook(scorecard: Scorecard, target, *, text_trends: bool = False) -> None:
+def render_workbook(scorecard: Scorecard, target, *, text_trends: bool = False,
+                    direct: bool = True) -> None:
     """Write the scorecard into ``target`` (a path or a file object) with XlsxWriter.
 
     Trend cells get native Excel sparklines; with ``text_trends`` (for printing through
-    LibreOffice 7.4, which does not draw sparklines) block-character trends instead."""
+    LibreOffice 7.4, which does not draw sparklines) block-character trends instead.
+    ``direct`` writes the rows of every sheet without links as XML text
+    (:mod:`.sheetdata`); ``direct=False`` writes every cell through XlsxWriter's own
+    cell API, the same file more slowly (the tests compare the two)."""
     workbook = _Workbook(target, WORKBOOK_OPTIONS)
     workbook.set_properties({
         "language": scorecard.language,
@@ -420,8 +520,9 @@ def render_workbook(scorecard: Scorecard, target, *, text_trends: bool = False) 
         formats[f"{name}+link"] = workbook.add_format(
             {"font_name": FONT, "font_size": 11, **STYLES[name], **_LINK})
     try:
+        fits: dict = {}
         for sheet in scorecard.sheets:
-            _SheetWriter(workbook, formats, sheet, text_trends).write()
+            _SheetWriter(workbook, formats, sheet, text_trends, direct, fits).write()
     finally:
         workbook.close()
 
