@@ -62,7 +62,7 @@ def job_stages(book: str, out: str, cells: str | None = None) -> None:
     t0 = clock()
     from addin.cli import gc_paused
     from kpi_core.pipeline import assess_workbook
-    from kpi_core.reading.tables import read_workbook
+    from kpi_core.reading.workbook import read_workbook
     from kpi_core.publishing.xlsx import write_scorecard
     from kpi_core.publishing.scorecard import build_scorecard
     t1 = clock()
@@ -306,7 +306,7 @@ def job_publish(book: str, folder: str) -> None:
     from kpi_core.publishing.html import write_html
     from kpi_core.publishing.pdf import find_soffice
     from kpi_core.publishing.scorecard import build_scorecard
-    from kpi_core.reading.tables import read_workbook
+    from kpi_core.reading.workbook import read_workbook
     t1 = clock()
     workbook = read_workbook(book)
     card = build_scorecard(assess_workbook(workbook), workbook.settings)

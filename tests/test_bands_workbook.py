@@ -14,7 +14,7 @@ import pytest
 
 from addin.cli import main
 from addin.live import read_live_workbook
-from kpi_core.assessing.rules import assess_measures
+from kpi_core.assessing.measure import assess_measures
 from kpi_core.authoring.template import MEASURE_HEADERS, write_performance_workbook
 from kpi_core.model import Settings, Status, ToleranceBasis
 from kpi_core.pipeline import assess_workbook
@@ -24,7 +24,7 @@ from kpi_core.publishing.scorecard import (
 
 COMMENTS = TABLE_HEADERS.index("Comments")  # the Trend column (issue 9) moved it one right
 from kpi_core.publishing.xlsx import RAG_COLOURS as FILLS, STYLES
-from kpi_core.reading.tables import read_workbook
+from kpi_core.reading.workbook import read_workbook
 from tests.corpus import BAND_HEADERS
 from tests.test_live import fake_book_from_file
 from tests.test_render_xlsx import contrast_ratio

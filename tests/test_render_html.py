@@ -15,7 +15,7 @@ from hypothesis import given, settings, strategies as st
 
 from addin.cli import main
 from kpi_core.model import Measure, Settings
-from kpi_core.assessing.rules import assess_measures
+from kpi_core.assessing.measure import assess_measures
 from kpi_core.publishing.html import (
     STATUS_COLOURS, chart_svg, format_figure, render_html, sparkline_svg, write_html,
 )

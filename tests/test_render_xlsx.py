@@ -19,7 +19,7 @@ from kpi_core.publishing.xlsx import (
     MAX_CELL_CHARS, MAX_ROW_HEIGHT, RAG_COLOURS, STYLES,
     truncate_cell_text, write_scorecard,
 )
-from kpi_core.assessing.rules import assess_measures
+from kpi_core.assessing.measure import assess_measures
 from kpi_core.publishing.textfit import wrapped_lines
 from kpi_core.publishing.scorecard import (
     KEY_AREAS, LABEL_NO_TARGET, LABEL_NOT_DUE, LABEL_RAG_TOTAL, LABEL_UNAVAILABLE, LOWER_AREAS,

@@ -189,7 +189,7 @@ def test_sample_workbook_prints_scorecard_on_four_pages(tmp_path):
     raw = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                          check=True).stdout
     flat = " ".join(raw.split())
-    from kpi_core.reading.tables import read_workbook
+    from kpi_core.reading.workbook import read_workbook
     for m in read_workbook(sample).measures:  # every name and every note's end is printed
         assert " ".join(m.name.split()[:3]) in flat, m.ref
         if m.notes:

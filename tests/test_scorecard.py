@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from kpi_core.model import Benchmark, Direction, Measure, Unit
-from kpi_core.assessing.rules import assess_measures
+from kpi_core.assessing.measure import assess_measures
 from kpi_core.publishing.scorecard import (
     CHECK_DATA, KEY_AREAS, LABEL_NO_TARGET, LABEL_NOT_DUE, LABEL_PROBLEMS, LABEL_RAG_TOTAL,
     LABEL_UNAVAILABLE, LOWER_AREAS, OTHER_MEASURES, TABLE_HEADERS, Heading, Table,

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from ..assessing.comparators import describe_comparison
 from ..assessing.trends import summarise_movement, summarise_movement_totals
 from ..formatting import format_gap, format_value
-from ..assessing.rules import uses_blue
+from ..assessing.summary import Counts, count_statuses, uses_blue
 from ..model import Assessment, Measure, Movement, Settings, Status, Unit, RAG_STATUSES
 
 SUMMARY_SHEET = "Summary"
@@ -328,7 +328,7 @@ def benchmarking_text(assessment: Assessment) -> str:
     then the ranks and national quartile band where Comparators give them.
 
     >>> from kpi_core.model import Benchmark, Polarity
-    >>> from kpi_core.assessing.rules import assess_measure
+    >>> from kpi_core.assessing.measure import assess_measure
     >>> m = Measure("CS07", "P", "% repeat referrals", polarity=Polarity.LOWER, unit=Unit.PERCENT,
     ...             target=0.25, current=0.36,
     ...             benchmarks=(Benchmark("CS07", "Statistical Neighbour Average", "2015", 0.23),))
@@ -355,7 +355,7 @@ def benchmarking_text(assessment: Assessment) -> str:
 def comments_text(assessment: Assessment) -> str:
     """``Outcome: ... Notes: ...``, leaving out a missing part; problems come first.
 
-    >>> from kpi_core.assessing.rules import assess_measure
+    >>> from kpi_core.assessing.measure import assess_measure
     >>> comments_text(assess_measure(Measure("A", "P", "m", outcome="Safe", notes="Audited")))
     'Outcome: Safe Notes: Audited'
     """
@@ -482,55 +482,6 @@ def measure_row(assessment: Assessment, number: int | None = None) -> tuple[Cell
 
 # --- counting ------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class Counts:
-    """A portfolio's measures by status; ``problems`` counts rows that show ``Check data``."""
-
-    green: int = 0
-    amber: int = 0
-    red: int = 0
-    unavailable: int = 0
-    not_due: int = 0
-    no_target: int = 0
-    problems: int = 0
-    blue: int = 0
-
-    @property
-    def with_rag(self) -> int:
-        return self.blue + self.green + self.amber + self.red
-
-    @property
-    def total(self) -> int:
-        return self.with_rag + self.unavailable + self.not_due + self.no_target + self.problems
-
-    def __add__(self, other: Counts) -> Counts:
-        return Counts(*(a + b for a, b in zip(_astuple(self), _astuple(other))))
-
-
-def _astuple(counts: Counts) -> tuple[int, ...]:
-    return (counts.green, counts.amber, counts.red, counts.unavailable, counts.not_due,
-            counts.no_target, counts.problems, counts.blue)
-
-
-def count_statuses(assessments: Iterable[Assessment]) -> Counts:
-    """Measures by status; a measure with data problems counts only as a problem.
-
-    >>> from kpi_core.assessing.rules import assess_measures
-    >>> count_statuses(assess_measures([Measure("A", "P", "m", current=1.0, target=2.0)])).red
-    1
-    """
-    tally = dict.fromkeys(Status, 0)
-    problems = 0
-    for a in assessments:
-        if a.problems:
-            problems += 1
-        else:
-            tally[a.status] += 1
-    return Counts(tally[Status.GREEN], tally[Status.AMBER], tally[Status.RED],
-                  tally[Status.DATA_UNAVAILABLE], tally[Status.NOT_DUE],
-                  tally[Status.NO_TARGET], problems, tally[Status.BLUE])
-
-
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
@@ -556,11 +507,6 @@ def shown_statuses(use_blue: bool) -> tuple[Status, ...]:
     ['Blue', 'Green', 'Amber', 'Red']
     """
     return ((Status.BLUE,) if use_blue else ()) + RAG_STATUSES
-
-
-def _count_of(counts: Counts, status: Status) -> int:
-    return {Status.BLUE: counts.blue, Status.GREEN: counts.green, Status.AMBER: counts.amber,
-            Status.RED: counts.red}[status]
 
 
 def movement_text(counts: dict[str, int], since: str | None, lead: str = "Since") -> str | None:
@@ -679,7 +625,7 @@ def build_portfolio_sheet(name: str, portfolio: str, assessments: tuple[Assessme
         return (Cell(None, "blank"), Cell(label, style), Cell(n, "count"))
 
     rag = shown_statuses(use_blue)
-    count_rows = [pair(s.value, _count_of(counts, s), RAG_STYLES[s]) for s in rag] + [
+    count_rows = [pair(s.value, counts.of(s), RAG_STYLES[s]) for s in rag] + [
         pair(LABEL_RAG_TOTAL, counts.with_rag),
         pair(LABEL_UNAVAILABLE, counts.unavailable),
         pair(LABEL_NOT_DUE, counts.not_due),
@@ -749,7 +695,7 @@ def build_summary_sheet(portfolios: dict[str, tuple[Assessment, ...]], settings:
     def row(label: str, member: str | None, c: Counts, moves: dict[str, int],
             bold: bool = False) -> tuple[Cell, ...]:
         style = "count_bold" if bold else "count"
-        figures = [_count_of(c, s) for s in rag] + [c.with_rag, c.unavailable, c.not_due,
+        figures = [c.of(s) for s in rag] + [c.with_rag, c.unavailable, c.not_due,
                                                      c.no_target]
         if show_problems:
             figures.append(c.problems)
@@ -765,7 +711,7 @@ def build_summary_sheet(portfolios: dict[str, tuple[Assessment, ...]], settings:
     rows.append(row("Total", None, total, movement_totals, bold=True))
 
     alt = "Stacked bar chart of measures by RAG for each portfolio. " + " ".join(
-        f"{p}: " + ", ".join(f"{_count_of(c, s)} {s.value}" for s in rag) + "."
+        f"{p}: " + ", ".join(f"{c.of(s)} {s.value}" for s in rag) + "."
         for p, c in per_portfolio.items())
     chart = Chart(
         table="summary", categories_column=0,
@@ -895,7 +841,7 @@ def build_scorecard(assessments: Iterable[Assessment], settings: Settings = Sett
 
     Portfolios come in the order they are first seen; measures keep their order.
 
-    >>> from kpi_core.assessing.rules import assess_measures
+    >>> from kpi_core.assessing.measure import assess_measures
     >>> card = build_scorecard(assess_measures([Measure("A1", "Adults", "m", current=1.0,
     ...                                                 target=1.0)]), Settings("Bucks", "Q2"))
     >>> [s.name for s in card.sheets], card.title
