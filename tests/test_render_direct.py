@@ -15,7 +15,7 @@ import pytest
 from kpi_core.pipeline import assess_workbook
 from kpi_core.publishing.scorecard import build_scorecard
 from kpi_core.publishing.xlsx import render_workbook
-from kpi_core.reading.tables import read_workbook
+from kpi_core.reading.workbook import read_workbook
 from tests.scorecard_samples import SETTINGS, mixed_assessments
 
 ROOT = Path(__file__).resolve().parent.parent
