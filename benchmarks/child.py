@@ -106,7 +106,7 @@ def save_cells(scorecard, path: str) -> None:
                 if isinstance(block, Table) and block.header is not None:
                     data = [[c.value for c in block.header]]
                     data += [[None if isinstance(c.value, Sparkline) else c.value for c in row]
-                             for row in block.rows]
+                             for row in block.cell_rows()]
             continue
         rows = []
         for block in sheet.blocks:

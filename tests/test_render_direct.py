@@ -54,7 +54,8 @@ def cell_dump(path) -> dict:
                       if c.value is not None or c.has_style},
             "heights": {r: d.height for r, d in ws.row_dimensions.items() if d.height},
             "columns": {k: (d.width, d.hidden) for k, d in ws.column_dimensions.items()},
-            "tables": {t.name: (t.ref, t.tableStyleInfo.name,
+            "tables": {t.name: (t.ref, t.autoFilter.ref if t.autoFilter else None,
+                                t.tableStyleInfo.name,
                                 [c.name for c in t.tableColumns])
                        for t in ws.tables.values()},
             "merged": sorted(str(r) for r in ws.merged_cells.ranges),

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from math import isfinite
 
-from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.exceptions import OverlappingRange
+from xlsxwriter.utility import xl_col_to_name, xl_range
 from xlsxwriter.worksheet import Worksheet
 
 #: Excel's limit on a cell's text, in UTF-16 code units.
@@ -49,6 +50,41 @@ class DirectWorksheet(Worksheet):
         self.direct_rows: dict[int, tuple[str, int, int]] = {}
         #: row -> column -> value, of the rows charts draw (their cached data)
         self.kept: dict[int, dict[int, str]] = {}
+        #: the Excel tables' ranges (first row, first column, last row, last column), A1
+        self.direct_tables: list[tuple[tuple[int, int, int, int], str]] = []
+
+    def add_table(self, first_row, first_col, last_row, last_col, options=None):
+        """XlsxWriter's ``add_table`` without its walk over every cell of the range to find
+        overlaps (145,000 for the Data sheet, a dict entry each): the sheet checks its
+        tables' ranges as rectangles (it merges no cells), and XlsxWriter adds the table
+        over its header and first data row, then takes the whole range. A table with
+        data, formulas or a total row goes XlsxWriter's way."""
+        options = options or {}
+        plain = not (self.merged_cells or options.get("data") or options.get("total_row")
+                     or options.get("header_row", True) is False
+                     or any(c.get("formula") or c.get("total_function") or c.get("total_string")
+                            for c in options.get("columns", ())))
+        top, bottom = sorted((first_row, last_row))
+        left, right = sorted((first_col, last_col))
+        if not plain or bottom - top < 2:
+            return super().add_table(first_row, first_col, last_row, last_col, options)
+        for (t, l, b, r), ref in self.direct_tables:
+            if t <= bottom and top <= b and l <= right and left <= r:
+                raise OverlappingRange(f"Table range '{xl_range(top, left, bottom, right)}' "
+                                       f"overlaps previous table range '{ref}'.")
+        result = super().add_table(top, left, top + 1, right, options)
+        if result == 0:
+            ref = xl_range(top, left, bottom, right)
+            table = self.tables[-1]
+            table["range"] = table["a_range"] = ref
+            if table.get("autofilter"):
+                table["autofilter"] = ref
+            for row in range(top, top + 2):
+                for col in range(left, right + 1):
+                    self.table_cells.pop((row, col), None)
+            self.direct_tables.append(((top, left, bottom, right), ref))
+            self._check_dimensions(bottom, right, True, True)
+        return result
 
     def _get_range_data(self, row_start, col_start, row_end, col_end):
         """A chart's cached data from the kept rows, as XlsxWriter gives it from its
@@ -123,10 +159,15 @@ class SheetRows:
         self.keep: dict[int, str] | None = None
 
     def ref(self, col: int) -> str:
+        """``<c r="`` and the column's letters (the row number follows)."""
+        return self.refs_for(col + 1)[col]
+
+    def refs_for(self, columns: int) -> list[str]:
+        """:meth:`ref` of the first ``columns`` columns, by column."""
         refs = self.refs
-        while len(refs) <= col:
+        while len(refs) < columns:
             refs.append('<c r="' + xl_col_to_name(len(refs)))
-        return refs[col]
+        return refs
 
     def style(self, name: str | None) -> str:
         if name is None:

@@ -18,6 +18,7 @@ LibreOffice alone.
 
 from __future__ import annotations
 
+from math import isfinite
 from pathlib import Path
 
 import xlsxwriter
@@ -29,7 +30,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..atomic import atomic_path
 from ..errors import FileError
-from .scorecard import Chart, Heading, Scorecard, Sheet, Sparkline, Table, trend_text
+from .scorecard import Cell, Chart, Heading, Scorecard, Sheet, Sparkline, Table, trend_text
 from .sheetdata import DirectWorksheet, SheetRows
 from .textfit import EXCEL, LIBREOFFICE, deciding, line_counts, row_height
 
@@ -157,8 +158,12 @@ def _escape_footer(text: str) -> str:
     return text.replace("&", "&&")
 
 
+_BLANK = Cell(None, "blank")
+
+
 def _has_links(sheet: Sheet) -> bool:
-    return any(cell.link is not None for block in sheet.blocks if isinstance(block, Table)
+    return any(cell.link is not None for block in sheet.blocks
+               if isinstance(block, Table) and block.text_style is None
                for cells in block.rows for cell in cells)
 
 
@@ -179,6 +184,8 @@ class _SheetWriter:
         self.direct = direct and not _has_links(sheet)
         self.ws = workbook.add_worksheet(sheet.name, DirectWorksheet if self.direct else None)
         self.cells = SheetRows(self.ws, formats) if self.direct else None
+        if self.cells is not None:
+            self.cells.refs_for(len(sheet.columns))
         self.charted = {chart.table for chart in sheet.charts}
         #: (text, column width, bold) -> the row height it needs, for the whole workbook
         self.fits = {} if fits is None else fits
@@ -232,8 +239,15 @@ class _SheetWriter:
         first = self.row
         if self.cells is not None:  # the rows a chart draws keep their values
             self.cells.keep = {} if table.key in self.charted else None
-        for cells in table.rows:
-            row(cells)
+        if table.text_style is None:
+            for cells in table.rows:
+                row(cells)
+        elif self.cells is not None:
+            for values in table.rows:
+                self._values_direct(values, table.text_style)
+        else:
+            for cells in table.cell_rows():
+                row(cells)
         if self.cells is not None:
             self.cells.keep = None
         self.tables[table.key] = (first, self.row)
@@ -269,6 +283,10 @@ class _SheetWriter:
         """:meth:`_row` as XML text (:class:`SheetRows`), the sparklines' figures in the
         same row."""
         out, r = self.cells, self.row
+        if out.keep is not None:  # a chart's rows: every cell through SheetRows, kept
+            text, number = out.text, out.number
+        else:
+            text, number = self._text, self._number
         row = str(r + 1)
         parts: list[str] = []
         height = DEFAULT_ROW_HEIGHT
@@ -281,10 +299,10 @@ class _SheetWriter:
                 if style == "blank":
                     continue
                 out.blank(parts, row, c, style)
-            elif isinstance(value, str):
+            elif value.__class__ is str:
                 if len(value) > MAX_CELL_CHARS:
                     value = truncate_cell_text(value)
-                out.text(parts, row, c, value, style)
+                text(parts, row, c, value, style)
                 if style not in _NO_WRAP:
                     fit = self._fit(value, c, style)
                     if fit > height:
@@ -297,7 +315,7 @@ class _SheetWriter:
                     self.sparklines.append((r, c, value))
                     sparkline = value
             else:
-                out.number(parts, row, c, value, style)
+                number(parts, row, c, value, style)
             if first < 0:
                 first = c
             last = c
@@ -307,6 +325,70 @@ class _SheetWriter:
                 if value is not None:
                     out.number(parts, row, start + i, value, None)
                     last = start + i
+        out.end_row(r, parts, first, last)
+        height = min(MAX_ROW_HEIGHT, height)
+        self.heights[r] = height
+        if height > DEFAULT_ROW_HEIGHT:
+            self.ws.set_row(r, height)
+        self.row += 1
+
+    def _text(self, parts: list[str], row: str, col: int, text: str, style: str) -> None:
+        """:meth:`SheetRows.text` for text within half Excel's limit, in fewer steps."""
+        out = self.cells
+        if len(text) > MAX_CELL_CHARS // 2 or col >= len(out.refs):
+            out.text(parts, row, col, text, style)
+            return
+        attr = out.attrs.get(style) or out.style(style)
+        parts.append(f'{out.refs[col]}{row}"{attr} t="s"><v>'
+                     f'{out.strings._get_shared_string_index(text)}</v></c>')
+
+    def _number(self, parts: list[str], row: str, col: int, value, style: str) -> None:
+        out = self.cells
+        if col >= len(out.refs) or not isfinite(value):
+            out.number(parts, row, col, value, style)
+            return
+        attr = out.attrs.get(style) or out.style(style)
+        parts.append(f'{out.refs[col]}{row}"{attr}><v>{value:.16G}</v></c>')
+
+    def _values_direct(self, values, text_style: str) -> None:
+        """A row of plain values (:attr:`Table.text_style`) as XML text: the Data sheet's
+        thousands of rows, so its cells are put together here rather than by
+        :class:`SheetRows`' methods (the same text)."""
+        out, r = self.cells, self.row
+        if out.keep is not None:  # a chart's rows: the general way, which keeps them
+            self._row_direct(tuple(v if isinstance(v, Cell) else _BLANK if v is None
+                                   else Cell(v, text_style) for v in values))
+            return
+        row = str(r + 1)
+        refs = out.refs_for(len(values))
+        text_attr = out.style(text_style) + ' t="s"><v>'
+        index = out.strings._get_shared_string_index
+        measure = text_style not in _NO_WRAP
+        parts: list[str] = []
+        height = DEFAULT_ROW_HEIGHT
+        first = last = -1
+        for c, value in enumerate(values):
+            if value is None:
+                continue
+            if value.__class__ is str:
+                if len(value) > MAX_CELL_CHARS // 2:
+                    out.text(parts, row, c, truncate_cell_text(value), text_style)
+                else:
+                    parts.append(f"{refs[c]}{row}\"{text_attr}{index(value)}</v></c>")
+                if measure:
+                    height = max(height, self._fit(value, c, text_style))
+            elif value.value is None:
+                if value.style != "blank":
+                    out.blank(parts, row, c, value.style)
+                else:
+                    continue
+            elif isinstance(value.value, str):
+                out.text(parts, row, c, truncate_cell_text(value.value), value.style)
+            else:
+                out.number(parts, row, c, value.value, value.style)
+            if first < 0:
+                first = c
+            last = c
         out.end_row(r, parts, first, last)
         height = min(MAX_ROW_HEIGHT, height)
         self.heights[r] = height
