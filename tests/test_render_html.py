@@ -17,12 +17,10 @@ from addin.cli import main
 from kpi_core.model import Measure, Settings
 from kpi_core.assessing.measure import assess_measures
 from kpi_core.publishing.html import (
-    STATUS_COLOURS, chart_svg, format_figure, render_html, sparkline_svg, write_html,
+    chart_svg, format_figure, render_html, sparkline_svg, write_html,
 )
-from kpi_core.publishing.scorecard import (
-    KEY_AREAS, RAG_COLOURS, RAG_STYLES, RAG_TEXT_COLOURS, Cell, Sheet, Sparkline, Table,
-    build_scorecard,
-)
+from kpi_core.publishing.scorecard import KEY_AREAS, Cell, Sheet, Sparkline, Table, build_scorecard
+from kpi_core.publishing.theme import RAG_COLOURS, RAG_STYLES, RAG_TEXT_COLOURS, STATUS_COLOURS
 from tests.scorecard_samples import CS, RES, SETTINGS, mixed_assessments, reference_assessments
 from tests.test_render_xlsx import contrast_ratio
 from tests.workbooks import measure_row, write_book

@@ -34,6 +34,7 @@ from ..assessing.trends import summarise_movement, summarise_movement_totals
 from ..formatting import format_gap, format_value
 from ..assessing.summary import Counts, count_statuses, uses_blue
 from ..model import Assessment, Measure, Movement, Settings, Status, Unit, RAG_STATUSES
+from .theme import RAG_COLOURS, RAG_STYLES, RAG_TEXT_COLOURS
 
 SUMMARY_SHEET = "Summary"
 DATA_SHEET = "Data"
@@ -60,14 +61,6 @@ TABLE_HEADERS = ("No.", "Measure", "Target", "Current position", "RAG",
 #: What the Trend column shows for a measure without history.
 NO_TREND = "-"
 
-RAG_STYLES = {Status.GREEN: "rag_green", Status.AMBER: "rag_amber", Status.RED: "rag_red",
-              Status.BLUE: "rag_blue"}
-#: Chart colours of the RAG statuses, the same as the fills of the RAG cells, and the
-#: colour of text drawn on them (contrast at least 4.5:1).
-RAG_COLOURS = {Status.GREEN: "#00703C", Status.AMBER: "#FFBF47", Status.RED: "#D4351C",
-               Status.BLUE: "#1D70B8"}
-RAG_TEXT_COLOURS = {Status.GREEN: "#FFFFFF", Status.AMBER: "#000000", Status.RED: "#FFFFFF",
-                    Status.BLUE: "#FFFFFF"}
 #: How an officer's RAG Override is marked in its RAG cell, after the word:
 #: ``Amber (judgement)``. In words, so it needs no key and survives print, PDF and a
 #: screen reader; the rules' status and the officer's reason stand in Comments.
