@@ -25,7 +25,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from kpi_core.publishing.scorecard import Cell, Chart, Heading, Sheet, Sparkline, trend_text
+from kpi_core.publishing.scorecard import trend_text
+from kpi_core.publishing.spec import Cell, Chart, Heading, Sheet, Sparkline
 from kpi_core.publishing.textfit import deciding, line_counts, row_height
 from kpi_core.publishing.theme import (
     BOLD_STYLES, DEFAULT_ROW_HEIGHT, MAX_ROW_HEIGHT, NO_WRAP_STYLES, ROW_RENDERERS, TITLE_HEIGHTS,

@@ -101,7 +101,9 @@ def save_cells(scorecard, path: str) -> None:
     ``data`` the Data sheet's table (header row first, values only): the bare XlsxWriter
     baseline writes it too (the same cells as our file), pandas does not (its budget is
     "the same RAG-coloured table")."""
-    from kpi_core.publishing.scorecard import DATA_SHEET, TABLE_HEADERS, Sparkline, Table
+    from kpi_core.publishing.data_sheet import DATA_SHEET
+    from kpi_core.publishing.scorecard import TABLE_HEADERS
+    from kpi_core.publishing.spec import Sparkline, Table
 
     sheets, data = {}, []
     for sheet in scorecard.sheets[1:]:

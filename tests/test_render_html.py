@@ -19,7 +19,8 @@ from kpi_core.assessing.measure import assess_measures
 from kpi_core.publishing.html import (
     chart_svg, format_figure, render_html, sparkline_svg, write_html,
 )
-from kpi_core.publishing.scorecard import KEY_AREAS, Cell, Sheet, Sparkline, Table, build_scorecard
+from kpi_core.publishing.scorecard import KEY_AREAS, build_scorecard
+from kpi_core.publishing.spec import Cell, Sheet, Sparkline, Table
 from kpi_core.publishing.theme import RAG_COLOURS, RAG_STYLES, RAG_TEXT_COLOURS, STATUS_COLOURS
 from tests.scorecard_samples import CS, RES, SETTINGS, mixed_assessments, reference_assessments
 from tests.test_render_xlsx import contrast_ratio
@@ -314,7 +315,7 @@ def test_cli_html_beside_out(tmp_path, capsys):
 
 
 def test_only_the_first_subtitle_is_a_heading(card):
-    from kpi_core.publishing.scorecard import Heading
+    from kpi_core.publishing.spec import Heading
     summary = card.sheets[0]
     blocks = summary.blocks[:2] + (Heading("RAG movement since Q1: 1 improved", "subtitle"),) \
         + summary.blocks[2:]

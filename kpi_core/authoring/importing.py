@@ -119,7 +119,7 @@ def read_text_lines(path: Path) -> list[Line]:
 
 def read_xlsx_lines(path: Path) -> list[Line]:
     """Every row of every sheet of a workbook (the scorecard is looked for in each)."""
-    from ..publishing.scorecard import DATA_COLUMNS
+    from ..publishing.data_sheet import DATA_COLUMNS
     from ..cells import cell_address
     from ..reading.xlsx import read_sheet, sheet_names
 

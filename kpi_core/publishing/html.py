@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ..atomic import atomic_path
 from ..errors import FileError
-from .scorecard import Cell, Chart, Heading, Scorecard, Sheet, Sparkline, Table
+from .spec import Cell, Chart, Heading, Scorecard, Sheet, Sparkline, Table
 from .theme import BORDER_COLOUR, HEADER_FILL, LINK_COLOUR, STATUS_COLOURS, TEXT_COLOUR
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")

@@ -4,42 +4,27 @@
 of rows, cell values and style *names*. :mod:`kpi_core.publishing.xlsx` is the only
 place that knows what a style name looks like in Excel and where a block lands.
 
-Style names used in cells (the renderer defines every one of them):
-
-``title``, ``subtitle``, ``heading``       titles and section headings
-``header``, ``header_figure``               a table's column headers (text, figures)
-``text``, ``text_bold``, ``wrap``           plain, measure names, wrapped long text
-``figure_text``                             text in a figure's place: ``TBC``, ``40% to 60%``
-``blank``                                   an empty cell with no format at all
-``plain``                                   the Data sheet's text: no wrap, no border
-``label``, ``count``, ``count_bold``        the summary blocks
-``index``                                   the 1..n numbers of the Red/Amber section
-``rag_green``, ``rag_amber``, ``rag_red``   the RAG word on its fill (``rag_blue`` where Blue is used)
-``status``                                  Data unavailable, Not due, No target
-``check``                                   a row whose data has problems (``Check data``)
-``note``                                    an empty section's note
-``sparkline``                               a Trend cell holding a :class:`Sparkline`
-``pct0``, ``pct1``, ``pct2``, ``number0``, ``number2``, ``money0``, ``money2``,
-``days0``, ``days1``, ``rate``              figures, by unit and decimals needed
+The spec's types (:class:`Scorecard`, :class:`Sheet`, :class:`Table`, :class:`Cell`, ...)
+and the style names cells use are in :mod:`kpi_core.publishing.spec`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 from ..assessing.comparators import describe_comparison
 from ..assessing.trends import summarise_movement, summarise_movement_totals
 from ..formatting import format_gap, format_value
 from ..assessing.summary import Counts, count_statuses, uses_blue
 from ..model import Assessment, Measure, Movement, Settings, Status, Unit, RAG_STATUSES
+from .data_sheet import CHECK_DATA, DATA_SHEET, build_data_sheet, value_style
+from .spec import (
+    Block, Cell, Chart, ChartSeries, Column, Heading, Scorecard, Sheet, Sparkline, Table,
+)
 from .theme import RAG_COLOURS, RAG_STYLES, RAG_TEXT_COLOURS
 
 SUMMARY_SHEET = "Summary"
-DATA_SHEET = "Data"
-#: The Excel table of the Data sheet.
-DATA_TABLE = "ScorecardData"
 #: Names Excel refuses for a sheet (``History``) or that we use ourselves. Case-insensitive.
 RESERVED_SHEET_NAMES = frozenset({"history", SUMMARY_SHEET.casefold(), DATA_SHEET.casefold()})
 MAX_SHEET_NAME = 31
@@ -53,7 +38,6 @@ LABEL_UNAVAILABLE = "Measures where data currently unavailable"
 LABEL_NOT_DUE = "Measures that are annual outturns only and the data is not currently due"
 LABEL_NO_TARGET = "Measures where no target has been set"
 LABEL_PROBLEMS = "Measures with data problems"
-CHECK_DATA = "Check data"
 EMPTY_SECTION = "No measures in this section."
 
 TABLE_HEADERS = ("No.", "Measure", "Target", "Current position", "RAG",
@@ -71,160 +55,6 @@ _FIGURE_HEADERS = frozenset({"No.", "Target", "Current position", "RAG", "Blue",
                              "With a RAG", "Data unavailable", "Not due", "No target",
                              "Data problems", "Total", "Trend", "Improved", "Declined",
                              "Same RAG", "New RAG"})
-
-
-@dataclass(frozen=True, slots=True)
-class Sparkline:
-    """A measure's trend drawn small: values oldest first (``None`` where a period has
-    none), the period of each, and the same in words for those who cannot see it."""
-
-    values: tuple[float | None, ...]
-    periods: tuple[str, ...]
-    alt_text: str
-
-
-@dataclass(frozen=True, slots=True)
-class Cell:
-    """One cell: a value (text, number, a sparkline or nothing) and the name of its style.
-
-    ``link`` names the sheet the cell's text leads to (an internal link), if any.
-    """
-
-    value: str | float | int | Sparkline | None = None
-    style: str = "text"
-    link: str | None = None
-
-
-#: An empty cell with no format.
-_BLANK = Cell(None, "blank")
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    """A sheet column: its width in Excel character units, and whether its text wraps."""
-
-    width: float
-    wrap: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Heading:
-    """A line of text in the first column, e.g. a title or a section heading."""
-
-    text: str
-    style: str = "heading"
-
-
-@dataclass(frozen=True, slots=True)
-class Table:
-    """Rows of cells under an optional header row; no merged cells.
-
-    ``key`` names the table so a chart can refer to it. ``repeat_header`` asks for
-    the header row to print at the top of every page (one table per sheet).
-    ``caption`` says what the table holds and ``row_header`` is the column whose
-    cell names its row (the measure, the portfolio): the HTML page marks them up.
-    ``excel_table`` makes it an Excel table (filters, a name) in the workbook.
-
-    With ``text_style`` the rows hold plain values rather than cells (the Data sheet's
-    thousands of rows): text takes that style, ``None`` is an empty cell with no format,
-    and a figure is a :class:`Cell` with its number style. :meth:`cell_rows` gives
-    either kind as cells.
-    """
-
-    key: str
-    header: tuple[Cell, ...] | None
-    rows: tuple[tuple[Cell, ...], ...] | tuple[tuple[str | Cell | None, ...], ...]
-    repeat_header: bool = False
-    caption: str | None = None
-    row_header: int | None = None
-    excel_table: bool = False
-    text_style: str | None = None
-
-    def cell_rows(self) -> Iterator[tuple[Cell, ...]]:
-        """Every row as cells, whichever way the table holds them.
-
-        >>> t = Table("t", None, (("a", None, Cell(0.5, "pct0")),), text_style="plain")
-        >>> [(c.value, c.style) for c in next(t.cell_rows())]
-        [('a', 'plain'), (None, 'blank'), (0.5, 'pct0')]
-        """
-        if self.text_style is None:
-            yield from self.rows
-            return
-        text = Cell
-        for row in self.rows:
-            yield tuple(v if isinstance(v, Cell) else text(v, self.text_style)
-                        if v is not None else _BLANK for v in row)
-
-
-@dataclass(frozen=True, slots=True)
-class ChartSeries:
-    """One series: its name, the table column holding its values, its colour(s).
-
-    ``label_colour`` is the colour of the value labels drawn on the bars.
-    """
-
-    name: str
-    column: int
-    colour: str | None = None
-    point_colours: tuple[str, ...] = ()
-    label_colour: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Chart:
-    """A bar chart of a table's rows ``first_row`` to ``last_row`` (0-based, inclusive).
-
-    ``beside`` puts it to the right of the table starting at ``column``; otherwise
-    it stands below the table. ``alt_text`` describes the figures in words.
-    """
-
-    table: str
-    categories_column: int
-    series: tuple[ChartSeries, ...]
-    first_row: int
-    last_row: int
-    title: str
-    alt_text: str
-    stacked: bool = False
-    horizontal: bool = True
-    beside: bool = False
-    column: int = 0
-
-
-Block = Heading | Table
-
-
-@dataclass(frozen=True, slots=True)
-class Sheet:
-    """One worksheet, its blocks top to bottom, with its print settings."""
-
-    name: str
-    label: str  # the footer's left part: the portfolio or "Summary"
-    columns: tuple[Column, ...]
-    blocks: tuple[Block, ...]
-    charts: tuple[Chart, ...] = ()
-    freeze_rows: int = 2
-    #: The analysts' plain table (the ``Data`` sheet): the workbook has it, the web
-    #: page and the committee PDF leave it out.
-    data: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Scorecard:
-    """The whole output workbook: document properties and sheets in order."""
-
-    title: str
-    subject: str
-    author: str
-    company: str
-    sheets: tuple[Sheet, ...]
-    language: str = "en-GB"
-
-    def sheet(self, name: str) -> Sheet:
-        for sheet in self.sheets:
-            if sheet.name == name:
-                return sheet
-        raise KeyError(name)
 
 
 # --- sheet names ---------------------------------------------------------------
@@ -293,32 +123,6 @@ def build_sheet_names(portfolios: Iterable[str]) -> dict[str, str]:
 
 
 # --- cell values ---------------------------------------------------------------
-
-def _is_whole(number: float, places: int = 0) -> bool:
-    scaled = number * 10 ** places
-    return abs(scaled - round(scaled)) < 1e-9 * max(1.0, abs(scaled))
-
-
-def value_style(value: float, unit: Unit) -> str:
-    """The style name of a figure: its unit, and as many decimals as it needs.
-
-    >>> value_style(0.97, Unit.PERCENT), value_style(0.275, Unit.PERCENT)
-    ('pct0', 'pct1')
-    >>> value_style(12, Unit.NUMBER)
-    'number0'
-    """
-    if unit is Unit.PERCENT:
-        if _is_whole(value, 2):
-            return "pct0"
-        return "pct1" if _is_whole(value, 3) else "pct2"
-    if unit is Unit.MONEY:
-        return "money0" if _is_whole(value) else "money2"
-    if unit is Unit.DAYS:
-        return "days0" if _is_whole(value) else "days1"
-    if unit is Unit.RATE:
-        return "rate"
-    return "number0" if _is_whole(value) else "number2"
-
 
 def _figure(value: float | None, unit: Unit, marker: str | None = None) -> Cell:
     if value is None:
@@ -751,96 +555,6 @@ def build_summary_sheet(portfolios: dict[str, tuple[Assessment, ...]], settings:
     )
     return Sheet(name=SUMMARY_SHEET, label=SUMMARY_SHEET, columns=columns, blocks=blocks,
                  charts=(chart,) if portfolios else ())
-
-
-# --- the Data sheet: one row per measure, every field, for analysts --------------
-
-def _number(value: float | None, unit: Unit) -> Cell | None:
-    return Cell(value, value_style(value, unit)) if value is not None else None
-
-
-def _word(value) -> str | None:
-    """An enum's word (``Status.RED`` -> ``Red``), or ``None``."""
-    return value.value if value is not None else None
-
-
-def _benchmark_gaps(a: Assessment) -> str | None:
-    unit = a.measure.unit
-    parts = [f"{g.benchmark.label}: {format_value(g.benchmark.value, unit)} "
-             f"({format_gap(g.gap, unit)})" for g in a.benchmark_gaps]
-    return "; ".join(parts) or None
-
-
-def _ranks(a: Assessment) -> str | None:
-    return "; ".join(f"{r.group}{f' ({r.year})' if r.year else ''}: {r.rank} of {r.of}"
-                     for r in a.ranks) or None
-
-
-def _trend(a: Assessment) -> str | None:
-    unit = a.measure.unit
-    return "; ".join(f"{t.period}: {format_value(t.value, unit) if t.value is not None else '-'}"
-                     for t in a.trend) or None
-
-
-def _status(a: Assessment) -> str:
-    return CHECK_DATA if a.problems else a.status.value
-
-
-def _reason(a: Assessment) -> str:
-    return "; ".join(p.text for p in a.problems) if a.problems else a.reason
-
-
-#: The Data sheet's columns: header and how to get the value from an assessment (text,
-#: ``None`` for nothing, a figure as a :class:`Cell` in its unit's style). The one list
-#: the header row and every data row are built from.
-DATA_COLUMNS: tuple[tuple[str, Callable[[Assessment], str | Cell | None]], ...] = (
-    ("Ref", lambda a: a.measure.ref),
-    ("Portfolio", lambda a: a.measure.portfolio),
-    ("Cabinet Member", lambda a: a.measure.cabinet_member),
-    ("Measure", lambda a: a.measure.name),
-    ("Outcome", lambda a: a.measure.outcome),
-    ("Unit", lambda a: a.measure.unit.value),
-    ("Polarity", lambda a: a.measure.polarity.value),
-    ("Frequency", lambda a: _word(a.measure.frequency)),
-    ("Target", lambda a: _number(a.measure.target, a.measure.unit)),
-    ("Target Upper", lambda a: _number(a.measure.target_upper, a.measure.unit)),
-    ("Current", lambda a: _number(a.measure.current, a.measure.unit)
-     if a.measure.current is not None else a.measure.current_marker),
-    ("Previous", lambda a: _number(a.measure.previous, a.measure.unit)),
-    ("Status", _status),
-    ("Computed Status", lambda a: _word(a.computed_status)),
-    ("Override Reason", lambda a: a.override_reason),
-    ("Reason", _reason),
-    ("Target Gap", lambda a: _number(a.target_gap, a.measure.unit)),
-    ("Benchmark Gaps", _benchmark_gaps),
-    ("Direction", lambda a: _word(a.direction)),
-    ("Direction Long", lambda a: _word(a.direction_long)),
-    ("Direction Long Since", lambda a: a.direction_long_since),
-    ("Previous Status", lambda a: _word(a.previous_status)),
-    ("Previous Period", lambda a: a.previous_period),
-    ("Movement", lambda a: _word(a.movement)),
-    ("Trend", _trend),
-    ("Ranks", _ranks),
-    ("Quartile", lambda a: a.quartile),
-    ("Highlight", lambda a: "Yes" if a.measure.highlight else "No"),
-    ("Notes", lambda a: a.measure.notes),
-)
-_DATA_WIDTHS = {"Measure": 40, "Reason": 50, "Portfolio": 20, "Outcome": 30,
-                "Benchmark Gaps": 40, "Trend": 40, "Notes": 50, "Cabinet Member": 18}
-
-
-def build_data_sheet(assessments: Iterable[Assessment]) -> Sheet:
-    """The ``Data`` sheet: one Excel table, one header row, one row per measure, no merged
-    cells, every field of the assessment (Government Analysis Function guidance). Its rows
-    are plain values (:attr:`Table.text_style`)."""
-    header = tuple(Cell(h, "header") for h, _get in DATA_COLUMNS)
-    getters = [get for _h, get in DATA_COLUMNS]
-    rows = tuple([tuple([get(a) for get in getters]) for a in assessments])
-    table = Table(DATA_TABLE, header, rows, caption="Every measure and its assessment",
-                  repeat_header=True, row_header=0, excel_table=True, text_style="plain")
-    columns = tuple(Column(_DATA_WIDTHS.get(h, 14)) for h, _g in DATA_COLUMNS)
-    return Sheet(name=DATA_SHEET, label=DATA_SHEET, columns=columns, blocks=(table,),
-                 freeze_rows=1, data=True)
 
 
 def build_scorecard(assessments: Iterable[Assessment], settings: Settings = Settings(), *,

@@ -30,8 +30,9 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..atomic import atomic_path
 from ..errors import FileError
-from .scorecard import Cell, Chart, Heading, Scorecard, Sheet, Sparkline, Table, trend_text
+from .scorecard import trend_text
 from .sheetdata import DirectWorksheet, SheetRows
+from .spec import BLANK, Cell, Chart, Heading, Scorecard, Sheet, Sparkline, Table
 from .textfit import deciding, line_counts, row_height
 from .theme import (
     BOLD_STYLES, BORDER_COLOUR, DEFAULT_ROW_HEIGHT, HEADER_FILL, LINK_COLOUR, MAX_ROW_HEIGHT,
@@ -135,9 +136,6 @@ _write_blank = getattr(Worksheet, "_write_blank", None) or getattr(
 
 def _escape_footer(text: str) -> str:
     return text.replace("&", "&&")
-
-
-_BLANK = Cell(None, "blank")
 
 
 def _has_links(sheet: Sheet) -> bool:
@@ -335,7 +333,7 @@ class _SheetWriter:
         :class:`SheetRows`' methods (the same text)."""
         out, r = self.cells, self.row
         if out.keep is not None:  # a chart's rows: the general way, which keeps them
-            self._row_direct(tuple(v if isinstance(v, Cell) else _BLANK if v is None
+            self._row_direct(tuple(v if isinstance(v, Cell) else BLANK if v is None
                                    else Cell(v, text_style) for v in values))
             return
         row = str(r + 1)
