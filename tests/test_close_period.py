@@ -841,3 +841,30 @@ def test_a_new_workbooks_empty_history_table_takes_the_first_close(tmp_path, cap
     assert code == 0, err
     rows = table_rows(out, "History")
     assert rows[1:] == [["A1", "Q2 2016/17", 0.95, 0.9, "Green"]]
+
+
+def _shared_string_count(path: Path) -> tuple[int, int]:
+    """The shared strings' ``count``, and the cells that refer to them."""
+    found = parts(path)
+    sst = found["xl/sharedStrings.xml"].decode()
+    cells = sum(len(re.findall(r'<c\s[^>]*?\bt="s"', data.decode())) for name, data
+                in found.items() if name.startswith("xl/worksheets/sheet"))
+    return int(re.search(r'\bcount="(\d+)"', sst).group(1)), cells
+
+
+def test_shared_strings_count_stays_the_cells_that_use_them(tmp_path, capsys):
+    """Closing copies text Currents (shared strings) into Previous and clears them: the
+    shared strings' count moves with the cells that use them (XlsxWriter's input counts
+    a table's header twice, so the change is compared, not the totals)."""
+    book = write_book(tmp_path / "in.xlsx", [
+        measure_row("M1", Current="n/a", Previous="TBC"),
+        measure_row("M2", Current="Data unavailable"),
+        measure_row("M3", Current=0.5, Previous="-")], settings=SETTINGS)
+    for source in (book, XLSX):
+        out = tmp_path / f"closed-{source.stem}.xlsx"
+        code, _out, err = close(capsys, source, "Q3 2016/17", out)
+        assert code == 0, err
+        (count0, cells0), (count, cells) = _shared_string_count(source), \
+            _shared_string_count(out)
+        assert count - count0 == cells - cells0, source.name
+    assert _shared_string_count(tmp_path / "closed-in.xlsx")[1] != _shared_string_count(book)[1]
