@@ -298,10 +298,14 @@ class _SheetWriter:
             last = c
         if sparkline is not None:  # its figures in the hidden columns, after the sheet's
             start = len(self.sheet.columns) + 1
-            for i, value in enumerate(sparkline.values):
+            refs = out.refs_for(start + len(sparkline.values))
+            for i, value in enumerate(sparkline.values, start):
                 if value is not None:
-                    out.number(parts, row, start + i, value, None)
-                    last = start + i
+                    if isfinite(value) and out.keep is None:
+                        parts.append(f'{refs[i]}{row}"><v>{value:.16G}</v></c>')
+                    else:
+                        out.number(parts, row, i, value, None)
+                    last = i
         out.end_row(r, parts, first, last)
         height = min(MAX_ROW_HEIGHT, height)
         self.heights[r] = height
