@@ -129,7 +129,6 @@ def test_mixed_assessments(tmp_path):
     _assert_same(*_both(build_scorecard(mixed_assessments(), SETTINGS), tmp_path))
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["plain", "history"])
 def test_synthetic(kind, tmp_path):
     from benchmarks.synthetic import history_workbook_path, workbook_path
