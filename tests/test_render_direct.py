@@ -143,3 +143,17 @@ def test_shared_string_count_without_direct(tmp_path):
     render_workbook(build_scorecard(mixed_assessments(), SETTINGS), cells, direct=False)
     count, unique, text_cells, strings = shared_string_counts(cells)
     assert count == text_cells and unique == strings
+
+
+def test_awkward_text(tmp_path):
+    """Text past Excel's limit (in UTF-16 units too), control characters, escape
+    lookalikes, XML's own characters, edge spaces: the same cells both ways."""
+    from dataclasses import replace
+
+    items = list(mixed_assessments())
+    awkward = ["\U0001F600" * 20_000, "x" * 40_000, "bell\x07 tab\t _x0041_ <b>&amp;</b>",
+               "  spaced  ", "line\r\nbreak\n"]
+    for i, text in enumerate(awkward):
+        items[i] = replace(items[i], measure=replace(items[i].measure, notes=text,
+                                                      name=text[:300]))
+    _assert_same(*_both(build_scorecard(tuple(items), SETTINGS), tmp_path))
