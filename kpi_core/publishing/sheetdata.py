@@ -110,7 +110,10 @@ class DirectWorksheet(Worksheet):
         if stray:
             raise RuntimeError(f"cells written around the sheet's rows: rows {stray[:5]}")
         spans = self._direct_spans()
-        info = self.row_info
+        # the rows' heights and formats: row_info from XlsxWriter 3.3, set_rows before
+        info = getattr(self, "row_info", None)
+        if info is None:
+            info = self.set_rows
         self._xml_start_tag("sheetData")
         write = self.fh.write
         for r in sorted(rows.keys() | info.keys()):
