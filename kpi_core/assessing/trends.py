@@ -200,7 +200,9 @@ def summarise_movement(assessments: Iterable[Assessment]) -> dict[str, dict[str,
     """
     summary: dict[str, dict[str, int]] = {}
     for a in assessments:
-        counts = summary.setdefault(a.measure.portfolio, _zero_movements())
+        counts = summary.get(a.measure.portfolio)
+        if counts is None:  # a fresh dict per portfolio, not per measure
+            counts = summary[a.measure.portfolio] = _zero_movements()
         if a.problems or a.movement is None:
             continue
         counts[a.movement.value] += 1
