@@ -79,6 +79,18 @@ def _right(ws, cell, n=1):
     return ws.cell(cell.row, cell.column + n)
 
 
+def _under(ws, name, header):
+    """The cell of ``name``'s row in the column headed ``header`` (a column with nothing
+    to show in the whole scorecard is left out, so positions vary)."""
+    for r in range(name.row - 1, 0, -1):
+        if ws.cell(r, 2).value == "Measure":
+            for c in range(1, ws.max_column + 1):
+                if ws.cell(r, c).value == header:
+                    return ws.cell(name.row, c)
+            raise AssertionError(f"no {header!r} column on {ws.title}")
+    raise AssertionError(f"no header row above {name.coordinate}")
+
+
 def _fill(cell) -> str:
     return cell.fill.fgColor.rgb[-6:].upper()
 
@@ -126,8 +138,9 @@ def test_measure_row_values_fills_and_formats(wb):
     assert rag.value == "Red" and _fill(rag) == "D4351C"
     assert rag.font.color.rgb[-6:].upper() == "FFFFFF"
     assert _right(ws, name, 4).value == "\u25bc Worsening"
-    assert _right(ws, name, 6).value.startswith("Statistical Neighbour Average (2015): 23%")
-    assert _right(ws, name, 6).alignment.wrap_text
+    assert _under(ws, name, "Benchmarking").value.startswith(
+        "Statistical Neighbour Average (2015): 23%")
+    assert _under(ws, name, "Benchmarking").alignment.wrap_text
     green = _right(ws, _find(ws, "% of Child Protection Plans reviewed in timescales"), 3)
     assert green.value == "Green" and _fill(green) == "00703C"
     amber = _right(ws, _find(ws, "% children seen during assessment"), 3)
@@ -154,14 +167,14 @@ def test_check_data_row(wb):
     name = _find(ws, "Budget variance")
     rag = _right(ws, name, 3)
     assert rag.value == "Check data" and _fill(rag) == "505A5F"
-    assert "Measures!J12" in _right(ws, name, 7).value
+    assert "Measures!J12" in _under(ws, name, "Comments").value
 
 
 def test_text_that_looks_like_formulas_stays_text(wb):
     ws = wb["Resources- Finance-IT"]
     name = _find(ws, "=SUM(A1:A2) formula-looking name")
     assert name.data_type == "s"
-    assert _right(ws, name, 7).value.startswith("Notes: +44")
+    assert _under(ws, name, "Comments").value.startswith("Notes: +44")
     for sheet in wb.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
@@ -198,9 +211,11 @@ def test_footer_escapes_ampersand(tmp_path):
 
 def test_wrapped_rows_are_tall_enough(wb):
     ws = wb[CS]
-    long_row = _find(ws, "% of contacts received actioned within 24 hours (1 working day)").row
-    comments = ws.cell(long_row, 9).value
-    width = ws.column_dimensions["I"].width
+    name = _find(ws, "% of contacts received actioned within 24 hours (1 working day)")
+    long_row = name.row
+    cell = _under(ws, name, "Comments")
+    comments = cell.value
+    width = ws.column_dimensions[cell.column_letter].width
     lines = wrapped_lines(comments, width)
     assert lines >= 8
     assert ws.row_dimensions[long_row].height >= lines * 15
@@ -219,7 +234,7 @@ def test_long_text_is_truncated_visibly(tmp_path):
     m = Measure("A", "P", "m", notes="x" * 40_000)
     path = write_scorecard(build_scorecard(assess_measures([m])), tmp_path / "long.xlsx")
     ws = openpyxl.load_workbook(path)["P"]
-    comments = _right(ws, _find(ws, "m"), 7).value
+    comments = _under(ws, _find(ws, "m"), "Comments").value
     assert len(comments) <= MAX_CELL_CHARS
     assert comments.startswith("Notes: xxx")
     assert re.search(r"\u2026 \[truncated: [\d,]+ characters not shown\]$", comments)
