@@ -15,12 +15,13 @@ import pytest
 from addin.cli import main
 from kpi_core.errors import PdfError
 from kpi_core.model import Benchmark, Measure, Polarity, Unit
-from kpi_core.assessing.rules import assess_measures
+from kpi_core.assessing.measure import assess_measures
 from kpi_core.pipeline import assess_workbook, write_pdf
 from kpi_core.publishing.html import render_html
 from kpi_core.publishing.pdf import MISSING_WEASYPRINT, finish_pdf, write_committee_pdf
-from kpi_core.publishing.scorecard import Heading, Scorecard, Table, build_scorecard
-from kpi_core.reading.tables import read_workbook
+from kpi_core.publishing.scorecard import build_scorecard
+from kpi_core.publishing.spec import Heading, Scorecard, Table
+from kpi_core.reading.workbook import read_workbook
 from tests.scorecard_samples import SETTINGS, mixed_assessments
 
 pikepdf = pytest.importorskip("pikepdf", reason="pikepdf is not installed (pip install '.[pdf]')")

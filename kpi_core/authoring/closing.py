@@ -4,7 +4,7 @@
 Current, Target and published status are rows of the ``History`` table under the
 current period (Settings ``Period``), ``Previous`` holds what ``Current`` held,
 ``Current`` is blank and Settings ``Period`` names the next period. Each measure is
-recorded under its own frequency's period (:func:`_closing_period`); in the wide
+recorded under its own frequency's period (:func:`closing_period`); in the wide
 layout, under its period's own Measures column. What is written is read back as
 ``check`` reads it before it replaces OUT.
 
@@ -37,24 +37,27 @@ from ..atomic import atomic_path
 from ..errors import DataErrors, FileError, KpiError, UsageError, ValueParseError
 from ..model import Assessment, Measure, Period, Problem
 from ..pipeline import assess_workbook
-from ..reading.tables import MEASURES, SETTINGS, measure_columns, read_workbook
+from ..reading.tables import MEASURES, SETTINGS, measure_columns
+from ..reading.workbook import read_workbook
 from ..reading.history import HISTORY_COLUMNS
 from ..reading.periods import parse_period
 from ..reading.values import is_blank, parse_text
-from ..reading.xlsx import (
-    MAX_PART_BYTES, PackageLayout, RawTable, TablePart, cell_address, parse_cell_address,
-    read_layout, read_tables,
+from ..cells import (
+    OFFICE_RELATIONSHIPS_NS, PACKAGE_RELATIONSHIPS_NS, SPREADSHEET_NS, cell_address,
+    parse_cell_address,
 )
+from ..reading.package import MAX_PART_BYTES, PackageLayout, TablePart, read_layout
+from ..reading.xlsx import RawTable, read_tables
 from .package import (
     SheetXml, cell_text, grow_table, parse_range, range_ref, shared_strings, with_dimension,
 )
 
 HISTORY_TABLE = "History"
 #: Measures fields that judge the closed period's figure, cleared with it (issue 14's names).
-_JUDGEMENTS = ("rag_override", "override_reason")
+JUDGEMENTS = ("rag_override", "override_reason")
 HISTORY_HEADERS = ("Ref", "Period", "Value", "Target", "Status")
 #: History's columns and the headers each answers to, as the History reader reads them.
-_HISTORY_FIELDS = {c.field: c.headers for c in HISTORY_COLUMNS}
+HISTORY_FIELDS = {c.field: c.headers for c in HISTORY_COLUMNS}
 
 
 def find_repeated_row(history: RawTable, columns: dict, rows: list
@@ -74,10 +77,10 @@ def find_repeated_row(history: RawTable, columns: dict, rows: list
         if key in adding:
             return ri, parse_text(ref), key[1]
     return None
-_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_REL = OFFICE_RELATIONSHIPS_NS
 _CT_SHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _CT_TABLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_MAIN = SPREADSHEET_NS
 _UNSAFE_NAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 
 
@@ -320,7 +323,7 @@ class _Plan:
             m = a.measure
             if not m.ref or m.row is None:
                 continue
-            closing = _closing_period(m, self.current, self.opened)
+            closing = closing_period(m, self.current, self.opened)
             if closing is None:
                 continue  # e.g. an annual measure whose year is still the same
             current_col = cols["current"]
@@ -344,7 +347,7 @@ class _Plan:
                          sheet.empty_cell(m.row, current_col, cur.style), name)
             # An officer's RAG Override judged the closed figure (History keeps the status
             # it gave); over a blank Current it could not stand.
-            for field in _JUDGEMENTS:
+            for field in JUDGEMENTS:
                 if field in cols:
                     col = cols[field]
                     old = sheet.cell(m.row, col)
@@ -437,7 +440,7 @@ class _Plan:
         header = [" ".join(str(v).split()).casefold() if v is not None else ""
                   for v in raw_h.rows[0]]
         found = {f: next((i for i, h in enumerate(header) if h in words), None)
-                 for f, words in _HISTORY_FIELDS.items()}
+                 for f, words in HISTORY_FIELDS.items()}
         missing = [f.title() for f in ("ref", "period", "value") if found[f] is None]
         if missing:
             raise UsageError(f"{self.book}: the {HISTORY_TABLE} table has no column "
@@ -603,7 +606,7 @@ class _Plan:
             'showLastColumn="0" showRowStripes="1" showColumnStripes="0"/></table>').encode()
         self.parts[posixpath.join("xl/worksheets/_rels", f"sheet{n}.xml.rels")] = (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationships xmlns="{PACKAGE_RELATIONSHIPS_NS}">'
             f'<Relationship Id="rId1" Type="{_REL}/table" Target="../tables/table{m}.xml"/>'
             '</Relationships>').encode()
         self._register_sheet(sheet_part, table_part)
@@ -664,7 +667,7 @@ class _Plan:
             b"", types)
 
 
-def _closing_period(measure: Measure, current: Period, opened: Period) -> Period | None:
+def closing_period(measure: Measure, current: Period, opened: Period) -> Period | None:
     """The period a measure's Current belongs to when closing moves it on, or ``None``
     when its own period is still open.
 
@@ -675,11 +678,11 @@ def _closing_period(measure: Measure, current: Period, opened: Period) -> Period
 
     >>> from kpi_core.model import Frequency
     >>> q2, q3, q4 = (parse_period(f"Q{q} 2016/17") for q in (2, 3, 4))
-    >>> _closing_period(Measure("M", "P", "m", frequency=Frequency.MONTHLY), q2, q3).label
+    >>> closing_period(Measure("M", "P", "m", frequency=Frequency.MONTHLY), q2, q3).label
     'Sep 2016'
-    >>> _closing_period(Measure("A", "P", "a", frequency=Frequency.ANNUAL), q2, q3) is None
+    >>> closing_period(Measure("A", "P", "a", frequency=Frequency.ANNUAL), q2, q3) is None
     True
-    >>> _closing_period(Measure("A", "P", "a", frequency=Frequency.ANNUAL), q3, q4).label
+    >>> closing_period(Measure("A", "P", "a", frequency=Frequency.ANNUAL), q3, q4).label
     '2015/16'
     """
     if measure.frequency is None:
