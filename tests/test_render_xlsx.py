@@ -187,7 +187,9 @@ def test_print_settings(wb):
         assert int(ws.page_setup.fitToWidth or 1) == 1
         assert int(ws.page_setup.fitToHeight) == 0
         assert ws.sheet_properties.pageSetUpPr.fitToPage
-        assert ws.print_title_rows and re.fullmatch(r"\$?\d+:\$?\d+", ws.print_title_rows)
+        if ws.title != "Data":  # the Data sheet does not print (below)
+            assert ws.print_title_rows and re.fullmatch(r"\$?\d+:\$?\d+",
+                                                        ws.print_title_rows)
         assert ws.sheet_view.showGridLines is False
         assert ws.print_options.gridLines in (None, False)
         assert ws.freeze_panes == ("A2" if ws.title == "Data" else "A3")
@@ -198,6 +200,30 @@ def test_print_settings(wb):
     header_row = int(ws.print_title_rows.split(":")[0].lstrip("$"))
     assert ws.cell(header_row, 2).value == "Measure"
     assert _find(ws, KEY_AREAS).row == header_row - 1
+
+
+def test_data_sheet_stays_out_of_the_print_and_says_so(wb):
+    from kpi_core.publishing.data_sheet import DATA_COLUMNS, DATA_PRINT_NOTE
+    ws = wb["Data"]
+    note = ws.cell(1, len(DATA_COLUMNS) + 2)
+    assert note.value == DATA_PRINT_NOTE and note.font.i
+    assert [c.value for c in ws[1][:len(DATA_COLUMNS)]] == [h for h, _g in DATA_COLUMNS]
+    assert not ws.print_title_rows
+    (area,) = [a.strip("$").replace("$", "") for a in ws.print_area.split("!")[-1:]]
+    cells = [c.value for row in ws[area] for c in (row if isinstance(row, tuple) else (row,))] \
+        if ":" in area else [ws[area].value]
+    assert cells == [None] and ws[area].row > ws.max_row - 1  # a blank cell below the table
+
+
+def test_zero_bar_is_labelled_on_the_portfolio_chart(book):
+    with zipfile.ZipFile(book) as z:
+        charts = [z.read(n).decode() for n in sorted(z.namelist())
+                  if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
+    stacked = [c for c in charts if "<c:grouping val=\"stacked\"" in c]
+    single = [c for c in charts if c not in stacked]
+    assert stacked and single
+    assert all('formatCode="0;-0;;@"' in c for c in stacked)
+    assert all('formatCode="0"' in c and 'formatCode="0;-0;;@"' not in c for c in single)
 
 
 def test_footer_escapes_ampersand(tmp_path):

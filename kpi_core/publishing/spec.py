@@ -143,6 +143,9 @@ class Sheet:
     #: The analysts' plain table (the ``Data`` sheet): the workbook has it, the web
     #: page and the committee PDF leave it out.
     data: bool = False
+    #: A sheet left out of the workbook's print (too wide to print legibly on A4) says
+    #: so with this text in its first row, to the right of its table.
+    print_note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
