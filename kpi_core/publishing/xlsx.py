@@ -10,10 +10,12 @@ Row heights (:mod:`kpi_core.publishing.textfit`): a row holds its wrapped text i
 every program of :data:`ROW_RENDERERS`. LibreOffice on Linux draws Carlito 11 at
 11.1 points a line; Excel gives Calibri 11 15 points a line, so with both the row
 fits Excel and leaves LibreOffice about a quarter of each tall row spare (fitted to
-LibreOffice alone, Excel would cut the last lines of every wrapped comment). The
-sample's Summary and portfolio sheets print on 4 pages in LibreOffice either way
-(tests/test_row_heights.py); before the Trend column, on 5 with both and 4 with
-LibreOffice alone.
+LibreOffice alone, Excel would cut the last lines of every wrapped comment): a quarter
+of a comment-heavy sheet's printed height in LibreOffice is that spare, the floor with
+one font whose lines are 15 points in one program and 11.1 in the other. The sample
+prints on 4 pages in LibreOffice (tests/test_row_heights.py): its Summary, its portfolio
+on 3, and no page of the ``Data`` sheet, which stays out of the print (its
+``print_note``).
 """
 
 from __future__ import annotations
