@@ -393,14 +393,16 @@ def _widths(columns, kept: list[int], headers: list[str] | None = None) -> list[
     """Percent widths of the kept columns for print, from the sheet's column widths.
 
     Wide (text) columns get more than their share, short figures less: on a page
-    the long comments set the rows' heights.
+    the long comments set the rows' heights. A header's longest word is not broken.
 
     >>> from kpi_core.publishing.scorecard import PORTFOLIO_COLUMNS
     >>> _widths(PORTFOLIO_COLUMNS, list(range(len(PORTFOLIO_COLUMNS))))
     [5.1, 19.3, 5.1, 5.1, 7.0, 8.0, 6.1, 14.1, 30.2]
     """
-    weights = [max(12.0, columns[c].width if c < len(columns) else 10.0) ** 1.1
-               for c in kept]
+    longest = [max((len(w) for w in h.split()), default=0) for h in headers or ()]
+    weights = [max(12.0, columns[c].width if c < len(columns) else 10.0,
+                   1.4 * (longest[i] if i < len(longest) else 0)) ** 1.1
+               for i, c in enumerate(kept)]
     if headers:
         weights = [w * _PRINT_SHARE.get(h, 1.0) for w, h in zip(weights, headers)]
     total = sum(weights) or 1.0
