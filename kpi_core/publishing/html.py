@@ -430,7 +430,7 @@ def _table_html(table: Table, ids: _Ids, sheet_ids: dict[str, str], sheet: Sheet
         out = [f'<div class="side"><table{klass}>' if side else f"<table{klass}>"]
     else:
         out = [f'<div class="table-wrap" role="region" aria-labelledby="{cap_id}" '
-               f'tabindex="0">', f"<table{klass}>"]
+               'tabindex="0">', f"<table{klass}>"]
     caption = table.caption or (table.key.capitalize())
     out.append(f'<caption id="{cap_id}">{_text_html(caption)}</caption>')
     if header is not None:
