@@ -9,6 +9,7 @@ import subprocess
 import sys
 import zipfile
 from dataclasses import replace
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -387,3 +388,21 @@ def test_units_cover_every_value_style():
         assert any(name.startswith({"%": "pct", "number": "number", "days": "days",
                                     "£": "money", "rate": "rate"}[unit.value])
                    for name in STYLES)
+
+
+def test_sample_has_no_empty_columns_in_any_rendering(tmp_path):
+    """The sample has no History and no Previous: no Direction of travel or Trend column
+    in the workbook or the web page; its Comments column is the wider for it."""
+    from addin.cli import main
+    sample = Path(__file__).resolve().parent.parent / "workbook_templates" / \
+        "performance_workbook.xlsx"
+    out = tmp_path / "sample.xlsx"
+    assert main(["regenerate", str(sample), "-o", str(out), "--html"]) == 0
+    ws = openpyxl.load_workbook(out)[CS]
+    header = next(r for r in ws.iter_rows(values_only=True) if r[1] == "Measure")
+    assert [h for h in header if h] == ["No.", "Measure", "Target", "Current position", "RAG",
+                                        "Benchmarking", "Comments"]
+    assert ws.column_dimensions["G"].width >= 60 + 18 + 14  # the room of the two left out
+    page = out.with_suffix(".html").read_text(encoding="utf-8")
+    assert ">Benchmarking</th>" in page
+    assert ">Direction of travel</th>" not in page and ">Trend</th>" not in page
