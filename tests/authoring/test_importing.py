@@ -18,10 +18,10 @@ from kpi_core.model import Status
 from kpi_core.reading.workbook import read_workbook
 from kpi_core.reading.xlsx import read_tables
 from workbook_templates import sample_data
+from tests.support.paths import ROOT
 
 #: A copy of the project's reference scorecard (shared/reference), byte for byte.
-REFERENCE = (Path(__file__).resolve().parents[1] / "support" / "data"
-             / "children-services-scorecard-q2-2016-17.txt")
+REFERENCE = ROOT / "tests" / "support" / "data" / "children-services-scorecard-q2-2016-17.txt"
 AUTHORITY = sample_data.AUTHORITY
 #: The RAG column of the reference, in its order, as printed.
 REFERENCE_RAG = ["Green", "Amber", "Red", "Red", "Amber", "Red", "Red", "Red", "Red", "Red",

@@ -18,16 +18,17 @@ from kpi_core.assessing.measure import assess_measures
 from kpi_core.authoring.template import MEASURE_HEADERS, write_performance_workbook
 from kpi_core.model import Settings, Status, ToleranceBasis
 from kpi_core.pipeline import assess_workbook
-from kpi_core.publishing.scorecard import JUDGEMENT_MARK, TABLE_HEADERS, build_scorecard
+from kpi_core.publishing.scorecard import JUDGEMENT_MARK, build_scorecard
 from kpi_core.publishing.theme import RAG_COLOURS, RAG_TEXT_COLOURS, STATUS_COLOURS
 
-COMMENTS = TABLE_HEADERS.index("Comments")  # after the Trend column
+COMMENTS = -1  # the last column, whichever columns the scorecard shows
 from kpi_core.publishing.xlsx import STYLES
 from kpi_core.reading.workbook import read_workbook
 from tests.support.corpus import BAND_HEADERS
 from tests.support.live_fakes import fake_book_from_file
 from tests.support.colours import contrast_ratio
 from tests.support.workbooks import measure_row, write_book
+from tests.support.paths import ROOT, SAMPLE
 
 BLUE_FILL = "1D70B8"
 
@@ -181,7 +182,10 @@ def test_the_rendered_workbook_shows_blue_and_judgement(tmp_path):
     judged = cells["Repeat referrals"]
     rag = ws.cell(judged.row, judged.column + 3)
     assert rag.value == "Amber (judgement)" and rag.fill.fgColor.rgb[-6:] == "FFBF47"
-    assert "rules give Red" in ws.cell(judged.row, judged.column + COMMENTS - 1).value
+    header = next(r for r in range(judged.row, 0, -1) if ws.cell(r, 2).value == "Measure")
+    comments = next(c for c in range(1, ws.max_column + 1)
+                    if ws.cell(header, c).value == "Comments")
+    assert "rules give Red" in ws.cell(judged.row, comments).value
     assert ws.row_dimensions[judged.row].height > 15            # the comment wraps
     summary = wb["Summary"]
     header = next(r for r in summary.iter_rows(values_only=True) if r[0] == "Portfolio")
@@ -274,8 +278,7 @@ def test_the_template_round_trips_the_new_columns(tmp_path):
 
 
 def test_the_sample_keeps_its_thirteen_rags():
-    sample = Path(__file__).resolve().parents[2] / "workbook_templates" / \
-        "performance_workbook.xlsx"
+    sample = SAMPLE
     book = read_workbook(sample)
     statuses = [a.status.value for a in assess_workbook(book) if a.status.is_rag]
     assert len(statuses) == 13
@@ -342,7 +345,7 @@ def check_json(statement_book) -> dict:
     import sys
     done = subprocess.run([sys.executable, "-m", "addin.cli", "check", str(statement_book),
                            "--json"], capture_output=True, text=True, timeout=120,
-                          cwd=Path(__file__).resolve().parents[2])
+                          cwd=ROOT)
     assert done.returncode == 0, done.stdout + done.stderr
     return json.loads(done.stdout)
 
