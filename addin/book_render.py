@@ -6,7 +6,7 @@ workbook the officer has open, for xlwings Lite (and xlwings Server), where no f
 be written beside the workbook. Where a block lands follows the file renderer (a blank
 row after a block unless it is a title or a heading; tests compare the two cell by
 cell); what a style name looks like comes from the file renderer's own table
-(:data:`kpi_core.publishing.xlsx.STYLES`), so a RAG fill or a number format is defined
+(:data:`kpi_core.publishing.theme.STYLES`), so a RAG fill or a number format is defined
 once.
 
 Everything goes through ``sheet.range(...)`` property setters: on xlwings Lite and
@@ -29,9 +29,10 @@ from kpi_core.publishing.scorecard import trend_text
 from kpi_core.publishing.spec import Cell, Chart, Heading, Sheet, Sparkline
 from kpi_core.publishing.textfit import deciding, line_counts, row_height
 from kpi_core.publishing.theme import (
-    BOLD_STYLES, DEFAULT_ROW_HEIGHT, MAX_ROW_HEIGHT, NO_WRAP_STYLES, ROW_RENDERERS, TITLE_HEIGHTS,
+    BOLD_STYLES, DEFAULT_ROW_HEIGHT, MAX_ROW_HEIGHT, NO_WRAP_STYLES, ROW_RENDERERS, STYLES,
+    TITLE_HEIGHTS,
 )
-from kpi_core.publishing.xlsx import STYLES, truncate_cell_text
+from kpi_core.publishing.xlsx import truncate_cell_text
 
 #: Text Excel would take for a formula or a number when written as a value: kept as text
 #: by a leading apostrophe (Excel's own "this is text" prefix, not shown in the cell).

@@ -1,5 +1,6 @@
-"""The scorecard's look, one home for every renderer: the RAG palette and the style
-metrics the .xlsx writer, the web page, the Lite renderer and the benchmarks share.
+"""The scorecard's look, one home for every renderer: the RAG palette, the style metrics
+and the cell formats the .xlsx writer, the web page, the Lite renderer and the benchmarks
+share.
 
 The spec (:mod:`kpi_core.publishing.spec`) names styles; this module says what the
 shared ones look like. Every fill and text colour pair has a WCAG contrast ratio of at
@@ -48,3 +49,57 @@ NO_WRAP_STYLES = frozenset({"plain", "blank", "title", "subtitle", "heading", "n
 BOLD_STYLES = frozenset({"title", "heading", "header", "header_figure", "text_bold",
                          "count_bold",
                          "rag_green", "rag_amber", "rag_red", "check", "rag_blue"})
+
+#: The cells' font (Carlito draws like it where Calibri is missing).
+FONT = "Calibri"
+
+#: The look of a bordered cell, and of a centred figure: what most styles build on.
+_CELL = {"border": 1, "border_color": BORDER_COLOUR, "valign": "top", "text_wrap": True}
+_FIGURE = {**_CELL, "align": "center"}
+
+
+def _rag(name: str) -> dict:
+    fill, text = STATUS_COLOURS[name]
+    return {**_CELL, "bold": True, "align": "center", "bg_color": fill, "font_color": text}
+
+
+#: Every style name the scorecard uses, as XlsxWriter format properties.
+STYLES: dict[str, dict] = {
+    "title": {"bold": True, "font_size": 14},
+    "subtitle": {"font_size": 12},
+    "heading": {"bold": True, "font_size": 12},
+    "header": {**_CELL, "bold": True, "bg_color": HEADER_FILL, "valign": "vcenter"},
+    "header_figure": {**_CELL, "bold": True, "bg_color": HEADER_FILL, "valign": "vcenter",
+                      "align": "center"},
+    "text": dict(_CELL),
+    "text_bold": {**_CELL, "bold": True},
+    "wrap": dict(_CELL),
+    "label": dict(_CELL),
+    "count": {**_FIGURE, "num_format": "0"},
+    "count_bold": {**_FIGURE, "num_format": "0", "bold": True},
+    "index": {**_FIGURE, "num_format": "0"},
+    "status": {**_FIGURE},
+    "figure_text": {**_FIGURE},
+    "blank": {},
+    "note": {"italic": True},
+    "sparkline": dict(_CELL),
+    "trend_text": {**_FIGURE, "font_color": "#1D70B8", "valign": "vcenter"},
+    "rag_green": _rag("rag_green"),
+    "rag_amber": _rag("rag_amber"),
+    "rag_red": _rag("rag_red"),
+    "check": _rag("check"),
+    "rag_blue": _rag("rag_blue"),
+    "pct0": {**_FIGURE, "num_format": "0%"},
+    "pct1": {**_FIGURE, "num_format": "0.0%"},
+    "pct2": {**_FIGURE, "num_format": "0.00%"},
+    "number0": {**_FIGURE, "num_format": "#,##0"},
+    "number2": {**_FIGURE, "num_format": "#,##0.0#"},
+    "money0": {**_FIGURE, "num_format": "\u00a3#,##0;-\u00a3#,##0"},
+    "money2": {**_FIGURE, "num_format": "\u00a3#,##0.00;-\u00a3#,##0.00"},
+    "days0": {**_FIGURE, "num_format": '0 "days"'},
+    "days1": {**_FIGURE, "num_format": '0.0 "days"'},
+    "rate": {**_FIGURE, "num_format": "0.0"},
+    "plain": {"valign": "top"},
+}
+#: A cell that links to another sheet: its style's look, blue and underlined.
+LINK_FORMAT = {"font_color": LINK_COLOUR, "underline": 1}

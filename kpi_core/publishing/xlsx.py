@@ -37,69 +37,18 @@ from .sheetdata import DirectWorksheet, SheetRows
 from .spec import BLANK, Cell, Chart, Heading, Scorecard, Sheet, Sparkline, Table
 from .textfit import deciding, line_counts, row_height
 from .theme import (
-    BOLD_STYLES, BORDER_COLOUR, DEFAULT_ROW_HEIGHT, HEADER_FILL, LINK_COLOUR, MAX_ROW_HEIGHT,
-    NO_WRAP_STYLES, ROW_RENDERERS, STATUS_COLOURS, TITLE_HEIGHTS,
+    BOLD_STYLES, DEFAULT_ROW_HEIGHT, FONT, LINK_FORMAT, MAX_ROW_HEIGHT, NO_WRAP_STYLES,
+    ROW_RENDERERS, STYLES, TITLE_HEIGHTS,
 )
 
 #: Excel's limit on the characters in one cell.
 MAX_CELL_CHARS = 32_767
-FONT = "Calibri"
 #: The charts' labels, legend and axes: as the cells' text, so that a sheet fitted to the
 #: page's width (about 0.7 at most) prints none of it under 7 points.
 CHART_FONT_SIZE = 11
 #: Sparklines: the line, and the markers of the first, last, highest and lowest points.
 SPARKLINE_COLOURS = {"series_color": "#1D70B8", "first_color": "#505A5F",
                      "last_color": "#0B0C0C", "high_color": "#00703C", "low_color": "#D4351C"}
-
-_CELL = {"border": 1, "border_color": BORDER_COLOUR, "valign": "top", "text_wrap": True}
-_FIGURE = {**_CELL, "align": "center"}
-
-
-def _rag(name: str) -> dict:
-    fill, text = STATUS_COLOURS[name]
-    return {**_CELL, "bold": True, "align": "center", "bg_color": fill, "font_color": text}
-
-
-#: Every style name the scorecard uses, as XlsxWriter format properties.
-STYLES: dict[str, dict] = {
-    "title": {"bold": True, "font_size": 14},
-    "subtitle": {"font_size": 12},
-    "heading": {"bold": True, "font_size": 12},
-    "header": {**_CELL, "bold": True, "bg_color": HEADER_FILL, "valign": "vcenter"},
-    "header_figure": {**_CELL, "bold": True, "bg_color": HEADER_FILL, "valign": "vcenter",
-                      "align": "center"},
-    "text": dict(_CELL),
-    "text_bold": {**_CELL, "bold": True},
-    "wrap": dict(_CELL),
-    "label": dict(_CELL),
-    "count": {**_FIGURE, "num_format": "0"},
-    "count_bold": {**_FIGURE, "num_format": "0", "bold": True},
-    "index": {**_FIGURE, "num_format": "0"},
-    "status": {**_FIGURE},
-    "figure_text": {**_FIGURE},
-    "blank": {},
-    "note": {"italic": True},
-    "sparkline": dict(_CELL),
-    "trend_text": {**_FIGURE, "font_color": "#1D70B8", "valign": "vcenter"},
-    "rag_green": _rag("rag_green"),
-    "rag_amber": _rag("rag_amber"),
-    "rag_red": _rag("rag_red"),
-    "check": _rag("check"),
-    "rag_blue": _rag("rag_blue"),
-    "pct0": {**_FIGURE, "num_format": "0%"},
-    "pct1": {**_FIGURE, "num_format": "0.0%"},
-    "pct2": {**_FIGURE, "num_format": "0.00%"},
-    "number0": {**_FIGURE, "num_format": "#,##0"},
-    "number2": {**_FIGURE, "num_format": "#,##0.0#"},
-    "money0": {**_FIGURE, "num_format": "\u00a3#,##0;-\u00a3#,##0"},
-    "money2": {**_FIGURE, "num_format": "\u00a3#,##0.00;-\u00a3#,##0.00"},
-    "days0": {**_FIGURE, "num_format": '0 "days"'},
-    "days1": {**_FIGURE, "num_format": '0.0 "days"'},
-    "rate": {**_FIGURE, "num_format": "0.0"},
-    "plain": {"valign": "top"},
-}
-#: A cell that links to another sheet: its style's look, blue and underlined.
-_LINK = {"font_color": LINK_COLOUR, "underline": 1}
 
 WORKBOOK_OPTIONS = {
     "strings_to_formulas": False,
@@ -602,7 +551,7 @@ def render_workbook(scorecard: Scorecard, target, *, text_trends: bool = False,
         formats[name] = workbook.add_format({"font_name": FONT, "font_size": 11, **props})
     for name in ("text", "text_bold"):
         formats[f"{name}+link"] = workbook.add_format(
-            {"font_name": FONT, "font_size": 11, **STYLES[name], **_LINK})
+            {"font_name": FONT, "font_size": 11, **STYLES[name], **LINK_FORMAT})
     try:
         fits: dict = {}
         for sheet in scorecard.sheets:

@@ -15,8 +15,8 @@ import pytest
 
 from kpi_core.errors import FileError
 from kpi_core.model import Measure, Unit
-from kpi_core.publishing.theme import MAX_ROW_HEIGHT, STATUS_COLOURS
-from kpi_core.publishing.xlsx import MAX_CELL_CHARS, STYLES, truncate_cell_text, write_scorecard
+from kpi_core.publishing.theme import MAX_ROW_HEIGHT, STATUS_COLOURS, STYLES
+from kpi_core.publishing.xlsx import MAX_CELL_CHARS, truncate_cell_text, write_scorecard
 from kpi_core.assessing.measure import assess_measures
 from kpi_core.publishing.textfit import wrapped_lines
 from kpi_core.publishing.scorecard import (

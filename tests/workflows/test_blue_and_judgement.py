@@ -19,17 +19,15 @@ from kpi_core.authoring.template import MEASURE_HEADERS, write_performance_workb
 from kpi_core.model import Settings, Status, ToleranceBasis
 from kpi_core.pipeline import assess_workbook
 from kpi_core.publishing.scorecard import JUDGEMENT_MARK, build_scorecard
-from kpi_core.publishing.theme import RAG_COLOURS, RAG_TEXT_COLOURS, STATUS_COLOURS
-
-COMMENTS = -1  # the last column, whichever columns the scorecard shows
-from kpi_core.publishing.xlsx import STYLES
+from kpi_core.publishing.theme import RAG_COLOURS, RAG_TEXT_COLOURS, STATUS_COLOURS, STYLES
 from kpi_core.reading.workbook import read_workbook
+from tests.support.colours import contrast_ratio
 from tests.support.corpus import BAND_HEADERS
 from tests.support.live_fakes import fake_book_from_file
-from tests.support.colours import contrast_ratio
-from tests.support.workbooks import measure_row, write_book
 from tests.support.paths import ROOT, SAMPLE
+from tests.support.workbooks import measure_row, write_book
 
+COMMENTS = -1  # the last column, whichever columns the scorecard shows
 BLUE_FILL = "1D70B8"
 
 
