@@ -1040,3 +1040,104 @@ CASES.extend(IMPORT_CASES)
 
 BY_ID = {case.id: case for case in CASES}
 assert len(BY_ID) == len(CASES), "case ids must be unique"
+
+
+# --- cells as other programs save them: a one-sheet workbook from its XML ----------------
+
+_RAW_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.worksheet+xml"/>'
+    '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.styles+xml"/>'
+    '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.sharedStrings+xml"/>'
+    '{table_type}</Types>')
+_RAW_REL = '<Relationship Id="{id}" Type="http://schemas.openxmlformats.org/{kind}" Target="{target}"/>'
+_RAW_RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns='
+             '"http://schemas.openxmlformats.org/package/2006/relationships">{}</Relationships>')
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_OFFICE_REL = "officeDocument/2006/relationships/"
+
+
+def raw_book(path: Path, rows: str, *, strings: tuple[str, ...] = (),
+             numfmts: dict[int, str] | None = None, xf_formats: tuple[int, ...] = (),
+             date1904: bool = False, calc_on_load: bool = False, table: str | None = None,
+             backslash: bool = False, sheet: str = "Sheet1") -> Path:
+    """A one-sheet workbook whose ``sheetData`` holds ``rows`` (the XML of its rows, as
+    another program wrote it), with these shared strings, custom number formats, cell
+    formats (``s="i"`` is the format of number-format id ``xf_formats[i - 1]``; 0 is
+    General), an optional Excel table over ``table`` (an A1 range), and zip entry
+    names written with backslashes when ``backslash``."""
+    xfs = "".join(f'<xf numFmtId="{f}" fontId="0" fillId="0" borderId="0" xfId="0" '
+                  'applyNumberFormat="1"/>' for f in (0, *xf_formats))
+    fmts = "".join(f'<numFmt numFmtId="{i}" formatCode="{code}"/>'
+                   for i, code in (numfmts or {}).items())
+    styles = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{_MAIN_NS}">'
+              + (f'<numFmts count="{len(numfmts)}">{fmts}</numFmts>' if numfmts else "")
+              + '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+              '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill '
+              'patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/>'
+              '<top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" '
+              f'fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="{len(xf_formats) + 1}">'
+              f'{xfs}</cellXfs></styleSheet>')
+    sst = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{_MAIN_NS}" '
+           f'count="{len(strings)}" uniqueCount="{len(strings)}">'
+           + "".join(f'<si><t xml:space="preserve">{s}</t></si>' for s in strings) + "</sst>")
+    book = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{_MAIN_NS}" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            + ('<workbookPr date1904="1"/>' if date1904 else "<workbookPr/>") + '<sheets>'
+            + f'<sheet name="{sheet}" sheetId="1" r:id="rId1"/></sheets>'
+            + ('<calcPr calcId="191029" fullCalcOnLoad="1"/>' if calc_on_load else "")
+            + "</workbook>")
+    sheet_xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN_NS}" '
+                 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+                 f"<sheetData>{rows}</sheetData>"
+                 + ('<tableParts count="1"><tablePart r:id="rId1"/></tableParts>' if table else "")
+                 + "</worksheet>")
+    parts = {
+        "[Content_Types].xml": _RAW_TYPES.format(table_type=(
+            '<Override PartName="/xl/tables/table1.xml" ContentType="application/vnd.'
+            'openxmlformats-officedocument.spreadsheetml.table+xml"/>' if table else "")),
+        "_rels/.rels": _RAW_RELS.format(_RAW_REL.format(
+            id="rId1", kind=_OFFICE_REL + "officeDocument", target="xl/workbook.xml")),
+        "xl/workbook.xml": book,
+        "xl/_rels/workbook.xml.rels": _RAW_RELS.format(
+            _RAW_REL.format(id="rId1", kind=_OFFICE_REL + "worksheet",
+                            target="worksheets/sheet1.xml")
+            + _RAW_REL.format(id="rId2", kind=_OFFICE_REL + "styles", target="styles.xml")
+            + _RAW_REL.format(id="rId3", kind=_OFFICE_REL + "sharedStrings",
+                              target="sharedStrings.xml")),
+        "xl/styles.xml": styles,
+        "xl/sharedStrings.xml": sst,
+        "xl/worksheets/sheet1.xml": sheet_xml,
+    }
+    if table:
+        first, last = table.split(":")
+        width = column_number(re.match(r"[A-Z]+", last).group()) \
+            - column_number(re.match(r"[A-Z]+", first).group()) + 1
+        parts["xl/worksheets/_rels/sheet1.xml.rels"] = _RAW_RELS.format(_RAW_REL.format(
+            id="rId1", kind=_OFFICE_REL + "table", target="../tables/table1.xml"))
+        parts["xl/tables/table1.xml"] = (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<table xmlns="{_MAIN_NS}" '
+            f'id="1" name="Data" displayName="Data" ref="{table}"><autoFilter ref="{table}"/>'
+            f'<tableColumns count="{width}">'
+            + "".join(f'<tableColumn id="{i}" name="Column{i}"/>' for i in range(1, width + 1))
+            + "</tableColumns></table>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, text in parts.items():
+            zf.writestr(name.replace("/", "\\") if backslash and name != "[Content_Types].xml"
+                        else name, text)
+    return path
+
+
+def column_number(letters: str) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ord(ch) - 64
+    return number
