@@ -1002,6 +1002,57 @@ FAITHFUL_CASES = [
 CASES.extend(FAITHFUL_CASES)
 
 
+def _styles_with(code: str) -> Callable[[bytes], bytes]:
+    """styles.xml with one more cell format, index DATE_XF: custom number format ``code``."""
+    def edit(data: bytes) -> bytes:
+        text = _date_style(data).decode("utf-8").replace(
+            '<numFmts count="1">', f'<numFmts count="2"><numFmt numFmtId="200" formatCode="{code}"/>')
+        return text.replace('<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" '
+                            'applyNumberFormat="1"/></cellXfs>',
+                            '<xf numFmtId="200" fontId="0" fillId="0" borderId="0" xfId="0" '
+                            'applyNumberFormat="1"/></cellXfs>').encode("utf-8")
+    return edit
+
+
+def _backslash_names(folder: Path) -> Path:
+    """The sample with every zip entry name but the content types written with backslashes
+    (as some Windows zip tools write them)."""
+    with zipfile.ZipFile(SAMPLE) as zf:
+        renames = {n: n.replace("/", "\\") for n in zf.namelist() if n != "[Content_Types].xml"}
+    return sample_variant("backslash.xlsx", {}, renames)(folder)
+
+
+_RESULTS_KEPT = {"xl/workbook.xml": _sub(r' fullCalcOnLoad="1"', "")}
+
+#: Cells other programs save, read as they mean them (each once read silently wrong).
+MISREAD_CASES = [
+    Case("duration-format-is-not-a-date", sample_variant("duration.xlsx", {
+        "xl/styles.xml": _styles_with("[h]:mm"),
+        SHEET1: _sub(r'<c r="K5" s="\d+"><v>0.98</v></c>', f'<c r="K5" s="{DATE_XF}"><v>0.98</v></c>')}),
+        check, 0, r"(?m)^CS02 +Amber +% Children Looked After", verify=lambda folder, book: None),
+    Case("iso-time-of-day-in-current", sample_variant("iso-time.xlsx", {
+        SHEET1: _sub(r'<c r="K5" s="\d+"><v>0.98</v></c>', '<c r="K5" t="d"><v>10:10:10</v></c>')}),
+        check, 1, r"current position '10:10:10' is a time of day, not a number", "Measures!K5"),
+    Case("serial-60-is-28-february-1900", sample_variant("serial-60.xlsx", {
+        "xl/styles.xml": _date_style,
+        SHEET1: _sub(r'<c r="K5" s="\d+"><v>0.98</v></c>', f'<c r="K5" s="{DATE_XF}"><v>60</v></c>')}),
+        check, 1, r"current position '1900-02-28' is a date", "Measures!K5"),
+    Case("formula-with-empty-string-result", sample_variant("empty-result.xlsx", {
+        **_RESULTS_KEPT,
+        SHEET1: _sub(r'<c r="K5" s="(\d+)"><v>0.98</v></c>',
+                     r'<c r="K5" s="\1" t="str"><f>IF(L5="","",L5)</f><v></v></c>')}),
+        check, 0, r"(?m)^CS02 +Data unavailable", verify=lambda folder, book: None),
+    Case("formula-with-inline-string-result", sample_variant("inline-result.xlsx", {
+        **_RESULTS_KEPT,
+        SHEET1: _sub(r'<c r="C5" s="(\d+)" t="s"><v>\d+</v></c>',
+                     r'<c r="C5" s="\1" t="inlineStr"><f>"CS"&amp;"02"</f><is><t>CS02</t></is></c>')}),
+        check, 0, r"(?m)^CS02 +Amber +% Children Looked After", verify=lambda folder, book: None),
+    Case("zip-entry-names-with-backslashes", _backslash_names, check, 0,
+         r"(?m)^CS03 +Red +% repeat referrals$", verify=lambda folder, book: None),
+]
+CASES.extend(MISREAD_CASES)
+
+
 # --- import: published scorecards that are not what they seem ---------------------------
 
 def import_to_out(folder: Path, book: Path) -> list[str]:
