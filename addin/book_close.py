@@ -24,7 +24,8 @@ from kpi_core.errors import KpiError, ValueParseError
 from kpi_core.model import Period
 from kpi_core.pipeline import assess_workbook
 from kpi_core.reading.periods import parse_period
-from kpi_core.reading.tables import HISTORY, MEASURES, SETTINGS, measure_columns, parse_tables
+from kpi_core.reading.tables import HISTORY, MEASURES, SETTINGS, measure_columns
+from kpi_core.reading.workbook import parse_tables
 from kpi_core.reading.values import is_blank
 
 from .book_render import cell_value

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 from kpi_core.model import PerformanceWorkbook, Problem
 from kpi_core.pipeline import assess_workbook
-from kpi_core.publishing.scorecard import Cell, Column, Heading, Sheet, Table, build_scorecard
+from kpi_core.publishing.scorecard import build_scorecard
+from kpi_core.publishing.spec import Cell, Column, Heading, Sheet, Table
 from kpi_core.reading.tables import MEASURES
 
 from .book_render import add_excel_tables, render_sheet

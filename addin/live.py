@@ -28,11 +28,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from kpi_core.cells import cell_address
 from kpi_core.model import PerformanceWorkbook
-from kpi_core.reading.tables import (
-    BENCHMARKS, COMPARATORS, HISTORY, MEASURES, SETTINGS, parse_tables, table_from_values,
-)
-from kpi_core.reading.xlsx import CellError, RawTable, cell_address
+from kpi_core.reading.rows import table_from_values
+from kpi_core.reading.tables import BENCHMARKS, COMPARATORS, HISTORY, MEASURES, SETTINGS
+from kpi_core.reading.workbook import parse_tables
+from kpi_core.reading.scan import CellError
+from kpi_core.reading.xlsx import RawTable
 
 MARKER_NAME = "KpiScorecard_Generated"
 RENAMED_SUFFIX = " (scorecard)"

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from .errors import DataErrors, ValueParseError
 from .model import Assessment, PerformanceWorkbook, Problem, Status
-from .assessing.rules import assess_measure
-from .reading.xlsx import parse_cell_address
+from .assessing.measure import assess_measure
+from .cells import parse_cell_address
 
 Progress = Callable[[str], None]
 

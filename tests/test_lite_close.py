@@ -12,7 +12,7 @@ import xlwings
 from kpi_core.authoring.closing import _closing_period
 from kpi_core.pipeline import assess_workbook
 from kpi_core.reading.periods import parse_period
-from kpi_core.reading.tables import read_workbook
+from kpi_core.reading.workbook import read_workbook
 from tests.lite_payload import apply_actions, book_payload
 from tests.test_lite_scripts import run_jobs, sheet_grid
 

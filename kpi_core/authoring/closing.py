@@ -37,14 +37,17 @@ from ..atomic import atomic_path
 from ..errors import DataErrors, FileError, KpiError, UsageError, ValueParseError
 from ..model import Assessment, Measure, Period, Problem
 from ..pipeline import assess_workbook
-from ..reading.tables import MEASURES, SETTINGS, measure_columns, read_workbook
+from ..reading.tables import MEASURES, SETTINGS, measure_columns
+from ..reading.workbook import read_workbook
 from ..reading.history import HISTORY_COLUMNS
 from ..reading.periods import parse_period
 from ..reading.values import is_blank, parse_text
-from ..reading.xlsx import (
-    MAX_PART_BYTES, PackageLayout, RawTable, TablePart, cell_address, parse_cell_address,
-    read_layout, read_tables,
+from ..cells import (
+    OFFICE_RELATIONSHIPS_NS, PACKAGE_RELATIONSHIPS_NS, SPREADSHEET_NS, cell_address,
+    parse_cell_address,
 )
+from ..reading.package import MAX_PART_BYTES, PackageLayout, TablePart, read_layout
+from ..reading.xlsx import RawTable, read_tables
 from .package import (
     SheetXml, cell_text, grow_table, parse_range, range_ref, shared_strings, with_dimension,
 )
@@ -74,10 +77,10 @@ def find_repeated_row(history: RawTable, columns: dict, rows: list
         if key in adding:
             return ri, parse_text(ref), key[1]
     return None
-_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_REL = OFFICE_RELATIONSHIPS_NS
 _CT_SHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _CT_TABLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_MAIN = SPREADSHEET_NS
 _UNSAFE_NAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 
 
@@ -603,7 +606,7 @@ class _Plan:
             'showLastColumn="0" showRowStripes="1" showColumnStripes="0"/></table>').encode()
         self.parts[posixpath.join("xl/worksheets/_rels", f"sheet{n}.xml.rels")] = (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationships xmlns="{PACKAGE_RELATIONSHIPS_NS}">'
             f'<Relationship Id="rId1" Type="{_REL}/table" Target="../tables/table{m}.xml"/>'
             '</Relationships>').encode()
         self._register_sheet(sheet_part, table_part)

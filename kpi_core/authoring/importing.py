@@ -44,7 +44,7 @@ from pathlib import Path
 
 from ..errors import FileError, UsageError, ValueParseError
 from ..model import Measure, Polarity, Settings, Status, Unit
-from ..assessing.rules import assess_measure
+from ..assessing.measure import assess_measure
 from ..reading.benchmark_text import canonical_comparator, parse_benchmark_text
 from ..reading.values import parse_reading
 from .template import DEFAULT_SETTINGS, MEASURE_HEADERS, write_performance_workbook
@@ -119,8 +119,9 @@ def read_text_lines(path: Path) -> list[Line]:
 
 def read_xlsx_lines(path: Path) -> list[Line]:
     """Every row of every sheet of a workbook (the scorecard is looked for in each)."""
-    from ..publishing.scorecard import DATA_COLUMNS
-    from ..reading.xlsx import cell_address, read_sheet, sheet_names
+    from ..publishing.data_sheet import DATA_COLUMNS
+    from ..cells import cell_address
+    from ..reading.xlsx import read_sheet, sheet_names
 
     data_header = [h for h, _get in DATA_COLUMNS]
     lines: list[Line] = []

@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from xml.parsers import expat
 
 from ..errors import FileError
-from ..reading.xlsx import cell_address, column_index, parse_cell_address
+from ..cells import (
+    SPREADSHEET_NS, STRICT_SPREADSHEET_NS, cell_address, column_index, parse_cell_address,
+)
 
-MAIN_NS = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-           "http://purl.oclc.org/ooxml/spreadsheetml/main")
+MAIN_NS = (SPREADSHEET_NS, STRICT_SPREADSHEET_NS)
 _SEP = "\x01"
 _SPANNED = frozenset({"sheetData", "row", "c", "v", "f", "is"})  # elements whose end we need
 #: A start tag from its ``<``: name, attributes (values may hold ``>``), end.
