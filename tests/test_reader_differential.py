@@ -29,8 +29,8 @@ from pathlib import Path
 import pytest
 
 from kpi_core.errors import FileError
-from kpi_core.reading.xlsx import (CellError, FormulaNoResult, decode_escapes, read_sheet,
-                                   sheet_names)
+from kpi_core.reading.scan import CellError, FormulaNoResult, decode_escapes
+from kpi_core.reading.xlsx import read_sheet, sheet_names
 from tests.corpus import CASES, ROOT, raw_book
 
 openpyxl = pytest.importorskip("openpyxl")
@@ -256,8 +256,8 @@ def test_xlsxwriter_books_read_as_openpyxl_and_calamine_read_them(tmp_path):
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
 def test_libreoffice_saves_read_as_openpyxl_and_calamine_read_them(tmp_path):
     """The same workbooks saved again by LibreOffice Calc (its own XML: other attribute
-    orders, rows without spans, its own styles)."""
-    sources = [*_misread_books(tmp_path), _xlsxwriter_book(tmp_path), *TEMPLATES[:1]]
+    orders, rows without spans, its own styles). LibreOffice opens no backslash entry names."""
+    sources = [*_misread_books(tmp_path)[:2], _xlsxwriter_book(tmp_path), *TEMPLATES[:1]]
     out = tmp_path / "libreoffice"
     done = subprocess.run(
         ["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",

@@ -12,7 +12,7 @@ import zipfile
 
 import pytest
 
-from kpi_core.reading.xlsx import FormulaNoResult
+from kpi_core.reading.scan import FormulaNoResult
 from kpi_core.reading.xlsx import read_sheet, read_tables
 from tests.corpus import raw_book
 
@@ -139,7 +139,7 @@ def test_zip_entry_names_with_backslashes_are_read(tmp_path):
 
 def test_shared_strings_and_styles_are_read_once_per_workbook(tmp_path, monkeypatch):
     """A workbook without a Measures table: read as a plain range, after its tables."""
-    from kpi_core.reading.tables import read_workbook
+    from kpi_core.reading.workbook import read_workbook
     from tests.workbooks import measure_row, write_book
     book = write_book(tmp_path / "range.xlsx", [measure_row("M1"), measure_row("M2")],
                       measures_table=None, settings=[["Authority", "Kent"]])
