@@ -54,7 +54,8 @@ def test_repeated_rows_are_merged(tmp_path, lane):
     rows = ('<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2"><v>2</v></c></row>'
             '<row r="2"><c r="B2"><v>3</v></c></row>')
     assert _sheet(tmp_path, lane, rows) == [[1.0, None], [2.0, 3.0]]
-    assert _table(tmp_path, lane, rows, "A1:B2") == [[1.0, None], [2.0, 3.0]]
+    # a blank header cell shows its table column name
+    assert _table(tmp_path, lane, rows, "A1:B2") == [[1.0, "Column2"], [2.0, 3.0]]
 
 
 # --- C: an ISO time of day is a time ------------------------------------------------------

@@ -22,7 +22,7 @@ from .tables import (
     apply_use_blue, column_overrides, has_period_headers, read_benchmarks,
     read_free_text_benchmarks, read_measures, read_settings,
 )
-from .xlsx import RawTable, read_sheet, read_tables
+from .xlsx import RawTable, WorkbookFile
 
 
 def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = (),
@@ -103,5 +103,6 @@ def _plain_range(settings: Settings, sheets: tuple[str, ...],
 def read_workbook(path: str | os.PathLike) -> PerformanceWorkbook:
     """Read a performance workbook file. File-level failures raise :class:`FileError`;
     data problems are returned in ``problems``, never raised."""
-    raw = read_tables(path, (MEASURES, BENCHMARKS, SETTINGS, HISTORY, COMPARATORS))
-    return parse_tables(raw.tables, raw.sheets, lambda sheet: read_sheet(path, sheet))
+    with WorkbookFile(path) as workbook:
+        raw = workbook.tables((MEASURES, BENCHMARKS, SETTINGS, HISTORY, COMPARATORS))
+        return parse_tables(raw.tables, raw.sheets, workbook.sheet)

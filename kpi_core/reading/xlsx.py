@@ -158,7 +158,10 @@ def _fill_sheet(pkg: Package, part: str, book: Book, sheet: str) -> RawTable:
             if value is not None:
                 found[col_no] = value
         if found:
-            rows[row_no] = found
+            if row_no in rows:  # a row written twice: one row, as Excel reads it
+                rows[row_no].update(found)
+            else:
+                rows[row_no] = found
             width = max(width, max(found))
             cells_used = max(cells_used, row_no * width)
             if cells_used > MAX_TABLE_CELLS:
@@ -224,15 +227,43 @@ class _Opened:
                      percent_styles, date_styles, self.calc_on_load, self.date1904)
 
 
-def read_tables(path: str | os.PathLike, names: tuple[str, ...] | None = None) -> RawWorkbook:
-    """Every Excel table of a workbook (or those named), as :class:`RawTable`.
+class WorkbookFile:
+    """An open workbook file: its sheets, its tables and any sheet's cells, with the
+    shared strings and styles read once however many tables and sheets are read. Use it
+    as a context manager (the zip is closed at the end).
 
     Raises :class:`FileError` for anything that is not a readable .xlsx/.xlsm.
     """
-    path = Path(path)
-    opened = _Opened(path)
-    pkg = opened.pkg
-    with pkg.zip:
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        self._opened = _Opened(self.path)
+        self._book: Book | None = None
+
+    def __enter__(self) -> WorkbookFile:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._opened.pkg.zip.close()
+
+    @property
+    def sheets(self) -> tuple[str, ...]:
+        """The workbook's sheet names, in order (worksheets only)."""
+        return tuple(name for name, _ in self._opened.sheets)
+
+    def book(self) -> Book:
+        """The shared strings, styles and date system, read on first use."""
+        if self._book is None:
+            self._book = self._opened.book()
+        return self._book
+
+    def tables(self, names: tuple[str, ...] | None = None) -> RawWorkbook:
+        """Every Excel table (or those named), as :class:`RawTable`."""
+        path, opened = self.path, self._opened
+        pkg = opened.pkg
         wanted = {n.casefold() for n in names} if names else None
         by_sheet: dict[str, list[_TableDef]] = {}
         for sheet_name, part in opened.sheets:
@@ -267,33 +298,44 @@ def read_tables(path: str | os.PathLike, names: tuple[str, ...] | None = None) -
                               columns if t.get("headerRowCount") != "0" else ()))
 
         tables: dict[str, RawTable] = {}
-        if by_sheet:
-            book = opened.book()
-            for part, defs in by_sheet.items():
-                tables.update(_read_rows(pkg, part, defs, book))
-        return RawWorkbook(tuple(name for name, _ in opened.sheets), tables)
+        for part, defs in by_sheet.items():
+            tables.update(_read_rows(pkg, part, defs, self.book()))
+        return RawWorkbook(self.sheets, tables)
 
+    def sheet(self, sheet: str) -> RawTable | None:
+        """Every cell of one sheet (named case-insensitively) as a :class:`RawTable`
+        whose name is the sheet's, from A1; ``None`` when the workbook has no such sheet.
 
-def read_sheet(path: str | os.PathLike, sheet: str) -> RawTable | None:
-    """Every cell of one sheet (named case-insensitively) as a :class:`RawTable` whose
-    name is the sheet's, from A1; ``None`` when the workbook has no such sheet.
-
-    For a range without an Excel table: :mod:`kpi_core.reading.workbook` finds its
-    header row and its end.
-    """
-    path = Path(path)
-    opened = _Opened(path)
-    pkg = opened.pkg
-    with pkg.zip:
+        For a range without an Excel table: :mod:`kpi_core.reading.workbook` finds its
+        header row and its end.
+        """
+        opened = self._opened
+        pkg = opened.pkg
         part = next((p for name, p in opened.sheets if name.casefold() == sheet.casefold()),
                     None)
         if part is None or not pkg.has(part):
             return None
         name = next(name for name, p in opened.sheets if p == part)
         try:
-            return _fill_sheet(pkg, part, opened.book(), name)
+            return _fill_sheet(pkg, part, self.book(), name)
         except ValueError as exc:
-            raise FileError(f"{path}: part {part} is damaged ({exc})") from exc
+            raise FileError(f"{self.path}: part {part} is damaged ({exc})") from exc
+
+
+def read_tables(path: str | os.PathLike, names: tuple[str, ...] | None = None) -> RawWorkbook:
+    """Every Excel table of a workbook (or those named), as :class:`RawTable`.
+
+    Raises :class:`FileError` for anything that is not a readable .xlsx/.xlsm.
+    """
+    with WorkbookFile(path) as workbook:
+        return workbook.tables(names)
+
+
+def read_sheet(path: str | os.PathLike, sheet: str) -> RawTable | None:
+    """Every cell of one sheet (named case-insensitively) as a :class:`RawTable` whose
+    name is the sheet's, from A1; ``None`` when the workbook has no such sheet."""
+    with WorkbookFile(path) as workbook:
+        return workbook.sheet(sheet)
 
 
 def sheet_names(path: str | os.PathLike) -> tuple[str, ...]:
