@@ -30,6 +30,7 @@ from .package import (
 from .scan import (
     Book, decode_escapes, read_cell_styles, read_shared_strings, scan_rows, serial_to_datetime,
 )
+from .compiled import CompiledReader, NotCompiled
 
 #: Largest table (rows x columns, as its range declares) we read: 14x a 20,000-measure
 #: table of 18 columns, and a bound on memory (~40 MB of cell slots) when a tiny file
@@ -73,8 +74,8 @@ class _TableDef:
     columns: tuple[str, ...] = ()
 
 
-def _read_rows(pkg: Package, part: str, tables: list[_TableDef], book: Book
-               ) -> dict[str, RawTable]:
+def _read_rows(pkg: Package, part: str, tables: list[_TableDef], book: Book,
+               fast: CompiledReader | None = None) -> dict[str, RawTable]:
     """The cells of every table on one sheet, in one pass over the sheet's XML."""
     grids = {t.name: [[None] * (t.right - t.left + 1) for _ in range(t.bottom - t.top + 1)]
              for t in tables}
@@ -84,7 +85,7 @@ def _read_rows(pkg: Package, part: str, tables: list[_TableDef], book: Book
     # Only row ends are handled (a row's cells are complete by then), so the Python
     # work per XML event stays small: this loop is most of the time of a big read.
     try:
-        _fill_grids(pkg, part, tables, grids, percents, book, top, bottom)
+        _fill_grids(pkg, part, tables, grids, percents, book, top, bottom, fast)
     except ValueError as exc:  # a row number or style index that is not a number
         raise FileError(f"{pkg.path}: part {part} is damaged ({exc})") from exc
     for t in tables:
@@ -97,7 +98,8 @@ def _read_rows(pkg: Package, part: str, tables: list[_TableDef], book: Book
 
 
 def _fill_grids(pkg: Package, part: str, tables: list[_TableDef], grids: dict,
-                percents: dict, book: Book, top: int, bottom: int) -> None:
+                percents: dict, book: Book, top: int, bottom: int,
+                fast: CompiledReader | None = None) -> None:
     percent_styles, date_styles, date1904 = book.percent_styles, book.date_styles, book.date1904
     spans = [(t.top, t.bottom, t.left, t.right, grids[t.name], percents[t.name])
              for t in tables]
@@ -135,10 +137,43 @@ def _fill_grids(pkg: Package, part: str, tables: list[_TableDef], grids: dict,
                             value = serial_to_datetime(value, date1904) or value
                     grid[ri][ci] = value
 
+    def on_block(first_row, first_col, rows, styled):
+        if first_row > bottom:
+            raise StopScan
+        for t_top, t_bottom, left, right, grid, percent in spans:
+            lo, hi = max(first_row, t_top), min(first_row + len(rows) - 1, t_bottom)
+            a, b = max(left - first_col, 0), right - first_col + 1
+            at = max(first_col - left, 0)
+            for row_no in range(lo, hi + 1):
+                found = rows[row_no - first_row][a:b]
+                line = grid[row_no - t_top]
+                line[at:at + len(found)] = found
+            for row_no, col_no, index in styled:
+                if t_top <= row_no <= t_bottom and left <= col_no <= right:
+                    ri, ci = row_no - t_top, col_no - left
+                    if index in percent_styles:
+                        percent.add((ri, ci))
+                    elif type(grid[ri][ci]) is float:
+                        grid[ri][ci] = serial_to_datetime(grid[ri][ci], date1904) or grid[ri][ci]
+
+    _scan(pkg, part, book, fast, on_row, on_block)
+
+
+def _scan(pkg: Package, part: str, book: Book, fast: CompiledReader | None, on_row,
+          on_block) -> None:
+    """A sheet's rows by the compiled fast path where it reads them as we mean them
+    (``on_block``), else by the pure scanner (``on_row``), from the top."""
+    if fast is not None and fast.wants(part):
+        try:
+            fast.read_blocks(part, on_block)
+            return
+        except NotCompiled:
+            pass  # what the fast path handed on, the pure scanner hands on again, the same
     scan_rows(pkg, part, book, on_row)
 
 
-def _fill_sheet(pkg: Package, part: str, book: Book, sheet: str) -> RawTable:
+def _fill_sheet(pkg: Package, part: str, book: Book, sheet: str,
+                fast: CompiledReader | None = None) -> RawTable:
     """Every cell of a sheet from A1 to its last used row and column (a plain range has
     no table to bound it), as one grid."""
     rows: dict[int, dict[int, object]] = {}
@@ -171,11 +206,25 @@ def _fill_sheet(pkg: Package, part: str, book: Book, sheet: str) -> RawTable:
                                 "without an Excel table; make the measures an Excel table "
                                 "(Insert > Table) named Measures")
 
-    scan_rows(pkg, part, book, on_row)
+    def on_block(first_row, first_col, block, styled):
+        by_cell = {(r, c): i for r, c, i in styled}
+        for row_no, values in enumerate(block, first_row):
+            on_row(row_no, [(col_no, _style(by_cell.pop((row_no, col_no), None)), value)
+                            for col_no, value in enumerate(values, first_col)
+                            if value is not None or (row_no, col_no) in by_cell])
+        for (row_no, col_no), index in by_cell.items():  # styled cells calamine left out
+            on_row(row_no, [(col_no, str(index), None)])
+
+    _scan(pkg, part, book, fast, on_row, on_block)
     height = max(rows, default=0)
     grid = [[rows.get(ri, {}).get(ci) for ci in range(1, width + 1)]
             for ri in range(1, height + 1)]
     return RawTable(sheet, sheet, 1, 1, grid, frozenset(percents))
+
+
+def _style(index: int | None) -> str | None:
+    """A style index as the scanner hands it on (the ``s`` attribute's text)."""
+    return None if index is None else str(index)
 
 
 class _Opened:
@@ -224,7 +273,7 @@ class _Opened:
     def book(self) -> Book:
         percent_styles, date_styles = read_cell_styles(self.pkg, self.part("styles"))
         return Book(self.pkg.main, read_shared_strings(self.pkg, self.part("sharedStrings")),
-                     percent_styles, date_styles, self.calc_on_load, self.date1904)
+                    percent_styles, date_styles, self.calc_on_load, self.date1904)
 
 
 class WorkbookFile:
@@ -239,6 +288,7 @@ class WorkbookFile:
         self.path = Path(path)
         self._opened = _Opened(self.path)
         self._book: Book | None = None
+        self._fast: CompiledReader | None = None
 
     def __enter__(self) -> WorkbookFile:
         return self
@@ -255,9 +305,11 @@ class WorkbookFile:
         return tuple(name for name, _ in self._opened.sheets)
 
     def book(self) -> Book:
-        """The shared strings, styles and date system, read on first use."""
+        """The shared strings, styles and date system, read on first use (once)."""
         if self._book is None:
             self._book = self._opened.book()
+            self._fast = CompiledReader.for_workbook(self._opened.pkg, self._book,
+                                                     self._opened.part("sharedStrings"))
         return self._book
 
     def tables(self, names: tuple[str, ...] | None = None) -> RawWorkbook:
@@ -299,7 +351,7 @@ class WorkbookFile:
 
         tables: dict[str, RawTable] = {}
         for part, defs in by_sheet.items():
-            tables.update(_read_rows(pkg, part, defs, self.book()))
+            tables.update(_read_rows(pkg, part, defs, self.book(), self._fast))
         return RawWorkbook(self.sheets, tables)
 
     def sheet(self, sheet: str) -> RawTable | None:
@@ -317,7 +369,7 @@ class WorkbookFile:
             return None
         name = next(name for name, p in opened.sheets if p == part)
         try:
-            return _fill_sheet(pkg, part, self.book(), name)
+            return _fill_sheet(pkg, part, self.book(), name, self._fast)
         except ValueError as exc:
             raise FileError(f"{self.path}: part {part} is damaged ({exc})") from exc
 
