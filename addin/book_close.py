@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kpi_core.authoring.closing import (
-    _HISTORY_FIELDS, _JUDGEMENTS, HISTORY_HEADERS, _closing_period, find_repeated_row,
+    HISTORY_FIELDS, HISTORY_HEADERS, JUDGEMENTS, closing_period, find_repeated_row,
 )
 from kpi_core.errors import KpiError, ValueParseError
 from kpi_core.model import Period
@@ -107,14 +107,14 @@ def close_book(book, next_period: str = "", number_formats: NumberFormats | None
         m = a.measure
         if not m.ref or m.row is None:
             continue
-        closing = _closing_period(m, current, opened)
+        closing = closing_period(m, current, opened)
         if closing is not None:
             rows.append((m, a, closing))
 
     raw_h = tables.get(HISTORY.casefold())
     placed = None
     if raw_h is not None:
-        placed = _header_index(raw_h, _HISTORY_FIELDS)
+        placed = _header_index(raw_h, HISTORY_FIELDS)
         missing = [f.title() for f in ("ref", "period", "value") if placed[f] is None]
         if missing:
             return _say_refused(say, f"the History table has no column {', '.join(missing)}")
@@ -134,7 +134,7 @@ def close_book(book, next_period: str = "", number_formats: NumberFormats | None
             sheet.range((m.row, raw_m.left + cols["previous"])).value = (
                 None if is_blank(held) else cell_value(held))
         current_cell.clear_contents()
-        for field in _JUDGEMENTS:  # an officer's judgement of the closed figure goes with it
+        for field in JUDGEMENTS:  # an officer's judgement of the closed figure goes with it
             if field in cols and not is_blank(raw_m.rows[m.row - raw_m.top][cols[field]]):
                 sheet.range((m.row, raw_m.left + cols[field])).clear_contents()
 

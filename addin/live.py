@@ -44,7 +44,7 @@ EXCEL_ERRORS = frozenset({
     "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
     "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
 })
-_TABLE_NAMES = (MEASURES, BENCHMARKS, SETTINGS, HISTORY, COMPARATORS)
+TABLE_NAMES = (MEASURES, BENCHMARKS, SETTINGS, HISTORY, COMPARATORS)
 
 
 # --- which sheets go where -------------------------------------------------------------
@@ -250,7 +250,7 @@ def read_live_tables(book, number_formats: NumberFormats | None = None
     ``number_formats`` stands in for ``.number_format`` where a book cannot answer it at
     once (xlwings Lite and Server); a table missing from it has no percent-formatted cells.
     """
-    wanted = {n.casefold() for n in _TABLE_NAMES}
+    wanted = {n.casefold() for n in TABLE_NAMES}
     found: dict[str, RawTable] = {}
     for sheet in book.sheets:
         for table in sheet.tables:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import xlwings
 
-from kpi_core.authoring.closing import _closing_period
+from kpi_core.authoring.closing import closing_period
 from kpi_core.pipeline import assess_workbook
 from kpi_core.reading.periods import parse_period
 from kpi_core.reading.workbook import read_workbook
@@ -26,7 +26,7 @@ def expected_history(path: Path, opened: str) -> list[list]:
     current, nxt = parse_period(workbook.settings.period), parse_period(opened)
     rows = []
     for a in assess_workbook(workbook):
-        closing = _closing_period(a.measure, current, nxt)
+        closing = closing_period(a.measure, current, nxt)
         if closing is not None:
             rows.append([a.measure.ref, closing.label, a.measure.current,
                          a.measure.target, a.status.value])

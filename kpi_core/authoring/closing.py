@@ -4,7 +4,7 @@
 Current, Target and published status are rows of the ``History`` table under the
 current period (Settings ``Period``), ``Previous`` holds what ``Current`` held,
 ``Current`` is blank and Settings ``Period`` names the next period. Each measure is
-recorded under its own frequency's period (:func:`_closing_period`); in the wide
+recorded under its own frequency's period (:func:`closing_period`); in the wide
 layout, under its period's own Measures column. What is written is read back as
 ``check`` reads it before it replaces OUT.
 
@@ -54,10 +54,10 @@ from .package import (
 
 HISTORY_TABLE = "History"
 #: Measures fields that judge the closed period's figure, cleared with it (issue 14's names).
-_JUDGEMENTS = ("rag_override", "override_reason")
+JUDGEMENTS = ("rag_override", "override_reason")
 HISTORY_HEADERS = ("Ref", "Period", "Value", "Target", "Status")
 #: History's columns and the headers each answers to, as the History reader reads them.
-_HISTORY_FIELDS = {c.field: c.headers for c in HISTORY_COLUMNS}
+HISTORY_FIELDS = {c.field: c.headers for c in HISTORY_COLUMNS}
 
 
 def find_repeated_row(history: RawTable, columns: dict, rows: list
@@ -323,7 +323,7 @@ class _Plan:
             m = a.measure
             if not m.ref or m.row is None:
                 continue
-            closing = _closing_period(m, self.current, self.opened)
+            closing = closing_period(m, self.current, self.opened)
             if closing is None:
                 continue  # e.g. an annual measure whose year is still the same
             current_col = cols["current"]
@@ -347,7 +347,7 @@ class _Plan:
                          sheet.empty_cell(m.row, current_col, cur.style), name)
             # An officer's RAG Override judged the closed figure (History keeps the status
             # it gave); over a blank Current it could not stand.
-            for field in _JUDGEMENTS:
+            for field in JUDGEMENTS:
                 if field in cols:
                     col = cols[field]
                     old = sheet.cell(m.row, col)
@@ -440,7 +440,7 @@ class _Plan:
         header = [" ".join(str(v).split()).casefold() if v is not None else ""
                   for v in raw_h.rows[0]]
         found = {f: next((i for i, h in enumerate(header) if h in words), None)
-                 for f, words in _HISTORY_FIELDS.items()}
+                 for f, words in HISTORY_FIELDS.items()}
         missing = [f.title() for f in ("ref", "period", "value") if found[f] is None]
         if missing:
             raise UsageError(f"{self.book}: the {HISTORY_TABLE} table has no column "
@@ -667,7 +667,7 @@ class _Plan:
             b"", types)
 
 
-def _closing_period(measure: Measure, current: Period, opened: Period) -> Period | None:
+def closing_period(measure: Measure, current: Period, opened: Period) -> Period | None:
     """The period a measure's Current belongs to when closing moves it on, or ``None``
     when its own period is still open.
 
@@ -678,11 +678,11 @@ def _closing_period(measure: Measure, current: Period, opened: Period) -> Period
 
     >>> from kpi_core.model import Frequency
     >>> q2, q3, q4 = (parse_period(f"Q{q} 2016/17") for q in (2, 3, 4))
-    >>> _closing_period(Measure("M", "P", "m", frequency=Frequency.MONTHLY), q2, q3).label
+    >>> closing_period(Measure("M", "P", "m", frequency=Frequency.MONTHLY), q2, q3).label
     'Sep 2016'
-    >>> _closing_period(Measure("A", "P", "a", frequency=Frequency.ANNUAL), q2, q3) is None
+    >>> closing_period(Measure("A", "P", "a", frequency=Frequency.ANNUAL), q2, q3) is None
     True
-    >>> _closing_period(Measure("A", "P", "a", frequency=Frequency.ANNUAL), q3, q4).label
+    >>> closing_period(Measure("A", "P", "a", frequency=Frequency.ANNUAL), q3, q4).label
     '2015/16'
     """
     if measure.frequency is None:
