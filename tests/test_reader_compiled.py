@@ -127,7 +127,11 @@ def test_misread_patterns_and_xlsxwriter_books_read_the_same_by_both_paths(tmp_p
             '<row r="11"><c r="A11" t="str"><f>A1</f><v></v></c></row>')
     kwargs = {"strings": ("Ref",), "numfmts": {164: "[h]:mm", 165: "0.0%"},
               "xf_formats": (164, 14, 165)}
-    for book in (raw_book(tmp_path / "misreads.xlsx", rows, **kwargs),
+    beside = "".join(f'<row r="{r}"><c r="C{r}"><v>{r}</v></c><c r="D{r}" s="3"><v>0.{r}</v></c>'
+                     f'<c r="E{r}" t="s"><v>0</v></c></row>' for r in range(1, 5))
+    for book in (raw_book(tmp_path / "left.xlsx", beside, table="A1:A4", **kwargs),
+                 raw_book(tmp_path / "right.xlsx", beside, table="D1:F4", **kwargs),
+                 raw_book(tmp_path / "misreads.xlsx", rows, **kwargs),
                  raw_book(tmp_path / "table.xlsx", rows, table="A1:F11", **kwargs),
                  raw_book(tmp_path / "plain.xlsx", rows.split("<row r=\"9\">")[0], **kwargs)):
         fast, pure, _ = both_paths(book)

@@ -142,7 +142,7 @@ def _fill_grids(pkg: Package, part: str, tables: list[_TableDef], grids: dict,
             raise StopScan
         for t_top, t_bottom, left, right, grid, percent in spans:
             lo, hi = max(first_row, t_top), min(first_row + len(rows) - 1, t_bottom)
-            a, b = max(left - first_col, 0), right - first_col + 1
+            a, b = max(left - first_col, 0), max(right - first_col + 1, 0)
             at = max(first_col - left, 0)
             for row_no in range(lo, hi + 1):
                 found = rows[row_no - first_row][a:b]
