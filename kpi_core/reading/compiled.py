@@ -48,8 +48,9 @@ from .package import MAIN, Package, StopScan
 from .scan import Book
 
 #: Uncompressed bytes of rows handed to calamine at a time: its grid of a slice stays
-#: some tens of MB, and each slice pays calamine's parse of the shared strings once.
-SLICE_BYTES = 4 << 20
+#: a few MB (the Comparators read peaks 20 MB above the pure one), and each slice pays
+#: calamine's parse of the shared strings once.
+SLICE_BYTES = 2 << 20
 #: Sheet parts smaller than this are read by the pure scanner: for a few thousand rows
 #: calamine's set-up costs about what it saves. Tests set it to 0 to compare both.
 MIN_PART_BYTES = 1 << 20
@@ -64,9 +65,9 @@ _FORMULA_RE = re.compile(rb"<f[\s>/]")
 #: (calamine reads a negative index as counted from the end).
 _OTHER_TYPE_RE = re.compile(rb' t="(?!s"><v>[0-9]|n"[\s>/]|b"[\s>/])')
 _STRING_CELL = b' t="s"'
-#: A style index or a row number that is not a whole number (a damaged part: the pure
-#: scanner names it).
-_ODD_NUMBER_RE = re.compile(rb' s="(?![0-9]+")|<row [^>]*?\br="(?![0-9]+")')
+#: A style index that is not a whole number (a damaged part: the pure scanner names it;
+#: calamine, given no styles, would not see it; a bad row number it refuses itself).
+_ODD_STYLE_RE = re.compile(rb' s="(?![0-9]+")')
 _CELL_REF_RE = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"')
 
 _TYPES = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Types xmlns="http://schemas.openxml'
@@ -141,11 +142,13 @@ class CompiledReader:
 
     def read_blocks(self, part: str, on_block) -> None:
         """The sheet's rows, a slice at a time: ``on_block(first_row, first_column,
-        rows, styled)`` with 1-based numbers, ``rows`` a list of value lists (``None``
-        for an empty cell) and ``styled`` the ``(row, column, style index)`` of the
-        cells whose style shows a percent or a date. ``on_block`` raises
-        :class:`StopScan` to stop. Raises :class:`NotCompiled` for a sheet only the
-        pure scanner reads as we mean it."""
+        rows, styled, ours)`` with 1-based numbers, ``rows`` a list of value lists as
+        calamine gives them, ``styled`` the ``(row, column, style index)`` of the cells
+        whose style shows a percent or a date, and ``ours(value, value)`` the value as
+        the pure scanner gives it (``None`` for an empty cell, each text its one object):
+        mapped by the consumer as it copies (``map(ours, row, row)``: C speed).
+        ``on_block`` raises :class:`StopScan` to stop. Raises :class:`NotCompiled` for a
+        sheet only the pure scanner reads as we mean it."""
         if self.strings is None:
             self._load_strings()
         if b"_x" in self.strings or b"<rPh" in self.strings:
@@ -213,7 +216,7 @@ class CompiledReader:
             return
         if (b"&" in rows or b"!" in rows or b"?" in rows
                 or (b"f" in rows and _FORMULA_RE.search(rows)) or _OTHER_TYPE_RE.search(rows)
-                or _ODD_NUMBER_RE.search(rows)):
+                or _ODD_STYLE_RE.search(rows)):
             raise NotCompiled
         first = _ROW_NO_RE.match(rows.lstrip())
         if first is None or int(first.group(1)) <= state["last_row"]:
@@ -243,14 +246,12 @@ class CompiledReader:
         if start is None and not styled:
             return
         first_row, first_col = (start[0] + 1, start[1] + 1) if start is not None else (1, 1)
-        ours = self._ours.get
-        values = [list(map(ours, row, row)) for row in values]
         # A number calamine cannot parse comes as its text, where Python's float() may
-        # read it (" 2 ", "1_000"): every text must be a shared string's.
-        if sum(map(isinstance, chain.from_iterable(values), repeat(str))) \
-                != rows.count(_STRING_CELL):
+        # read it (" 2 ", "1_000"): every text but its empty cells must be a shared string's.
+        texts = sum(map(isinstance, chain.from_iterable(values), repeat(str)))
+        if texts - sum(map(list.count, values, repeat(""))) != rows.count(_STRING_CELL):
             raise NotCompiled
-        on_block(first_row, first_col, values, styled)
+        on_block(first_row, first_col, values, styled, self._ours.get)
 
     def _package(self, rows: bytes) -> io.BytesIO:
         buffer = io.BytesIO()

@@ -137,7 +137,7 @@ def _fill_grids(pkg: Package, part: str, tables: list[_TableDef], grids: dict,
                             value = serial_to_datetime(value, date1904) or value
                     grid[ri][ci] = value
 
-    def on_block(first_row, first_col, rows, styled):
+    def on_block(first_row, first_col, rows, styled, ours):
         if first_row > bottom:
             raise StopScan
         for t_top, t_bottom, left, right, grid, percent in spans:
@@ -146,8 +146,7 @@ def _fill_grids(pkg: Package, part: str, tables: list[_TableDef], grids: dict,
             at = max(first_col - left, 0)
             for row_no in range(lo, hi + 1):
                 found = rows[row_no - first_row][a:b]
-                line = grid[row_no - t_top]
-                line[at:at + len(found)] = found
+                grid[row_no - t_top][at:at + len(found)] = map(ours, found, found)
             for row_no, col_no, index in styled:
                 if t_top <= row_no <= t_bottom and left <= col_no <= right:
                     ri, ci = row_no - t_top, col_no - left
@@ -206,12 +205,12 @@ def _fill_sheet(pkg: Package, part: str, book: Book, sheet: str,
                                 "without an Excel table; make the measures an Excel table "
                                 "(Insert > Table) named Measures")
 
-    def on_block(first_row, first_col, block, styled):
+    def on_block(first_row, first_col, block, styled, ours):
         by_cell = {(r, c): i for r, c, i in styled}
         for row_no, values in enumerate(block, first_row):
-            on_row(row_no, [(col_no, _style(by_cell.pop((row_no, col_no), None)), value)
-                            for col_no, value in enumerate(values, first_col)
-                            if value is not None or (row_no, col_no) in by_cell])
+            on_row(row_no, [(col_no, _style(by_cell.pop((row_no, col_no), None)), ours(v, v))
+                            for col_no, v in enumerate(values, first_col)
+                            if v != "" or (row_no, col_no) in by_cell])
         for (row_no, col_no), index in by_cell.items():  # styled cells calamine left out
             on_row(row_no, [(col_no, str(index), None)])
 
