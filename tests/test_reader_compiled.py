@@ -138,6 +138,14 @@ def test_misread_patterns_and_xlsxwriter_books_read_the_same_by_both_paths(tmp_p
         assert fast == pure, book.name
 
 
+def test_our_scorecard_reads_the_same_by_both_paths(tmp_path, both_paths):
+    """What the command line writes, as ``import`` reads it back."""
+    out = tmp_path / "scorecard.xlsx"
+    assert main(["regenerate", str(TEMPLATES[-1]), "-o", str(out)]) == 0
+    fast, pure, fast_parts = both_paths(out)
+    assert fast == pure and fast_parts
+
+
 def test_the_pure_reader_needs_no_calamine(tmp_path):
     """As in Pyodide: python-calamine cannot be imported; kpi_core reads the sample."""
     script = ("import sys; sys.modules['python_calamine'] = None\n"

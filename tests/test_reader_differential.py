@@ -253,6 +253,19 @@ def test_xlsxwriter_books_read_as_openpyxl_and_calamine_read_them(tmp_path):
         assert _differences(book) == [], book.name
 
 
+def test_our_scorecard_and_a_history_book_read_as_openpyxl_and_calamine_read_them(tmp_path):
+    """What the command line writes (read back by ``import``) and a History table."""
+    from addin.cli import main
+    from tests.history_books import write_history_book
+    from tests.workbooks import measure_row
+    out = tmp_path / "scorecard.xlsx"
+    assert main(["regenerate", str(TEMPLATES[-1]), "-o", str(out)]) == 0
+    history = write_history_book(tmp_path / "history.xlsx", [measure_row("M1")],
+                                 [["M1", "Q1 2016/17", 0.5, 0.9, "Red"], ["M1", "2015/16", "n/a", None, None]])
+    for book in (out, history):
+        assert _differences(book) == [], book.name
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
 def test_libreoffice_saves_read_as_openpyxl_and_calamine_read_them(tmp_path):

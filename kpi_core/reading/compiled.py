@@ -32,17 +32,13 @@ which names the fault.
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
 import zipfile
 from itertools import chain, repeat
 from xml.parsers import expat
-
-try:
-    import python_calamine
-except ImportError:  # the pure install (Pyodide): the pure scanner reads every sheet
-    python_calamine = None
 
 from .package import MAIN, Package, StopScan
 from .scan import Book
@@ -97,8 +93,20 @@ class NotCompiled(Exception):
 
 
 def available() -> bool:
-    """python-calamine is installed and the environment does not ask for the pure path."""
-    return python_calamine is not None and os.environ.get(_ENV_PURE, "") in ("", "0")
+    """python-calamine is installed and the environment does not ask for the pure path.
+    It is imported when a sheet is first big enough for it (the command line's start-up
+    on the sample never pays the import)."""
+    return os.environ.get(_ENV_PURE, "") in ("", "0") and _calamine() is not None
+
+
+@functools.cache
+def _calamine():
+    """The python_calamine module, or ``None`` in the pure install (Pyodide)."""
+    try:
+        import python_calamine
+    except ImportError:
+        return None
+    return python_calamine
 
 
 class CompiledReader:
@@ -122,7 +130,7 @@ class CompiledReader:
                      ) -> CompiledReader | None:
         """The fast path for this workbook, or ``None`` where only the pure scanner
         reads it as we mean it (see the module's notes)."""
-        if not available() or "" in book.strings:
+        if os.environ.get(_ENV_PURE, "") not in ("", "0") or "" in book.strings:
             return None
         return CompiledReader(pkg, book, strings_part)
 
@@ -149,6 +157,8 @@ class CompiledReader:
         mapped by the consumer as it copies (``map(ours, row, row)``: C speed).
         ``on_block`` raises :class:`StopScan` to stop. Raises :class:`NotCompiled` for a
         sheet only the pure scanner reads as we mean it."""
+        if _calamine() is None:
+            raise NotCompiled
         if self.strings is None:
             self._load_strings()
         if b"_x" in self.strings or b"<rPh" in self.strings:
@@ -233,15 +243,16 @@ class CompiledReader:
                 if ref is None:
                     raise NotCompiled
                 styled.append((int(ref.group(2)), _column(ref.group(1)), int(m.group(1))))
+        calamine = _calamine()
         try:
-            book = python_calamine.CalamineWorkbook.from_filelike(self._package(rows))
+            book = calamine.CalamineWorkbook.from_filelike(self._package(rows))
             try:
                 sheet = book.get_sheet_by_index(0)
                 start = sheet.start
                 values = sheet.to_python() if start is not None else []
             finally:
                 book.close()
-        except python_calamine.CalamineError as exc:
+        except calamine.CalamineError as exc:
             raise NotCompiled from exc
         if start is None and not styled:
             return
