@@ -115,6 +115,19 @@ def test_synthetic_workbooks_check_the_same_by_both_paths(tmp_path, both_paths, 
     assert sorted(set(fast_parts)) == sorted(sheets)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("history", [False, True], ids=["plain", "history"])
+def test_the_benchmark_workbooks_check_the_same_by_both_paths(both_paths, capsys, history,
+                                                              monkeypatch):
+    """The 5,000-measure workbooks of the benchmarks (written once, cached), read in the
+    fast path's own slices."""
+    from benchmarks.synthetic import history_workbook_path, workbook_path
+    book = history_workbook_path(5000) if history else workbook_path(5000)
+    monkeypatch.setattr(compiled, "SLICE_BYTES", 2 << 20)
+    fast, pure, fast_parts = both_paths(book, capsys)
+    assert fast == pure and fast_parts
+
+
 def test_misread_patterns_and_xlsxwriter_books_read_the_same_by_both_paths(tmp_path,
                                                                           both_paths):
     rows = ('<row r="1"><c r="A1" s="1"><v>1.5</v></c><c r="B1" s="2"><v>60</v></c>'
