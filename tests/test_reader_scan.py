@@ -26,7 +26,7 @@ from tests.corpus import CASES, SAMPLE, SHEET1, _sub, sample_variant
 # --- the element reader, as it was before the scanner (the oracle) ------------------------
 
 def element_fill_grids(pkg: Package, part: str, tables: list[_TableDef], grids: dict,
-                percents: dict, book: Book, top: int, bottom: int) -> None:
+                       percents: dict, book: Book, top: int, bottom: int, fast=None) -> None:
     main = book.main
     c_tag, row_tag, data_tag = f"{main}c", f"{main}row", f"{main}sheetData"
     percent_styles, date_styles = book.percent_styles, book.date_styles
@@ -63,7 +63,7 @@ def element_fill_grids(pkg: Package, part: str, tables: list[_TableDef], grids: 
         pkg.release()
 
 
-def element_fill_sheet(pkg: Package, part: str, book: Book, sheet: str) -> RawTable:
+def element_fill_sheet(pkg: Package, part: str, book: Book, sheet: str, fast=None) -> RawTable:
     """Every cell of a sheet from A1 to its last used row and column (a plain range has
     no table to bound it), as one grid."""
     main = book.main
