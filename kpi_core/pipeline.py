@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import DataErrors, ValueParseError
@@ -40,11 +40,12 @@ def assess_workbook(workbook: PerformanceWorkbook, measures_sheet: str = "Measur
         if not found:
             out.append(assess_measure(measure, workbook.settings))
             continue
-        try:
-            a = assess_measure(measure, workbook.settings)
+        try:  # shown as Check data, never counted
+            a = assess_measure(measure, workbook.settings, tuple(found))
         except ValueParseError:  # e.g. Within range whose Target Upper is the error found
-            a = Assessment(measure, Status.DATA_UNAVAILABLE, found[0].text)
-        out.append(replace(a, problems=tuple(found)))  # shown as Check data, never counted
+            a = Assessment(measure, Status.DATA_UNAVAILABLE, found[0].text,
+                           problems=tuple(found))
+        out.append(a)
     return tuple(out)
 
 

@@ -50,6 +50,7 @@ from ..reading.package import MAX_PART_BYTES, PackageLayout, TablePart, read_lay
 from ..reading.xlsx import RawTable, read_tables
 from .package import (
     SheetXml, cell_text, grow_table, parse_range, range_ref, shared_strings, with_dimension,
+    with_shared_count,
 )
 
 HISTORY_TABLE = "History"
@@ -365,13 +366,19 @@ class _Plan:
         self._history(history_rows)
         self._check_formulas()
         out = {}
+        shared = 0  # cells that refer to the shared strings, added less removed
         for part, sheet in self.sheets.items():
+            shared += sheet.shared_string_change(self.edits[part])
             data = sheet.render(self.edits[part])
             if part in self.grow:
                 data = with_dimension(data, sheet, *self.grow[part])
             if data != sheet.data:
                 out[part] = data
         out.update(self.parts)
+        sst = self.layout.shared_strings
+        if shared and sst and sst not in out:
+            with zipfile.ZipFile(self.book) as z:
+                out[sst] = with_shared_count(z.read(sst), shared)
         if self.formulas_removed:
             self._drop_calc_chain(out)
         return out

@@ -265,7 +265,8 @@ def has_sparklines(scorecard: Scorecard) -> bool:
     """True when any cell of the scorecard holds a :class:`Sparkline`."""
     return any(isinstance(cell.value, Sparkline)
                for sheet in scorecard.sheets for block in sheet.blocks
-               if isinstance(block, Table) for row in block.rows for cell in row)
+               if isinstance(block, Table) and block.text_style is None  # values: no trend
+               for row in block.rows for cell in row)
 
 
 def _trend_cell(assessment: Assessment) -> Cell:
