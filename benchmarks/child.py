@@ -278,9 +278,10 @@ def job_publish(book: str, folder: str) -> None:
     t0 = clock()
     from pathlib import Path
 
+    import importlib.util
+
     from kpi_core.pipeline import assess_workbook, write_pdf
     from kpi_core.publishing.html import write_html
-    from kpi_core.publishing.pdf import find_soffice
     from kpi_core.publishing.scorecard import build_scorecard
     from kpi_core.reading.workbook import read_workbook
     t1 = clock()
@@ -291,7 +292,7 @@ def job_publish(book: str, folder: str) -> None:
     t3 = clock()
     result = {"import": t1 - t0, "read_build": t2 - t1, "html": t3 - t2,
               "html_bytes": page.stat().st_size, "pdf": None}
-    if find_soffice() is not None:
+    if all(importlib.util.find_spec(m) is not None for m in ("weasyprint", "pikepdf")):
         write_pdf(card, Path(folder, "card.pdf"))
         result["pdf"] = clock() - t3
     _emit(result)

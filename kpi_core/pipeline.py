@@ -64,7 +64,7 @@ def build_and_write(workbook: PerformanceWorkbook, out: str | os.PathLike, *,
     """Assess, build the scorecard and write ``out`` (and its web page, its PDF).
 
     ``html`` writes the web page beside ``out`` (``.html``); ``pdf`` the committee
-    PDF (``.pdf``), converted by LibreOffice Writer from the page's print version.
+    PDF (``.pdf``), the page's print version laid out by WeasyPrint.
 
     Data errors raise :class:`DataErrors` unless ``keep_going``, in which case the
     affected measures show their problem instead of a status.
@@ -75,6 +75,9 @@ def build_and_write(workbook: PerformanceWorkbook, out: str | os.PathLike, *,
     say = progress or (lambda _msg: None)
     if workbook.errors and not keep_going:
         raise DataErrors(workbook.errors)
+    if pdf:  # what is missing for the PDF is said before anything is written
+        from .publishing.pdf import check_pdf_route
+        check_pdf_route()
     say(f"Assessing {len(workbook.measures):,} measures")
     assessments = assess_workbook(workbook)
     say("Building the scorecard")
@@ -94,14 +97,10 @@ def build_and_write(workbook: PerformanceWorkbook, out: str | os.PathLike, *,
 
 
 def write_pdf(scorecard, target: Path, say: Progress = lambda _msg: None) -> Path:
-    """The committee PDF: the page's print version, converted by LibreOffice Writer."""
-    import tempfile
+    """The committee PDF: the page's print version, laid out by WeasyPrint."""
+    from .publishing.html import render_html
+    from .publishing.pdf import write_committee_pdf
 
-    from .publishing.html import write_html
-    from .publishing.pdf import convert_html_to_pdf
-
-    with tempfile.TemporaryDirectory(prefix="kpi-html-") as work:
-        page = write_html(scorecard, Path(work, f"{target.stem}.html"), for_print=True)
-        say("Converting to PDF with LibreOffice")
-        return convert_html_to_pdf(page, target, language=scorecard.language,
-                                   title=scorecard.title)
+    say(f"Writing {target}")
+    return write_committee_pdf(render_html(scorecard, for_print=True), target,
+                               language=scorecard.language, title=scorecard.title)

@@ -118,6 +118,13 @@ _DATA_WIDTHS = {"Measure": 40, "Reason": 50, "Portfolio": 20, "Outcome": 30,
                 "Benchmark Gaps": 40, "Trend": 40, "Notes": 50, "Cabinet Member": 18}
 
 
+#: The Data sheet's 29 columns would print at about 2 points on one A4 page: it stays
+#: out of the workbook's print, and says so.
+DATA_PRINT_NOTE = ("Not printed with the workbook: this table, one row per measure for "
+                   "analysis, is too wide for A4. The scorecard sheets print; to print "
+                   "some of these columns, copy them to a sheet of their own.")
+
+
 def build_data_sheet(assessments: Iterable[Assessment]) -> Sheet:
     """The ``Data`` sheet: one Excel table, one header row, one row per measure, no merged
     cells, every field of the assessment (Government Analysis Function guidance). Its rows
@@ -129,4 +136,4 @@ def build_data_sheet(assessments: Iterable[Assessment]) -> Sheet:
                   repeat_header=True, row_header=0, excel_table=True, text_style="plain")
     columns = tuple(Column(_DATA_WIDTHS.get(h, 14)) for h, _g in DATA_COLUMNS)
     return Sheet(name=DATA_SHEET, label=DATA_SHEET, columns=columns, blocks=(table,),
-                 freeze_rows=1, data=True)
+                 freeze_rows=1, data=True, print_note=DATA_PRINT_NOTE)

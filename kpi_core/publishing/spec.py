@@ -66,10 +66,15 @@ class Column:
 
 @dataclass(frozen=True, slots=True)
 class Heading:
-    """A line of text in the first column, e.g. a title or a section heading."""
+    """A line of text in the first column, e.g. a title or a section heading.
+
+    ``under_title`` is what the line reads where the document's own title stands above
+    it (the web page and the PDF), when that differs: a portfolio's subtitle is its
+    period there, not the whole title again; ``""`` leaves the line out there."""
 
     text: str
     style: str = "heading"
+    under_title: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +168,9 @@ class Sheet:
     #: The analysts' plain table (the ``Data`` sheet): the workbook has it, the web
     #: page and the committee PDF leave it out.
     data: bool = False
+    #: A sheet left out of the workbook's print (too wide to print legibly on A4) says
+    #: so with this text in its first row, to the right of its table.
+    print_note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,10 +10,12 @@ Row heights (:mod:`kpi_core.publishing.textfit`): a row holds its wrapped text i
 every program of :data:`ROW_RENDERERS`. LibreOffice on Linux draws Carlito 11 at
 11.1 points a line; Excel gives Calibri 11 15 points a line, so with both the row
 fits Excel and leaves LibreOffice about a quarter of each tall row spare (fitted to
-LibreOffice alone, Excel would cut the last lines of every wrapped comment). The
-sample's Summary and portfolio sheets print on 4 pages in LibreOffice either way
-(tests/test_row_heights.py); before the Trend column, on 5 with both and 4 with
-LibreOffice alone.
+LibreOffice alone, Excel would cut the last lines of every wrapped comment): a quarter
+of a comment-heavy sheet's printed height in LibreOffice is that spare, the floor with
+one font whose lines are 15 points in one program and 11.1 in the other. The sample
+prints on 4 pages in LibreOffice (tests/test_row_heights.py): its Summary, its portfolio
+on 3, and no page of the ``Data`` sheet, which stays out of the print (its
+``print_note``).
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ from .theme import (
 #: Excel's limit on the characters in one cell.
 MAX_CELL_CHARS = 32_767
 FONT = "Calibri"
+#: The charts' labels, legend and axes: as the cells' text, so that a sheet fitted to the
+#: page's width (about 0.7 at most) prints none of it under 7 points.
+CHART_FONT_SIZE = 11
 #: Sparklines: the line, and the markers of the first, last, highest and lowest points.
 SPARKLINE_COLOURS = {"series_color": "#1D70B8", "first_color": "#505A5F",
                      "last_color": "#0B0C0C", "high_color": "#00703C", "low_color": "#D4351C"}
@@ -210,7 +215,7 @@ class _SheetWriter:
         header_row = self.row
         row = self._row if self.cells is None else self._row_direct
         if table.header is not None:
-            if table.repeat_header:
+            if table.repeat_header and not self.sheet.print_note:  # printed sheets only
                 self.ws.repeat_rows(self.row)
             row(table.header)
         first = self.row
@@ -456,8 +461,11 @@ class _SheetWriter:
                 "categories": [name, first, spec.categories_column, last,
                                spec.categories_column],
                 "values": [name, first, series.column, last, series.column],
-                "data_labels": {"value": True, "num_format": "0;-0;;@",
-                                "font": {"color": series.label_colour or "#000000"}},
+                # a zero bar is labelled 0; a zero part of a stacked bar has no room
+                "data_labels": {"value": True,
+                                "num_format": "0;-0;;@" if spec.stacked else "0",
+                                "font": {"color": series.label_colour or "#000000",
+                                         "size": CHART_FONT_SIZE}},
                 "gap": 60,
             }
             if series.colour:
@@ -474,10 +482,12 @@ class _SheetWriter:
         if len(spec.series) == 1:
             chart.set_legend({"none": True})
         else:
-            chart.set_legend({"position": "bottom"})
+            chart.set_legend({"position": "bottom", "font": {"size": CHART_FONT_SIZE}})
         if spec.horizontal:  # bar charts list categories bottom-up unless reversed
-            chart.set_y_axis({"reverse": True, "crossing": "max"})
-            chart.set_x_axis({"major_gridlines": {"visible": True,
+            chart.set_y_axis({"reverse": True, "crossing": "max",
+                              "num_font": {"size": CHART_FONT_SIZE}})
+            chart.set_x_axis({"num_font": {"size": CHART_FONT_SIZE},
+                              "major_gridlines": {"visible": True,
                                                   "line": {"color": "#D9D9D9"}},
                               "min": 0, "num_format": "0",
                               "major_unit": self._major_unit(spec)})
@@ -518,7 +528,18 @@ class _SheetWriter:
         ws.hide_gridlines(2)
         if self.sheet.freeze_rows:
             ws.freeze_panes(self.sheet.freeze_rows, 0)
-        if self.sheet.data and self.row and self.sheet.columns:
+        if self.sheet.print_note:
+            # out of the print: it says so beside its first row, and its print area is a
+            # blank cell below everything (Excel and LibreOffice print nothing of a blank
+            # print area; a cell beside the rows could show text running on from the left)
+            col = len(self.sheet.columns) + 1
+            if self.cells is None:
+                ws.write_string(0, col, self.sheet.print_note, self.formats["note"])
+            else:
+                self.cells.add_text(0, col, self.sheet.print_note, "note")
+                self.cells.finish()
+            ws.print_area(self.row + 1, 0, self.row + 1, 0)
+        elif self.sheet.data and self.row and self.sheet.columns:
             # text that does not wrap runs on to the right: print the table's cells only
             ws.print_area(0, 0, self.row - 1, len(self.sheet.columns) - 1)
 
