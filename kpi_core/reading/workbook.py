@@ -22,19 +22,21 @@ from .tables import (
     apply_use_blue, column_overrides, has_period_headers, read_benchmarks,
     read_free_text_benchmarks, read_measures, read_settings,
 )
-from .xlsx import RawTable, read_sheet, read_tables
+from .xlsx import RawTable, WorkbookFile
 
 
 def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = (),
-                 sheet_cells: Callable[[str], RawTable | None] | None = None
-                 ) -> PerformanceWorkbook:
+                 sheet_cells: Callable[[str], RawTable | None] | None = None,
+                 owned: bool = False) -> PerformanceWorkbook:
     """Typed measures (benchmarks attached), settings and every problem, from raw tables.
 
     ``tables`` is keyed by table name, casefolded; ``sheets`` (the workbook's sheet
     names) sharpens the message when the Measures table is missing. Without a table
     named Measures, the measures are looked for as a plain range on the sheet
     ``Measures`` (or the one Settings ``Measures Sheet`` names): ``sheet_cells(name)``
-    gives that sheet's cells (from the file, or from the live workbook).
+    gives that sheet's cells (from the file, or from the live workbook). With ``owned``
+    (the tables were read for this alone) the Comparators rows are let go as they are
+    read.
     """
     problems: list[Problem] = []
     settings = Settings()
@@ -61,7 +63,8 @@ def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = (),
                                           sources)
     if COMPARATORS.casefold() in tables:
         units = {m.ref.casefold(): m.unit for m in measures if m.ref}
-        rows = read_comparators(tables[COMPARATORS.casefold()], problems, settings, units)
+        rows = read_comparators(tables[COMPARATORS.casefold()], problems, settings, units,
+                                release_rows=owned)
         measures = [m if m.ref.casefold() not in rows else
                     replace(m, comparators=tuple(rows.pop(m.ref.casefold())))
                     for m in measures]
@@ -103,5 +106,6 @@ def _plain_range(settings: Settings, sheets: tuple[str, ...],
 def read_workbook(path: str | os.PathLike) -> PerformanceWorkbook:
     """Read a performance workbook file. File-level failures raise :class:`FileError`;
     data problems are returned in ``problems``, never raised."""
-    raw = read_tables(path, (MEASURES, BENCHMARKS, SETTINGS, HISTORY, COMPARATORS))
-    return parse_tables(raw.tables, raw.sheets, lambda sheet: read_sheet(path, sheet))
+    with WorkbookFile(path) as workbook:
+        raw = workbook.tables((MEASURES, BENCHMARKS, SETTINGS, HISTORY, COMPARATORS))
+        return parse_tables(raw.tables, raw.sheets, workbook.sheet, owned=True)
