@@ -160,6 +160,7 @@ def test_our_scorecard_reads_the_same_by_both_paths(tmp_path, both_paths):
     assert fast == pure and fast_parts
 
 
+@pytest.mark.slow
 def test_the_pure_reader_needs_no_calamine(tmp_path):
     """As in Pyodide: python-calamine cannot be imported; kpi_core reads the sample."""
     script = ("import sys; sys.modules['python_calamine'] = None\n"
