@@ -34,12 +34,9 @@ from ..reading.periods import parse_period
 from ..reading.tables import read_workbook
 from .package import write_plan
 from .plan import BLANK, NUMBER, TEXT, CellEdit, TableRows, Value, WorkbookPlan
+from .template import HISTORY_HEADERS, HISTORY_SHEET
 
 HISTORY_TABLE = "History"
-#: The sheet a History table is made on: never ``History``, which Excel reserves for
-#: Track Changes and refuses as a sheet name.
-HISTORY_SHEET = "Past periods"
-HISTORY_HEADERS = ("Ref", "Period", "Value", "Target", "Status", "Notes")
 #: The Measures fields that belong to the period closed: cleared once it is on record
 #: (last quarter's Highlight must not put a measure under Key areas this quarter).
 PER_PERIOD = ("current", "data_status", "rag_override", "override_reason", "notes",
