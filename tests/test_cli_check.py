@@ -88,7 +88,8 @@ def test_new_writes_a_fresh_workbook(tmp_path, capsys):
     from kpi_core.reading.xlsx import read_tables
     tables = read_tables(target).tables
     assert {"measures", "benchmarks", "settings", "history"} <= set(tables)
-    assert tables["history"].rows[0] == ["Ref", "Period", "Value", "Target", "Status"]
+    assert tables["history"].rows[0] == ["Ref", "Period", "Value", "Target", "Status", "Notes"]
+    assert tables["history"].sheet == "Past periods"  # Excel reserves the name History
     assert all(v is None for row in tables["history"].rows[1:] for v in row)  # empty
     assert main(["new", str(target)]) == 2  # never overwrites without --force
     assert "already exists" in capsys.readouterr().err

@@ -17,7 +17,7 @@ from ..model import (
     PerformanceWorkbook, Polarity, Problem, Settings, Status, ToleranceBasis, Unit,
 )
 from .benchmark_text import parse_benchmark_text
-from . import mapping, places
+from . import mapping, places, slips
 from .bands import check_bands
 from .periods import parse_period
 from .values import (
@@ -354,14 +354,18 @@ def _check_rules(sheet: _Sheet, ri: int, cols: dict[str, int], fields: dict,
                 sheet.add(ri, cols["amber_threshold"], f"amber threshold {fmt(threshold)} is below "
                           f"the target {fmt(target)}; for lower-is-better it must be at or "
                           "above the target", threshold)
-    unit_is_percent = fields["unit"] is Unit.PERCENT
-    for field in ("target", "current", "previous"):
-        ci, value = cols.get(field), fields[field]
-        if (unit_is_percent and value is not None and abs(value) > 2
-                and not readings[field].is_percent
-                and (ri, ci) not in sheet.table.percent_cells):
-            sheet.add(ri, ci, f"{field} {fmt(value)} in a % measure reads as {fmt(value * 100)}%; "
-                      "percent cells hold fractions (97% is 0.97)", value, severity="warning")
+    if fields["unit"] is not Unit.PERCENT:
+        return
+    scaled = False
+    for field in ("current", "previous", "target", "target_upper", "stretch_target",
+                  "amber_threshold"):
+        message = slips.percent_scale(fields[field], readings[field].is_percent)
+        if message is not None:
+            scaled = True
+            sheet.add(ri, cols.get(field), message, fields[field])
+    message = None if scaled else slips.factor_apart(fields["current"], fields["target"])
+    if message is not None:
+        sheet.add(ri, cols.get("current"), message, fields["current"], severity="warning")
 
 
 def _check_bands(sheet: _Sheet, ri: int, cols: dict[str, int], fields: dict,
