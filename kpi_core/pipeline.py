@@ -48,6 +48,31 @@ def assess_workbook(workbook: PerformanceWorkbook, measures_sheet: str = "Measur
     return tuple(out)
 
 
+def review(workbook: PerformanceWorkbook, assessments: tuple[Assessment, ...]
+           ) -> PerformanceWorkbook:
+    """``workbook`` with the warnings only an assessment can raise added to its problems:
+    a Red measure marked Highlight (it would lead "Key areas of good performance"), at
+    its Highlight cell. Reviewed once: a second review adds nothing."""
+    place = workbook.places.measures
+    col = place.column("highlight") if place is not None else None
+    found = []
+    for a in assessments:
+        m = a.measure
+        if m.highlight and a.status is Status.RED and not a.problems:
+            found.append(Problem.at(
+                place.sheet if place else measures_sheet_of(workbook), m.row, col,
+                f"{m.ref} is Red but marked Highlight, so it leads \"Key areas of good "
+                "performance\"; clear Highlight unless that is meant (was it last quarter's?)",
+                "Yes", severity="warning"))
+    known = set(workbook.problems)
+    new = tuple(p for p in found if p not in known)
+    return replace(workbook, problems=workbook.problems + new) if new else workbook
+
+
+def measures_sheet_of(workbook: PerformanceWorkbook) -> str:
+    return workbook.columns[0].sheet if workbook.columns else "Measures"
+
+
 @dataclass(frozen=True, slots=True)
 class Result:
     workbook: PerformanceWorkbook
@@ -89,7 +114,7 @@ def build_and_write(workbook: PerformanceWorkbook, out: str | os.PathLike, *,
         write_html(scorecard, html_path)
     if pdf:
         pdf_path = write_pdf(scorecard, out.with_suffix(".pdf"), say)
-    return Result(workbook, assessments, out, pdf_path, html_path)
+    return Result(review(workbook, assessments), assessments, out, pdf_path, html_path)
 
 
 def write_pdf(scorecard, target: Path, say: Progress = lambda _msg: None) -> Path:

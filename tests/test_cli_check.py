@@ -58,8 +58,12 @@ def test_check_json_problems(tmp_path, capsys):
     path = write_book(tmp_path / "b.xlsx", [measure_row("M1", Current="abc"), measure_row("M2")])
     assert main(["check", str(path), "--json"]) == 1
     doc = json.loads(capsys.readouterr().out)
-    assert doc["problems"] == [{"sheet": "Measures", "cell": "J2", "severity": "error",
-                                "message": "current position 'abc' is not a number"}]
+    assert doc["problems"][0] == {"sheet": "Measures", "cell": "J2", "severity": "error",
+                                  "message": "current position 'abc' is not a number"}
+    # no Settings: the titles and the next close miss the authority and the period
+    assert [(p["sheet"], p["severity"]) for p in doc["problems"][1:]] == [("Settings",
+                                                                          "warning")]
+    assert "no Authority and Period" in doc["problems"][1]["message"]
     assert doc["measures"][0]["status"] is None and doc["measures"][1]["status"] == "Green"
 
 

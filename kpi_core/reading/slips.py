@@ -44,7 +44,7 @@ def factor_apart(current: float | None, target: float | None) -> str | None:
     if current is None or target is None or current == 0 or target == 0:
         return None
     ratio = abs(target / current)
-    if max(ratio, 1 / ratio) < FACTOR_APART:
+    if max(ratio, 1 / ratio) < FACTOR_APART * (1 - 1e-9):  # 50 itself counts
         return None
     meant = current * 100 if ratio > 1 else current / 100
     way = "below" if ratio > 1 else "above"

@@ -565,6 +565,7 @@ def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = (),
     if measures_table is None:
         measures_table = _plain_range(settings, sheets, sheet_cells, problems)
         if measures_table is None:
+            _warn_missing_settings(tables.get(SETTINGS.casefold()), settings, sheets, problems)
             return PerformanceWorkbook((), settings, tuple(problems))
     sources: list[ColumnSource] = []
     measures = _read_measures(measures_table, problems, settings, sources)
@@ -607,8 +608,42 @@ def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = (),
         m_place, settings_table,
         _Sheet(settings_table, []).columns(SETTINGS_COLUMNS) if settings_table else None,
         history_place, at_current, found_titles)
+    _warn_missing_settings(settings_table, settings, sheets, problems)
     return PerformanceWorkbook(tuple(measures), settings, tuple(problems), tuple(sources),
                                where)
+
+
+def _warn_missing_settings(table: RawTable | None, settings: Settings, sheets: tuple[str, ...],
+                           problems: list[Problem]) -> None:
+    """Settings Period or Authority missing: a warning at Settings (the titles say whose
+    scorecard of which period it is, and the next close needs the period)."""
+    missing = [name for name, value in (("Authority", settings.authority),
+                                        ("Period", settings.period)) if not value]
+    if not missing:
+        return
+    if table is None and any(s.casefold() == SETTINGS.casefold() for s in sheets):
+        return  # its sheet has no table: warned about already
+    what = " and ".join(missing)
+    why = ("the scorecard's titles name no authority or period, and close-period needs the "
+           "Period" if len(missing) == 2 else
+           "the scorecard's titles name no authority" if missing == ["Authority"] else
+           "the scorecard's titles name no period, and close-period needs it")
+    where = cell = None
+    if table is not None:
+        cols = _Sheet(table, []).columns(SETTINGS_COLUMNS)
+        if cols is not None:
+            row = _setting_row(table, cols, missing[0].casefold())
+            where, cell = (row, cols["value"]) if row is not None else (None, None)
+        example = {"Authority": "Buckinghamshire County Council", "Period": "Q2 2016/17"}
+        hint = "; ".join(f"a row {m} with e.g. {example[m]}" for m in missing)
+        problems.append(Problem.at(table.sheet, table.top + where if where is not None else None,
+                                   table.left + cell if cell is not None else None,
+                                   f"Settings gives no {what}: {why}; add {hint}",
+                                   severity="warning"))
+        return
+    problems.append(Problem(SETTINGS, "", f"the workbook has no Settings table, so no {what}: "
+                            f"{why}; add a Settings sheet with a table Settings (Setting, "
+                            "Value) and rows Authority and Period", severity="warning"))
 
 
 #: Sheets whose cells are read as the History table when no Excel table is named History
