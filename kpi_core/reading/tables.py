@@ -492,6 +492,12 @@ def _read_settings(table: RawTable, problems: list[Problem]) -> Settings:
                          lambda v: parse_tolerance(v, basis, "default green tolerance"))
             if tol is not None:
                 values["default_green_tolerance"] = (tol, ri)
+        elif key == "direction tolerance":
+            tol = _parse(sheet, row, ri, cols["value"],
+                         Column("value", (), "direction tolerance"),
+                         lambda v: parse_tolerance(v, basis, "direction tolerance"))
+            if tol is not None:
+                values["direction_tolerance"] = tol
         elif key == "tolerance basis":
             pass  # read first: the tolerances above depend on it
         elif key == "use blue":
@@ -500,7 +506,8 @@ def _read_settings(table: RawTable, problems: list[Problem]) -> Settings:
         else:
             sheet.add(ri, cols["setting"], f"setting '{name}' is not known and is ignored "
                       "(known: Authority, Authority Code, Period, Default Tolerance, Default "
-                      "Green Tolerance, Tolerance Basis, Use Blue, Measures Sheet, Column: <name>)",
+                      "Green Tolerance, Tolerance Basis, Use Blue, Direction Tolerance, "
+                      "Measures Sheet, Column: <name>)",
                       name, severity="warning")
     default_tolerance = values.get("default_tolerance", DEFAULT_TOLERANCE)
     green, green_row = values.get("default_green_tolerance", (DEFAULT_GREEN_TOLERANCE, None))
@@ -514,7 +521,8 @@ def _read_settings(table: RawTable, problems: list[Problem]) -> Settings:
                     column_map=tuple(values.get("column_map", ())),
                     measures_sheet=values.get("measures_sheet"),
                     current_period=values.get("current_period"),
-                    authority_code=values.get("authority_code"))
+                    authority_code=values.get("authority_code"),
+                    direction_tolerance=values.get("direction_tolerance", 0.0))
 
 
 def _setting_row(table: RawTable | None, cols: dict[str, int] | None, key: str) -> int | None:
