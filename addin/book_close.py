@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from kpi_core.authoring.closing import HISTORY_SHEET, build_close_plan
 from kpi_core.errors import KpiError
-from kpi_core.reading.tables import parse_tables
+from kpi_core.reading.workbook import parse_tables
 
 from .book_plan import apply_plan
 from .live import NumberFormats, read_live_sheet, read_live_tables
