@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from ..cells import cell_address, parse_cell_address
 from ..model import (
     DEFAULT_GREEN_TOLERANCE, DEFAULT_TOLERANCE, Benchmark, ColumnSource, DataStatus, Measure,
     Polarity, Problem, Settings, Status, ToleranceBasis, Unit,
@@ -136,9 +135,9 @@ def read_measures(table: RawTable, problems: list[Problem], settings: Settings =
             **{k: v for k, v in fields.items() if k not in ("ref", "portfolio", "name")}))
     if not measures and not any(p.sheet == table.sheet and p.severity == "error"
                                 for p in problems):
-        problems.append(Problem(table.sheet, cell_address(table.top, table.left),
-                                f"table {table.name} has no measures: add one row per measure "
-                                "under its header row"))
+        problems.append(Problem.at(table.sheet, table.top, table.left,
+                                   f"table {table.name} has no measures: add one row per "
+                                   "measure under its header row"))
     return measures
 
 
@@ -175,7 +174,8 @@ def _report_columns(sheet: Sheet, cols: dict[str, int], settings: Settings,
         for field, ci in sorted(cols.items(), key=lambda item: item[1]):
             name = spec[field].heading
             sources.append(ColumnSource(field, name, " ".join(str(header[ci]).split()),
-                                        table.sheet, sheet.address(0, ci), how[field]))
+                                        table.sheet, sheet.address(0, ci), how[field],
+                                        table.top, table.left + ci))
     seen = ", ".join(repr(" ".join(str(h).split())) for h in header if not is_blank(h)) or "none"
     overrides = column_overrides(settings)
     for ours, wanted, cell in settings.column_map:
@@ -184,7 +184,6 @@ def _report_columns(sheet: Sheet, cols: dict[str, int], settings: Settings,
             sheet.problems.append(Problem(SETTINGS, cell, f"'Column: {ours}' names the header "
                                           f"'{wanted}', which table {table.name} does not have "
                                           f"(headers seen: {seen})", wanted, "warning"))
-    where = cell_address(table.top, table.left)
     for field in mapping.STATUS_FIELDS:
         if field in cols or field in overrides:
             continue
@@ -195,8 +194,8 @@ def _report_columns(sheet: Sheet, cols: dict[str, int], settings: Settings,
             consequence = "every measure will show No target"
         else:
             consequence = "every measure is read as Higher is better"
-        sheet.problems.append(Problem(
-            table.sheet, where,
+        sheet.problems.append(Problem.at(
+            table.sheet, table.top, table.left,
             f"table {table.name} has no {name} column recognised, so {consequence} "
             f"(headers seen: {seen}); name the column {name} or add a Settings row "
             f"'Column: {name}' with your header", None, "warning"))
@@ -487,7 +486,7 @@ def read_free_text_benchmarks(table: RawTable, measures: list[Measure], settings
     gives none. Text that cannot be read whole stays as it is (the scorecard shows it)
     with a warning at its cell; values for our own authority are not benchmarks."""
     source = next((s for s in sources if s.field == "benchmarking_text"), None)
-    ci = parse_cell_address(source.cell)[1] - table.left if source is not None else None
+    ci = source.col - table.left if source is not None else None
     out = []
     for m in measures:
         if m.benchmarks or not m.benchmarking_text:
@@ -496,9 +495,9 @@ def read_free_text_benchmarks(table: RawTable, measures: list[Measure], settings
         found = parse_benchmark_text(m.benchmarking_text, m.ref, authority=settings.authority,
                                      percent=m.unit is Unit.PERCENT)
         if found.unread is not None:
-            cell = cell_address(m.row, table.left + ci) if m.row and ci is not None else ""
-            problems.append(Problem(
-                table.sheet, cell, f"benchmarking is shown as it is: '{found.unread}' cannot "
+            problems.append(Problem.at(
+                table.sheet, m.row, table.left + ci if ci is not None else None,
+                f"benchmarking is shown as it is: '{found.unread}' cannot "
                 "be read as a benchmark (write benchmarks like 'National Average (2015): 24%', "
                 "or put them in the Benchmarks table)",
                 m.benchmarking_text, severity="warning"))
