@@ -32,16 +32,6 @@ class ClosedInBook:
     refused: str = ""        # why nothing was changed, when it was not
 
 
-def as_text(label: str) -> str:
-    """A period label written so Excel keeps it as text (``Sep 2016`` and ``2015/16``
-    would become dates).
-
-    >>> as_text("Sep 2016")
-    "'Sep 2016"
-    """
-    return "'" + label
-
-
 def read_plan(book, next_period: str = "", number_formats: NumberFormats | None = None,
               allow_gap: bool = False):
     """The close of the open workbook, decided (nothing applied)."""
