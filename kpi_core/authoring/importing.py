@@ -541,8 +541,8 @@ def _data_rows(data: DataSheet) -> tuple[list[dict], list[dict], list[str]]:
                 benchmarks.append({"Ref": ref, "Comparator": b.comparator, "Year": b.year,
                                    "Value": b.value})
         row = {
-            "Portfolio": _text(d.get("Portfolio")), "Cabinet Member": _text(d.get("Cabinet Member")),
-            "Ref": ref, "Measure": _text(d.get("Measure")), "Outcome": _text(d.get("Outcome")),
+            "Ref": ref, "Portfolio": _text(d.get("Portfolio")), "Measure": _text(d.get("Measure")),
+            "Cabinet Member": _text(d.get("Cabinet Member")), "Outcome": _text(d.get("Outcome")),
             "Polarity": (parse_polarity(d.get("Polarity")) or Polarity.HIGHER).value,
             "Unit": unit.value, "Frequency": _text(d.get("Frequency")),
             "Target": d.get("Target"), "Target Upper": d.get("Target Upper"),
