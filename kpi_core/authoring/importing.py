@@ -121,19 +121,21 @@ def read_xlsx_lines(path: Path) -> list[Line]:
     """Every row of every sheet of a workbook (the scorecard is looked for in each)."""
     from ..publishing.data_sheet import DATA_COLUMNS
     from ..cells import cell_address
-    from ..reading.xlsx import read_sheet, sheet_names
+    from ..reading.xlsx import WorkbookFile
 
     data_header = [h for h, _get in DATA_COLUMNS]
     lines: list[Line] = []
-    for name in sheet_names(path):
-        cells = read_sheet(path, name)
-        if cells is None:
-            continue
-        if cells.rows and list(cells.rows[0][:len(data_header)]) == data_header:
-            continue  # the analysts' Data sheet of a scorecard we wrote: the same measures
-        for ri, row in enumerate(cells.rows):
-            texts = [_cell_text(v, (ri, ci) in cells.percent_cells) for ci, v in enumerate(row)]
-            lines.append((f"{name}!{cell_address(cells.top + ri, cells.left)}", texts))
+    with WorkbookFile(path) as workbook:
+        for name in workbook.sheets:
+            cells = workbook.sheet(name)
+            if cells is None:
+                continue
+            if cells.rows and list(cells.rows[0][:len(data_header)]) == data_header:
+                continue  # the analysts' Data sheet of a scorecard we wrote: the same measures
+            for ri, row in enumerate(cells.rows):
+                texts = [_cell_text(v, (ri, ci) in cells.percent_cells)
+                         for ci, v in enumerate(row)]
+                lines.append((f"{name}!{cell_address(cells.top + ri, cells.left)}", texts))
     return lines
 
 

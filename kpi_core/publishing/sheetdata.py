@@ -215,6 +215,20 @@ class SheetRows:
         self.first_col = first if self.first_col is None else min(self.first_col, first)
         self.last_col = max(self.last_col, last)
 
+    def add_text(self, r: int, col: int, text: str, style: str | None) -> None:
+        """A text cell right of row ``r``'s cells, after the row was stored (a note beside
+        a table's header); call :meth:`finish` after it."""
+        found = self.ws.direct_rows.get(r)
+        parts = [found[0]] if found else []
+        if found and col <= found[2]:
+            raise ValueError(f"column {col} is not right of row {r + 1}'s cells")
+        self.text(parts, str(r + 1), col, text, style)
+        self.ws.direct_rows[r] = ("".join(parts), found[1] if found else col, col)
+        self.first_row = r if self.first_row is None else min(self.first_row, r)
+        self.last_row = max(self.last_row, r)
+        self.first_col = col if self.first_col is None else min(self.first_col, col)
+        self.last_col = max(self.last_col, col)
+
     def finish(self) -> None:
         """The sheet's dimension, as XlsxWriter keeps it for its own cells."""
         if self.first_row is not None:

@@ -532,8 +532,12 @@ class _SheetWriter:
             # out of the print: it says so beside its first row, and its print area is a
             # blank cell below everything (Excel and LibreOffice print nothing of a blank
             # print area; a cell beside the rows could show text running on from the left)
-            ws.write_string(0, len(self.sheet.columns) + 1, self.sheet.print_note,
-                            self.formats["note"])
+            col = len(self.sheet.columns) + 1
+            if self.cells is None:
+                ws.write_string(0, col, self.sheet.print_note, self.formats["note"])
+            else:
+                self.cells.add_text(0, col, self.sheet.print_note, "note")
+                self.cells.finish()
             ws.print_area(self.row + 1, 0, self.row + 1, 0)
         elif self.sheet.data and self.row and self.sheet.columns:
             # text that does not wrap runs on to the right: print the table's cells only
