@@ -44,22 +44,22 @@ from pathlib import Path
 
 from ..errors import FileError, UsageError, ValueParseError
 from ..model import Measure, Polarity, Settings, Status, Unit
-from ..assessing.measure import assess_measure
 from ..reading.benchmark_text import canonical_comparator, parse_benchmark_text
 from ..reading.values import parse_reading
+from .reconcile import (  # noqa: F401  (reconcile, as importing gave it)
+    Reconciliation, reconcile, status_with,
+)
 from .template import DEFAULT_SETTINGS, MEASURE_HEADERS, write_performance_workbook
 
 #: Columns of the officer's own that the import adds (the reader ignores unknown ones;
 #: RAG Override and Override Reason are read once the rules know overrides).
 PUBLISHED_RAG = "Published RAG"
 IMPORT_HEADERS = ("RAG Override", "Override Reason", PUBLISHED_RAG)
-#: The grids the reconciliation searches: 0% to 30% in steps of 1%.
-TOLERANCE_GRID = tuple(i / 100 for i in range(31))
 
 #: The status words a published scorecard prints, longest first (a RAG, or why none).
 _STATUS_WORDS = sorted(((s.value.casefold(), s) for s in Status), key=lambda w: -len(w[0]))
 #: Our own scorecard's benchmark gaps, ``(13 pts worse)``: the gap, not a comparator.
-_GAP_NOTE = re.compile(r"\(\s*[-\d.,]+\s*(?:pts?|points?|%|days?)?\s*(?:better|worse)\s*\)"
+GAP_NOTE = re.compile(r"\(\s*[-\d.,]+\s*(?:pts?|points?|%|days?)?\s*(?:better|worse)\s*\)"
                        r"|\(\s*(?:same|level|on a par)\s*\)", re.I)
 _SECTIONS = (("key areas of good performance", "good"),
              ("areas of lower than expected performance", "lower"),
@@ -205,10 +205,10 @@ def read_lines(path: str | os.PathLike) -> list[Line]:
 
 # --- lines of cells to published measures ------------------------------------------------
 
-def _status_of(cell: str) -> tuple[Status, str] | None:
+def status_of(cell: str) -> tuple[Status, str] | None:
     """The status word a cell ends with, and the text before it.
 
-    >>> _status_of("% 41% Red"), _status_of("No target"), _status_of("Redbridge")
+    >>> status_of("% 41% Red"), status_of("No target"), status_of("Redbridge")
     ((<Status.RED: 'Red'>, '% 41%'), (<Status.NO_TARGET: 'No target'>, ''), None)
     """
     text = " ".join(cell.split())
@@ -275,10 +275,10 @@ def parse_measure_line(where: str, cells: Sequence[str], section: str) -> Publis
         cells = cells[1:]  # the row's number in the Red/Amber list
     if len(cells) < 2:
         return None
-    k = next((i for i in range(1, len(cells)) if _status_of(cells[i])), None)
+    k = next((i for i in range(1, len(cells)) if status_of(cells[i])), None)
     if k is None:
         return None
-    rag, before = _status_of(cells[k])
+    rag, before = status_of(cells[k])
     figures = " ".join(cells[1:k] + [before])
     tokens = _figure_tokens(figures)
     target_text = tokens[-2] if len(tokens) >= 2 else ""
@@ -362,10 +362,6 @@ def ref_prefix(portfolio: str | None) -> str:
     return "".join(w[0].upper() for w in words)[:4] or "M"
 
 
-def _status_with(measure: Measure, settings: Settings) -> Status:
-    return assess_measure(measure, settings).status
-
-
 def infer_polarity(target: float | None, current: float | None, rag: Status | None,
                    settings: Settings = Settings()) -> Polarity:
     """The polarity under which the rules give the published RAG: ``Lower is better``
@@ -378,135 +374,13 @@ def infer_polarity(target: float | None, current: float | None, rag: Status | No
     if target is None or current is None or rag is None or not rag.is_rag:
         return Polarity.HIGHER
     fits = {p for p in (Polarity.HIGHER, Polarity.LOWER)
-            if _status_with(Measure("", "", "", polarity=p, target=target, current=current),
+            if status_with(Measure("", "", "", polarity=p, target=target, current=current),
                             settings) is rag}
     if fits == {Polarity.LOWER}:
         return Polarity.LOWER
     if not fits and current > target and rag in (Status.AMBER, Status.RED):
         return Polarity.LOWER
     return Polarity.HIGHER
-
-
-@dataclass(frozen=True, slots=True)
-class Difference:
-    """A measure whose published RAG the rules do not give."""
-
-    ref: str
-    name: str
-    published: Status
-    rules: Status
-    reason: str          # the rules' reason line
-    hint: str = ""       # what to do about it
-
-    @property
-    def text(self) -> str:
-        line = f"{self.ref} {self.name}: published {self.published.value}, the rules give " \
-               f"{self.rules.value} ({self.reason})"
-        return f"{line}; {self.hint}" if self.hint else line
-
-
-@dataclass(frozen=True, slots=True)
-class Reconciliation:
-    """Published RAGs against the rules, and the default tolerances that fit them best."""
-
-    compared: int                       # measures with both figures and a published RAG
-    reproduced: int                     # of those, how many the chosen settings reproduce
-    differences: tuple[Difference, ...]  # every measure (with figures or not) that differs
-    tolerance: float                    # the Default Tolerance chosen
-    tolerance_range: tuple[float, float]  # every tolerance in it does as well (green fixed)
-    green_tolerance: float | None       # the Default Green Tolerance chosen (None: not known)
-    default_reproduced: int             # what the defaults (10%, 0) reproduce
-
-    def lines(self) -> list[str]:
-        pct = lambda x: f"{x * 100:.0f}%"  # noqa: E731
-        out = [f"Published RAG against the rules: {self.reproduced} of {self.compared} "
-               "measures with a target and a current position agree."]
-        if self.differences:
-            out.append("Measures whose published RAG differs from the rules':")
-            out += [f"  {d.text}" for d in self.differences]
-        low, high = self.tolerance_range
-        span = pct(low) if low == high else f"any from {pct(low)} to {pct(high)}"
-        green = (f" and Default Green Tolerance {pct(self.green_tolerance)}"
-                 if self.green_tolerance is not None else "")
-        out.append(f"Tolerances that reproduce the most published RAGs ({self.reproduced} of "
-                   f"{self.compared}): Default Tolerance {pct(self.tolerance)}{green} "
-                   f"(Default Tolerance {span} does as well); the defaults reproduce "
-                   f"{self.default_reproduced}.")
-        return out
-
-
-def _green_supported() -> bool:
-    return "default_green_tolerance" in {f.name for f in dataclasses.fields(Settings)}
-
-
-def _settings(tolerance: float, green: float | None) -> Settings:
-    if green is None:
-        return Settings(default_tolerance=tolerance)
-    return Settings(default_tolerance=tolerance, default_green_tolerance=green)  # type: ignore[call-arg]
-
-
-def reconcile(measures: Sequence[Measure], published: dict[str, Status],
-              grid: Sequence[float] = TOLERANCE_GRID) -> Reconciliation:
-    """Every measure whose published RAG the rules do not give, and the default
-    tolerances (Tolerance, and Green Tolerance where the rules know it, each on
-    ``grid`` with green at most the tolerance) that reproduce the most published RAGs;
-    ties go to the setting nearest the defaults (10%, 0)."""
-    base = Settings()
-    comparable = [m for m in measures if m.ref in published and m.target is not None
-                  and m.current is not None and published[m.ref].is_rag]
-    greens: Sequence[float | None] = grid if _green_supported() else (None,)
-
-    def score(tolerance: float, green: float | None) -> int:
-        settings = _settings(tolerance, green)
-        return sum(_status_with(m, settings) is published[m.ref] for m in comparable)
-
-    default_green = 0.0 if _green_supported() else None
-    default_score = score(base.default_tolerance, default_green)
-    best = (default_score, base.default_tolerance, default_green)
-    for tolerance in grid:
-        for green in greens:
-            if green is not None and green > tolerance:
-                continue
-            s = score(tolerance, green)
-            distance = abs(tolerance - base.default_tolerance) + (green or 0.0)
-            best_distance = abs(best[1] - base.default_tolerance) + (best[2] or 0.0)
-            if s > best[0] or (s == best[0] and distance < best_distance - 1e-12):
-                best = (s, tolerance, green)
-    reproduced, tolerance, green = best
-    same = [t for t in grid if (green is None or green <= t) and score(t, green) == reproduced]
-    run = _run_around(same, tolerance, grid)
-    chosen = _settings(tolerance, green)
-    differences = []
-    for m in measures:
-        if m.ref not in published:
-            continue
-        a = assess_measure(m, chosen)
-        if a.status is published[m.ref]:
-            continue
-        hint = ""
-        if m.target is None:
-            hint = "the published target is missing (the scorecard shows no figure for it): " \
-                   "fill in Target"
-        elif m.current is None:
-            hint = "the published current position is missing: fill in Current"
-        elif published[m.ref].is_rag:
-            hint = "kept as the officer's RAG Override, with its reason"
-        differences.append(Difference(m.ref, m.name, published[m.ref], a.status, a.reason, hint))
-    return Reconciliation(len(comparable), reproduced, tuple(differences), tolerance, run,
-                          green, default_score)
-
-
-def _run_around(values: Sequence[float], chosen: float, grid: Sequence[float]
-                ) -> tuple[float, float]:
-    """The unbroken run of grid values around ``chosen`` that are in ``values``."""
-    inside = set(values)
-    i = grid.index(chosen) if chosen in grid else 0
-    lo = hi = i
-    while lo > 0 and grid[lo - 1] in inside:
-        lo -= 1
-    while hi < len(grid) - 1 and grid[hi + 1] in inside:
-        hi += 1
-    return (grid[lo], grid[hi]) if chosen in grid else (chosen, chosen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -541,7 +415,7 @@ def build_measures(card: PublishedScorecard, authority: str | None = None
         if p.current is None and p.current_text:
             messages.append(f"{ref} ({p.where}): the current position reads "
                             f"'{p.current_text}'; Current left blank")
-        text = parse_benchmark_text(_GAP_NOTE.sub(" ", p.benchmarking or ""), ref,
+        text = parse_benchmark_text(GAP_NOTE.sub(" ", p.benchmarking or ""), ref,
                                     authority=authority, percent=unit is Unit.PERCENT)
         for b in text.benchmarks:
             benchmarks.append({"Ref": ref, "Comparator": b.comparator, "Year": b.year,
@@ -584,9 +458,18 @@ def _row(m: Measure, published: Status | None, override: Status | None, period: 
     return row
 
 
+def missing_titles(source: Path, out: Path, period: str | None, authority: str | None
+                   ) -> list[str]:
+    """A warning for each of the period and authority the scorecard and options lack."""
+    return [f"warning: {source.name} names no {what}; give it with --{what} or fill "
+            f"Settings {what.title()} in {out.name}"
+            for what, value in (("period", period), ("authority", authority)) if not value]
+
+
 def import_scorecard(source: str | os.PathLike, out: str | os.PathLike, *,
                      period: str | None = None, authority: str | None = None) -> ImportResult:
-    """Read a published scorecard and write a new performance workbook ``out``."""
+    """Read a published scorecard and write a new performance workbook ``out`` (a
+    scorecard this tool wrote: :func:`kpi_core.authoring.own_scorecard.import_any`)."""
     source, out = Path(source), Path(out)
     card = parse_scorecard(read_lines(source), period)
     if not card.measures:
@@ -597,6 +480,7 @@ def import_scorecard(source: str | os.PathLike, out: str | os.PathLike, *,
     period = card.period or period_from_name(source.name)
     card = dataclasses.replace(card, period=period)
     measures, benchmarks, messages = build_measures(card, authority)
+    messages += missing_titles(source, out, period, authority)
     published = {m.ref: p.rag for m, p in zip(measures, card.measures) if p.rag}
     result = reconcile(measures, published)
     overrides = {d.ref: d.published for d in result.differences

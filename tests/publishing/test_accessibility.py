@@ -16,9 +16,10 @@ from kpi_core.publishing.html import write_html
 from kpi_core.publishing.scorecard import build_scorecard
 from kpi_core.publishing.spec import Sparkline
 from tests.support.scorecard_samples import SETTINGS, mixed_assessments
+from tests.support.tools import missing_axe, require
 from tests.support.scorecard_samples import with_trend
 from tests.support.workbooks import measure_row, write_book
-from tests.support.paths import ROOT, SAMPLE
+from tests.support.paths import DEMO, ROOT, SAMPLE
 
 SCRIPT = ROOT / "tests" / "a11y" / "axe_check.js"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -30,13 +31,15 @@ pytestmark = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _tools():
+    """Skip with the reason on a fresh machine; fail in CI (.ci/run installs them all)."""
+    require(missing_axe(ROOT))
+
+
 def axe(page: Path, width: int = 1280, screenshot: Path | None = None) -> dict:
     """axe-core's result for ``page`` at ``width`` px (and a screenshot of the view)."""
     node = shutil.which("node")
-    assert node, "node is not installed: .ci/run installs it, the axe-core check needs it"
-    assert (ROOT / "node_modules" / "axe-core").is_dir() and \
-        (ROOT / "node_modules" / "puppeteer-core").is_dir(), \
-        "axe-core and puppeteer-core are not installed: run 'npm ci' in the project folder"
     command = [node, str(SCRIPT), str(page), "--chromium", CHROMIUM, "--width", str(width)]
     if screenshot:
         command += ["--screenshot", str(screenshot)]
@@ -118,9 +121,6 @@ def test_sparklines_have_no_violations(tmp_path):
     page = write_html(card, tmp_path / "trend.html")
     assert page.read_text(encoding="utf-8").count('class="spark"') == len(mixed_assessments())
     assert_clean(axe(page, 1280))
-
-
-DEMO = ROOT / "workbook_templates" / "demo_performance_workbook.xlsx"
 
 
 def rag_beside_name_problems(result: dict) -> list[str]:

@@ -219,8 +219,6 @@ def _printed(book: Path, tmp_path: Path) -> tuple[Path, list[str]]:
     return pdf, [p.strip().splitlines()[-1].split()[0] for p in pages]
 
 
-
-
 @pytest.mark.slow
 def test_sample_workbook_prints_on_four_pages_legibly(tmp_path):
     """The sample printed whole, as a clerk prints it, by LibreOffice: at most 4 pages,

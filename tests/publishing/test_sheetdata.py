@@ -20,7 +20,6 @@ from tests.support.paths import TEMPLATES
 from tests.support.scorecard_samples import SETTINGS, mixed_assessments
 
 
-
 def _colour(colour) -> str | None:
     return None if colour is None else (colour.rgb if colour.type == "rgb" else repr(colour))
 
