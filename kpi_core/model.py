@@ -375,6 +375,8 @@ class Measure:
     history: tuple[Observation, ...] = ()
     #: Its rows of the Comparators table (every group and year).
     comparators: tuple[ComparatorValue, ...] = ()
+    #: The officer who supplies its figures (one return workbook per owner).
+    owner: str | None = None
 
 
 #: The amber band beyond the target when neither the measure nor Settings gives one.
