@@ -407,13 +407,46 @@ class Settings:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """Something wrong in the workbook, located at ``sheet!cell`` (cell may be empty)."""
+    """Something wrong in the workbook, located at ``sheet!cell`` (cell may be empty).
+
+    The position is ``row`` and ``col`` (1-based integers, ``None`` for a whole sheet);
+    ``cell`` is their A1 address, for display only. :meth:`at` builds one from the
+    integers; given an address instead, the integers are read from it.
+
+    >>> p = Problem.at("Measures", 12, 10, "current position 'abc' is not a number")
+    >>> p.text, (p.row, p.col)
+    ("Measures!J12: current position 'abc' is not a number", (12, 10))
+    >>> Problem("Measures", "K5", "71 reads as 7,100%").col
+    11
+    """
 
     sheet: str
     cell: str
     message: str
     value: object = None
     severity: str = "error"  # "error" stops a run; "warning" is reported only
+    row: int | None = None
+    col: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.row is None and self.cell:
+            from .reading.xlsx import parse_cell_address  # A1 text only at the edges
+            try:
+                row, col = parse_cell_address(self.cell)
+            except ValueError:  # a range or a label, kept as display text
+                return
+            object.__setattr__(self, "row", row)
+            object.__setattr__(self, "col", col)
+
+    @classmethod
+    def at(cls, sheet: str, row: int | None, col: int | None, message: str,
+           value: object = None, severity: str = "error") -> Problem:
+        """A problem at the cell (``row``, ``col``) of ``sheet``; no cell when either is
+        ``None``."""
+        from .reading.xlsx import cell_address
+        cell = cell_address(row, col) if row and col else ""
+        return cls(sheet, cell, message, value, severity, row if cell else None,
+                   col if cell else None)
 
     @property
     def text(self) -> str:
