@@ -233,6 +233,20 @@ def cmd_close_period(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_returns(args: argparse.Namespace) -> int:
+    from kpi_core.authoring.returns import write_returns
+
+    written = write_returns(args.book, args.output, force=args.force)
+    if not written:
+        print(f"{args.book}: the Measures table has no measures; no returns written")
+        return EXIT_OK
+    for path in written:
+        print(f"Wrote {path}")
+    print(f"{len(written)} return(s) in {args.output}: send each to its owner, then merge "
+          f"what comes back with kpi-scorecard collect {args.book} RETURN...")
+    return EXIT_OK
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     from kpi_core.authoring.template import write_performance_workbook
 
@@ -303,6 +317,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="workbook to write; default '<BOOK name> - <PERIOD>' here, "
                         "same extension as BOOK")
     p.set_defaults(run=cmd_close_period)
+
+    p = sub.add_parser("returns", help="one return workbook per Owner, for the officers who "
+                       "supply the figures")
+    p.add_argument("book", metavar="BOOK", help="performance workbook (.xlsx/.xlsm); not changed")
+    p.add_argument("-o", "--output", metavar="FOLDER", required=True,
+                   help="folder for the returns (<Owner>.xlsx, Unassigned.xlsx)")
+    p.add_argument("--force", action="store_true", help="replace returns already in FOLDER")
+    p.set_defaults(run=cmd_returns)
 
     p = sub.add_parser("check", help="check a performance workbook and show each status")
     p.add_argument("book", metavar="BOOK")
