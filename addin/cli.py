@@ -247,6 +247,21 @@ def cmd_returns(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_collect(args: argparse.Namespace) -> int:
+    from kpi_core.authoring.collecting import collect
+
+    report = collect(args.book, args.returns, args.output)
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
+    else:
+        for line in report.lines():
+            print(line)
+        if report.output:
+            print(f"Wrote {report.output}: check it with kpi-scorecard check "
+                  f"\"{report.output}\"")
+    return EXIT_DATA if report.refused else EXIT_OK
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     from kpi_core.authoring.template import write_performance_workbook
 
@@ -325,6 +340,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder for the returns (<Owner>.xlsx, Unassigned.xlsx)")
     p.add_argument("--force", action="store_true", help="replace returns already in FOLDER")
     p.set_defaults(run=cmd_returns)
+
+    p = sub.add_parser("collect", help="merge filled returns into a new copy of the workbook")
+    p.add_argument("book", metavar="BOOK", help="performance workbook (.xlsx/.xlsm); not changed")
+    p.add_argument("returns", nargs="+", metavar="RETURN", help="filled return workbooks")
+    p.add_argument("-o", "--output", metavar="OUT",
+                   help="workbook to write; default '<BOOK name> - collected' here, same "
+                        "extension as BOOK")
+    p.add_argument("--json", action="store_true", help="print the report as one JSON document")
+    p.set_defaults(run=cmd_collect)
 
     p = sub.add_parser("check", help="check a performance workbook and show each status")
     p.add_argument("book", metavar="BOOK")
