@@ -353,8 +353,10 @@ def plan_collect(workbook: PerformanceWorkbook, book: BookIdentity,
         key = owner_key(ret.owner)
         seen_owner[key] = ret.name
         reports.append(_merge_return(ret, key, by_ref, expected.get(key, []), state))
-    without = tuple(UNASSIGNED if owner is None else owner
-                    for key, owner in owners.items() if key not in seen_owner)
+    without = tuple(owner for key, owner in owners.items()
+                    if key is not None and key not in seen_owner)
+    if None in owners and None not in seen_owner:
+        without += (UNASSIGNED,)  # the measures with no owner: Unassigned.xlsx, listed last
     notes = []
     if "data_status" not in cols:
         notes.append("the Measures table has no Data Status column: Data Status in returns "
