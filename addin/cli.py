@@ -217,19 +217,17 @@ def cmd_close_period(args: argparse.Namespace) -> int:
     book = Path(args.book)
     out = Path(args.output) if args.output else default_output(book, args.next)
     try:
-        closed = close_period(book, args.next, out)
+        closed = close_period(book, args.next, out, allow_gap=args.allow_gap)
     except DataErrors as exc:
         _print_problems(exc.problems, sys.stderr)
         print(f"{sum(p.severity == 'error' for p in exc.problems)} error(s) in {book}; "
-              "nothing written (fix them, then close the period)", file=sys.stderr)
+              "nothing written", file=sys.stderr)
         return EXIT_DATA
+    if closed.warnings:
+        _print_problems(closed.warnings, sys.stderr)
     for note in closed.notes:
         print(f"note: {note}", file=sys.stderr)
-    where = "a new History sheet" if closed.history_added else "History"
-    wide = (f", {closed.in_columns} kept in their period's Measures column"
-            if closed.in_columns else "")
-    print(f"Closed {closed.closed}: {closed.rows} row(s) added to {where}{wide}; "
-          f"{closed.opened} opened. Wrote {closed.output}")
+    print(f"{closed.summary}. Wrote {closed.output}")
     return EXIT_OK
 
 
@@ -329,8 +327,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--next", required=True, metavar="PERIOD",
                    help="the period to open, e.g. 'Q3 2016/17'")
     p.add_argument("-o", "--output", metavar="OUT",
-                   help="workbook to write; default '<BOOK name> - <PERIOD>' here, "
-                        "same extension as BOOK")
+                   help="workbook to write; default '<BOOK name> - <PERIOD>' here (a period "
+                        "already ending BOOK's name is replaced), same extension as BOOK")
+    p.add_argument("--allow-gap", action="store_true",
+                   help="open a later period than the one right after Settings Period, "
+                        "leaving the periods between out")
     p.set_defaults(run=cmd_close_period)
 
     p = sub.add_parser("returns", help="one return workbook per Owner, for the officers who "

@@ -406,6 +406,76 @@ class Settings:
 
 
 @dataclass(frozen=True, slots=True)
+class CellRef:
+    """A cell by its sheet and 1-based row and column; ``address`` (``J12``) is for
+    display.
+
+    >>> CellRef("Measures", 12, 10).where
+    'Measures!J12'
+    """
+
+    sheet: str
+    row: int
+    col: int
+
+    @property
+    def address(self) -> str:
+        from .reading.xlsx import cell_address
+        return cell_address(self.row, self.col)
+
+    @property
+    def where(self) -> str:
+        return f"{self.sheet}!{self.address}"
+
+
+@dataclass(frozen=True, slots=True)
+class TablePlace:
+    """Where a table (an Excel table, or a plain range when ``excel_table`` is false)
+    stands: its header row ``top``, columns ``left``..``right``, its last row ``bottom``,
+    ``end`` the first row after its last row holding a value (where new rows go), and
+    each field's worksheet column as the reader matched the headers."""
+
+    name: str
+    sheet: str
+    top: int
+    left: int
+    bottom: int
+    right: int
+    end: int
+    headers: tuple[str, ...] = ()
+    columns: tuple[tuple[str, int], ...] = ()  # (field, worksheet column)
+    excel_table: bool = True
+
+    def column(self, field: str) -> int | None:
+        return next((c for f, c in self.columns if f == field), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Places:
+    """Where the reader found what an edit of the workbook needs: positions as integers,
+    so a plan never searches the sheets again."""
+
+    measures: TablePlace | None = None
+    settings: TablePlace | None = None
+    #: Settings rows by setting name (casefolded), their worksheet row.
+    setting_rows: tuple[tuple[str, int], ...] = ()
+    history: TablePlace | None = None
+    #: History rows for the current period or later, which the reader set aside:
+    #: (Ref casefolded, period, sheet, row, period column); the wide layout's too.
+    history_current: tuple[tuple[str, Period, str, int, int], ...] = ()
+    #: Title cells above the Measures header that name the current period, and their text.
+    titles: tuple[tuple[CellRef, str], ...] = ()
+
+    def setting(self, name: str) -> CellRef | None:
+        """The value cell of the Settings row ``name``."""
+        if self.settings is None:
+            return None
+        row = next((r for k, r in self.setting_rows if k == name.casefold()), None)
+        col = self.settings.column("value")
+        return CellRef(self.settings.sheet, row, col) if row and col else None
+
+
+@dataclass(frozen=True, slots=True)
 class Problem:
     """Something wrong in the workbook, located at ``sheet!cell`` (cell may be empty).
 
@@ -517,8 +587,17 @@ class ColumnSource:
     name: str      # our name for it, e.g. "Current"
     header: str    # the workbook's header text
     sheet: str
-    cell: str
+    cell: str      # the header's A1 address, for display
     how: str
+    row: int | None = None  # the header's row and column (read from ``cell`` if not given)
+    col: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.row is None and self.cell:
+            from .reading.xlsx import parse_cell_address
+            row, col = parse_cell_address(self.cell)
+            object.__setattr__(self, "row", row)
+            object.__setattr__(self, "col", col)
 
     def as_dict(self) -> dict:
         return {"field": self.name, "header": self.header, "sheet": self.sheet,
@@ -534,6 +613,8 @@ class PerformanceWorkbook:
     problems: tuple[Problem, ...]
     #: Which header each Measures field was read from, in the table's column order.
     columns: tuple[ColumnSource, ...] = ()
+    #: Where the tables, the Settings rows and the titles stand, for edits.
+    places: Places = field(default_factory=lambda: Places())
 
     @property
     def errors(self) -> tuple[Problem, ...]:

@@ -42,17 +42,19 @@ def test_cells_set_and_cleared_keep_their_formats(tmp_path):
 def test_rows_and_a_column_added_to_a_table(tmp_path):
     out = tmp_path / "out.xlsx"
     rows = (Value.of("AS01"), Value.of("Q2 2016/17"), Value.of(0.7), Value.of(0.85),
-            Value.of(None), Value.of("a note"))
+            Value.of(None), Value.of("a note"), Value.of("yes"))
     plan = WorkbookPlan(tables=(TableRows(
-        "History", "History", 1, 1, ("Ref", "Period", "Value", "Target", "Status", "Notes"),
-        157, (rows,), added=("Notes",), like=((None, None, CellRef("Measures", 4, 11), None,
-                                              None, None),)),))
+        "History", "Past periods", 1, 1,
+        ("Ref", "Period", "Value", "Target", "Status", "Notes", "Checked"), 157, (rows,),
+        added=("Checked",), like=((None, None, CellRef("Measures", 4, 11), None, None, None,
+                                   None),)),))
     write_plan(DEMO, plan, out)
-    ws = openpyxl.load_workbook(out)["History"]
-    assert ws.tables["History"].ref == "A1:F157"
-    assert [c.name for c in ws.tables["History"].tableColumns][-1] == "Notes"
-    assert [c.value for c in ws[157]] == ["AS01", "Q2 2016/17", 0.7, 0.85, None, "a note"]
-    assert ws.cell(1, 6).value == "Notes"
+    ws = openpyxl.load_workbook(out)["Past periods"]
+    assert ws.tables["History"].ref == "A1:G157"
+    assert [c.name for c in ws.tables["History"].tableColumns][-2:] == ["Notes", "Checked"]
+    assert [c.value for c in ws[157]] == ["AS01", "Q2 2016/17", 0.7, 0.85, None, "a note",
+                                          "yes"]
+    assert ws.cell(1, 7).value == "Checked"
     assert ws.cell(157, 3).number_format.endswith("%")
 
 

@@ -648,7 +648,8 @@ def refuse_signed(book: Path, layout: PackageLayout) -> None:
                         "then sign it again")
 
 
-def write_plan(book: str | os.PathLike, plan: WorkbookPlan, out: str | os.PathLike) -> None:
+def write_plan(book: str | os.PathLike, plan: WorkbookPlan, out: str | os.PathLike
+               ) -> tuple[str, ...]:
     """Write ``out`` (a temporary the caller renames into place): ``book`` with ``plan``
     applied part by part. Every part the plan does not touch is copied byte for byte; in
     the worksheets it edits, only the edited rows change.
@@ -657,7 +658,8 @@ def write_plan(book: str | os.PathLike, plan: WorkbookPlan, out: str | os.PathLi
     (a shared or array formula over an edited cell, cells under a table that new rows
     would overwrite, a totals row, a signature, a protected structure), naming it; and
     ``ValueError`` for a plan with refusals (a caller's mistake: they must be reported,
-    not written).
+    not written). Returns the cells (``Sheet!A1``) whose formula the plan replaced by a
+    value or a blank, for the caller to say so.
     """
     book, out = Path(book), Path(out)
     if plan.refused:
@@ -672,6 +674,7 @@ def write_plan(book: str | os.PathLike, plan: WorkbookPlan, out: str | os.PathLi
         writer.table(table)
     parts = writer.render()
     _write_package(book, out, parts, writer.drop)
+    return tuple(writer.formula_cells)
 
 
 class _PlanWriter:
@@ -686,6 +689,7 @@ class _PlanWriter:
         self.parts: dict[str, bytes] = {}  # new or changed parts other than worksheets
         self.drop: set[str] = set()
         self.formulas_removed = False
+        self.formula_cells: list[str] = []  # Sheet!A1 of each formula replaced
 
     # sheets and cells
 
@@ -722,6 +726,9 @@ class _PlanWriter:
         old = self.sheets[part].cell(row, col)
         if old is not None and old.formula is not None:
             self.formulas_removed = True
+            if (row, col) not in self.edits[part]:
+                self.formula_cells.append(f"{self.names.get(part, part)}!"
+                                          f"{cell_address(row, col)}")
         self.edits[part][(row, col)] = xml
 
     def cell_xml(self, sheet: SheetXml, row: int, col: int, value: Value,
@@ -752,6 +759,9 @@ class _PlanWriter:
     def table(self, rows: TableRows) -> None:
         if rows.new_sheet:
             self.new_table(rows)
+            return
+        if not rows.table:
+            self.plain_rows(rows)
             return
         table = self.layout.table(rows.table)
         if table is None:
@@ -797,6 +807,39 @@ class _PlanWriter:
                 data = _add_table_columns(data, rows.added, table.table_part)
             self.parts[table.table_part] = data
             self.grow[table.sheet_part] = (new_bottom, new_right)
+
+    def plain_rows(self, rows: TableRows) -> None:
+        """Rows under a plain range (no Excel table): cells only, on empty cells."""
+        part = self.part_of(rows.sheet)
+        sheet = self.sheet(part, rows.sheet)
+        right = rows.right - len(rows.added)
+        area = [(rows.first, rows.left, rows.bottom, rows.right)]
+        if rows.added:
+            area.append((rows.top, right + 1, rows.first - 1, rows.right))
+        for a_top, a_left, a_bottom, a_right in area:
+            for r in range(a_top, a_bottom + 1):
+                for cell in sheet.row_cells(r):
+                    if a_left <= cell.col <= a_right and not cell.is_empty:
+                        raise FileError(f"{rows.sheet}!{cell_address(r, cell.col)} holds a "
+                                        f"value where the new rows go; move it, then try "
+                                        "again")
+        header = sheet.cell(rows.top, right)
+        for i, text in enumerate(rows.added, start=1):
+            self.set(part, rows.top, right + i, sheet.text_cell(
+                rows.top, right + i, header.style if header is not None else None, text))
+        last_data = rows.first - 1 if rows.first - 1 > rows.top else None
+        for r, line in enumerate(rows.rows):
+            row = rows.first + r
+            likes = rows.like[r] if r < len(rows.like) else ()
+            for i, value in enumerate(line):
+                col = rows.left + i
+                style = self.style_of(likes[i]) if i < len(likes) else None
+                if style is None and last_data is not None:
+                    above = sheet.cell(last_data, col)
+                    style = above.style if above is not None else None
+                self.set(part, row, col, self.cell_xml(
+                    sheet, row, col, value, style or sheet.default_style(row, col)))
+        self.grow[part] = (rows.bottom, rows.right)
 
     def _check_free(self, sheet: SheetXml, table: TablePart, top: int, bottom: int,
                     right: int, rows: TableRows, new_bottom: int) -> None:
@@ -918,10 +961,10 @@ class _PlanWriter:
                                    f'<Relationship Id="{rid}" Type="{_REL}/worksheet" '
                                    f'Target="{target}"/>')
         ids = [int(i) for i in re.findall(r'<(?:\w+:)?sheet\b[^>]*\bsheetId\s*=\s*"(\d+)"', book)]
-        prefix_m = re.search(r'xmlns:(\w+)\s*=\s*"' + re.escape(_REL) + '"', book)
         main_m = re.search(r"<(\w+:)?sheets\b", book)
         p = main_m.group(1) or "" if main_m else ""
-        rattr = f"{prefix_m.group(1)}:id" if prefix_m else f'xmlns:r="{_REL}" r:id'
+        # declared on the element itself: openpyxl declares it on each sheet, not the root
+        rattr = f'xmlns:r="{_REL}" r:id'
         element = (f'<{p}sheet name="{attr_text(sheet_name)}" '
                    f'sheetId="{max(ids, default=0) + 1}" {rattr}="{rid}"/>')
         if not re.search(r"</(?:\w+:)?sheets>", book):

@@ -23,30 +23,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model import Problem
+from ..model import CellRef, Problem
 from ..reading.xlsx import cell_address
 
 #: What a cell is written as. ``TEXT`` stays text even where Excel would read a date or
 #: a number (``Sep 2016``, ``2015/16``); ``BLANK`` clears the value and keeps the format.
 NUMBER, TEXT, BLANK, BOOL = "number", "text", "blank", "bool"
 KINDS = frozenset({NUMBER, TEXT, BLANK, BOOL})
-
-
-@dataclass(frozen=True, slots=True)
-class CellRef:
-    """A cell by its sheet and 1-based row and column."""
-
-    sheet: str
-    row: int
-    col: int
-
-    @property
-    def address(self) -> str:
-        return cell_address(self.row, self.col)
-
-    @property
-    def where(self) -> str:
-        return f"{self.sheet}!{self.address}"
 
 
 @dataclass(frozen=True, slots=True)

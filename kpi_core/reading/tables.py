@@ -17,7 +17,7 @@ from ..model import (
     PerformanceWorkbook, Polarity, Problem, Settings, Status, ToleranceBasis, Unit,
 )
 from .benchmark_text import parse_benchmark_text
-from . import mapping
+from . import mapping, places
 from .bands import check_bands
 from .periods import parse_period
 from .values import (
@@ -537,15 +537,18 @@ def _apply_use_blue(settings: Settings, measures: list[Measure]) -> Settings:
 
 
 def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = (),
-                 sheet_cells: Callable[[str], RawTable | None] | None = None
-                 ) -> PerformanceWorkbook:
+                 sheet_cells: Callable[[str], RawTable | None] | None = None,
+                 *, titles: bool = False) -> PerformanceWorkbook:
     """Typed measures (benchmarks attached), settings and every problem, from raw tables.
 
     ``tables`` is keyed by table name, casefolded; ``sheets`` (the workbook's sheet
     names) sharpens the message when the Measures table is missing. Without a table
     named Measures, the measures are looked for as a plain range on the sheet
     ``Measures`` (or the one Settings ``Measures Sheet`` names): ``sheet_cells(name)``
-    gives that sheet's cells (from the file, or from the live workbook).
+    gives that sheet's cells (from the file, or from the live workbook). The History
+    table is found by its name on any sheet, else as a plain range on a sheet named
+    ``Past periods`` or ``History``. ``titles``: also find the cells above the Measures
+    header that name the current period (:attr:`Places.titles`, for a close).
     """
     problems: list[Problem] = []
     settings = Settings()
@@ -555,6 +558,7 @@ def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = (),
         problems.append(Problem(SETTINGS, "", f"sheet {SETTINGS} has no table named {SETTINGS}; "
                                 "its values are not read", severity="warning"))
     measures_table = tables.get(MEASURES.casefold())
+    measures_is_table = measures_table is not None
     if measures_table is None:
         measures_table = _plain_range(settings, sheets, sheet_cells, problems)
         if measures_table is None:
@@ -578,11 +582,64 @@ def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = (),
                     replace(m, comparators=tuple(rows.pop(m.ref.casefold())))
                     for m in measures]
     history = tables.get(HISTORY.casefold())
+    history_is_table = history is not None
+    if history is None:
+        history = _history_range(sheets, sheet_cells)
+    history_place, at_current = None, []
     if history is not None or _has_period_headers(measures_table):
         from .history import read_history  # history.py builds on this module's helpers
         measures = read_history(history, measures_table, list(measures),
-                                settings.current_period, problems)
-    return PerformanceWorkbook(tuple(measures), settings, tuple(problems), tuple(sources))
+                                settings.current_period, problems, at_current)
+        if history is not None:
+            from .history import history_columns
+            history_place = places.table_place(history, history_columns(history),
+                                               history_is_table)
+    settings_table = tables.get(SETTINGS.casefold())
+    m_place = places.measures_place(measures_table, tuple(sources), measures_is_table)
+    found_titles = ()
+    if titles and m_place.top > 1 and sheet_cells is not None:
+        found_titles = places.period_titles(sheet_cells(m_place.sheet), m_place.top,
+                                            settings.period)
+    where = places.build_places(
+        m_place, settings_table,
+        _Sheet(settings_table, []).columns(SETTINGS_COLUMNS) if settings_table else None,
+        history_place, at_current, found_titles)
+    return PerformanceWorkbook(tuple(measures), settings, tuple(problems), tuple(sources),
+                               where)
+
+
+#: Sheets whose cells are read as the History table when no Excel table is named History
+#: (``History`` itself: workbooks made elsewhere may have one, though Excel reserves it).
+HISTORY_SHEETS = ("Past periods", "History")
+
+
+def _history_range(sheets: tuple[str, ...],
+                   sheet_cells: Callable[[str], RawTable | None] | None) -> RawTable | None:
+    """The History rows as a plain range on a sheet named ``Past periods`` or ``History``:
+    from the first row (within the first 20) naming Ref, Period and Value, down to the
+    first blank row."""
+    if sheet_cells is None:
+        return None
+    from .history import HISTORY_COLUMNS
+    words = mapping.header_words((c.field, c.headers) for c in HISTORY_COLUMNS)
+    for wanted in HISTORY_SHEETS:
+        present = next((s for s in sheets if s.casefold() == wanted.casefold()), None)
+        cells = sheet_cells(present) if present is not None else None
+        if cells is None:
+            continue
+        top = mapping.find_header_row(cells.rows, words, ("ref", "period", "value"))
+        if top is None:
+            continue
+        header = list(cells.rows[top])
+        headed = [ci for ci, v in enumerate(header) if not is_blank(v)]
+        left, right = headed[0], headed[-1] + 1
+        end = mapping.range_end(cells.rows, top)
+        grid = [(list(row[left:right]) + [None] * (right - left))[:right - left]
+                for row in cells.rows[top:end]]
+        percent = frozenset((ri - top, ci - left) for ri, ci in cells.percent_cells
+                            if top <= ri < end and left <= ci < right)
+        return RawTable(HISTORY, cells.sheet, cells.top + top, cells.left + left, grid, percent)
+    return None
 
 
 def _plain_range(settings: Settings, sheets: tuple[str, ...],
@@ -647,11 +704,13 @@ def _read_free_text_benchmarks(table: RawTable, measures: list[Measure], setting
     return out
 
 
-def read_workbook(path: str | os.PathLike) -> PerformanceWorkbook:
+def read_workbook(path: str | os.PathLike, *, titles: bool = False) -> PerformanceWorkbook:
     """Read a performance workbook file. File-level failures raise :class:`FileError`;
-    data problems are returned in ``problems``, never raised."""
+    data problems are returned in ``problems``, never raised. ``titles``: see
+    :func:`parse_tables`."""
     raw = read_tables(path, (MEASURES, BENCHMARKS, SETTINGS, HISTORY, COMPARATORS))
-    return parse_tables(raw.tables, raw.sheets, lambda sheet: read_sheet(path, sheet))
+    return parse_tables(raw.tables, raw.sheets, lambda sheet: read_sheet(path, sheet),
+                        titles=titles)
 
 
 def table_from_values(name: str, sheet: str, top_left: str, values: list[list[object]],
