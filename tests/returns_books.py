@@ -33,6 +33,18 @@ def open_quarter_demo(path: Path, **changes) -> Path:
     return path
 
 
+DEMO = ROOT / "workbook_templates" / "demo_performance_workbook.xlsx"
+
+
+def closed_demo(path: Path) -> Path:
+    """The committed demo workbook with Q2 2016/17 closed and Q3 2016/17 open, as
+    ``close-period`` leaves it: the quarter's figures awaited from the owners."""
+    from kpi_core.authoring.closing import close_period
+
+    close_period(DEMO, "Q3 2016/17", path)
+    return path
+
+
 def header_row(ws) -> tuple[int, dict[str, int]]:
     """The return's header row (1-based) and each header's column (1-based), via openpyxl."""
     for row in ws.iter_rows(min_row=1, max_row=30):

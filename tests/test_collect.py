@@ -20,7 +20,9 @@ from kpi_core.model import DataStatus
 from kpi_core.reading.properties import read_properties
 from kpi_core.reading.tables import read_workbook
 from kpi_core.reading.xlsx import parse_cell_address, read_layout
-from tests.returns_books import demo_data, fill_with_openpyxl, header_row, open_quarter_demo, parts
+from tests.returns_books import (
+    closed_demo, demo_data, fill_with_openpyxl, header_row, open_quarter_demo, parts,
+)
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 UNO_FILL = Path(__file__).resolve().parent / "uno_fill_return.py"
@@ -33,9 +35,9 @@ def typed_values() -> tuple[dict[str, dict[str, object]], dict[str, tuple]]:
     typed, expect = {}, {}
     for i, m in enumerate(demo_data.MEASURES):
         ref = m["Ref"]
-        if ref == "CF05":  # the annual outturn is not out yet
-            typed[ref] = {"Data Status": "Not due", "Notes": "Published in November"}
-            expect[ref] = (None, None, DataStatus.NOT_DUE, "Published in November")
+        if ref == "CF05":  # the annual outturn is not out yet; its note stays from the close
+            typed[ref] = {"Data Status": "Not due"}
+            expect[ref] = (None, None, DataStatus.NOT_DUE, m["Notes"])
             continue
         if ref == "RS04":
             typed[ref] = {"Current": "n/a", "Data Status": "Unavailable"}
@@ -99,7 +101,7 @@ def assert_measures_hold(out: Path, expect: dict) -> None:
 
 @pytest.fixture()
 def demo(tmp_path):
-    book = open_quarter_demo(tmp_path / "book.xlsx")
+    book = closed_demo(tmp_path / "book.xlsx")
     return book, write_returns(book, tmp_path / "returns")
 
 
