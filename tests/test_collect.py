@@ -13,11 +13,13 @@ import openpyxl
 import pytest
 
 from addin.cli import main
-from kpi_core.authoring.collecting import BookIdentity, plan_collect, read_return
+from kpi_core.authoring.collecting import BookIdentity, plan_collect
+from kpi_core.reading.returns import read_return
 from kpi_core.authoring.package import SheetXml
-from kpi_core.authoring.returns import PROP_CREATED, write_returns
+from kpi_core.authoring.returns import write_returns
 from kpi_core.model import DataStatus
 from kpi_core.reading.properties import read_properties
+from kpi_core.reading.returns import PROP_CREATED
 from kpi_core.reading.tables import read_workbook
 from kpi_core.reading.xlsx import parse_cell_address, read_layout
 from tests.returns_books import (

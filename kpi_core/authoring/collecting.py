@@ -2,9 +2,10 @@
 
 Three steps, data flowing one way:
 
-- :func:`read_return` reads a return file as it came back (from Excel, LibreOffice or
-  anything else that keeps its document properties): which workbook, period and owner
-  it is for, and each row's Ref and input cells, with their positions;
+- :func:`~kpi_core.reading.returns.read_return` reads a return file as it came back
+  (from Excel, LibreOffice or anything else that keeps its document properties): which
+  workbook, period and owner it is for, and each row's Ref and input cells, with their
+  positions;
 - :func:`plan_collect` decides everything once, as frozen data: the cell edits (a
   :class:`~kpi_core.authoring.plan.WorkbookPlan`: only Current, Data Status and Notes of
   Measures) and the report (:class:`CollectReport`): per return, the measures filled
@@ -31,110 +32,19 @@ from ..errors import FileError, UsageError, ValueParseError
 from ..model import DataStatus, Measure, PerformanceWorkbook, Unit
 from ..reading.mapping import fold_header
 from ..reading.periods import parse_period
-from ..reading.properties import DocumentProperties, read_properties
+from ..reading.properties import read_properties
+from ..reading.returns import (
+    CURRENT, DATA_STATUS, NOTES, PROP_AUTHORITY, PROP_CREATED, PROP_PERIOD, PROP_SOURCE,
+    FIELDS, UNASSIGNED, ReturnFile, ReturnLine, owner_key, read_return,
+)
 from ..reading.values import (
     is_blank, parse_data_status, parse_percent_figure, parse_reading, parse_text,
 )
 from ..reading.xlsx import CellError, FormulaNoResult, cell_address, parse_cell_address, read_sheet
 from .package import write_plan
 from .plan import NUMBER, TEXT, CellEdit, CellRef, WorkbookPlan
-from .returns import (
-    CURRENT, DATA_STATUS, NOTES, PROP_AUTHORITY, PROP_CREATED, PROP_OWNER, PROP_PERIOD,
-    PROP_SOURCE, PROP_UNASSIGNED, REF, RETURN_SHEET, UNASSIGNED, owner_key,
-)
 
-#: The Measures fields ``collect`` writes, by the return's header for them.
-FIELDS = {CURRENT: "current", DATA_STATUS: "data_status", NOTES: "notes"}
-#: How far down a return the header row is looked for.
-HEADER_SEARCH_ROWS = 30
 _REL_TOL = 1e-9
-
-
-# --- a return as it came back -------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ReturnLine:
-    """One row of a return: its worksheet row, and what its Ref and input cells hold
-    (as the reader gives a cell: text, a number, ``None``, an Excel error)."""
-
-    row: int
-    ref: object
-    inputs: tuple[tuple[str, int, object], ...]  # (field, column, value) for each input cell
-
-
-@dataclass(frozen=True, slots=True)
-class ReturnFile:
-    """A return as read: its name for messages, its properties, sheet and rows."""
-
-    path: Path
-    properties: DocumentProperties
-    sheet: str
-    ref_col: int
-    lines: tuple[ReturnLine, ...]
-    #: Why it cannot be merged at all (not a return, no Ref column), else ``None``.
-    unreadable: str | None = None
-
-    @property
-    def name(self) -> str:
-        return self.path.name
-
-    def prop(self, name: str) -> str | None:
-        value = self.properties.custom.get(name)
-        return " ".join(value.split()) if value and value.strip() else None
-
-    @property
-    def owner(self) -> str | None:
-        """The owner the return was made for; ``None`` for the measures with no owner."""
-        if (self.prop(PROP_UNASSIGNED) or "").casefold() == "yes":
-            return None
-        return self.prop(PROP_OWNER)
-
-
-def read_return(path: str | os.PathLike) -> ReturnFile:
-    """Read a filled return. A file that is not a workbook raises :class:`FileError`;
-    one that is not a return (no return properties, no ``Return`` sheet, no header row
-    naming Ref and Current) comes back with ``unreadable`` saying so."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileError(f"{path}: no such file")
-    props = read_properties(path)
-    empty = ReturnFile(path, props, RETURN_SHEET, 0, ())
-    if PROP_PERIOD not in props.custom:
-        return _unreadable(empty, "is not a return made by kpi-scorecard returns (its "
-                           "document properties do not say which workbook, period and "
-                           "owner it is for)")
-    cells = read_sheet(path, RETURN_SHEET)
-    if cells is None:
-        return _unreadable(empty, f"has no sheet {RETURN_SHEET}; it is not a return as "
-                           "kpi-scorecard returns writes it")
-    header_at, cols = None, {}
-    for ri, row in enumerate(cells.rows[:HEADER_SEARCH_ROWS]):
-        found = {fold_header(v): ci for ci, v in reversed(list(enumerate(row)))
-                 if isinstance(v, str)}
-        if fold_header(REF) in found and fold_header(CURRENT) in found:
-            header_at = ri
-            cols = {h: found[fold_header(h)] for h in (REF, *FIELDS) if fold_header(h) in found}
-            break
-    if header_at is None:
-        return _unreadable(empty, f"has no header row naming {REF} and {CURRENT} on sheet "
-                           f"{RETURN_SHEET}")
-    lines = []
-    for ri in range(header_at + 1, len(cells.rows)):
-        row = cells.rows[ri]
-
-        def at(ci: int) -> object:
-            return row[ci] if ci < len(row) else None
-        inputs = tuple((FIELDS[h], cells.left + cols[h], at(cols[h])) for h in FIELDS if h in cols)
-        ref = at(cols[REF])
-        if is_blank(ref) and all(is_blank(v) for _f, _c, v in inputs):
-            continue
-        lines.append(ReturnLine(cells.top + ri, ref, inputs))
-    return ReturnFile(path, props, cells.sheet, cells.left + cols[REF], tuple(lines))
-
-
-def _unreadable(empty: ReturnFile, why: str) -> ReturnFile:
-    return ReturnFile(empty.path, empty.properties, empty.sheet, 0, (), why)
 
 
 # --- the report ---------------------------------------------------------------------------

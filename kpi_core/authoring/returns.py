@@ -27,20 +27,12 @@ from pathlib import Path
 from ..atomic import atomic_path
 from ..errors import DataErrors, FileError, UsageError
 from ..model import DataStatus, Frequency, Measure, PerformanceWorkbook, Period, Problem, Unit
+from ..reading.returns import (
+    CURRENT, DATA_STATUS, INPUT_HEADERS, NOTES, PROP_AUTHORITY, PROP_CREATED, PROP_OWNER,
+    PROP_PERIOD, PROP_SOURCE, PROP_UNASSIGNED, RETURN_SHEET, RETURN_TABLE, UNASSIGNED,
+    owner_key,
+)
 
-RETURN_SHEET = "Return"
-RETURN_TABLE = "Return"
-#: The custom document properties a return carries, by what they record.
-PROP_SOURCE = "Return of workbook"
-PROP_CREATED = "Return of workbook created"
-PROP_AUTHORITY = "Return authority"
-PROP_PERIOD = "Return period"
-PROP_OWNER = "Return owner"
-PROP_UNASSIGNED = "Return for measures without an owner"
-#: The headers of the cells an officer fills, as ``collect`` looks them up.
-REF, CURRENT, DATA_STATUS, NOTES = "Ref", "Current", "Data Status", "Notes"
-INPUT_HEADERS = (CURRENT, DATA_STATUS, NOTES)
-UNASSIGNED = "Unassigned"
 #: How many past periods a return shows for context.
 CONTEXT_PERIODS = 4
 DATA_STATUS_CHOICES = tuple(d.value for d in DataStatus)
@@ -108,15 +100,6 @@ class ReturnSpec:
             "The other cells are locked. Do not add, delete or move rows; save the file "
             "under any name and send it back to the performance team.",
         )
-
-
-def owner_key(owner: str | None) -> str | None:
-    """Owners compare as officers mean them: case and repeated spaces ignored.
-
-    >>> owner_key("  Jo   BLOGGS "), owner_key(None)
-    ('jo bloggs', None)
-    """
-    return " ".join(owner.split()).casefold() if owner else None
 
 
 def group_by_owner(measures: Sequence[Measure]) -> dict[str | None, tuple[str | None, list[Measure]]]:
