@@ -40,7 +40,9 @@ from ..reading.returns import (
 from ..reading.values import (
     is_blank, parse_data_status, parse_percent_figure, parse_reading, parse_text,
 )
-from ..reading.xlsx import CellError, FormulaNoResult, cell_address, parse_cell_address, read_sheet
+from ..reading.xlsx import (
+    CellError, FormulaNoResult, cell_address, parse_cell_address, read_sheet, read_tables,
+)
 from .package import write_plan
 from .plan import NUMBER, TEXT, CellEdit, CellRef, WorkbookPlan
 
@@ -504,12 +506,10 @@ def collect(book: str | os.PathLike, returns: Sequence[str | os.PathLike],
     Current column) and :class:`FileError` (a file missing or not a workbook, a part
     the edit would break).
     """
-    from ..reading.tables import read_workbook
-
     book = Path(book)
     out = Path(out) if out is not None else default_output(book)
     _check_paths(book, out, [Path(r) for r in returns])
-    workbook = read_workbook(book)
+    workbook = read_measures(book)
     identity = BookIdentity(book.name, workbook.settings.authority, workbook.settings.period,
                             read_properties(book).created)
     files = [read_return(r) for r in returns]
@@ -520,9 +520,18 @@ def collect(book: str | os.PathLike, returns: Sequence[str | os.PathLike],
                              report.notes + ("nothing to merge, so nothing was written",))
     with atomic_path(out) as tmp:
         write_plan(book, collected.plan, tmp)
-        _verify(tmp, out, collected.plan)
     return CollectReport(report.book, report.returns, report.owners_without_return, str(out),
                          report.notes)
+
+
+def read_measures(book: Path) -> PerformanceWorkbook:
+    """BOOK's Measures and Settings, read and typed as every command reads them; the
+    History, Benchmarks and Comparators tables, which ``collect`` leaves alone, are not
+    read."""
+    from ..reading.tables import MEASURES, SETTINGS, parse_tables
+
+    raw = read_tables(book, (MEASURES, SETTINGS))
+    return parse_tables(raw.tables, raw.sheets, lambda sheet: read_sheet(book, sheet))
 
 
 def _check_paths(book: Path, out: Path, returns: list[Path]) -> None:
@@ -551,19 +560,3 @@ def _check_paths(book: Path, out: Path, returns: list[Path]) -> None:
             raise UsageError(f"{out}: OUT is one of the returns; choose another name")
         if not r.is_file():
             raise FileError(f"{r}: no such file")
-
-
-def _verify(path: Path, out: Path, plan: WorkbookPlan) -> None:
-    """Read back the written cells: each holds what the plan put there."""
-    sheets = {e.sheet for e in plan.edits}
-    for sheet in sheets:
-        cells = read_sheet(path, sheet)
-        if cells is None:
-            raise FileError(f"{out}: sheet {sheet} cannot be read back; nothing was written")
-        for e in (e for e in plan.edits if e.sheet == sheet):
-            ri, ci = e.row - cells.top, e.col - cells.left
-            got = cells.rows[ri][ci] if 0 <= ri < len(cells.rows) and \
-                0 <= ci < len(cells.rows[ri]) else None
-            if not _same(got if not isinstance(got, int) else float(got), e.value):
-                raise FileError(f"{out}: {e.where} reads {got!r} after writing, not "
-                                f"{e.value!r}; nothing was written")

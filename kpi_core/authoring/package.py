@@ -14,6 +14,7 @@ Excel's ``_xHHHH_`` escapes for characters XML cannot carry and for a literal
 
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
 import re
@@ -26,6 +27,7 @@ from pathlib import Path
 from xml.parsers import expat
 
 from ..errors import FileError
+from .sheet_scan import PlainRows
 from ..reading.xlsx import (
     MAX_PART_BYTES, PackageLayout, TablePart, cell_address, column_index, parse_cell_address,
     read_layout,
@@ -127,6 +129,7 @@ class SheetXml:
         self.sheet_data: tuple[int, int, int] | None = None  # start, inner start, end
         self.dimension: tuple[int, int] | None = None  # span of the ref attribute's value
         self._namespaces: dict[str, str] = {}  # prefix -> URI, to parse a row alone
+        self._plain: PlainRows | None = None  # the fast lane, where the sheet data is plain
         self._parse()
 
     # --- reading ----------------------------------------------------------------------
@@ -188,8 +191,54 @@ class SheetXml:
                             "worksheet is damaged")
         return col
 
+    #: Read plain sheet data with the fast lane (:mod:`kpi_core.authoring.sheet_scan`);
+    #: the tests turn it off to compare both lanes.
+    fast = True
+
     def _parse(self) -> None:
-        """The outline: sheetData, rows, formula cells, column styles, the dimension."""
+        """The outline: sheetData, rows, formula cells, column styles, the dimension.
+
+        Where the sheet data is plain, expat reads the part without it and the fast
+        lane scans the rows; else (or where the fast lane declines) expat reads it all.
+        """
+        cut = _sheet_data_span(self.data) if self.fast else None
+        if cut is not None:
+            self._expat_outline(self.data[:cut[0]] + self.data[cut[1]:], cut)
+            if self._plain_outline(*cut):
+                return
+            self.prefix, self.rows, self.formulas, self.col_styles = "", [], [], []
+            self.sheet_data = self.dimension = None
+            self._namespaces = {}
+        self._expat_outline(self.data, None)
+
+    def _plain_outline(self, start: int, end: int) -> bool:
+        """Rows and formula cells by the fast lane; False where it declines."""
+        if self.sheet_data is None:
+            return False
+        plain = PlainRows(self.data, self.prefix, start, end, self._namespaces)
+        if plain.rows is None:
+            return False
+        formula_tag = re.compile(rb"<" + re.escape(self.prefix.encode()) + rb"f[\s/>]")
+        number = 0
+        rows = []
+        for row_start, row_end, tag_end, attrs in plain.rows:
+            r = attrs.get("r")
+            try:
+                number = int(r) if r else number + 1
+            except ValueError:
+                return False  # expat's lane reports it
+            rows.append(Row(number, row_start, row_end, tag_end, bool(r), attrs))
+        self._plain = plain
+        self.rows = rows
+        self.row_index = {row.number: row for row in rows}
+        for row in rows:
+            if formula_tag.search(self.data, row.tag_end, row.end):
+                self.formulas.extend(
+                    Cell(c.row, c.col, c.start, -1, c.kind, c.style, c.has_r,
+                         formula=c.formula) for c in self._cells_of(row) if c.formula is not None)
+        return True
+
+    def _expat_outline(self, data: bytes, cut: tuple[int, int] | None) -> None:
         parser, local = self._parser()
         stack: list[tuple[str, int, bool]] = []
         state = {"row": None, "cell": None, "col": 0, "row_no": 0}
@@ -245,6 +294,8 @@ class SheetXml:
             elif tag == "sheetData":
                 first = self._tag(at)
                 inner_end = parser.CurrentByteIndex if not first.group(3) else first.end()
+                if cut is not None:
+                    inner_end = cut[1]  # the content was cut out for the fast lane
                 self.sheet_data = (at, first.end(), inner_end)
 
         def namespace(prefix: str | None, uri: str) -> None:
@@ -253,13 +304,36 @@ class SheetXml:
         parser.StartElementHandler = start
         parser.EndElementHandler = end
         parser.StartNamespaceDeclHandler = namespace
-        self._run(parser, self.data)
+        self._run(parser, data)
+        if cut is not None:
+            return
         if self.sheet_data is None:
             raise FileError(f"part {self.part} has no sheetData; the worksheet is damaged")
         self.row_index = {row.number: row for row in self.rows}
 
     def _parse_row(self, row: Row) -> list[Cell]:
         """A row's cells in full: values, formulas, inline strings and their spans."""
+        if row.tag_end == row.end:
+            return []
+        if self._plain is not None:
+            found = self._plain.cells(row.tag_end, row.end)
+            if found is not None:
+                cells, col = [], 0
+                number = str(row.number)
+                for (start, end, ref, kind, style, formula, formula_text, value_span,
+                     value_text, inline_span) in found:
+                    letters = ref[:-len(number)] if ref and ref.endswith(number) else ""
+                    if letters.isalpha() and letters.isupper():
+                        col = _letters_column(letters)  # "AB12" in row 12: the common case
+                    else:
+                        col = self._cell_column(ref, row.number, col)
+                    cells.append(Cell(row.number, col, start, end, kind, style, bool(ref),
+                                      formula, formula_text, value_span, inline_span,
+                                      value_text))
+                return cells
+        return self._expat_row(row)
+
+    def _expat_row(self, row: Row) -> list[Cell]:
         declared = "".join(f' xmlns{":" + p if p else ""}="{attr_text(uri)}"'
                            for p, uri in self._namespaces.items())
         wrapper = f"<w{declared}>".encode()
@@ -485,6 +559,23 @@ class SheetXml:
             out.extend(cells[c] for c in pending)
             out.append(self.data[close:row.end])
         return b"".join(out)
+
+
+@functools.lru_cache(maxsize=1024)
+def _letters_column(letters: str) -> int:
+    return column_index(letters)
+
+
+def _sheet_data_span(data: bytes) -> tuple[int, int] | None:
+    """The span of the content of a part's one ``sheetData`` element (for the fast
+    lane), or ``None`` when it is empty, repeated or not found plainly."""
+    opening = list(re.finditer(rb"<((?:[\w.-]+:)?)sheetData\b[^<>]*?(/?)>", data))
+    if len(opening) != 1 or opening[0].group(2):
+        return None
+    close = data.find(b"</" + opening[0].group(1) + b"sheetData>", opening[0].end())
+    if close < 0:
+        return None
+    return opening[0].end(), close
 
 
 def _inline_text(inner: bytes) -> str:
