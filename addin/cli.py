@@ -117,11 +117,12 @@ def _print_summary(assessments: tuple[Assessment, ...], use_blue: bool | None = 
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from kpi_core.pipeline import assess_workbook
+    from kpi_core.pipeline import assess_workbook, review
     from kpi_core.reading.tables import read_workbook
 
     workbook = read_workbook(args.book)
     assessments = assess_workbook(workbook)
+    workbook = review(workbook, assessments)
     if args.json:
         print(json.dumps(report_json(workbook, assessments, columns=columns_json(workbook)),
                          ensure_ascii=False, indent=1))
@@ -173,11 +174,11 @@ def cmd_regenerate(args: argparse.Namespace) -> int:
             extra["pdf"] = str(result.pdf)
         if result.html:
             extra["html"] = str(result.html)
-        print(json.dumps(report_json(workbook, result.assessments, **extra),
+        print(json.dumps(report_json(result.workbook, result.assessments, **extra),
                          ensure_ascii=False, indent=1))
     else:
         _print_summary(result.assessments, workbook.settings.use_blue)
-        _print_problems(workbook.problems, sys.stderr)
+        _print_problems(result.workbook.problems, sys.stderr)
         print(f"Wrote {result.output}")
         if result.html:
             print(f"Wrote {result.html}")

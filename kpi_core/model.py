@@ -394,6 +394,10 @@ class Settings:
     tolerance_basis: ToleranceBasis = ToleranceBasis.RELATIVE
     #: Settings ``Use Blue``; also True when any Stretch Target is filled.
     use_blue: bool = False
+    #: Settings ``Direction Tolerance``: a change within it is ``No change`` (a fraction
+    #: of the previous value; an amount in the measure's units where its Tolerance Basis
+    #: is Absolute). Default 0.
+    direction_tolerance: float = 0.0
     #: Settings rows ``Column: <our name>`` = ``<your header>``: (our name, their
     #: header, the Settings cell that says so), e.g. ("Current", "Q2 Actual", "B7").
     column_map: tuple[tuple[str, str, str], ...] = ()
@@ -569,6 +573,10 @@ class Assessment:
     #: Against the same period a year earlier (History).
     direction_long: Direction | None = None
     direction_long_since: str | None = None
+    #: The period the short direction compares with, and the figures then (short, long).
+    direction_since: str | None = None
+    direction_then: float | None = None
+    direction_long_then: float | None = None
     previous_status: Status | None = None
     previous_period: str | None = None
     movement: Movement | None = None

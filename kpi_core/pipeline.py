@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .errors import DataErrors, ValueParseError
+from .atomic import atomic_paths
+from .errors import DataErrors, FileError, ValueParseError
 from .model import Assessment, PerformanceWorkbook, Problem, Status
 from .assessing.rules import assess_measure
 from .reading.xlsx import parse_cell_address
@@ -48,6 +49,31 @@ def assess_workbook(workbook: PerformanceWorkbook, measures_sheet: str = "Measur
     return tuple(out)
 
 
+def review(workbook: PerformanceWorkbook, assessments: tuple[Assessment, ...]
+           ) -> PerformanceWorkbook:
+    """``workbook`` with the warnings only an assessment can raise added to its problems:
+    a Red measure marked Highlight (it would lead "Key areas of good performance"), at
+    its Highlight cell. Reviewed once: a second review adds nothing."""
+    place = workbook.places.measures
+    col = place.column("highlight") if place is not None else None
+    found = []
+    for a in assessments:
+        m = a.measure
+        if m.highlight and a.status is Status.RED and not a.problems:
+            found.append(Problem.at(
+                place.sheet if place else measures_sheet_of(workbook), m.row, col,
+                f"{m.ref} is Red but marked Highlight, so it leads \"Key areas of good "
+                "performance\"; clear Highlight unless that is meant (was it last quarter's?)",
+                "Yes", severity="warning"))
+    known = set(workbook.problems)
+    new = tuple(p for p in found if p not in known)
+    return replace(workbook, problems=workbook.problems + new) if new else workbook
+
+
+def measures_sheet_of(workbook: PerformanceWorkbook) -> str:
+    return workbook.columns[0].sheet if workbook.columns else "Measures"
+
+
 @dataclass(frozen=True, slots=True)
 class Result:
     workbook: PerformanceWorkbook
@@ -68,7 +94,7 @@ def build_and_write(workbook: PerformanceWorkbook, out: str | os.PathLike, *,
     Data errors raise :class:`DataErrors` unless ``keep_going``, in which case the
     affected measures show their problem instead of a status.
     """
-    from .publishing.xlsx import write_scorecard
+    from .publishing.xlsx import render_workbook
     from .publishing.scorecard import build_scorecard
 
     say = progress or (lambda _msg: None)
@@ -79,28 +105,47 @@ def build_and_write(workbook: PerformanceWorkbook, out: str | os.PathLike, *,
     say("Building the scorecard")
     scorecard = build_scorecard(assessments, workbook.settings, title=title)
     out = Path(out)
-    say(f"Writing {out}")
-    write_scorecard(scorecard, out)
-    html_path = pdf_path = None
-    if html:
-        from .publishing.html import write_html
-        html_path = out.with_suffix(".html")
-        say(f"Writing {html_path}")
-        write_html(scorecard, html_path)
-    if pdf:
-        pdf_path = write_pdf(scorecard, out.with_suffix(".pdf"), say)
-    return Result(workbook, assessments, out, pdf_path, html_path)
+    html_path = out.with_suffix(".html") if html else None
+    pdf_path = out.with_suffix(".pdf") if pdf else None
+    targets = [p for p in (out, html_path, pdf_path) if p is not None]
+    # All or nothing: every file is made in a temporary first; none replaces its target
+    # unless all are ready.
+    with atomic_paths(*targets) as temps:
+        made = dict(zip(targets, temps))
+        say(f"Writing {out}")
+        _render_into(out, lambda: render_workbook(scorecard, made[out]))
+        if html_path is not None:
+            from .publishing.html import render_html
+            say(f"Writing {html_path}")
+            text = render_html(scorecard)
+            _render_into(html_path, lambda: made[html_path].write_text(
+                text, encoding="utf-8", newline="\n"))
+        if pdf_path is not None:
+            write_pdf(scorecard, made[pdf_path], say, name=pdf_path.stem)
+    return Result(review(workbook, assessments), assessments, out, pdf_path, html_path)
 
 
-def write_pdf(scorecard, target: Path, say: Progress = lambda _msg: None) -> Path:
-    """The committee PDF: the page's print version, converted by LibreOffice Writer."""
+def _render_into(target: Path, render: Callable[[], object]) -> None:
+    """Run a renderer that writes ``target``'s temporary; a failure names ``target``."""
+    from xlsxwriter.exceptions import FileCreateError
+    try:
+        render()
+    except (FileCreateError, OSError) as exc:
+        raise FileError(f"{target}: cannot be written ({getattr(exc, 'strerror', None) or exc})"
+                        ) from exc
+
+
+def write_pdf(scorecard, target: Path, say: Progress = lambda _msg: None,
+              name: str | None = None) -> Path:
+    """The committee PDF: the page's print version, converted by LibreOffice Writer.
+    ``name``: the page's file name (the PDF's own, when ``target`` is a temporary)."""
     import tempfile
 
     from .publishing.html import write_html
     from .publishing.pdf import convert_html_to_pdf
 
     with tempfile.TemporaryDirectory(prefix="kpi-html-") as work:
-        page = write_html(scorecard, Path(work, f"{target.stem}.html"), for_print=True)
+        page = write_html(scorecard, Path(work, f"{name or target.stem}.html"), for_print=True)
         say("Converting to PDF with LibreOffice")
         return convert_html_to_pdf(page, target, language=scorecard.language,
                                    title=scorecard.title)

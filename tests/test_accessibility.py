@@ -5,6 +5,7 @@ hostile names; at 320 px wide the page reflows (no sideways scrolling of the pag
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -30,13 +31,30 @@ pytestmark = [
 ]
 
 
+def missing_tools() -> str | None:
+    """What the axe-core check needs and this machine lacks, in words; ``None`` if nothing."""
+    if shutil.which("node") is None:
+        return "Node is not installed (apt-get install nodejs npm); cannot run axe-core"
+    if not ((ROOT / "node_modules" / "axe-core").is_dir()
+            and (ROOT / "node_modules" / "puppeteer-core").is_dir()):
+        return ("axe-core and puppeteer-core are not installed: run 'npm ci' in the project "
+                "folder")
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _tools():
+    """Skip with the reason on a fresh machine; fail in CI (.ci/run installs them all)."""
+    missing = missing_tools()
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(missing)
+        pytest.skip(missing)
+
+
 def axe(page: Path, width: int = 1280, screenshot: Path | None = None) -> dict:
     """axe-core's result for ``page`` at ``width`` px (and a screenshot of the view)."""
     node = shutil.which("node")
-    assert node, "node is not installed: .ci/run installs it, the axe-core check needs it"
-    assert (ROOT / "node_modules" / "axe-core").is_dir() and \
-        (ROOT / "node_modules" / "puppeteer-core").is_dir(), \
-        "axe-core and puppeteer-core are not installed: run 'npm ci' in the project folder"
     command = [node, str(SCRIPT), str(page), "--chromium", CHROMIUM, "--width", str(width)]
     if screenshot:
         command += ["--screenshot", str(screenshot)]

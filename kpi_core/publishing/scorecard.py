@@ -374,24 +374,41 @@ def comments_text(assessment: Assessment) -> str:
 
 
 def direction_text(assessment: Assessment) -> str | None:
-    """Direction of travel in words: short, long (History) and the RAG movement.
+    """Direction of travel, one fact a line, each naming the period it compares with and
+    the figure then, so no arrow can be read against the wrong period: against the
+    previous period, against the same period a year earlier, then the RAG movement.
 
     >>> from kpi_core.model import Direction
-    >>> a = Assessment(Measure("A", "P", "m"), Status.AMBER, "", direction=Direction.IMPROVING,
-    ...                direction_long=Direction.WORSENING, direction_long_since="Q2 2015/16",
-    ...                previous_status=Status.RED, movement=Movement.IMPROVED)
-    >>> direction_text(a)
-    '▲ Improving; since Q2 2015/16 ▼ Worsening; was Red'
+    >>> a = Assessment(Measure("A", "P", "m", unit=Unit.PERCENT), Status.AMBER, "",
+    ...                direction=Direction.WORSENING, direction_since="Q1 2016/17",
+    ...                direction_then=0.62, direction_long=Direction.IMPROVING,
+    ...                direction_long_since="Q2 2015/16", direction_long_then=0.58,
+    ...                previous_status=Status.RED, previous_period="Q1 2016/17",
+    ...                movement=Movement.IMPROVED)
+    >>> print(direction_text(a))
+    ▼ Worsening since Q1 2016/17 (62%)
+    ▲ Improving since Q2 2015/16 (58%)
+    Red in Q1 2016/17
     """
-    parts = []
+    unit = assessment.measure.unit
+    lines = []
     if assessment.direction is not None:
-        parts.append(assessment.direction.label)
+        lines.append(_since_line(assessment.direction.label, assessment.direction_since,
+                                 assessment.direction_then, unit))
     if assessment.direction_long is not None:
-        parts.append(f"since {assessment.direction_long_since} {assessment.direction_long.label}")
+        lines.append(_since_line(assessment.direction_long.label,
+                                 assessment.direction_long_since,
+                                 assessment.direction_long_then, unit))
     if assessment.previous_status is not None and assessment.movement in (
             Movement.IMPROVED, Movement.DECLINED, Movement.NEW):
-        parts.append(f"was {assessment.previous_status.value}")
-    return "; ".join(parts) or None
+        then = assessment.previous_period or "the previous period"
+        lines.append(f"{assessment.previous_status.value} in {then}")
+    return "\n".join(lines) or None
+
+
+def _since_line(label: str, since: str | None, then: float | None, unit: Unit) -> str:
+    figure = f" ({format_value(then, unit)})" if then is not None else ""
+    return f"{label} since {since or 'the previous period'}{figure}"
 
 
 def trend_sparkline(assessment: Assessment) -> Sparkline | None:

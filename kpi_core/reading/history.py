@@ -16,7 +16,8 @@ from dataclasses import dataclass, replace
 
 from ..errors import ValueParseError
 from ..formatting import format_value
-from ..model import Frequency, Measure, Observation, Period, Problem, Status
+from ..model import Frequency, Measure, Observation, Period, Problem, Status, Unit
+from . import slips
 from .periods import parse_period
 from .tables import Column, _is_blank_row, _parse, _Sheet
 from .values import MAX_FIGURE, Reading, is_blank, parse_reading, parse_text
@@ -134,6 +135,14 @@ class HistoryReader:
             status = None
             if status_ci is not None and row[status_ci] is not None:
                 status = _parse(sheet, row, ri, status_ci, spec["status"], parse_status, _BAD)
+            if measure.unit is Unit.PERCENT and value is not _BAD:
+                for ci, reading in ((value_ci, value), (target_ci, target)):
+                    if reading is _BAD:
+                        continue
+                    message = slips.percent_scale(reading.value, reading.is_percent)
+                    if message is not None:
+                        sheet.add(ri, ci, message, reading.value)
+                        value = _BAD  # the row is not used
             if period is None or value is _BAD or target is _BAD or status is _BAD:
                 if period is None and not _blamed(self.problems, sheet, ri, period_ci):
                     sheet.add(ri, period_ci, "period is blank")

@@ -17,7 +17,7 @@ from ..model import (
     PerformanceWorkbook, Polarity, Problem, Settings, Status, ToleranceBasis, Unit,
 )
 from .benchmark_text import parse_benchmark_text
-from . import mapping, places
+from . import mapping, places, slips
 from .bands import check_bands
 from .periods import parse_period
 from .values import (
@@ -355,14 +355,18 @@ def _check_rules(sheet: _Sheet, ri: int, cols: dict[str, int], fields: dict,
                 sheet.add(ri, cols["amber_threshold"], f"amber threshold {fmt(threshold)} is below "
                           f"the target {fmt(target)}; for lower-is-better it must be at or "
                           "above the target", threshold)
-    unit_is_percent = fields["unit"] is Unit.PERCENT
-    for field in ("target", "current", "previous"):
-        ci, value = cols.get(field), fields[field]
-        if (unit_is_percent and value is not None and abs(value) > 2
-                and not readings[field].is_percent
-                and (ri, ci) not in sheet.table.percent_cells):
-            sheet.add(ri, ci, f"{field} {fmt(value)} in a % measure reads as {fmt(value * 100)}%; "
-                      "percent cells hold fractions (97% is 0.97)", value, severity="warning")
+    if fields["unit"] is not Unit.PERCENT:
+        return
+    scaled = False
+    for field in ("current", "previous", "target", "target_upper", "stretch_target",
+                  "amber_threshold"):
+        message = slips.percent_scale(fields[field], readings[field].is_percent)
+        if message is not None:
+            scaled = True
+            sheet.add(ri, cols.get(field), message, fields[field])
+    message = None if scaled else slips.factor_apart(fields["current"], fields["target"])
+    if message is not None:
+        sheet.add(ri, cols.get("current"), message, fields["current"], severity="warning")
 
 
 def _check_bands(sheet: _Sheet, ri: int, cols: dict[str, int], fields: dict,
@@ -489,6 +493,12 @@ def _read_settings(table: RawTable, problems: list[Problem]) -> Settings:
                          lambda v: parse_tolerance(v, basis, "default green tolerance"))
             if tol is not None:
                 values["default_green_tolerance"] = (tol, ri)
+        elif key == "direction tolerance":
+            tol = _parse(sheet, row, ri, cols["value"],
+                         Column("value", (), "direction tolerance"),
+                         lambda v: parse_tolerance(v, basis, "direction tolerance"))
+            if tol is not None:
+                values["direction_tolerance"] = tol
         elif key == "tolerance basis":
             pass  # read first: the tolerances above depend on it
         elif key == "use blue":
@@ -497,7 +507,8 @@ def _read_settings(table: RawTable, problems: list[Problem]) -> Settings:
         else:
             sheet.add(ri, cols["setting"], f"setting '{name}' is not known and is ignored "
                       "(known: Authority, Authority Code, Period, Default Tolerance, Default "
-                      "Green Tolerance, Tolerance Basis, Use Blue, Measures Sheet, Column: <name>)",
+                      "Green Tolerance, Tolerance Basis, Use Blue, Direction Tolerance, "
+                      "Measures Sheet, Column: <name>)",
                       name, severity="warning")
     default_tolerance = values.get("default_tolerance", DEFAULT_TOLERANCE)
     green, green_row = values.get("default_green_tolerance", (DEFAULT_GREEN_TOLERANCE, None))
@@ -511,7 +522,8 @@ def _read_settings(table: RawTable, problems: list[Problem]) -> Settings:
                     column_map=tuple(values.get("column_map", ())),
                     measures_sheet=values.get("measures_sheet"),
                     current_period=values.get("current_period"),
-                    authority_code=values.get("authority_code"))
+                    authority_code=values.get("authority_code"),
+                    direction_tolerance=values.get("direction_tolerance", 0.0))
 
 
 def _setting_row(table: RawTable | None, cols: dict[str, int] | None, key: str) -> int | None:
@@ -562,6 +574,7 @@ def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = (),
     if measures_table is None:
         measures_table = _plain_range(settings, sheets, sheet_cells, problems)
         if measures_table is None:
+            _warn_missing_settings(tables.get(SETTINGS.casefold()), settings, sheets, problems)
             return PerformanceWorkbook((), settings, tuple(problems))
     sources: list[ColumnSource] = []
     measures = _read_measures(measures_table, problems, settings, sources)
@@ -604,8 +617,42 @@ def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = (),
         m_place, settings_table,
         _Sheet(settings_table, []).columns(SETTINGS_COLUMNS) if settings_table else None,
         history_place, at_current, found_titles)
+    _warn_missing_settings(settings_table, settings, sheets, problems)
     return PerformanceWorkbook(tuple(measures), settings, tuple(problems), tuple(sources),
                                where)
+
+
+def _warn_missing_settings(table: RawTable | None, settings: Settings, sheets: tuple[str, ...],
+                           problems: list[Problem]) -> None:
+    """Settings Period or Authority missing: a warning at Settings (the titles say whose
+    scorecard of which period it is, and the next close needs the period)."""
+    missing = [name for name, value in (("Authority", settings.authority),
+                                        ("Period", settings.period)) if not value]
+    if not missing:
+        return
+    if table is None and any(s.casefold() == SETTINGS.casefold() for s in sheets):
+        return  # its sheet has no table: warned about already
+    what = " and ".join(missing)
+    why = ("the scorecard's titles name no authority or period, and close-period needs the "
+           "Period" if len(missing) == 2 else
+           "the scorecard's titles name no authority" if missing == ["Authority"] else
+           "the scorecard's titles name no period, and close-period needs it")
+    where = cell = None
+    if table is not None:
+        cols = _Sheet(table, []).columns(SETTINGS_COLUMNS)
+        if cols is not None:
+            row = _setting_row(table, cols, missing[0].casefold())
+            where, cell = (row, cols["value"]) if row is not None else (None, None)
+        example = {"Authority": "Buckinghamshire County Council", "Period": "Q2 2016/17"}
+        hint = "; ".join(f"a row {m} with e.g. {example[m]}" for m in missing)
+        problems.append(Problem.at(table.sheet, table.top + where if where is not None else None,
+                                   table.left + cell if cell is not None else None,
+                                   f"Settings gives no {what}: {why}; add {hint}",
+                                   severity="warning"))
+        return
+    problems.append(Problem(SETTINGS, "", f"the workbook has no Settings table, so no {what}: "
+                            f"{why}; add a Settings sheet with a table Settings (Setting, "
+                            "Value) and rows Authority and Period", severity="warning"))
 
 
 #: Sheets whose cells are read as the History table when no Excel table is named History
