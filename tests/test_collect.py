@@ -26,6 +26,7 @@ from tests.returns_books import (
     closed_demo, demo_data, fill_with_openpyxl, header_row, open_quarter_demo, parts,
 )
 
+ROOT = Path(__file__).resolve().parent.parent
 SYSTEM_PYTHON = "/usr/bin/python3"
 UNO_FILL = Path(__file__).resolve().parent / "uno_fill_return.py"
 UNITS = {m["Ref"]: m["Unit"] for m in demo_data.MEASURES}
@@ -343,3 +344,25 @@ def test_out_equal_to_book_or_a_return_is_refused(demo, capsys):
     assert "OUT is the input workbook" in capsys.readouterr().err
     assert main(["collect", str(book), str(book)]) == 2
     assert "is BOOK itself" in capsys.readouterr().err
+
+
+def test_a_macro_workbook_keeps_its_project_and_button(tmp_path, capsys):
+    """The sample .xlsm (no Owner column: one Unassigned return): same figure, no edit;
+    another figure, a conflict; a Data Status, written; the VBA project and every other
+    part byte for byte, OUT with BOOK's extension."""
+    book = tmp_path / "book.xlsm"
+    shutil.copy(ROOT / "workbook_templates" / "performance_workbook.xlsm", book)
+    (ret,) = write_returns(book, tmp_path / "r")
+    assert ret.name == "Unassigned.xlsx"
+    fill_with_openpyxl(ret, {"CS01": {"Current": "97%"}, "CS02": {"Current": 0.5},
+                             "CS03": {"Data Status": "Available"}})
+    assert main(["collect", str(book), str(ret), "-o", str(tmp_path / "o.xlsx")]) == 2
+    assert "extension" in capsys.readouterr().err
+    code, report = _collect_json(capsys, book, ret, "-o", tmp_path / "o.xlsm")
+    assert code == 0 and report["totals"]["cells_merged"] == 1
+    assert [(c["ref"], c["held"], c["given"]) for c in report["returns"][0]["conflicts"]] == [
+        ("CS02", 0.98, 0.5)]
+    before, after = parts(book), parts(tmp_path / "o.xlsm")
+    changed = [n for n in before if before[n] != after[n]]
+    assert changed == [read_layout(book).sheet_part("Measures")]
+    assert "xl/vbaProject.bin" in after

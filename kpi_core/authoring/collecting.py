@@ -37,9 +37,8 @@ from ..reading.returns import (
     CURRENT, DATA_STATUS, NOTES, PROP_AUTHORITY, PROP_CREATED, PROP_PERIOD, PROP_SOURCE,
     FIELDS, UNASSIGNED, ReturnFile, ReturnLine, owner_key, read_return,
 )
-from ..reading.values import (
-    is_blank, parse_data_status, parse_percent_figure, parse_reading, parse_text,
-)
+from ..reading.slips import percent_scale
+from ..reading.values import is_blank, parse_data_status, parse_reading, parse_text
 from ..reading.xlsx import (
     CellError, FormulaNoResult, cell_address, parse_cell_address, read_sheet, read_tables,
 )
@@ -417,7 +416,10 @@ def _read_inputs(ret: ReturnFile, line: ReturnLine, measure: Measure, name: str
             continue
         try:
             if fld == "current":
-                reading = parse_percent_figure(value) if percent else parse_reading(value)
+                reading = parse_reading(value)
+                slip = percent_scale(reading.value, reading.is_percent) if percent else None
+                if slip is not None:
+                    raise ValueParseError(slip, value)
                 typed: object = reading.value if reading.value is not None else reading.marker
             elif fld == "data_status":
                 typed = parse_data_status(value) if not is_blank(value) else None

@@ -27,6 +27,7 @@ from pathlib import Path
 from ..atomic import atomic_path
 from ..errors import DataErrors, FileError, UsageError
 from ..model import DataStatus, Frequency, Measure, PerformanceWorkbook, Period, Problem, Unit
+from ..reading.slips import PERCENT_SCALE_LIMIT
 from ..reading.returns import (
     CURRENT, DATA_STATUS, INPUT_HEADERS, NOTES, PROP_AUTHORITY, PROP_CREATED, PROP_OWNER,
     PROP_PERIOD, PROP_SOURCE, PROP_UNASSIGNED, RETURN_SHEET, RETURN_TABLE, UNASSIGNED,
@@ -341,7 +342,7 @@ def _validate(ws, spec: ReturnSpec, top: int, col: dict[str, int]) -> None:
     c = col[CURRENT]
     for first, last, percent in runs:
         if percent:
-            rule = {"minimum": 0, "maximum": 2,
+            rule = {"minimum": 0, "maximum": PERCENT_SCALE_LIMIT,
                     "error_message": "Type a percentage from 0% to 200%, e.g. 71% (or 0.71). "
                     "No figure? Leave it blank and choose a Data Status.",
                     "input_message": f"The figure for {spec.period}, e.g. 71%"}

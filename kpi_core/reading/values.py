@@ -149,36 +149,6 @@ def parse_reading(value: object) -> Reading:
     return Reading(number / 100 if is_percent else number, is_percent=is_percent)
 
 
-#: Above this a figure of a % measure is the percent-scale mistake (200%: SPEC section 3).
-PERCENT_SCALE_LIMIT = 2
-
-
-def parse_percent_figure(value: object) -> Reading:
-    """A figure of a ``%`` measure: as :func:`parse_reading`, and a number above 2
-    (200%) refused as the percent-scale mistake (``71`` meant as 71%).
-
-    >>> parse_percent_figure("71%").value, parse_percent_figure(0.71).value
-    (0.71, 0.71)
-    >>> parse_percent_figure(71)
-    Traceback (most recent call last):
-    ...
-    kpi_core.errors.ValueParseError: 71 on a % measure reads as 7,100%; type 71% or 0.71
-    >>> parse_percent_figure("350%")
-    Traceback (most recent call last):
-    ...
-    kpi_core.errors.ValueParseError: '350%' on a % measure is more than 200%
-    """
-    reading = parse_reading(value)
-    number = reading.value
-    if number is None or abs(number) <= PERCENT_SCALE_LIMIT:
-        return reading
-    if reading.is_percent:
-        raise ValueParseError(f"{_describe(_str(value).strip())} on a % measure is more than "
-                              f"{PERCENT_SCALE_LIMIT:.0%}", value)
-    raise ValueParseError(f"{number:g} on a % measure reads as {number * 100:,.10g}%; type "
-                          f"{number:g}% or {number / 100:g}", value)
-
-
 def _checked_size(number: float, value: object) -> float:
     """``number`` when it is a figure a measure can have, else :class:`ValueParseError`.
 
