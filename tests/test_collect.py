@@ -122,6 +122,10 @@ def test_end_to_end_with_openpyxl(demo, tmp_path, capsys):
     assert parts(book) == before  # BOOK is never written
     assert_measures_hold(out, expect)
     assert_only_input_cells_changed(book, out, expect)
+    ws = openpyxl.load_workbook(out)["Measures"]
+    formats = {ws.cell(m.row, 11).number_format for m in read_workbook(out).measures
+               if m.unit.value == "%" and m.current is not None}
+    assert ws.cell(3, 11).value == "Current" and formats == {"0%"}  # shown as percentages
     assert main(["check", str(out)]) == 0
     capsys.readouterr()
     assert main(["regenerate", str(out), "-o", str(tmp_path / "card.xlsx")]) == 0

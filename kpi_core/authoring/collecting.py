@@ -247,7 +247,8 @@ def plan_collect(workbook: PerformanceWorkbook, book: BookIdentity,
     cols = {f: parse_cell_address(where[f].cell)[1] for f in FIELDS.values() if f in where}
     by_ref = {m.ref.casefold(): m for m in workbook.measures if m.ref and m.row is not None}
     held_errors = {(p.row, p.col) for p in workbook.errors if p.sheet == sheet}
-    state = _State(sheet, cols, held_errors)
+    state = _State(sheet, cols, held_errors,
+                   parse_cell_address(where["target"].cell)[1] if "target" in where else None)
     owners = {owner_key(m.owner): (" ".join(m.owner.split()) if m.owner else None)
               for m in workbook.measures}
     expected: dict[str | None, list[str]] = {}
@@ -316,8 +317,11 @@ def _refuse_file(ret: ReturnFile, book: BookIdentity, seen: dict[str | None, str
 class _State:
     """The edits decided so far, cell by cell, and which return gave each."""
 
-    def __init__(self, sheet: str, cols: dict[str, int], held_errors: set) -> None:
+    def __init__(self, sheet: str, cols: dict[str, int], held_errors: set,
+                 target_col: int | None) -> None:
         self.sheet, self.cols, self.held_errors = sheet, cols, held_errors
+        #: A figure written into a cell without a format takes its Target's (a % shows as %).
+        self.target_col = target_col
         self.edits: dict[tuple[int, int], CellEdit] = {}
         self.given_by: dict[tuple[int, int], tuple[str, object]] = {}
 
@@ -478,8 +482,7 @@ def _place(state: _State, measure: Measure, fld: str, value: object,
     if isinstance(value, DataStatus):
         edit = CellEdit(state.sheet, pos[0], col, value.value, TEXT)
     elif isinstance(value, float):
-        like = CellRef(state.sheet, pos[0], state.cols["target"]) if "target" in state.cols \
-            else None
+        like = CellRef(state.sheet, pos[0], state.target_col) if state.target_col else None
         edit = CellEdit(state.sheet, pos[0], col, value, NUMBER, like)
     else:
         edit = CellEdit(state.sheet, pos[0], col, str(value), TEXT)
