@@ -370,3 +370,16 @@ def test_a_macro_workbook_keeps_its_project_and_button(tmp_path, capsys):
     changed = [n for n in before if before[n] != after[n]]
     assert changed == [read_layout(book).sheet_part("Measures")]
     assert "xl/vbaProject.bin" in after
+
+
+def test_a_figure_in_a_cell_without_format_takes_its_targets(tmp_path, capsys):
+    book = open_quarter_demo(tmp_path / "book.xlsx")  # blank Current cells are not written
+    (ret,) = [p for p in write_returns(book, tmp_path / "r") if p.name.startswith("Tom")]
+    fill_with_openpyxl(ret, {"CF01": {"Current": "71%"}, "CF03": {"Current": 450}})
+    assert main(["collect", str(book), str(ret), "-o", str(tmp_path / "o.xlsx")]) == 0
+    rows = {m.ref: m.row for m in read_workbook(book).measures}
+    ws = openpyxl.load_workbook(tmp_path / "o.xlsx")["Measures"]
+    assert openpyxl.load_workbook(book)["Measures"].cell(rows["CF01"], 11).has_style is False
+    assert [ws.cell(rows[r], 11).number_format for r in ("CF01", "CF03")] == [
+        ws.cell(rows["CF01"], 9).number_format, ws.cell(rows["CF03"], 9).number_format]
+    assert ws.cell(rows["CF01"], 11).number_format == "0%"
