@@ -292,7 +292,7 @@ def cmd_import(args: argparse.Namespace) -> int:
           f"{' (' + card.period + ')' if card.period else ''} from {source}: {with_target} "
           f"with a target, {len(result.benchmarks)} benchmark rows")
     for message in result.messages:
-        print(message)
+        print(message, file=sys.stderr if message.startswith("warning:") else sys.stdout)
     for line in result.reconciliation.lines():
         print(line)
     print(f"Wrote {out}: check it with kpi-scorecard check {out}")

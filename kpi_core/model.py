@@ -375,6 +375,9 @@ class Measure:
     history: tuple[Observation, ...] = ()
     #: Its rows of the Comparators table (every group and year).
     comparators: tuple[ComparatorValue, ...] = ()
+    #: Our own council's figures found in the Benchmarking text (``Bucks 83%``): not
+    #: benchmarks, but shown with them so the published text keeps them.
+    own_figures: tuple[Benchmark, ...] = ()
     #: The officer who supplies its figures (one return workbook per owner).
     owner: str | None = None
 

@@ -15,16 +15,8 @@ from .atomic import atomic_paths
 from .errors import DataErrors, FileError, ValueParseError
 from .model import Assessment, PerformanceWorkbook, Problem, Status
 from .assessing.rules import assess_measure
-from .reading.xlsx import parse_cell_address
 
 Progress = Callable[[str], None]
-
-
-def _row_of(problem: Problem) -> int | None:
-    try:
-        return parse_cell_address(problem.cell)[0] if problem.cell else None
-    except ValueError:
-        return None
 
 
 def assess_workbook(workbook: PerformanceWorkbook, measures_sheet: str = "Measures"
@@ -32,7 +24,7 @@ def assess_workbook(workbook: PerformanceWorkbook, measures_sheet: str = "Measur
     """Assess every measure; each assessment carries the errors found on its row."""
     by_row: dict[int, list[Problem]] = {}
     for p in workbook.errors:
-        row = _row_of(p)
+        row = p.row
         if p.sheet.casefold() == measures_sheet.casefold() and row is not None:
             by_row.setdefault(row, []).append(p)
     out = []

@@ -347,6 +347,8 @@ def benchmarking_text(assessment: Assessment) -> str:
         if gap is not None:
             line += f" ({format_gap(gap, measure.unit)})"
         lines.append(line)
+    for own in measure.own_figures:  # the council's own figure, as the text gave it
+        lines.append(f"{own.label}: {format_value(own.value, measure.unit)}")
     if comparison:
         lines.append(comparison)  # 3rd of 11 statistical neighbours; national quartile B
     return "\n".join(lines)
@@ -888,6 +890,7 @@ DATA_COLUMNS: tuple[tuple[str, Callable[[Assessment], Cell]], ...] = (
     ("Quartile", lambda a: _word(a.quartile)),
     ("Highlight", lambda a: Cell("Yes" if a.measure.highlight else "No", "plain")),
     ("Notes", lambda a: _word(a.measure.notes)),
+    ("Benchmarking", lambda a: _word(a.measure.benchmarking_text)),
 )
 _DATA_WIDTHS = {"Measure": 40, "Reason": 50, "Portfolio": 20, "Outcome": 30,
                 "Benchmark Gaps": 40, "Trend": 40, "Notes": 50, "Cabinet Member": 18}

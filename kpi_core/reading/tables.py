@@ -747,7 +747,9 @@ def _read_free_text_benchmarks(table: RawTable, measures: list[Measure], setting
                 m.benchmarking_text, severity="warning"))
             out.append(m)
             continue
-        out.append(replace(m, benchmarks=found.benchmarks) if found.benchmarks else m)
+        if found.benchmarks or found.own:
+            m = replace(m, benchmarks=found.benchmarks, own_figures=tuple(found.own))
+        out.append(m)
     return out
 
 
