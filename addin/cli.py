@@ -241,6 +241,9 @@ def cmd_returns(args: argparse.Namespace) -> int:
         return EXIT_OK
     for path in written:
         print(f"Wrote {path}")
+    if [p.name for p in written] == ["Unassigned.xlsx"]:
+        print("note: no measure has an Owner, so every measure is in Unassigned.xlsx; name the "
+              "officer who supplies each measure's figures in an Owner column")
     print(f"{len(written)} return(s) in {args.output}: send each to its owner, then merge "
           f"what comes back with kpi-scorecard collect {args.book} RETURN...")
     return EXIT_OK
