@@ -177,3 +177,11 @@ def test_cli_writes_the_folder_and_never_replaces_a_return(tmp_path, capsys):
     assert main(["returns", str(book), "-o", str(tmp_path / "r")]) == 2
     assert "already exists" in capsys.readouterr().err
     assert main(["returns", str(book), "-o", str(tmp_path / "r"), "--force"]) == 0
+
+
+def test_without_owners_every_measure_is_unassigned_with_a_note(tmp_path, capsys):
+    sample = Path(__file__).resolve().parent.parent / "workbook_templates" / "performance_workbook.xlsx"
+    assert main(["returns", str(sample), "-o", str(tmp_path / "r")]) == 0
+    assert "note: no measure has an Owner" in capsys.readouterr().out
+    _wb, ws, _top, cols, rows = _rows(tmp_path / "r" / "Unassigned.xlsx")
+    assert len(rows) == len(read_workbook(sample).measures)
