@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from kpi_core.authoring.closing import HISTORY_SHEET, build_close_plan
 from kpi_core.errors import KpiError
-from kpi_core.reading.tables import parse_tables
+from kpi_core.reading.workbook import parse_tables
 
 from .book_plan import apply_plan
 from .live import NumberFormats, read_live_sheet, read_live_tables
@@ -30,16 +30,6 @@ class ClosedInBook:
     rows: int = 0            # History rows added
     history_added: bool = False
     refused: str = ""        # why nothing was changed, when it was not
-
-
-def as_text(label: str) -> str:
-    """A period label written so Excel keeps it as text (``Sep 2016`` and ``2015/16``
-    would become dates).
-
-    >>> as_text("Sep 2016")
-    "'Sep 2016"
-    """
-    return "'" + label
 
 
 def read_plan(book, next_period: str = "", number_formats: NumberFormats | None = None,

@@ -11,16 +11,16 @@ naming the cell, and changes nothing then.
 
 from __future__ import annotations
 
-from kpi_core.authoring.plan import BLANK, BOOL, NUMBER, TEXT, CellEdit, TableRows, WorkbookPlan
+from kpi_core.authoring.plan import BLANK, TEXT, CellEdit, TableRows, WorkbookPlan
 from kpi_core.errors import FileError
 from kpi_core.reading.values import is_blank
-from kpi_core.reading.xlsx import cell_address
+from kpi_core.cells import cell_address
 
 
 def live_value(value: object, kind: str) -> object:
     """What xlwings writes for a plan's value.
 
-    >>> live_value("Sep 2016", TEXT), live_value(0.5, NUMBER), live_value(True, BOOL)
+    >>> live_value("Sep 2016", "text"), live_value(0.5, "number"), live_value(True, "bool")
     ("'Sep 2016", 0.5, True)
     """
     if kind == TEXT:

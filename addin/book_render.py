@@ -25,12 +25,13 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from kpi_core.publishing.scorecard import Cell, Chart, Heading, Sheet, Sparkline, trend_text
+from kpi_core.publishing.scorecard import trend_text
+from kpi_core.publishing.spec import Cell, Chart, Heading, Sheet, Sparkline
 from kpi_core.publishing.textfit import deciding, line_counts, row_height
-from kpi_core.publishing.xlsx import (
-    _BOLD_STYLES, _NO_WRAP, _TITLE_HEIGHTS, DEFAULT_ROW_HEIGHT, MAX_ROW_HEIGHT, ROW_RENDERERS,
-    STYLES, truncate_cell_text,
+from kpi_core.publishing.theme import (
+    BOLD_STYLES, DEFAULT_ROW_HEIGHT, MAX_ROW_HEIGHT, NO_WRAP_STYLES, ROW_RENDERERS, TITLE_HEIGHTS,
 )
+from kpi_core.publishing.xlsx import STYLES, truncate_cell_text
 
 #: Text Excel would take for a formula or a number when written as a value: kept as text
 #: by a leading apostrophe (Excel's own "this is text" prefix, not shown in the cell).
@@ -92,9 +93,9 @@ def lay_out(sheet: Sheet) -> Layout:
         for c, cell in enumerate(cells):
             out.cells[row, c] = cell
             value = cell.value
-            if isinstance(value, str) and cell.style not in _NO_WRAP and c < len(widths):
+            if isinstance(value, str) and cell.style not in NO_WRAP_STYLES and c < len(widths):
                 counts = line_counts(truncate_cell_text(value), widths[c],
-                                     cell.style in _BOLD_STYLES, renderers)
+                                     cell.style in BOLD_STYLES, renderers)
                 for lines, renderer in zip(counts, renderers):
                     if lines > 1:
                         height = max(height, row_height(lines, renderer))
@@ -108,7 +109,7 @@ def lay_out(sheet: Sheet) -> Layout:
                 isinstance(previous, Heading) and previous.style in ("title", "heading")):
             row += 1
         if isinstance(block, Heading):
-            out.heights[row] = _TITLE_HEIGHTS.get(block.style, DEFAULT_ROW_HEIGHT)
+            out.heights[row] = TITLE_HEIGHTS.get(block.style, DEFAULT_ROW_HEIGHT)
             out.cells[row, 0] = Cell(block.text, block.style)
             row += 1
         else:

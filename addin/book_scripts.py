@@ -20,12 +20,13 @@ from dataclasses import dataclass
 
 from kpi_core.model import PerformanceWorkbook, Problem
 from kpi_core.pipeline import assess_workbook, review
-from kpi_core.publishing.scorecard import Cell, Column, Heading, Sheet, Table, build_scorecard
+from kpi_core.publishing.scorecard import build_scorecard
+from kpi_core.publishing.spec import Cell, Column, Heading, Sheet, Table
 from kpi_core.reading.tables import MEASURES
 
 from .book_render import add_excel_tables, render_sheet
 from .live import (
-    _TABLE_NAMES, NumberFormats, MARKER_NAME, marker_formula, plan_sheets, read_live_workbook, read_markers,
+    MARKER_NAME, TABLE_NAMES, NumberFormats, marker_formula, plan_sheets, read_live_workbook, read_markers,
 )
 
 CHECK_SHEET = "Check"
@@ -54,7 +55,7 @@ async def read_number_formats(book) -> NumberFormats:
     """
     if sys.platform != "emscripten":
         return {}
-    wanted = {n.casefold() for n in _TABLE_NAMES}
+    wanted = {n.casefold() for n in TABLE_NAMES}
     formats: dict[str, Sequence[Sequence[object]]] = {}
     for sheet in book.sheets:
         for table in sheet.tables:

@@ -77,7 +77,7 @@ def measures_json(assessments: tuple[Assessment, ...]) -> list[dict]:
 
 def report_json(workbook: PerformanceWorkbook, assessments: tuple[Assessment, ...],
                 **extra: object) -> dict:
-    from kpi_core.assessing.rules import summarise
+    from kpi_core.assessing.summary import summarise
     return {"measures": measures_json(assessments),
             "summary": summarise(assessments, workbook.settings.use_blue),
             "problems": [p.as_dict() for p in workbook.problems], **extra}
@@ -107,7 +107,7 @@ def _print_columns(workbook: PerformanceWorkbook) -> None:
 
 
 def _print_summary(assessments: tuple[Assessment, ...], use_blue: bool | None = None) -> None:
-    from kpi_core.assessing.rules import summarise
+    from kpi_core.assessing.summary import summarise
     for portfolio, counts in summarise(assessments, use_blue).items():
         rag = counts.get("Blue", 0) + counts["Green"] + counts["Amber"] + counts["Red"]
         blue = f"{counts['Blue']} Blue, " if "Blue" in counts else ""
@@ -118,7 +118,7 @@ def _print_summary(assessments: tuple[Assessment, ...], use_blue: bool | None = 
 
 def cmd_check(args: argparse.Namespace) -> int:
     from kpi_core.pipeline import assess_workbook, review
-    from kpi_core.reading.tables import read_workbook
+    from kpi_core.reading.workbook import read_workbook
 
     workbook = read_workbook(args.book)
     assessments = assess_workbook(workbook)
@@ -142,7 +142,7 @@ def cmd_regenerate(args: argparse.Namespace) -> int:
     if args.live:
         return regenerate_live(args)
     from kpi_core.pipeline import build_and_write
-    from kpi_core.reading.tables import read_workbook
+    from kpi_core.reading.workbook import read_workbook
 
     book = Path(args.book) if args.book else bundled_sample()
     out = Path(args.output) if args.output else default_output(book)

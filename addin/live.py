@@ -28,11 +28,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from kpi_core.cells import cell_address
 from kpi_core.model import PerformanceWorkbook
-from kpi_core.reading.tables import (
-    BENCHMARKS, COMPARATORS, HISTORY, MEASURES, SETTINGS, parse_tables, table_from_values,
-)
-from kpi_core.reading.xlsx import CellError, RawTable, cell_address
+from kpi_core.reading.rows import table_from_values
+from kpi_core.reading.tables import BENCHMARKS, COMPARATORS, HISTORY, MEASURES, SETTINGS
+from kpi_core.reading.workbook import parse_tables
+from kpi_core.reading.scan import CellError
+from kpi_core.reading.xlsx import RawTable
 
 MARKER_NAME = "KpiScorecard_Generated"
 RENAMED_SUFFIX = " (scorecard)"
@@ -42,7 +44,7 @@ EXCEL_ERRORS = frozenset({
     "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
     "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
 })
-_TABLE_NAMES = (MEASURES, BENCHMARKS, SETTINGS, HISTORY, COMPARATORS)
+TABLE_NAMES = (MEASURES, BENCHMARKS, SETTINGS, HISTORY, COMPARATORS)
 
 
 # --- which sheets go where -------------------------------------------------------------
@@ -248,7 +250,7 @@ def read_live_tables(book, number_formats: NumberFormats | None = None
     ``number_formats`` stands in for ``.number_format`` where a book cannot answer it at
     once (xlwings Lite and Server); a table missing from it has no percent-formatted cells.
     """
-    wanted = {n.casefold() for n in _TABLE_NAMES}
+    wanted = {n.casefold() for n in TABLE_NAMES}
     found: dict[str, RawTable] = {}
     for sheet in book.sheets:
         for table in sheet.tables:

@@ -31,9 +31,13 @@ import time
 
 clock = time.perf_counter
 
-#: The RAG fills of the scorecard (kpi_core.publishing.xlsx.RAG_COLOURS), for the baselines.
-FILLS = {"Green": ("#00703C", "#FFFFFF"), "Amber": ("#FFBF47", "#000000"),
-         "Red": ("#D4351C", "#FFFFFF")}
+
+def _fills() -> dict[str, tuple[str, str]]:
+    """The RAG fills and text colours of the scorecard's theme, by status word, for the
+    baselines (read before their clocks start: they import no kpi_core)."""
+    from kpi_core.model import RAG_STATUSES
+    from kpi_core.publishing.theme import RAG_COLOURS, RAG_TEXT_COLOURS
+    return {s.value: (RAG_COLOURS[s], RAG_TEXT_COLOURS[s]) for s in RAG_STATUSES}
 
 
 def _maxrss_kb() -> int:
@@ -62,7 +66,7 @@ def job_stages(book: str, out: str, cells: str | None = None) -> None:
     t0 = clock()
     from addin.cli import gc_paused
     from kpi_core.pipeline import assess_workbook
-    from kpi_core.reading.tables import read_workbook
+    from kpi_core.reading.workbook import read_workbook
     from kpi_core.publishing.xlsx import write_scorecard
     from kpi_core.publishing.scorecard import build_scorecard
     t1 = clock()
@@ -97,7 +101,9 @@ def save_cells(scorecard, path: str) -> None:
     ``data`` the Data sheet's table (header row first, values only): the bare XlsxWriter
     baseline writes it too (the same cells as our file), pandas does not (its budget is
     "the same RAG-coloured table")."""
-    from kpi_core.publishing.scorecard import DATA_SHEET, TABLE_HEADERS, Sparkline, Table
+    from kpi_core.publishing.data_sheet import DATA_SHEET
+    from kpi_core.publishing.scorecard import TABLE_HEADERS
+    from kpi_core.publishing.spec import Sparkline, Table
 
     sheets, data = {}, []
     for sheet in scorecard.sheets[1:]:
@@ -125,6 +131,7 @@ def _load_cells(path: str) -> dict:
 
 def job_pandas(cells_path: str, out: str, engine: str, with_data: str = "") -> None:
     data = _load_cells(cells_path)
+    fills = _fills()
     t0 = clock()
     import pandas as pd
     if engine == "openpyxl":
@@ -134,7 +141,7 @@ def job_pandas(cells_path: str, out: str, engine: str, with_data: str = "") -> N
     t1 = clock()
 
     def rag_css(value):
-        fill = FILLS.get(value)
+        fill = fills.get(value)
         return (f"background-color: {fill[0]}; color: {fill[1]}; font-weight: bold"
                 if fill else "")
 
@@ -153,6 +160,7 @@ def job_pandas(cells_path: str, out: str, engine: str, with_data: str = "") -> N
 
 def job_bare(cells_path: str, out: str) -> None:
     data = _load_cells(cells_path)
+    fills = _fills()
     t0 = clock()
     import gc
 
@@ -164,7 +172,7 @@ def job_bare(cells_path: str, out: str) -> None:
     plain = workbook.add_format({"border": 1, "text_wrap": True, "valign": "top"})
     rag = {word: workbook.add_format({"border": 1, "bold": True, "bg_color": fill,
                                       "font_color": text})
-           for word, (fill, text) in FILLS.items()}
+           for word, (fill, text) in fills.items()}
     headers = data["headers"]
     for name, rows in data["sheets"].items():
         ws = workbook.add_worksheet(name)
@@ -306,7 +314,7 @@ def job_publish(book: str, folder: str) -> None:
     from kpi_core.publishing.html import write_html
     from kpi_core.publishing.pdf import find_soffice
     from kpi_core.publishing.scorecard import build_scorecard
-    from kpi_core.reading.tables import read_workbook
+    from kpi_core.reading.workbook import read_workbook
     t1 = clock()
     workbook = read_workbook(book)
     card = build_scorecard(assess_workbook(workbook), workbook.settings)

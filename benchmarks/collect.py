@@ -83,7 +83,7 @@ def prepare(n: int, owners: int) -> tuple[Path, list[Path]]:
 
 
 def read_same_cells(book: Path, returns: list[Path]) -> None:
-    from kpi_core.reading.tables import parse_tables
+    from kpi_core.reading.workbook import parse_tables
     from kpi_core.reading.xlsx import read_sheet, read_tables
 
     raw = read_tables(book, ("Measures", "Settings"))

@@ -4,12 +4,14 @@ Data flows one way, and the folders name its steps:
 
 - ``reading/``: workbook files and live ranges -> typed measures, every problem with
   its ``Sheet!Cell``;
-- ``assessing/``: measures -> assessments (status, reason, gaps, direction);
-- ``publishing/``: assessments -> a frozen scorecard spec -> .xlsx, .pdf;
-- ``authoring/``: what writes an officer's own workbook (the template).
+- ``assessing/``: measures -> assessments (status, reason, gaps, direction, trends,
+  comparators) and their counts;
+- ``publishing/``: assessments -> a frozen scorecard spec -> .xlsx, web page, .pdf;
+- ``authoring/``: what writes an officer's own workbook (the template, an import,
+  closing a period).
 
-``model``, ``errors``, ``atomic`` and ``formatting`` are the ground every layer
-stands on; ``pipeline`` is the one chain from file to files. Arrows run down only,
+``model``, ``errors``, ``atomic``, ``formatting`` and ``cells`` (A1 addresses, OOXML
+names) are the ground every layer stands on; ``pipeline`` is the one chain from file to files. Arrows run down only,
 and nothing here imports xlwings.
 """
 

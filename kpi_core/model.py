@@ -13,6 +13,8 @@ import functools
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from .cells import cell_address, parse_cell_address
+
 
 class Status(enum.Enum):
     """A measure's status; the values are the words the scorecard shows."""
@@ -427,7 +429,6 @@ class CellRef:
 
     @property
     def address(self) -> str:
-        from .reading.xlsx import cell_address
         return cell_address(self.row, self.col)
 
     @property
@@ -507,7 +508,6 @@ class Problem:
 
     def __post_init__(self) -> None:
         if self.row is None and self.cell:
-            from .reading.xlsx import parse_cell_address  # A1 text only at the edges
             try:
                 row, col = parse_cell_address(self.cell)
             except ValueError:  # a range or a label, kept as display text
@@ -520,7 +520,6 @@ class Problem:
            value: object = None, severity: str = "error") -> Problem:
         """A problem at the cell (``row``, ``col``) of ``sheet``; no cell when either is
         ``None``."""
-        from .reading.xlsx import cell_address
         cell = cell_address(row, col) if row and col else ""
         return cls(sheet, cell, message, value, severity, row if cell else None,
                    col if cell else None)
@@ -605,7 +604,6 @@ class ColumnSource:
 
     def __post_init__(self) -> None:
         if self.row is None and self.cell:
-            from .reading.xlsx import parse_cell_address
             row, col = parse_cell_address(self.cell)
             object.__setattr__(self, "row", row)
             object.__setattr__(self, "col", col)

@@ -14,7 +14,7 @@ from pathlib import Path
 from .atomic import atomic_paths
 from .errors import DataErrors, FileError, ValueParseError
 from .model import Assessment, PerformanceWorkbook, Problem, Status
-from .assessing.rules import assess_measure
+from .assessing.measure import assess_measure
 
 Progress = Callable[[str], None]
 

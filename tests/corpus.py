@@ -1017,7 +1017,7 @@ def _file(name: str, data: bytes) -> Builder:
 
 
 def _imported(folder: Path, book: Path) -> None:
-    from kpi_core.reading.tables import read_workbook
+    from kpi_core.reading.workbook import read_workbook
     (measure,) = read_workbook(out_path(folder)).measures
     assert (measure.ref, measure.name, measure.polarity.value, measure.target) == (
         "A01", "Delayed transfers \u2013 rate", "Lower is better", 10)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kpi_core.authoring.package import write_plan
 from kpi_core.authoring.plan import CellEdit, Value, WorkbookPlan
-from kpi_core.reading.tables import read_workbook
+from kpi_core.reading.workbook import read_workbook
 
 
 def enter(book: Path, out: Path, figures: dict[str, dict[str, object]]) -> Path:

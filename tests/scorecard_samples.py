@@ -12,7 +12,7 @@ from dataclasses import replace
 from kpi_core.model import (
     Assessment, Benchmark, DataStatus, Frequency, Measure, Polarity, Problem, Settings, Unit,
 )
-from kpi_core.assessing.rules import assess_measures
+from kpi_core.assessing.measure import assess_measures
 
 CS = "Children's Services"
 MEMBER = "Cllr. Lin Hazell"

@@ -14,7 +14,8 @@ import pytest
 
 from addin.cli import main
 from kpi_core.publishing.html import write_html
-from kpi_core.publishing.scorecard import Sparkline, build_scorecard
+from kpi_core.publishing.scorecard import build_scorecard
+from kpi_core.publishing.spec import Sparkline
 from tests.scorecard_samples import SETTINGS, mixed_assessments
 from tests.test_render_html import _with_trend
 from tests.workbooks import measure_row, write_book

@@ -9,9 +9,9 @@ import math
 import pytest
 from hypothesis import assume, given, settings, strategies as st
 
-from kpi_core.assessing.rules import (
-    apply_override, assess_measure, assess_values, compute_rag, summarise, summarise_totals,
-)
+from kpi_core.assessing.measure import assess_measure
+from kpi_core.assessing.rules import apply_override, assess_values, compute_rag
+from kpi_core.assessing.summary import summarise, summarise_totals
 from kpi_core.model import Measure, Polarity, Settings, Status, ToleranceBasis, Unit
 
 HIGHER, LOWER, RANGE = Polarity.HIGHER, Polarity.LOWER, Polarity.RANGE

@@ -14,17 +14,16 @@ import pytest
 
 from addin.cli import main
 from addin.live import read_live_workbook
-from kpi_core.assessing.rules import assess_measures
+from kpi_core.assessing.measure import assess_measures
 from kpi_core.authoring.template import MEASURE_HEADERS, write_performance_workbook
 from kpi_core.model import Settings, Status, ToleranceBasis
 from kpi_core.pipeline import assess_workbook
-from kpi_core.publishing.scorecard import (
-    JUDGEMENT_MARK, RAG_COLOURS, RAG_TEXT_COLOURS, TABLE_HEADERS, build_scorecard,
-)
+from kpi_core.publishing.scorecard import JUDGEMENT_MARK, TABLE_HEADERS, build_scorecard
+from kpi_core.publishing.theme import RAG_COLOURS, RAG_TEXT_COLOURS, STATUS_COLOURS
 
 COMMENTS = TABLE_HEADERS.index("Comments")  # the Trend column (issue 9) moved it one right
-from kpi_core.publishing.xlsx import RAG_COLOURS as FILLS, STYLES
-from kpi_core.reading.tables import read_workbook
+from kpi_core.publishing.xlsx import STYLES
+from kpi_core.reading.workbook import read_workbook
 from tests.corpus import BAND_HEADERS
 from tests.test_live import fake_book_from_file
 from tests.test_render_xlsx import contrast_ratio
@@ -36,7 +35,7 @@ BLUE_FILL = "1D70B8"
 # --- colour -------------------------------------------------------------------------------
 
 def test_blue_is_a_fill_with_its_word_at_enough_contrast():
-    fill, text = FILLS["rag_blue"]
+    fill, text = STATUS_COLOURS["rag_blue"]
     assert contrast_ratio(fill, text) >= 4.5          # white on #1D70B8: about 5.2:1
     assert contrast_ratio(fill, text) == pytest.approx(5.17, abs=0.01)
     assert (RAG_COLOURS[Status.BLUE], RAG_TEXT_COLOURS[Status.BLUE]) == (fill, text)

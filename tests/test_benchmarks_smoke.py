@@ -54,7 +54,7 @@ def test_the_benchmark_command_runs_and_writes_json(tmp_path):
 
 def test_the_synthetic_workbook_is_deterministic_and_clean(tmp_path, monkeypatch):
     from benchmarks import synthetic
-    from kpi_core.reading.tables import read_workbook
+    from kpi_core.reading.workbook import read_workbook
 
     monkeypatch.setenv("KPI_BENCH_CACHE", str(tmp_path))
     assert synthetic.synthetic_rows(100) == synthetic.synthetic_rows(100)
@@ -71,7 +71,7 @@ def test_the_synthetic_workbook_is_deterministic_and_clean(tmp_path, monkeypatch
 def test_the_comparators_workbook_reads_clean_with_ranks_and_bands(tmp_path, monkeypatch):
     from benchmarks import synthetic
     from kpi_core.pipeline import assess_workbook
-    from kpi_core.reading.tables import read_workbook
+    from kpi_core.reading.workbook import read_workbook
 
     monkeypatch.setenv("KPI_BENCH_CACHE", str(tmp_path))
     book = read_workbook(synthetic.comparators_workbook_path(100))
@@ -87,7 +87,7 @@ def test_the_history_workbook_has_eight_periods_of_history(tmp_path, monkeypatch
     """The history job benchmarks this file: it must be the file with History (an earlier
     version wrote it but returned None, so the job silently ran the plain workbook)."""
     from benchmarks import synthetic
-    from kpi_core.reading.tables import read_workbook
+    from kpi_core.reading.workbook import read_workbook
 
     monkeypatch.setenv("KPI_BENCH_CACHE", str(tmp_path))
     path = synthetic.history_workbook_path(100)

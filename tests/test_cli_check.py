@@ -103,7 +103,7 @@ def test_new_writes_a_fresh_workbook(tmp_path, capsys):
 def test_running_out_of_memory_is_one_line_not_a_traceback(monkeypatch, capsys):
     def exhausted(path):
         raise MemoryError
-    monkeypatch.setattr("kpi_core.reading.tables.read_workbook", exhausted)
+    monkeypatch.setattr("kpi_core.reading.workbook.read_workbook", exhausted)
     assert main(["check", str(SAMPLE)]) == 2
     err = capsys.readouterr().err
     assert "too large" in err and "Traceback" not in err

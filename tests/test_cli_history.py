@@ -240,7 +240,7 @@ def test_the_printable_copy_has_text_trends_and_no_sparklines(book: Path, tmp_pa
     from kpi_core.pipeline import assess_workbook
     from kpi_core.publishing.scorecard import build_scorecard, has_sparklines
     from kpi_core.publishing.xlsx import write_scorecard
-    from kpi_core.reading.tables import read_workbook
+    from kpi_core.reading.workbook import read_workbook
 
     workbook = read_workbook(book)
     card = build_scorecard(assess_workbook(workbook), workbook.settings)

@@ -14,7 +14,7 @@ import pytest
 
 from addin.cli import main
 from kpi_core.publishing.pdf import find_soffice
-from kpi_core.reading.tables import read_workbook
+from kpi_core.reading.workbook import read_workbook
 from kpi_core.publishing.scorecard import (
     LABEL_NO_TARGET, LABEL_NOT_DUE, LABEL_RAG_TOTAL, LABEL_UNAVAILABLE,
 )

@@ -22,7 +22,7 @@ from addin.cli import main
 from kpi_core.authoring.closing import default_output
 from kpi_core.authoring.package import SheetXml, encode_text
 from kpi_core.reading.periods import parse_period
-from kpi_core.reading.tables import read_workbook
+from kpi_core.reading.workbook import read_workbook
 from kpi_core.reading.xlsx import read_tables
 from tests.corpus import rewrite_zip
 from tests.figures import fill_current

@@ -20,8 +20,9 @@ from kpi_core.authoring.returns import write_returns
 from kpi_core.model import DataStatus
 from kpi_core.reading.properties import read_properties
 from kpi_core.reading.returns import PROP_CREATED
-from kpi_core.reading.tables import read_workbook
-from kpi_core.reading.xlsx import parse_cell_address, read_layout
+from kpi_core.cells import parse_cell_address
+from kpi_core.reading.package import read_layout
+from kpi_core.reading.workbook import read_workbook
 from tests.returns_books import (
     closed_demo, demo_data, fill_with_openpyxl, header_row, open_quarter_demo, parts,
 )

@@ -14,7 +14,7 @@ from kpi_core.assessing.comparators import (
     Ranking, assess_comparators, band_of, compute_quartile_band, compute_quartiles,
     compute_rank, describe_comparison, ordinal,
 )
-from kpi_core.assessing.rules import assess_measure
+from kpi_core.assessing.measure import assess_measure
 from kpi_core.model import (
     GROUP_ENGLAND, GROUP_STATISTICAL_NEIGHBOURS, Benchmark, ComparatorValue, Measure, Polarity,
     Rank, Unit,

@@ -13,9 +13,8 @@ from defusedxml import ElementTree as ET
 from kpi_core.model import (
     Direction, Movement, Rank, Status, TrendPoint,
 )
-from kpi_core.publishing.scorecard import (
-    DATA_COLUMNS, DATA_SHEET, DATA_TABLE, build_data_sheet, build_scorecard,
-)
+from kpi_core.publishing.data_sheet import DATA_COLUMNS, DATA_SHEET, DATA_TABLE, build_data_sheet
+from kpi_core.publishing.scorecard import build_scorecard
 from kpi_core.publishing.xlsx import write_scorecard
 from tests.scorecard_samples import CS, RES, SETTINGS, mixed_assessments
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 import pytest
 
 from addin.udfs import KPI_DIRECTION
-from kpi_core.assessing.rules import assess_measure, assess_measures
+from kpi_core.assessing.measure import assess_measure, assess_measures
 from kpi_core.assessing.trends import summarise_movement, summarise_movement_totals
 from kpi_core.model import (
     Measure, Observation, Period, Settings, Status, ToleranceBasis, Unit,
 )
 from kpi_core.publishing.scorecard import direction_text
-from kpi_core.reading.tables import read_workbook
+from kpi_core.reading.workbook import read_workbook
 from tests.workbooks import measure_row, write_book
 
 Q2 = Period.quarter(2016, 2)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, strategies as st
 
-from kpi_core.assessing.rules import assess_measure
+from kpi_core.assessing.measure import assess_measure
 from kpi_core.assessing.trends import (
     compute_movement, compute_status_then, compute_trend, measure_period, summarise_movement,
     summarise_movement_totals,
@@ -18,7 +18,8 @@ from kpi_core.model import (
     Direction, Frequency, Measure, Movement, Observation, Period, Polarity, Settings, Status,
 )
 from kpi_core.reading.periods import parse_period
-from kpi_core.reading.tables import parse_tables, read_workbook, table_from_values
+from kpi_core.reading.rows import table_from_values
+from kpi_core.reading.workbook import parse_tables, read_workbook
 from tests.history_books import write_history_book
 from tests.workbooks import HEADERS, measure_row
 

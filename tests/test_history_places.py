@@ -11,7 +11,7 @@ import pytest
 from openpyxl.worksheet.table import Table
 
 from kpi_core.authoring.closing import build_close_plan, close_period
-from kpi_core.reading.tables import read_workbook
+from kpi_core.reading.workbook import read_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "workbook_templates" / "performance_workbook.xlsx"

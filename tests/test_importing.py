@@ -15,7 +15,7 @@ from kpi_core.authoring.importing import (
     reconcile,
 )
 from kpi_core.model import Status
-from kpi_core.reading.tables import read_workbook
+from kpi_core.reading.workbook import read_workbook
 from kpi_core.reading.xlsx import read_tables
 from workbook_templates import sample_data
 

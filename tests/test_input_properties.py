@@ -25,10 +25,11 @@ from kpi_core.reading import values as parsing
 from kpi_core.errors import KpiError, ValueParseError
 from kpi_core.model import Status
 from kpi_core.pipeline import assess_workbook
-from kpi_core.reading.tables import (
-    BENCHMARK_COLUMNS, MEASURE_COLUMNS, SETTINGS_COLUMNS, parse_tables, table_from_values,
-)
-from kpi_core.reading.xlsx import CellError, FormulaNoResult, parse_cell_address
+from kpi_core.reading.rows import table_from_values
+from kpi_core.reading.tables import BENCHMARK_COLUMNS, MEASURE_COLUMNS, SETTINGS_COLUMNS
+from kpi_core.reading.workbook import parse_tables
+from kpi_core.cells import parse_cell_address
+from kpi_core.reading.scan import CellError, FormulaNoResult
 
 PARSE_EXAMPLES, TABLE_EXAMPLES, RENDER_EXAMPLES = 400, 400, 120
 

@@ -17,7 +17,7 @@ from openpyxl.worksheet.table import Table
 
 from kpi_core.authoring.closing import build_close_plan
 from kpi_core.authoring.package import write_plan
-from kpi_core.reading.tables import read_workbook
+from kpi_core.reading.workbook import read_workbook
 from tests.lite_payload import apply_actions, book_payload
 from tests.test_lite_scripts import run_jobs, sheet_grid
 

@@ -26,7 +26,7 @@ import xlwings
 
 from addin import udfs
 from kpi_core.pipeline import assess_workbook
-from kpi_core.reading.tables import read_workbook
+from kpi_core.reading.workbook import read_workbook
 from tests.test_lite_scripts import generated_names, run_jobs
 from tests.lite_payload import book_payload, table_number_formats, without_column
 

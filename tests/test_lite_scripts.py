@@ -22,8 +22,10 @@ import xlwings
 from addin import udfs
 from addin.book_render import column_points, lay_out
 from kpi_core.pipeline import assess_workbook, build_and_write
-from kpi_core.publishing.scorecard import RAG_COLOURS, Sparkline, build_scorecard, trend_text
-from kpi_core.reading.tables import read_workbook
+from kpi_core.publishing.scorecard import build_scorecard, trend_text
+from kpi_core.publishing.spec import Sparkline
+from kpi_core.publishing.theme import RAG_COLOURS
+from kpi_core.reading.workbook import read_workbook
 from kpi_core.model import Status
 from tests.lite_payload import apply_actions, book_payload, sheet_payload
 from tests.workbooks import measure_row, write_book

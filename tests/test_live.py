@@ -14,8 +14,9 @@ from addin.live import (
     MARKER_NAME, Plan, marker_formula, parse_marker, plan_sheets, read_live_tables,
     read_live_workbook, scorecard_path,
 )
-from kpi_core.reading.tables import parse_tables, read_workbook
-from kpi_core.reading.xlsx import CellError, RawTable, read_tables
+from kpi_core.reading.workbook import parse_tables, read_workbook
+from kpi_core.reading.scan import CellError
+from kpi_core.reading.xlsx import RawTable, read_tables
 from tests.workbooks import measure_row, write_book
 
 ROOT = Path(__file__).resolve().parent.parent

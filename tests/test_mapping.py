@@ -10,7 +10,8 @@ import pytest
 from addin.cli import main
 from kpi_core.pipeline import assess_workbook
 from kpi_core.reading.mapping import SYNONYMS, fold_header, header_words, match_headers
-from kpi_core.reading.tables import MEASURE_COLUMNS, read_workbook
+from kpi_core.reading.tables import MEASURE_COLUMNS
+from kpi_core.reading.workbook import read_workbook
 from tests.workbooks import write_book
 
 SPEC_SYNONYMS = {  # SPEC section 3, word for word

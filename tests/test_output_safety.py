@@ -184,7 +184,8 @@ def test_formula_like_text_is_written_as_text(tmp_path, capsys):
 
 def test_control_characters_never_corrupt_the_output(tmp_path):
     from kpi_core.pipeline import build_and_write
-    from kpi_core.reading.tables import parse_tables, table_from_values
+    from kpi_core.reading.rows import table_from_values
+    from kpi_core.reading.workbook import parse_tables
     bad = "".join(chr(c) for c in range(0, 32) if chr(c) not in "\t\n\r") + "\ufffe\ud800"
     values = [["Portfolio", "Ref", "Measure", "Unit", "Target", "Current", "Notes"],
               [f"Adults{bad}", f"A1{bad}", f"m{bad}", "%", 0.9, 0.95, f"n{bad}ok"],

@@ -238,7 +238,7 @@ def test_html_and_pdf_together(tmp_path, capsys):
 def test_sparklines_become_figures_with_alt_text(tmp_path):
     """A hand-built spec with a Trend column of sparklines (the history work fills it)."""
     _needs_writer()
-    from kpi_core.publishing.scorecard import Sparkline
+    from kpi_core.publishing.spec import Sparkline
     from tests.test_render_html import _with_trend
     card = _with_trend(build_scorecard(mixed_assessments(), SETTINGS), lambda name: Sparkline(
         (0.4, 0.5, None, 0.6), ("Q3", "Q4", "Q1", "Q2"), f"Trend of {name}: 40% to 60%"))

@@ -12,7 +12,7 @@ import xlsxwriter
 
 from addin.live import read_live_workbook
 from kpi_core.pipeline import assess_workbook
-from kpi_core.reading.tables import read_workbook
+from kpi_core.reading.workbook import read_workbook
 from kpi_core.reading.xlsx import read_sheet, read_tables
 from tests.test_live import FakeBook, FakeRange, FakeSheet
 from workbook_templates import sample_data

@@ -15,7 +15,7 @@ from addin.cli import main
 from kpi_core.pipeline import assess_workbook
 from kpi_core.publishing.scorecard import direction_text, split_sections
 from kpi_core.reading.periods import parse_period
-from kpi_core.reading.tables import read_workbook
+from kpi_core.reading.workbook import read_workbook
 from kpi_core.reading.xlsx import read_sheet, read_tables
 from tests.figures import enter
 

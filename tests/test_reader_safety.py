@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from defusedxml.ElementTree import iterparse as defused_iterparse
 
-from kpi_core.reading import xlsx as xlsx_reader
+from kpi_core.reading.package import Package
 from kpi_core.errors import FileError
 from kpi_core.authoring.template import write_performance_workbook
 from kpi_core.reading.xlsx import read_tables
@@ -85,6 +85,6 @@ def test_the_fast_path_reads_what_defusedxml_reads(monkeypatch):
     def slow(self, name, events=("end",)):
         yield from defused_iterparse(self.open(name), events=events, forbid_dtd=True)
 
-    monkeypatch.setattr(xlsx_reader._Package, "iterparse", slow)
+    monkeypatch.setattr(Package, "iterparse", slow)
     assert read_tables(SAMPLE) == fast
     assert fast.tables["measures"].rows[1][2] == "CS01"

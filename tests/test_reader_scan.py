@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import pytest
 
+from kpi_core.cells import cell_address, column_index
 from kpi_core.errors import FileError
+from kpi_core.reading import scan
 from kpi_core.reading import xlsx as reader
-from kpi_core.reading.xlsx import (MAX_TABLE_CELLS, CellError, FormulaNoResult, RawTable,
-                                   cell_address, column_index, decode_escapes,
-                                   parse_iso_date, serial_to_datetime, _text_of)
+from kpi_core.reading.package import Package
+from kpi_core.reading.scan import (Book, CellError, FormulaNoResult, decode_escapes,
+                                   parse_iso_date, serial_to_datetime, text_of)
+from kpi_core.reading.xlsx import MAX_TABLE_CELLS, RawTable, _TableDef
 from tests.corpus import CASES, SAMPLE, SHEET1, _sub, sample_variant
 
 
 # --- the element reader, as it was before the scanner (the oracle) ------------------------
 
-def element_fill_grids(pkg: _Package, part: str, tables: list[_TableDef], grids: dict,
-                percents: dict, book: _Book, top: int, bottom: int) -> None:
+def element_fill_grids(pkg: Package, part: str, tables: list[_TableDef], grids: dict,
+                percents: dict, book: Book, top: int, bottom: int) -> None:
     main = book.main
     c_tag, row_tag, data_tag = f"{main}c", f"{main}row", f"{main}sheetData"
     percent_styles, date_styles = book.percent_styles, book.date_styles
@@ -59,7 +62,7 @@ def element_fill_grids(pkg: _Package, part: str, tables: list[_TableDef], grids:
         pkg.release()
 
 
-def element_fill_sheet(pkg: _Package, part: str, book: _Book, sheet: str) -> RawTable:
+def element_fill_sheet(pkg: Package, part: str, book: Book, sheet: str) -> RawTable:
     """Every cell of a sheet from A1 to its last used row and column (a plain range has
     no table to bound it), as one grid."""
     main = book.main
@@ -109,7 +112,7 @@ def element_fill_sheet(pkg: _Package, part: str, book: _Book, sheet: str) -> Raw
     return RawTable(sheet, sheet, 1, 1, grid, frozenset(percents))
 
 
-def element_cell_value(elem, book: _Book) -> object:
+def element_cell_value(elem, book: Book) -> object:
     kind = elem.get("t", "n")
     v = elem.find(book.v_tag)
     f = elem.find(book.f_tag)
@@ -120,7 +123,7 @@ def element_cell_value(elem, book: _Book) -> object:
         return FormulaNoResult(f.text or "")
     if kind == "inlineStr":
         inline = elem.find(book.is_tag)
-        return _text_of(inline, book.main) if inline is not None else ""
+        return text_of(inline, book.main) if inline is not None else ""
     if text is None:
         return None
     if kind == "s":
@@ -260,8 +263,8 @@ def _plain_book(path):
 def test_a_plain_sheet_takes_the_fast_lane_and_reads_the_same(monkeypatch, tmp_path):
     book = _plain_book(tmp_path / "plain.xlsx")
     slow = []
-    scan_elements = reader._scan_elements
-    monkeypatch.setattr(reader, "_scan_elements",
+    scan_elements = scan._scan_elements
+    monkeypatch.setattr(scan, "_scan_elements",
                         lambda *a: slow.append(a[1]) or scan_elements(*a))
     scanned, elements = _read_both(monkeypatch, book)
     assert slow == []  # the fast lane read it all
@@ -285,8 +288,8 @@ def test_any_other_form_goes_to_the_general_reader_and_reads_the_same(monkeypatc
     plain = _plain_book(tmp_path / "plain.xlsx")
     book = rewrite_zip(plain, tmp_path / "edited.xlsx", {SHEET1: _sub(*edit)})
     slow = []
-    scan_elements = reader._scan_elements
-    monkeypatch.setattr(reader, "_scan_elements",
+    scan_elements = scan._scan_elements
+    monkeypatch.setattr(scan, "_scan_elements",
                         lambda *a: slow.append(a[1]) or scan_elements(*a))
     scanned, elements = _read_both(monkeypatch, book)
     assert slow and scanned == elements

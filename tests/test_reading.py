@@ -9,8 +9,10 @@ import pytest
 
 from kpi_core.errors import FileError
 from kpi_core.model import Polarity, Status, Unit
-from kpi_core.reading.tables import parse_tables, read_workbook, table_from_values
-from kpi_core.assessing.rules import assess_measures, summarise
+from kpi_core.reading.rows import table_from_values
+from kpi_core.reading.workbook import parse_tables, read_workbook
+from kpi_core.assessing.measure import assess_measures
+from kpi_core.assessing.summary import summarise
 from kpi_core.reading.xlsx import read_tables
 from tests.workbooks import HEADERS, measure_row, write_book
 

@@ -13,7 +13,7 @@ import pytest
 from kpi_core.model import GROUP_ENGLAND, GROUP_STATISTICAL_NEIGHBOURS, Unit
 from kpi_core.pipeline import assess_workbook
 from kpi_core.publishing.scorecard import benchmarking_text
-from kpi_core.reading.tables import read_workbook
+from kpi_core.reading.workbook import read_workbook
 from tests.workbooks import HEADERS, measure_row, write_book
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,14 +15,13 @@ from hypothesis import given, settings, strategies as st
 
 from addin.cli import main
 from kpi_core.model import Measure, Settings
-from kpi_core.assessing.rules import assess_measures
+from kpi_core.assessing.measure import assess_measures
 from kpi_core.publishing.html import (
-    STATUS_COLOURS, chart_svg, format_figure, render_html, sparkline_svg, write_html,
+    chart_svg, format_figure, render_html, sparkline_svg, write_html,
 )
-from kpi_core.publishing.scorecard import (
-    KEY_AREAS, RAG_COLOURS, RAG_STYLES, RAG_TEXT_COLOURS, Cell, Sheet, Sparkline, Table,
-    build_scorecard,
-)
+from kpi_core.publishing.scorecard import KEY_AREAS, build_scorecard
+from kpi_core.publishing.spec import Cell, Sheet, Sparkline, Table
+from kpi_core.publishing.theme import RAG_COLOURS, RAG_STYLES, RAG_TEXT_COLOURS, STATUS_COLOURS
 from tests.scorecard_samples import CS, RES, SETTINGS, mixed_assessments, reference_assessments
 from tests.test_render_xlsx import contrast_ratio
 from tests.workbooks import measure_row, write_book
@@ -316,7 +315,7 @@ def test_cli_html_beside_out(tmp_path, capsys):
 
 
 def test_only_the_first_subtitle_is_a_heading(card):
-    from kpi_core.publishing.scorecard import Heading
+    from kpi_core.publishing.spec import Heading
     summary = card.sheets[0]
     blocks = summary.blocks[:2] + (Heading("RAG movement since Q1: 1 improved", "subtitle"),) \
         + summary.blocks[2:]

@@ -15,11 +15,9 @@ import pytest
 
 from kpi_core.errors import FileError
 from kpi_core.model import Measure, Unit
-from kpi_core.publishing.xlsx import (
-    MAX_CELL_CHARS, MAX_ROW_HEIGHT, RAG_COLOURS, STYLES,
-    truncate_cell_text, write_scorecard,
-)
-from kpi_core.assessing.rules import assess_measures
+from kpi_core.publishing.theme import MAX_ROW_HEIGHT, STATUS_COLOURS
+from kpi_core.publishing.xlsx import MAX_CELL_CHARS, STYLES, truncate_cell_text, write_scorecard
+from kpi_core.assessing.measure import assess_measures
 from kpi_core.publishing.textfit import wrapped_lines
 from kpi_core.publishing.scorecard import (
     KEY_AREAS, LABEL_NO_TARGET, LABEL_NOT_DUE, LABEL_RAG_TOTAL, LABEL_UNAVAILABLE, LOWER_AREAS,
@@ -47,9 +45,9 @@ def test_contrast_formula_on_known_pairs():
     assert contrast_ratio("#777777", "#FFFFFF") == pytest.approx(4.48, abs=0.01)
 
 
-@pytest.mark.parametrize("style", sorted(RAG_COLOURS))
+@pytest.mark.parametrize("style", sorted(STATUS_COLOURS))
 def test_status_fills_have_enough_contrast(style):
-    fill, text = RAG_COLOURS[style]
+    fill, text = STATUS_COLOURS[style]
     assert contrast_ratio(fill, text) >= 4.5
     assert STYLES[style]["bg_color"] == fill and STYLES[style]["font_color"] == text
 

@@ -15,7 +15,7 @@ from kpi_core.authoring.returns import (
 )
 from kpi_core.errors import DataErrors, UsageError
 from kpi_core.reading.properties import read_properties
-from kpi_core.reading.tables import read_workbook
+from kpi_core.reading.workbook import read_workbook
 from tests.returns_books import demo_data, header_row, open_quarter_demo
 from tests.workbooks import write_book
 

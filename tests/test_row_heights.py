@@ -19,7 +19,8 @@ from hypothesis import given, settings, strategies as st
 from kpi_core.publishing.pdf import convert_to_pdf, find_soffice
 from kpi_core.publishing.scorecard import build_scorecard
 from kpi_core.publishing.textfit import EXCEL, LIBREOFFICE, row_height, wrapped_lines
-from kpi_core.publishing.xlsx import MAX_ROW_HEIGHT, write_scorecard
+from kpi_core.publishing.theme import MAX_ROW_HEIGHT
+from kpi_core.publishing.xlsx import write_scorecard
 from tests.scorecard_samples import CS, SETTINGS, mixed_assessments, reference_measures
 
 COLUMNS = ((60, False), (40, True), (30, False))  # width, bold
@@ -189,7 +190,7 @@ def test_sample_workbook_prints_scorecard_on_four_pages(tmp_path):
     raw = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                          check=True).stdout
     flat = " ".join(raw.split())
-    from kpi_core.reading.tables import read_workbook
+    from kpi_core.reading.workbook import read_workbook
     for m in read_workbook(sample).measures:  # every name and every note's end is printed
         assert " ".join(m.name.split()[:3]) in flat, m.ref
         if m.notes:

@@ -7,10 +7,9 @@ from hypothesis import given, settings, strategies as st
 
 from kpi_core.errors import ValueParseError
 from kpi_core.model import DataStatus, Direction, Frequency, Measure, Polarity, Status, Unit
-from kpi_core.assessing.rules import (
-    assess_measure, assess_status, assess_values, compute_direction, compute_gap, summarise,
-    summarise_totals,
-)
+from kpi_core.assessing.measure import assess_measure
+from kpi_core.assessing.rules import assess_status, assess_values, compute_direction, compute_gap
+from kpi_core.assessing.summary import summarise, summarise_totals
 
 G, A, R = Status.GREEN, Status.AMBER, Status.RED
 HI, LO, RANGE = Polarity.HIGHER, Polarity.LOWER, Polarity.RANGE

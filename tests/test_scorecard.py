@@ -7,12 +7,13 @@ import pytest
 from hypothesis import given, strategies as st
 
 from kpi_core.model import Benchmark, Direction, Measure, Unit
-from kpi_core.assessing.rules import assess_measures
+from kpi_core.assessing.measure import assess_measures
+from kpi_core.publishing.data_sheet import CHECK_DATA, value_style
 from kpi_core.publishing.scorecard import (
-    CHECK_DATA, KEY_AREAS, LABEL_NO_TARGET, LABEL_NOT_DUE, LABEL_PROBLEMS, LABEL_RAG_TOTAL,
-    LABEL_UNAVAILABLE, LOWER_AREAS, OTHER_MEASURES, TABLE_HEADERS, Heading, Table,
-    build_scorecard, build_sheet_names, value_style,
+    KEY_AREAS, LABEL_NOT_DUE, LABEL_NO_TARGET, LABEL_PROBLEMS, LABEL_RAG_TOTAL, LABEL_UNAVAILABLE,
+    LOWER_AREAS, OTHER_MEASURES, TABLE_HEADERS, build_scorecard, build_sheet_names
 )
+from kpi_core.publishing.spec import Heading, Table
 from tests.scorecard_samples import (
     CS, MEMBER, RES, SETTINGS, mixed_assessments, reference_assessments, with_problem,
 )

@@ -9,7 +9,7 @@ import pytest
 from addin.cli import main
 from kpi_core.pipeline import assess_workbook, review
 from kpi_core.reading.slips import factor_apart, percent_scale
-from kpi_core.reading.tables import read_workbook
+from kpi_core.reading.workbook import read_workbook
 from tests.workbooks import measure_row, write_book
 
 SETTINGS = [["Authority", "Test Council"], ["Period", "Q2 2016/17"]]

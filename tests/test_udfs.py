@@ -23,8 +23,9 @@ from addin import udfs
 from addin.udfs import KPI_BENCHMARK_GAP, KPI_DIRECTION, KPI_GAP, KPI_RAG, KPI_RAG_REASON
 from kpi_core.assessing.cells import FUNCTION_ARGS, RANGE_NEEDS_UPPER
 from kpi_core.model import Measure, Polarity, Unit
-from kpi_core.reading.tables import read_workbook
-from kpi_core.assessing.rules import assess_measure, assess_values, compute_direction, compute_gap
+from kpi_core.reading.workbook import read_workbook
+from kpi_core.assessing.measure import assess_measure
+from kpi_core.assessing.rules import assess_values, compute_direction, compute_gap
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "workbook_templates" / "performance_workbook.xlsx"

@@ -1,21 +1,19 @@
 """The status rules, gaps and direction of travel (SPEC sections 4 and 5). Pure functions.
 
 This module is the only source of truth for RAG: the command line, the scorecard,
-the Excel functions and the live macro all call it.
+the Excel functions and the live macro all call it, through
+:func:`kpi_core.assessing.measure.assess_measure` (which combines these rules with
+the trends and the comparators of each measure) or directly.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import replace
-
 from ..errors import ValueParseError
 from ..formatting import format_value
 from ..model import (
-    DEFAULT_GREEN_TOLERANCE, DEFAULT_TOLERANCE, Assessment, BenchmarkGap, DataStatus, Direction,
+    DEFAULT_GREEN_TOLERANCE, DEFAULT_TOLERANCE, BenchmarkGap, DataStatus, Direction,
     Frequency, Measure, Polarity, Settings, Status, ToleranceBasis, Unit,
 )
-from .comparators import assess_comparators
 
 #: Relative error allowed in comparisons, so 0.81 against 0.9 * 0.9 is on the bound.
 REL_TOL = 1e-9
@@ -240,7 +238,7 @@ def assess_status(measure: Measure, default_tolerance: float = DEFAULT_TOLERANCE
     ``settings`` gives the workbook's defaults (tolerances, basis) and whether it
     uses Blue; without it, ``default_tolerance`` and the model's defaults apply and
     a filled Stretch Target counts (as a workbook with one uses Blue).
-    Rule 6 (the officer's override) is :func:`assess_measure`'s.
+    Rule 6 (the officer's override) is :func:`~kpi_core.assessing.measure.assess_measure`'s.
 
     >>> assess_status(Measure("X1", "P", "m", current=None, target=1.0))
     (<Status.DATA_UNAVAILABLE: 'Data unavailable'>, 'Data unavailable: no current position')
@@ -367,93 +365,3 @@ def direction_band(measure: Measure, settings: Settings | None) -> tuple[float, 
         return 0.0, False
     basis = measure.tolerance_basis or settings.tolerance_basis
     return settings.direction_tolerance, basis is ToleranceBasis.ABSOLUTE
-
-
-def assess_measure(measure: Measure, settings: Settings | None = None) -> Assessment:
-    """Status (rules 1-6), reason, gaps and direction of one measure; with History (or a
-    Previous) also its long direction, previous status, RAG movement and trend
-    (:mod:`.trends`); with Comparators rows, its ranks, quartile band and the groups'
-    averages as benchmarks (:mod:`.comparators`).
-
-    >>> a = assess_measure(Measure("C1", "P", "m", current=0.36, target=0.25,
-    ...                            polarity=Polarity.LOWER, rag_override=Status.AMBER,
-    ...                            override_reason="recovery plan agreed"))
-    >>> a.status.value, a.computed_status.value, a.override_reason
-    ('Amber', 'Red', 'recovery plan agreed')
-    """
-    status, reason = assess_status(measure, settings=settings)
-    status, reason, computed = apply_override(status, reason, measure.rag_override,
-                                              measure.override_reason)
-    comparison = None
-    if measure.comparators:
-        comparison = assess_comparators(measure)
-        if comparison.benchmarks:
-            measure = replace(measure, benchmarks=measure.benchmarks + comparison.benchmarks)
-        if comparison.note:
-            reason = f"{reason}; {comparison.note}"
-    assessment = Assessment(
-        measure=measure, status=status, reason=reason, computed_status=computed,
-        override_reason=measure.override_reason if computed is not None else None,
-        target_gap=compute_target_gap(measure) if status.is_rag else None,
-        benchmark_gaps=compute_benchmark_gaps(measure),
-        direction=compute_direction(measure.current, measure.previous, measure.polarity,
-                                    measure.target, measure.target_upper,
-                                    *direction_band(measure, settings)))
-    if comparison is not None:
-        assessment = replace(assessment, ranks=comparison.ranks, quartile=comparison.quartile)
-    from .trends import assess_trends  # trends builds on this module's rules
-    return assess_trends(assessment, settings)
-
-
-def assess_measures(measures: Iterable[Measure], settings: Settings | None = None
-                    ) -> tuple[Assessment, ...]:
-    return tuple(assess_measure(m, settings) for m in measures)
-
-
-def _zero_counts(use_blue: bool = False) -> dict[str, int]:
-    return {s.value: 0 for s in Status if use_blue or s is not Status.BLUE}
-
-
-def uses_blue(assessments: Iterable[Assessment], settings: Settings | None = None) -> bool:
-    """Whether Blue shows: the workbook uses it (Settings ``Use Blue``, or a Stretch
-    Target filled), or a measure is Blue all the same (an officer's override).
-
-    >>> uses_blue(assess_measures([Measure("A", "P", "m", current=1.0, target=1.0)]))
-    False
-    """
-    return bool(settings and settings.use_blue) or any(a.status is Status.BLUE
-                                                       for a in assessments)
-
-
-def summarise(assessments: Iterable[Assessment], use_blue: bool | None = None
-              ) -> dict[str, dict[str, int]]:
-    """Counts per portfolio (in first-seen order) of every status, zeros included.
-
-    ``Blue`` is counted only where the workbook uses Blue: ``use_blue`` says so
-    (Settings), else a measure that is Blue does.
-
-    A measure whose row has data errors (``problems``) is not counted: its status
-    cannot be trusted, and the scorecard shows it as ``Check data``.
-
-    >>> a = assess_measures([Measure("A", "P", "m", current=1.0, target=1.0)])
-    >>> summarise(a)["P"]["Green"], summarise(a)["P"]["Red"], "Blue" in summarise(a)["P"]
-    (1, 0, False)
-    """
-    assessments = tuple(assessments)
-    blue = uses_blue(assessments) if use_blue is None else use_blue or uses_blue(assessments)
-    summary: dict[str, dict[str, int]] = {}
-    for a in assessments:
-        if a.problems:
-            continue
-        counts = summary.setdefault(a.measure.portfolio, _zero_counts(blue))
-        counts[a.status.value] += 1
-    return summary
-
-
-def summarise_totals(summary: dict[str, dict[str, int]]) -> dict[str, int]:
-    """The per-portfolio counts added up over every portfolio."""
-    totals = _zero_counts(any("Blue" in counts for counts in summary.values()))
-    for counts in summary.values():
-        for status, n in counts.items():
-            totals[status] += n
-    return totals

@@ -132,7 +132,7 @@ def assess_trends(assessment: Assessment, settings: Settings | None = None) -> A
     """The assessment with its direction (short and long), previous status, RAG movement and
     trend filled from the measure's History (the ``Previous`` column where it has none).
 
-    >>> from kpi_core.assessing.rules import assess_measure
+    >>> from kpi_core.assessing.measure import assess_measure
     >>> q2 = Period.quarter(2016, 2)
     >>> m = Measure("A", "P", "m", current=0.95, target=0.9, history=(
     ...     Observation(q2.year_earlier(), 0.97), Observation(q2.previous(), 0.8)))
@@ -197,7 +197,7 @@ def summarise_movement(assessments: Iterable[Assessment]) -> dict[str, dict[str,
     with data errors are not counted; once any measure has a movement, a measure with a
     RAG and nothing known of its previous period counts as New.
 
-    >>> from kpi_core.assessing.rules import assess_measures
+    >>> from kpi_core.assessing.measure import assess_measures
     >>> summarise_movement(assess_measures([Measure("A", "P", "m", current=1.0, target=1.0,
     ...                                             previous=0.5)]))["P"]["Improved"]
     1

@@ -31,7 +31,7 @@ from ..model import (
 )
 from ..pipeline import assess_workbook
 from ..reading.periods import parse_period
-from ..reading.tables import read_workbook
+from ..reading.workbook import read_workbook
 from .package import write_plan
 from .plan import BLANK, NUMBER, TEXT, CellEdit, TableRows, Value, WorkbookPlan
 from .template import HISTORY_HEADERS, HISTORY_SHEET

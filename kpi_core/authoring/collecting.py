@@ -39,9 +39,9 @@ from ..reading.returns import (
 )
 from ..reading.slips import percent_scale
 from ..reading.values import is_blank, parse_data_status, parse_reading, parse_text
-from ..reading.xlsx import (
-    CellError, FormulaNoResult, cell_address, parse_cell_address, read_sheet, read_tables,
-)
+from ..cells import cell_address, parse_cell_address
+from ..reading.scan import CellError, FormulaNoResult
+from ..reading.xlsx import read_sheet, read_tables
 from .package import write_plan
 from .plan import NUMBER, TEXT, CellEdit, CellRef, WorkbookPlan
 
@@ -533,7 +533,8 @@ def read_measures(book: Path) -> PerformanceWorkbook:
     """BOOK's Measures and Settings, read and typed as every command reads them; the
     History, Benchmarks and Comparators tables, which ``collect`` leaves alone, are not
     read."""
-    from ..reading.tables import MEASURES, SETTINGS, parse_tables
+    from ..reading.tables import MEASURES, SETTINGS
+    from ..reading.workbook import parse_tables
 
     raw = read_tables(book, (MEASURES, SETTINGS))
     return parse_tables(raw.tables, raw.sheets, lambda sheet: read_sheet(book, sheet))

@@ -44,17 +44,17 @@ from pathlib import Path
 
 from ..errors import FileError, UsageError, ValueParseError
 from ..model import Measure, Polarity, Settings, Status, Unit
-from ..assessing.rules import assess_measure
 from ..reading.benchmark_text import canonical_comparator, parse_benchmark_text
 from ..reading.values import parse_reading
+from .reconcile import (  # noqa: F401  (reconcile and its results, as importing gives them)
+    TOLERANCE_GRID, Difference, Reconciliation, reconcile, status_with,
+)
 from .template import DEFAULT_SETTINGS, MEASURE_HEADERS, write_performance_workbook
 
 #: Columns of the officer's own that the import adds (the reader ignores unknown ones;
 #: RAG Override and Override Reason are read once the rules know overrides).
 PUBLISHED_RAG = "Published RAG"
 IMPORT_HEADERS = ("RAG Override", "Override Reason", PUBLISHED_RAG)
-#: The grids the reconciliation searches: 0% to 30% in steps of 1%.
-TOLERANCE_GRID = tuple(i / 100 for i in range(31))
 
 #: The status words a published scorecard prints, longest first (a RAG, or why none).
 _STATUS_WORDS = sorted(((s.value.casefold(), s) for s in Status), key=lambda w: -len(w[0]))
@@ -119,8 +119,9 @@ def read_text_lines(path: Path) -> list[Line]:
 
 def read_xlsx_lines(path: Path) -> list[Line]:
     """Every row of every sheet of a workbook (the scorecard is looked for in each)."""
-    from ..publishing.scorecard import DATA_COLUMNS
-    from ..reading.xlsx import cell_address, read_sheet, sheet_names
+    from ..publishing.data_sheet import DATA_COLUMNS
+    from ..cells import cell_address
+    from ..reading.xlsx import read_sheet, sheet_names
 
     data_header = [h for h, _get in DATA_COLUMNS]
     lines: list[Line] = []
@@ -359,10 +360,6 @@ def ref_prefix(portfolio: str | None) -> str:
     return "".join(w[0].upper() for w in words)[:4] or "M"
 
 
-def _status_with(measure: Measure, settings: Settings) -> Status:
-    return assess_measure(measure, settings).status
-
-
 def infer_polarity(target: float | None, current: float | None, rag: Status | None,
                    settings: Settings = Settings()) -> Polarity:
     """The polarity under which the rules give the published RAG: ``Lower is better``
@@ -375,135 +372,13 @@ def infer_polarity(target: float | None, current: float | None, rag: Status | No
     if target is None or current is None or rag is None or not rag.is_rag:
         return Polarity.HIGHER
     fits = {p for p in (Polarity.HIGHER, Polarity.LOWER)
-            if _status_with(Measure("", "", "", polarity=p, target=target, current=current),
+            if status_with(Measure("", "", "", polarity=p, target=target, current=current),
                             settings) is rag}
     if fits == {Polarity.LOWER}:
         return Polarity.LOWER
     if not fits and current > target and rag in (Status.AMBER, Status.RED):
         return Polarity.LOWER
     return Polarity.HIGHER
-
-
-@dataclass(frozen=True, slots=True)
-class Difference:
-    """A measure whose published RAG the rules do not give."""
-
-    ref: str
-    name: str
-    published: Status
-    rules: Status
-    reason: str          # the rules' reason line
-    hint: str = ""       # what to do about it
-
-    @property
-    def text(self) -> str:
-        line = f"{self.ref} {self.name}: published {self.published.value}, the rules give " \
-               f"{self.rules.value} ({self.reason})"
-        return f"{line}; {self.hint}" if self.hint else line
-
-
-@dataclass(frozen=True, slots=True)
-class Reconciliation:
-    """Published RAGs against the rules, and the default tolerances that fit them best."""
-
-    compared: int                       # measures with both figures and a published RAG
-    reproduced: int                     # of those, how many the chosen settings reproduce
-    differences: tuple[Difference, ...]  # every measure (with figures or not) that differs
-    tolerance: float                    # the Default Tolerance chosen
-    tolerance_range: tuple[float, float]  # every tolerance in it does as well (green fixed)
-    green_tolerance: float | None       # the Default Green Tolerance chosen (None: not known)
-    default_reproduced: int             # what the defaults (10%, 0) reproduce
-
-    def lines(self) -> list[str]:
-        pct = lambda x: f"{x * 100:.0f}%"  # noqa: E731
-        out = [f"Published RAG against the rules: {self.reproduced} of {self.compared} "
-               "measures with a target and a current position agree."]
-        if self.differences:
-            out.append("Measures whose published RAG differs from the rules':")
-            out += [f"  {d.text}" for d in self.differences]
-        low, high = self.tolerance_range
-        span = pct(low) if low == high else f"any from {pct(low)} to {pct(high)}"
-        green = (f" and Default Green Tolerance {pct(self.green_tolerance)}"
-                 if self.green_tolerance is not None else "")
-        out.append(f"Tolerances that reproduce the most published RAGs ({self.reproduced} of "
-                   f"{self.compared}): Default Tolerance {pct(self.tolerance)}{green} "
-                   f"(Default Tolerance {span} does as well); the defaults reproduce "
-                   f"{self.default_reproduced}.")
-        return out
-
-
-def _green_supported() -> bool:
-    return "default_green_tolerance" in {f.name for f in dataclasses.fields(Settings)}
-
-
-def _settings(tolerance: float, green: float | None) -> Settings:
-    if green is None:
-        return Settings(default_tolerance=tolerance)
-    return Settings(default_tolerance=tolerance, default_green_tolerance=green)  # type: ignore[call-arg]
-
-
-def reconcile(measures: Sequence[Measure], published: dict[str, Status],
-              grid: Sequence[float] = TOLERANCE_GRID) -> Reconciliation:
-    """Every measure whose published RAG the rules do not give, and the default
-    tolerances (Tolerance, and Green Tolerance where the rules know it, each on
-    ``grid`` with green at most the tolerance) that reproduce the most published RAGs;
-    ties go to the setting nearest the defaults (10%, 0)."""
-    base = Settings()
-    comparable = [m for m in measures if m.ref in published and m.target is not None
-                  and m.current is not None and published[m.ref].is_rag]
-    greens: Sequence[float | None] = grid if _green_supported() else (None,)
-
-    def score(tolerance: float, green: float | None) -> int:
-        settings = _settings(tolerance, green)
-        return sum(_status_with(m, settings) is published[m.ref] for m in comparable)
-
-    default_green = 0.0 if _green_supported() else None
-    default_score = score(base.default_tolerance, default_green)
-    best = (default_score, base.default_tolerance, default_green)
-    for tolerance in grid:
-        for green in greens:
-            if green is not None and green > tolerance:
-                continue
-            s = score(tolerance, green)
-            distance = abs(tolerance - base.default_tolerance) + (green or 0.0)
-            best_distance = abs(best[1] - base.default_tolerance) + (best[2] or 0.0)
-            if s > best[0] or (s == best[0] and distance < best_distance - 1e-12):
-                best = (s, tolerance, green)
-    reproduced, tolerance, green = best
-    same = [t for t in grid if (green is None or green <= t) and score(t, green) == reproduced]
-    run = _run_around(same, tolerance, grid)
-    chosen = _settings(tolerance, green)
-    differences = []
-    for m in measures:
-        if m.ref not in published:
-            continue
-        a = assess_measure(m, chosen)
-        if a.status is published[m.ref]:
-            continue
-        hint = ""
-        if m.target is None:
-            hint = "the published target is missing (the scorecard shows no figure for it): " \
-                   "fill in Target"
-        elif m.current is None:
-            hint = "the published current position is missing: fill in Current"
-        elif published[m.ref].is_rag:
-            hint = "kept as the officer's RAG Override, with its reason"
-        differences.append(Difference(m.ref, m.name, published[m.ref], a.status, a.reason, hint))
-    return Reconciliation(len(comparable), reproduced, tuple(differences), tolerance, run,
-                          green, default_score)
-
-
-def _run_around(values: Sequence[float], chosen: float, grid: Sequence[float]
-                ) -> tuple[float, float]:
-    """The unbroken run of grid values around ``chosen`` that are in ``values``."""
-    inside = set(values)
-    i = grid.index(chosen) if chosen in grid else 0
-    lo = hi = i
-    while lo > 0 and grid[lo - 1] in inside:
-        lo -= 1
-    while hi < len(grid) - 1 and grid[hi + 1] in inside:
-        hi += 1
-    return (grid[lo], grid[hi]) if chosen in grid else (chosen, chosen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -602,7 +477,7 @@ class DataSheet:
 
 def read_data_sheet(path: Path) -> DataSheet | None:
     """The Data sheet of our own scorecard, ``None`` when the workbook has none."""
-    from ..publishing.scorecard import DATA_COLUMNS
+    from ..publishing.data_sheet import DATA_COLUMNS
     from ..reading.xlsx import read_sheet, sheet_names
 
     header = [h for h, _get in DATA_COLUMNS]
@@ -711,11 +586,10 @@ def import_data_sheet(source: Path, out: Path, data: DataSheet, *, period: str |
              f"{', ' + period if period else ''}, imported from {source.name}")
     write_performance_workbook(out, rows, benchmarks, settings, measure_headers=headers,
                                title=title)
-    from ..reading.tables import read_workbook
+    from ..reading.workbook import read_workbook
     measures = read_workbook(out).measures
-    published = {r["Ref"]: parse_status_word(r[PUBLISHED_RAG]) for r in rows
-                 if r[PUBLISHED_RAG]}
-    published = {k: v for k, v in published.items() if v is not None}
+    published = {r["Ref"]: found[0] for r in rows
+                 if r[PUBLISHED_RAG] and (found := _status_of(r[PUBLISHED_RAG]))}
     result = reconcile(measures, published)
     # A published RAG the rules do not give from what the Data sheet holds (a Blue from a
     # stretch target it does not list): kept as the officer's override, as published.
@@ -734,11 +608,6 @@ def import_data_sheet(source: Path, out: Path, data: DataSheet, *, period: str |
                               f"{len(portfolios)} portfolios", None, period, ())
     return ImportResult(card, tuple(measures), tuple(benchmarks), result, out,
                         tuple(messages))
-
-
-def parse_status_word(text: str | None) -> Status | None:
-    found = _status_of(text) if text else None
-    return found[0] if found else None
 
 
 def import_scorecard(source: str | os.PathLike, out: str | os.PathLike, *,

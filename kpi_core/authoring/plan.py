@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model import CellRef, Problem
-from ..reading.xlsx import cell_address
+from ..cells import cell_address
 
 #: What a cell is written as. ``TEXT`` stays text even where Excel would read a date or
 #: a number (``Sep 2016``, ``2015/16``); ``BLANK`` clears the value and keeps the format.

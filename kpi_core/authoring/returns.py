@@ -185,7 +185,7 @@ def figure_in(measure: Measure, period: Period, last: bool = False) -> float | N
 def check_refs(workbook: PerformanceWorkbook) -> None:
     """Returns are matched back by Ref: a measure without one, or a Ref used twice, is
     refused (:class:`DataErrors`, with the reader's problems at those cells)."""
-    from ..reading.xlsx import parse_cell_address
+    from ..cells import parse_cell_address
 
     source = next((c for c in workbook.columns if c.field == "ref"), None)
     at_ref = []
@@ -370,7 +370,7 @@ def write_returns(book: str | os.PathLike, folder: str | os.PathLike, *,
     last quarter's returns, filled in, may be in it.
     """
     from ..reading.properties import read_properties
-    from ..reading.tables import read_workbook
+    from ..reading.workbook import read_workbook
 
     book, folder = Path(book), Path(folder)
     if not book.is_file():

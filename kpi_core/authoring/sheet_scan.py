@@ -13,7 +13,12 @@ on every workbook the tests have: the same rows, cells, spans and texts.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..cells import column_index
 
 _ENTITY = re.compile(r"&(lt|gt|amp|quot|apos|#[0-9]+|#x[0-9A-Fa-f]+);")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
@@ -68,6 +73,59 @@ def attributes(tag_attrs: bytes, namespaces: dict[str, str]) -> dict[str, str] |
     return out
 
 
+@dataclass(slots=True)
+class Cell:
+    """One ``<c>`` as found: its position, its bytes' span, and what it holds."""
+
+    row: int
+    col: int
+    start: int
+    end: int
+    kind: str  # the t attribute: n, s, str, inlineStr, b, e, d
+    style: str | None  # the s attribute
+    has_r: bool
+    formula: dict[str, str] | None = None  # the <f> attributes, when it has a formula
+    formula_text: str = ""
+    value_span: tuple[int, int] | None = None  # <v>...</v>
+    inline_span: tuple[int, int] | None = None  # <is>...</is>
+    value_text: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self.formula is None and self.value_span is None and self.inline_span is None
+
+
+@dataclass(slots=True)
+class Row:
+    number: int
+    start: int
+    end: int
+    tag_end: int  # end of the start tag; == end for an empty <row/>
+    has_r: bool
+    attrs: dict[str, str]
+    cells: list[Cell] | None = None  # parsed when first asked for
+    by_col: dict[int, Cell] | None = None
+
+
+def sheet_data_span(data: bytes) -> tuple[int, int] | None:
+    """The span of the content of a part's one ``sheetData`` element, or ``None`` when
+    it is empty, repeated or not found plainly (the caller then uses expat alone)."""
+    opening = list(re.finditer(rb"<((?:[\w.-]+:)?)sheetData\b[^<>]*?(/?)>", data))
+    if len(opening) != 1 or opening[0].group(2):
+        return None
+    close = data.find(b"</" + opening[0].group(1) + b"sheetData>", opening[0].end())
+    return None if close < 0 else (opening[0].end(), close)
+
+
+@functools.lru_cache(maxsize=1024)
+def _letters_column(letters: str) -> int:
+    return column_index(letters)
+
+
+#: The cell column of a reference in a row: (r attribute, row number, previous column).
+ColumnOf = Callable[[str | None, int, int], int]
+
+
 class PlainRows:
     """The rows of a sheetData's content, scanned; ``rows`` is ``None`` when the content
     is not in the plain shape."""
@@ -114,6 +172,45 @@ class PlainRows:
             row_start = match.end() - len(match.group(0).lstrip())
             rows.append((row_start, close + len(self._row_end), match.end(), attrs))
             pos = close + len(self._row_end)
+
+    def outline(self, cell_column: ColumnOf) -> tuple[list[Row], list[Cell]] | None:
+        """The rows and the cells with a formula (position and ``<f>`` only, as the
+        outline keeps them); ``None`` where the fast lane declines."""
+        if self.rows is None:
+            return None
+        rows, formulas, number = [], [], 0
+        formula_tag = re.compile(rb"<" + re.escape(self.prefix.encode()) + rb"f[\s/>]")
+        for row_start, row_end, tag_end, attrs in self.rows:
+            r = attrs.get("r")
+            if r is not None and not r.isdigit():
+                return None  # expat's lane reports it
+            number = int(r) if r else number + 1
+            row = Row(number, row_start, row_end, tag_end, bool(r), attrs)
+            rows.append(row)
+            if formula_tag.search(self.data, tag_end, row_end):
+                cells = self.row_cells(row, cell_column)
+                if cells is None:
+                    return None
+                formulas.extend(Cell(c.row, c.col, c.start, -1, c.kind, c.style, c.has_r,
+                                     formula=c.formula) for c in cells if c.formula is not None)
+        return rows, formulas
+
+    def row_cells(self, row: Row, cell_column: ColumnOf) -> list[Cell] | None:
+        """A row's cells in full, or ``None`` where the fast lane declines."""
+        found = self.cells(row.tag_end, row.end)
+        if found is None:
+            return None
+        cells, col, number = [], 0, str(row.number)
+        for (start, end, ref, kind, style, formula, formula_text, value_span, value_text,
+             inline_span) in found:
+            letters = ref[:-len(number)] if ref and ref.endswith(number) else ""
+            if letters.isalpha() and letters.isupper():
+                col = _letters_column(letters)  # "AB12" in row 12: the common case
+            else:
+                col = cell_column(ref, row.number, col)  # checks it, or says it is damaged
+            cells.append(Cell(row.number, col, start, end, kind, style, bool(ref), formula,
+                              formula_text, value_span, inline_span, value_text))
+        return cells
 
     def cells(self, tag_end: int, row_end: int) -> list[tuple] | None:
         """Each cell of a row whose content runs from ``tag_end`` to its ``</row>``:

@@ -1,5 +1,8 @@
 """Publishing: assessments to the frozen scorecard spec, and the spec to files.
 
-``scorecard`` builds the spec (pure data); ``xlsx`` and ``pdf`` render it. Publishing
-never reads a workbook.
+``spec`` holds the spec's frozen types alone; ``scorecard`` builds the committee sheets
+(pure data) and ``data_sheet`` the analysts' Data sheet; ``theme`` is the palette and the
+style metrics every renderer shares; ``textfit`` measures wrapped text for row heights.
+``xlsx`` renders the workbook, ``html`` the web page, ``pdf`` the tagged committee PDF.
+Publishing never reads a workbook.
 """

@@ -24,23 +24,8 @@ from pathlib import Path
 
 from ..atomic import atomic_path
 from ..errors import FileError
-from .scorecard import (
-    RAG_COLOURS, RAG_STYLES, RAG_TEXT_COLOURS, Cell, Chart, Heading, Scorecard, Sheet,
-    Sparkline, Table,
-)
-
-#: Fill and text colour of the status styles: the spec's RAG colours, and the grey
-#: of a row whose data has problems. Every pair has at least 4.5:1 contrast
-#: (tests/test_render_html.py computes it).
-STATUS_COLOURS: dict[str, tuple[str, str]] = {
-    **{style: (RAG_COLOURS[status], RAG_TEXT_COLOURS[status])
-       for status, style in RAG_STYLES.items()},
-    "check": ("#505A5F", "#FFFFFF"),
-}
-TEXT_COLOUR = "#0B0C0C"
-LINK_COLOUR = "#1D70B8"
-HEADER_FILL = "#DEE0E2"
-BORDER_COLOUR = "#B1B4B6"
+from .spec import Cell, Chart, Heading, Scorecard, Sheet, Sparkline, Table
+from .theme import BORDER_COLOUR, HEADER_FILL, LINK_COLOUR, STATUS_COLOURS, TEXT_COLOUR
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00010fff"

@@ -4,41 +4,27 @@
 of rows, cell values and style *names*. :mod:`kpi_core.publishing.xlsx` is the only
 place that knows what a style name looks like in Excel and where a block lands.
 
-Style names used in cells (the renderer defines every one of them):
-
-``title``, ``subtitle``, ``heading``       titles and section headings
-``header``, ``header_figure``               a table's column headers (text, figures)
-``text``, ``text_bold``, ``wrap``           plain, measure names, wrapped long text
-``figure_text``                             text in a figure's place: ``TBC``, ``40% to 60%``
-``blank``                                   an empty cell with no format at all
-``plain``                                   the Data sheet's text: no wrap, no border
-``label``, ``count``, ``count_bold``        the summary blocks
-``index``                                   the 1..n numbers of the Red/Amber section
-``rag_green``, ``rag_amber``, ``rag_red``   the RAG word on its fill (``rag_blue`` where Blue is used)
-``status``                                  Data unavailable, Not due, No target
-``check``                                   a row whose data has problems (``Check data``)
-``note``                                    an empty section's note
-``sparkline``                               a Trend cell holding a :class:`Sparkline`
-``pct0``, ``pct1``, ``pct2``, ``number0``, ``number2``, ``money0``, ``money2``,
-``days0``, ``days1``, ``rate``              figures, by unit and decimals needed
+The spec's types (:class:`Scorecard`, :class:`Sheet`, :class:`Table`, :class:`Cell`, ...)
+and the style names cells use are in :mod:`kpi_core.publishing.spec`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 from ..assessing.comparators import describe_comparison
 from ..assessing.trends import summarise_movement, summarise_movement_totals
 from ..formatting import format_gap, format_value
-from ..assessing.rules import uses_blue
+from ..assessing.summary import Counts, count_statuses, uses_blue
 from ..model import Assessment, Measure, Movement, Settings, Status, Unit, RAG_STATUSES
+from .data_sheet import CHECK_DATA, DATA_SHEET, build_data_sheet, value_style
+from .spec import (
+    Block, Cell, Chart, ChartSeries, Column, Heading, Scorecard, Sheet, Sparkline, Table,
+)
+from .theme import RAG_COLOURS, RAG_STYLES, RAG_TEXT_COLOURS
 
 SUMMARY_SHEET = "Summary"
-DATA_SHEET = "Data"
-#: The Excel table of the Data sheet.
-DATA_TABLE = "ScorecardData"
 #: Names Excel refuses for a sheet (``History``) or that we use ourselves. Case-insensitive.
 RESERVED_SHEET_NAMES = frozenset({"history", SUMMARY_SHEET.casefold(), DATA_SHEET.casefold()})
 MAX_SHEET_NAME = 31
@@ -52,7 +38,6 @@ LABEL_UNAVAILABLE = "Measures where data currently unavailable"
 LABEL_NOT_DUE = "Measures that are annual outturns only and the data is not currently due"
 LABEL_NO_TARGET = "Measures where no target has been set"
 LABEL_PROBLEMS = "Measures with data problems"
-CHECK_DATA = "Check data"
 EMPTY_SECTION = "No measures in this section."
 
 TABLE_HEADERS = ("No.", "Measure", "Target", "Current position", "RAG",
@@ -60,14 +45,6 @@ TABLE_HEADERS = ("No.", "Measure", "Target", "Current position", "RAG",
 #: What the Trend column shows for a measure without history.
 NO_TREND = "-"
 
-RAG_STYLES = {Status.GREEN: "rag_green", Status.AMBER: "rag_amber", Status.RED: "rag_red",
-              Status.BLUE: "rag_blue"}
-#: Chart colours of the RAG statuses, the same as the fills of the RAG cells, and the
-#: colour of text drawn on them (contrast at least 4.5:1).
-RAG_COLOURS = {Status.GREEN: "#00703C", Status.AMBER: "#FFBF47", Status.RED: "#D4351C",
-               Status.BLUE: "#1D70B8"}
-RAG_TEXT_COLOURS = {Status.GREEN: "#FFFFFF", Status.AMBER: "#000000", Status.RED: "#FFFFFF",
-                    Status.BLUE: "#FFFFFF"}
 #: How an officer's RAG Override is marked in its RAG cell, after the word:
 #: ``Amber (judgement)``. In words, so it needs no key and survives print, PDF and a
 #: screen reader; the rules' status and the officer's reason stand in Comments.
@@ -78,135 +55,6 @@ _FIGURE_HEADERS = frozenset({"No.", "Target", "Current position", "RAG", "Blue",
                              "With a RAG", "Data unavailable", "Not due", "No target",
                              "Data problems", "Total", "Trend", "Improved", "Declined",
                              "Same RAG", "New RAG"})
-
-
-@dataclass(frozen=True, slots=True)
-class Sparkline:
-    """A measure's trend drawn small: values oldest first (``None`` where a period has
-    none), the period of each, and the same in words for those who cannot see it."""
-
-    values: tuple[float | None, ...]
-    periods: tuple[str, ...]
-    alt_text: str
-
-
-@dataclass(frozen=True, slots=True)
-class Cell:
-    """One cell: a value (text, number, a sparkline or nothing) and the name of its style.
-
-    ``link`` names the sheet the cell's text leads to (an internal link), if any.
-    """
-
-    value: str | float | int | Sparkline | None = None
-    style: str = "text"
-    link: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    """A sheet column: its width in Excel character units, and whether its text wraps."""
-
-    width: float
-    wrap: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Heading:
-    """A line of text in the first column, e.g. a title or a section heading."""
-
-    text: str
-    style: str = "heading"
-
-
-@dataclass(frozen=True, slots=True)
-class Table:
-    """Rows of cells under an optional header row; no merged cells.
-
-    ``key`` names the table so a chart can refer to it. ``repeat_header`` asks for
-    the header row to print at the top of every page (one table per sheet).
-    ``caption`` says what the table holds and ``row_header`` is the column whose
-    cell names its row (the measure, the portfolio): the HTML page marks them up.
-    ``excel_table`` makes it an Excel table (filters, a name) in the workbook.
-    """
-
-    key: str
-    header: tuple[Cell, ...] | None
-    rows: tuple[tuple[Cell, ...], ...]
-    repeat_header: bool = False
-    caption: str | None = None
-    row_header: int | None = None
-    excel_table: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class ChartSeries:
-    """One series: its name, the table column holding its values, its colour(s).
-
-    ``label_colour`` is the colour of the value labels drawn on the bars.
-    """
-
-    name: str
-    column: int
-    colour: str | None = None
-    point_colours: tuple[str, ...] = ()
-    label_colour: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Chart:
-    """A bar chart of a table's rows ``first_row`` to ``last_row`` (0-based, inclusive).
-
-    ``beside`` puts it to the right of the table starting at ``column``; otherwise
-    it stands below the table. ``alt_text`` describes the figures in words.
-    """
-
-    table: str
-    categories_column: int
-    series: tuple[ChartSeries, ...]
-    first_row: int
-    last_row: int
-    title: str
-    alt_text: str
-    stacked: bool = False
-    horizontal: bool = True
-    beside: bool = False
-    column: int = 0
-
-
-Block = Heading | Table
-
-
-@dataclass(frozen=True, slots=True)
-class Sheet:
-    """One worksheet, its blocks top to bottom, with its print settings."""
-
-    name: str
-    label: str  # the footer's left part: the portfolio or "Summary"
-    columns: tuple[Column, ...]
-    blocks: tuple[Block, ...]
-    charts: tuple[Chart, ...] = ()
-    freeze_rows: int = 2
-    #: The analysts' plain table (the ``Data`` sheet): the workbook has it, the web
-    #: page and the committee PDF leave it out.
-    data: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Scorecard:
-    """The whole output workbook: document properties and sheets in order."""
-
-    title: str
-    subject: str
-    author: str
-    company: str
-    sheets: tuple[Sheet, ...]
-    language: str = "en-GB"
-
-    def sheet(self, name: str) -> Sheet:
-        for sheet in self.sheets:
-            if sheet.name == name:
-                return sheet
-        raise KeyError(name)
 
 
 # --- sheet names ---------------------------------------------------------------
@@ -276,32 +124,6 @@ def build_sheet_names(portfolios: Iterable[str]) -> dict[str, str]:
 
 # --- cell values ---------------------------------------------------------------
 
-def _is_whole(number: float, places: int = 0) -> bool:
-    scaled = number * 10 ** places
-    return abs(scaled - round(scaled)) < 1e-9 * max(1.0, abs(scaled))
-
-
-def value_style(value: float, unit: Unit) -> str:
-    """The style name of a figure: its unit, and as many decimals as it needs.
-
-    >>> value_style(0.97, Unit.PERCENT), value_style(0.275, Unit.PERCENT)
-    ('pct0', 'pct1')
-    >>> value_style(12, Unit.NUMBER)
-    'number0'
-    """
-    if unit is Unit.PERCENT:
-        if _is_whole(value, 2):
-            return "pct0"
-        return "pct1" if _is_whole(value, 3) else "pct2"
-    if unit is Unit.MONEY:
-        return "money0" if _is_whole(value) else "money2"
-    if unit is Unit.DAYS:
-        return "days0" if _is_whole(value) else "days1"
-    if unit is Unit.RATE:
-        return "rate"
-    return "number0" if _is_whole(value) else "number2"
-
-
 def _figure(value: float | None, unit: Unit, marker: str | None = None) -> Cell:
     if value is None:
         return Cell(marker or None, "figure_text")
@@ -328,7 +150,7 @@ def benchmarking_text(assessment: Assessment) -> str:
     then the ranks and national quartile band where Comparators give them.
 
     >>> from kpi_core.model import Benchmark, Polarity
-    >>> from kpi_core.assessing.rules import assess_measure
+    >>> from kpi_core.assessing.measure import assess_measure
     >>> m = Measure("CS07", "P", "% repeat referrals", polarity=Polarity.LOWER, unit=Unit.PERCENT,
     ...             target=0.25, current=0.36,
     ...             benchmarks=(Benchmark("CS07", "Statistical Neighbour Average", "2015", 0.23),))
@@ -357,7 +179,7 @@ def benchmarking_text(assessment: Assessment) -> str:
 def comments_text(assessment: Assessment) -> str:
     """``Outcome: ... Notes: ...``, leaving out a missing part; problems come first.
 
-    >>> from kpi_core.assessing.rules import assess_measure
+    >>> from kpi_core.assessing.measure import assess_measure
     >>> comments_text(assess_measure(Measure("A", "P", "m", outcome="Safe", notes="Audited")))
     'Outcome: Safe Notes: Audited'
     """
@@ -501,55 +323,6 @@ def measure_row(assessment: Assessment, number: int | None = None) -> tuple[Cell
 
 # --- counting ------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class Counts:
-    """A portfolio's measures by status; ``problems`` counts rows that show ``Check data``."""
-
-    green: int = 0
-    amber: int = 0
-    red: int = 0
-    unavailable: int = 0
-    not_due: int = 0
-    no_target: int = 0
-    problems: int = 0
-    blue: int = 0
-
-    @property
-    def with_rag(self) -> int:
-        return self.blue + self.green + self.amber + self.red
-
-    @property
-    def total(self) -> int:
-        return self.with_rag + self.unavailable + self.not_due + self.no_target + self.problems
-
-    def __add__(self, other: Counts) -> Counts:
-        return Counts(*(a + b for a, b in zip(_astuple(self), _astuple(other))))
-
-
-def _astuple(counts: Counts) -> tuple[int, ...]:
-    return (counts.green, counts.amber, counts.red, counts.unavailable, counts.not_due,
-            counts.no_target, counts.problems, counts.blue)
-
-
-def count_statuses(assessments: Iterable[Assessment]) -> Counts:
-    """Measures by status; a measure with data problems counts only as a problem.
-
-    >>> from kpi_core.assessing.rules import assess_measures
-    >>> count_statuses(assess_measures([Measure("A", "P", "m", current=1.0, target=2.0)])).red
-    1
-    """
-    tally = dict.fromkeys(Status, 0)
-    problems = 0
-    for a in assessments:
-        if a.problems:
-            problems += 1
-        else:
-            tally[a.status] += 1
-    return Counts(tally[Status.GREEN], tally[Status.AMBER], tally[Status.RED],
-                  tally[Status.DATA_UNAVAILABLE], tally[Status.NOT_DUE],
-                  tally[Status.NO_TARGET], problems, tally[Status.BLUE])
-
-
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
@@ -575,11 +348,6 @@ def shown_statuses(use_blue: bool) -> tuple[Status, ...]:
     ['Blue', 'Green', 'Amber', 'Red']
     """
     return ((Status.BLUE,) if use_blue else ()) + RAG_STATUSES
-
-
-def _count_of(counts: Counts, status: Status) -> int:
-    return {Status.BLUE: counts.blue, Status.GREEN: counts.green, Status.AMBER: counts.amber,
-            Status.RED: counts.red}[status]
 
 
 def movement_text(counts: dict[str, int], since: str | None, lead: str = "Since") -> str | None:
@@ -698,7 +466,7 @@ def build_portfolio_sheet(name: str, portfolio: str, assessments: tuple[Assessme
         return (Cell(None, "blank"), Cell(label, style), Cell(n, "count"))
 
     rag = shown_statuses(use_blue)
-    count_rows = [pair(s.value, _count_of(counts, s), RAG_STYLES[s]) for s in rag] + [
+    count_rows = [pair(s.value, counts.of(s), RAG_STYLES[s]) for s in rag] + [
         pair(LABEL_RAG_TOTAL, counts.with_rag),
         pair(LABEL_UNAVAILABLE, counts.unavailable),
         pair(LABEL_NOT_DUE, counts.not_due),
@@ -768,7 +536,7 @@ def build_summary_sheet(portfolios: dict[str, tuple[Assessment, ...]], settings:
     def row(label: str, member: str | None, c: Counts, moves: dict[str, int],
             bold: bool = False) -> tuple[Cell, ...]:
         style = "count_bold" if bold else "count"
-        figures = [_count_of(c, s) for s in rag] + [c.with_rag, c.unavailable, c.not_due,
+        figures = [c.of(s) for s in rag] + [c.with_rag, c.unavailable, c.not_due,
                                                      c.no_target]
         if show_problems:
             figures.append(c.problems)
@@ -784,7 +552,7 @@ def build_summary_sheet(portfolios: dict[str, tuple[Assessment, ...]], settings:
     rows.append(row("Total", None, total, movement_totals, bold=True))
 
     alt = "Stacked bar chart of measures by RAG for each portfolio. " + " ".join(
-        f"{p}: " + ", ".join(f"{_count_of(c, s)} {s.value}" for s in rag) + "."
+        f"{p}: " + ", ".join(f"{c.of(s)} {s.value}" for s in rag) + "."
         for p, c in per_portfolio.items())
     chart = Chart(
         table="summary", categories_column=0,
@@ -807,115 +575,13 @@ def build_summary_sheet(portfolios: dict[str, tuple[Assessment, ...]], settings:
                  charts=(chart,) if portfolios else ())
 
 
-# --- the Data sheet: one row per measure, every field, for analysts --------------
-
-_NOTHING = Cell(None, "blank")
-
-
-def _number(value: float | None, unit: Unit) -> Cell:
-    return Cell(value, value_style(value, unit)) if value is not None else _NOTHING
-
-
-_WORDS: dict[object, Cell] = {}
-
-
-def _word(value) -> Cell:
-    """An enum's word (``Status.RED`` -> ``Red``), text as it is, or an empty cell."""
-    if value is None:
-        return _NOTHING
-    if isinstance(value, str):
-        return Cell(value, "plain")
-    cell = _WORDS.get(value)  # enums: one cell per word, shared
-    if cell is None:
-        cell = _WORDS[value] = Cell(value.value, "plain")
-    return cell
-
-
-def _benchmark_gaps(a: Assessment) -> str | None:
-    unit = a.measure.unit
-    parts = [f"{g.benchmark.label}: {format_value(g.benchmark.value, unit)} "
-             f"({format_gap(g.gap, unit)})" for g in a.benchmark_gaps]
-    return "; ".join(parts) or None
-
-
-def _ranks(a: Assessment) -> str | None:
-    return "; ".join(f"{r.group}{f' ({r.year})' if r.year else ''}: {r.rank} of {r.of}"
-                     for r in a.ranks) or None
-
-
-def _trend(a: Assessment) -> str | None:
-    unit = a.measure.unit
-    return "; ".join(f"{t.period}: {format_value(t.value, unit) if t.value is not None else '-'}"
-                     for t in a.trend) or None
-
-
-def _status(a: Assessment) -> str:
-    return CHECK_DATA if a.problems else a.status.value
-
-
-def _reason(a: Assessment) -> str:
-    return "; ".join(p.text for p in a.problems) if a.problems else a.reason
-
-
-#: The Data sheet's columns: header and how to get the cell from an assessment. The one
-#: list the header row and every data row are built from.
-DATA_COLUMNS: tuple[tuple[str, Callable[[Assessment], Cell]], ...] = (
-    ("Ref", lambda a: Cell(a.measure.ref, "plain")),
-    ("Portfolio", lambda a: Cell(a.measure.portfolio, "plain")),
-    ("Cabinet Member", lambda a: _word(a.measure.cabinet_member)),
-    ("Measure", lambda a: Cell(a.measure.name, "plain")),
-    ("Outcome", lambda a: _word(a.measure.outcome)),
-    ("Unit", lambda a: _word(a.measure.unit)),
-    ("Polarity", lambda a: _word(a.measure.polarity)),
-    ("Frequency", lambda a: _word(a.measure.frequency)),
-    ("Target", lambda a: _number(a.measure.target, a.measure.unit)),
-    ("Target Upper", lambda a: _number(a.measure.target_upper, a.measure.unit)),
-    ("Current", lambda a: _number(a.measure.current, a.measure.unit)
-     if a.measure.current is not None else _word(a.measure.current_marker)),
-    ("Previous", lambda a: _number(a.measure.previous, a.measure.unit)),
-    ("Status", lambda a: Cell(_status(a), "plain")),
-    ("Computed Status", lambda a: _word(a.computed_status)),
-    ("Override Reason", lambda a: _word(a.override_reason)),
-    ("Reason", lambda a: Cell(_reason(a), "plain")),
-    ("Target Gap", lambda a: _number(a.target_gap, a.measure.unit)),
-    ("Benchmark Gaps", lambda a: _word(_benchmark_gaps(a))),
-    ("Direction", lambda a: _word(a.direction)),
-    ("Direction Long", lambda a: _word(a.direction_long)),
-    ("Direction Long Since", lambda a: _word(a.direction_long_since)),
-    ("Previous Status", lambda a: _word(a.previous_status)),
-    ("Previous Period", lambda a: _word(a.previous_period)),
-    ("Movement", lambda a: _word(a.movement)),
-    ("Trend", lambda a: _word(_trend(a))),
-    ("Ranks", lambda a: _word(_ranks(a))),
-    ("Quartile", lambda a: _word(a.quartile)),
-    ("Highlight", lambda a: Cell("Yes" if a.measure.highlight else "No", "plain")),
-    ("Notes", lambda a: _word(a.measure.notes)),
-    ("Benchmarking", lambda a: _word(a.measure.benchmarking_text)),
-)
-_DATA_WIDTHS = {"Measure": 40, "Reason": 50, "Portfolio": 20, "Outcome": 30,
-                "Benchmark Gaps": 40, "Trend": 40, "Notes": 50, "Cabinet Member": 18}
-
-
-def build_data_sheet(assessments: Iterable[Assessment]) -> Sheet:
-    """The ``Data`` sheet: one Excel table, one header row, one row per measure, no merged
-    cells, every field of the assessment (Government Analysis Function guidance)."""
-    header = tuple(Cell(h, "header") for h, _get in DATA_COLUMNS)
-    getters = [get for _h, get in DATA_COLUMNS]
-    rows = tuple([tuple([get(a) for get in getters]) for a in assessments])
-    table = Table(DATA_TABLE, header, rows, caption="Every measure and its assessment",
-                  repeat_header=True, row_header=0, excel_table=True)
-    columns = tuple(Column(_DATA_WIDTHS.get(h, 14)) for h, _g in DATA_COLUMNS)
-    return Sheet(name=DATA_SHEET, label=DATA_SHEET, columns=columns, blocks=(table,),
-                 freeze_rows=1, data=True)
-
-
 def build_scorecard(assessments: Iterable[Assessment], settings: Settings = Settings(), *,
                     title: str | None = None) -> Scorecard:
     """The whole output workbook as data: ``Summary`` first, then one sheet per portfolio.
 
     Portfolios come in the order they are first seen; measures keep their order.
 
-    >>> from kpi_core.assessing.rules import assess_measures
+    >>> from kpi_core.assessing.measure import assess_measures
     >>> card = build_scorecard(assess_measures([Measure("A1", "Adults", "m", current=1.0,
     ...                                                 target=1.0)]), Settings("Bucks", "Q2"))
     >>> [s.name for s in card.sheets], card.title

@@ -29,38 +29,27 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..atomic import atomic_path
 from ..errors import FileError
-from .scorecard import Chart, Heading, Scorecard, Sheet, Sparkline, Table, trend_text
-from .textfit import EXCEL, LIBREOFFICE, deciding, line_counts, row_height
+from .scorecard import trend_text
+from .spec import Chart, Heading, Scorecard, Sheet, Sparkline, Table
+from .textfit import deciding, line_counts, row_height
+from .theme import (
+    BOLD_STYLES, BORDER_COLOUR, DEFAULT_ROW_HEIGHT, HEADER_FILL, LINK_COLOUR, MAX_ROW_HEIGHT,
+    NO_WRAP_STYLES, ROW_RENDERERS, STATUS_COLOURS, TITLE_HEIGHTS,
+)
 
 #: Excel's limit on the characters in one cell.
 MAX_CELL_CHARS = 32_767
-#: Excel's limit on a row's height, in points.
-MAX_ROW_HEIGHT = 409.0
-LINE_HEIGHT = 15.0  # points per line of Calibri 11
-DEFAULT_ROW_HEIGHT = 15.0
 FONT = "Calibri"
-BORDER_COLOUR = "#B1B4B6"
-HEADER_FILL = "#DEE0E2"
 #: Sparklines: the line, and the markers of the first, last, highest and lowest points.
 SPARKLINE_COLOURS = {"series_color": "#1D70B8", "first_color": "#505A5F",
                      "last_color": "#0B0C0C", "high_color": "#00703C", "low_color": "#D4351C"}
-
-#: The fills and text colours of the status cells; every pair has a WCAG contrast
-#: ratio of at least 4.5:1 (see tests/test_render_xlsx.py).
-RAG_COLOURS = {
-    "rag_green": ("#00703C", "#FFFFFF"),
-    "rag_amber": ("#FFBF47", "#000000"),
-    "rag_red": ("#D4351C", "#FFFFFF"),
-    "check": ("#505A5F", "#FFFFFF"),
-    "rag_blue": ("#1D70B8", "#FFFFFF"),
-}
 
 _CELL = {"border": 1, "border_color": BORDER_COLOUR, "valign": "top", "text_wrap": True}
 _FIGURE = {**_CELL, "align": "center"}
 
 
 def _rag(name: str) -> dict:
-    fill, text = RAG_COLOURS[name]
+    fill, text = STATUS_COLOURS[name]
     return {**_CELL, "bold": True, "align": "center", "bg_color": fill, "font_color": text}
 
 
@@ -102,17 +91,8 @@ STYLES: dict[str, dict] = {
     "rate": {**_FIGURE, "num_format": "0.0"},
     "plain": {"valign": "top"},
 }
-LINK_COLOUR = "#1D70B8"
 #: A cell that links to another sheet: its style's look, blue and underlined.
 _LINK = {"font_color": LINK_COLOUR, "underline": 1}
-#: Styles whose text never wraps: no row height is computed for them.
-_NO_WRAP = frozenset({"plain", "blank", "title", "subtitle", "heading", "note"})
-#: The programs whose wrapped text a row's height must hold (the tallest wins).
-ROW_RENDERERS = (LIBREOFFICE, EXCEL)
-_TITLE_HEIGHTS = {"title": 21.0, "subtitle": 18.0, "heading": 18.0}
-_BOLD_STYLES = frozenset({"title", "heading", "header", "header_figure", "text_bold",
-                          "count_bold",
-                          "rag_green", "rag_amber", "rag_red", "check", "rag_blue"})
 
 WORKBOOK_OPTIONS = {
     "strings_to_formulas": False,
@@ -197,7 +177,7 @@ class _SheetWriter:
         self._page_setup()
 
     def _heading(self, block: Heading) -> None:
-        self.ws.set_row(self.row, _TITLE_HEIGHTS.get(block.style, DEFAULT_ROW_HEIGHT))
+        self.ws.set_row(self.row, TITLE_HEIGHTS.get(block.style, DEFAULT_ROW_HEIGHT))
         self.ws.write_string(self.row, 0, truncate_cell_text(block.text),
                              self.formats[block.style])
         self.row += 1
@@ -242,10 +222,10 @@ class _SheetWriter:
                                  formats.get(f"{cell.style}+link", fmt), value)
                 else:
                     _write_string(ws, r, c, value, fmt)
-                if cell.style in _NO_WRAP:
+                if cell.style in NO_WRAP_STYLES:
                     continue
                 renderers = self.renderers
-                counts = line_counts(value, self.widths[c], cell.style in _BOLD_STYLES,
+                counts = line_counts(value, self.widths[c], cell.style in BOLD_STYLES,
                                      renderers)
                 for lines, renderer in zip(counts, renderers):
                     if lines > 1:

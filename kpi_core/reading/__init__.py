@@ -1,6 +1,10 @@
 """Reading: workbook files and live ranges to typed measures, every problem with its ``Sheet!Cell``.
 
-``xlsx`` reads the package's XML; ``values`` parses cell values (the only place text
-is interpreted); ``tables`` turns the performance workbook's tables into a
+``package`` opens the zip behind its guards; ``scan`` reads a sheet's rows (a fast lane
+and expat); ``xlsx`` reads the Excel tables and plain sheets as raw grids. ``values``,
+``periods``, ``bands``, ``mapping`` and ``benchmark_text`` parse cell values and headers
+(the only places text is interpreted); ``rows`` is the row toolkit under the table
+readers: ``tables`` (Measures, Benchmarks, Settings), ``history`` and ``comparators``;
+``workbook`` (:func:`~kpi_core.reading.workbook.read_workbook`) combines them into a
 :class:`~kpi_core.model.PerformanceWorkbook`. Reading never judges a measure.
 """

@@ -29,9 +29,11 @@ from ..model import (
 from .benchmark_text import (
     NATIONAL, STATISTICAL_NEIGHBOURS, canonical_comparator, is_own_authority, own_authority_names,
 )
-from .tables import COMPARATORS, Column, _is_blank_row, _parse, _Sheet
+from .rows import Column, Sheet, is_blank_row, parse_cell
+from .tables import COMPARATORS
 from .values import COMPARATOR_MARKERS, Reading, parse_reading, parse_text
-from .xlsx import RawTable, cell_address
+from ..cells import cell_address
+from .xlsx import RawTable
 
 __all__ = ["COMPARATORS", "COMPARATOR_COLUMNS", "COMPARATOR_MARKERS", "read_comparators"]
 
@@ -108,7 +110,7 @@ def read_comparators(table: RawTable, problems: list[Problem], settings: Setting
     reported, and a plain number above 2 in a ``%`` measure is a warning (percent
     cells hold fractions), as in the Measures table.
     """
-    sheet = _Sheet(table, problems)
+    sheet = Sheet(table, problems)
     cols = sheet.columns(COMPARATOR_COLUMNS)
     out: dict[str, list[ComparatorValue]] = {}
     if cols is None:
@@ -128,7 +130,7 @@ def read_comparators(table: RawTable, problems: list[Problem], settings: Setting
         year = years.get(row[c_year])
         group = groups.get(row[c_group])
         if ref is None or auth is None or year is None or group is None:
-            if _is_blank_row(row):
+            if is_blank_row(row):
                 continue
             ref, auth, year, group = reader.slow(ri, row, ref, auth, year, group)
             if ref is None:
@@ -159,7 +161,7 @@ def read_comparators(table: RawTable, problems: list[Problem], settings: Setting
     return out
 
 
-def _without_duplicates(sheet: _Sheet, ci: int, rows: list[ComparatorValue],
+def _without_duplicates(sheet: Sheet, ci: int, rows: list[ComparatorValue],
                         folded: dict[str, str]) -> list[ComparatorValue]:
     """A measure's rows less the second of any two with the same Authority, Year and
     Group (an error at the second). Checked measure by measure, so the keys of one
@@ -186,7 +188,7 @@ class _RowReader:
     with a problem is not cached, so each of its cells is reported.
     """
 
-    def __init__(self, sheet: _Sheet, cols: dict[str, int], settings: Settings,
+    def __init__(self, sheet: Sheet, cols: dict[str, int], settings: Settings,
                  units: dict[str, Unit]) -> None:
         self.sheet, self.cols, self.units = sheet, cols, units
         self.spec = {c.field: c for c in COMPARATOR_COLUMNS}
@@ -201,7 +203,7 @@ class _RowReader:
 
     def _text(self, ri: int, row: list, field: str) -> str | None:
         ci = self.cols[field]
-        text = _parse(self.sheet, row, ri, ci, self.spec[field], parse_text)
+        text = parse_cell(self.sheet, row, ri, ci, self.spec[field], parse_text)
         if text is None and not any(p.sheet == self.sheet.table.sheet
                                     and p.cell == self.sheet.address(ri, ci)
                                     for p in self.sheet.problems[-5:]):
@@ -216,7 +218,7 @@ class _RowReader:
             return _NO_DATA
         if type(raw) is str and raw.strip().casefold() in COMPARATOR_MARKERS:
             return Reading(None, marker=raw.strip())
-        return _parse(self.sheet, row, ri, ci, self.spec["value"], parse_reading, None)
+        return parse_cell(self.sheet, row, ri, ci, self.spec["value"], parse_reading, None)
 
     def slow(self, ri: int, row: list, ref, auth, year, group) -> tuple:
         """Read the cells the caches do not know; report what is wrong with them."""
@@ -269,12 +271,12 @@ def _fold(text: str, folded: dict[str, str]) -> str:
     return found
 
 
-def _percent_warning(sheet: _Sheet, ri: int, ci: int, value: float) -> None:
+def _percent_warning(sheet: Sheet, ri: int, ci: int, value: float) -> None:
     sheet.add(ri, ci, f"value {value:g} in a % measure reads as {value * 100:g}%; "
               "percent cells hold fractions (97% is 0.97)", value, severity="warning")
 
 
-def _own_not_found(sheet: _Sheet, ci: int, settings: Settings) -> None:
+def _own_not_found(sheet: Sheet, ci: int, settings: Settings) -> None:
     where = cell_address(sheet.table.top, sheet.table.left + ci)
     if not settings.authority and not settings.authority_code:
         message = ("our own authority cannot be found: Settings gives no Authority or "

@@ -19,7 +19,7 @@ from ..formatting import format_value
 from ..model import Frequency, Measure, Observation, Period, Problem, Status, Unit
 from . import slips
 from .periods import parse_period
-from .tables import Column, _is_blank_row, _parse, _Sheet
+from .rows import Column, Sheet, is_blank_row, parse_cell
 from .values import MAX_FIGURE, Reading, is_blank, parse_reading, parse_text
 from .xlsx import RawTable
 
@@ -64,7 +64,7 @@ class _Found:
 
     key: str
     observation: Observation
-    sheet: _Sheet
+    sheet: Sheet
     ri: int
     period_ci: int
 
@@ -90,7 +90,7 @@ class HistoryReader:
     # --- the History table -----------------------------------------------------------
 
     def read_table(self, table: RawTable) -> None:
-        sheet = _Sheet(table, self.problems)
+        sheet = Sheet(table, self.problems)
         cols = sheet.columns(HISTORY_COLUMNS)
         if cols is None:
             return
@@ -103,13 +103,13 @@ class HistoryReader:
             row = table.rows[ri]
             if len(row) < width:
                 row = row + [None] * (width - len(row))
-            if _is_blank_row(row):
+            if is_blank_row(row):
                 continue
             # The common cells (plain text Ref and Period, a number) are read inline; any
-            # other goes through _parse, which reads it the same way or reports it.
+            # other goes through parse_cell, which reads it the same way or reports it.
             ref = row[ref_ci]
             if not (type(ref) is str and ref.isprintable() and (ref := ref.strip())):
-                ref = _parse(sheet, row, ri, ref_ci, spec["ref"], parse_text)
+                ref = parse_cell(sheet, row, ri, ref_ci, spec["ref"], parse_text)
             if ref is None:
                 if not _blamed(self.problems, sheet, ri, ref_ci):
                     sheet.add(ri, ref_ci, "Ref is blank")
@@ -124,17 +124,17 @@ class HistoryReader:
             if period is None:
                 frequency = (measure.frequency if measure.frequency in PERIOD_FREQUENCIES
                              else None)
-                period = _parse(sheet, row, ri, period_ci, spec["period"],
+                period = parse_cell(sheet, row, ri, period_ci, spec["period"],
                                 lambda v: parse_period(v, frequency))
             value = _quick_reading(row[value_ci]) or \
-                _parse(sheet, row, ri, value_ci, spec["value"], parse_reading, _BAD)
+                parse_cell(sheet, row, ri, value_ci, spec["value"], parse_reading, _BAD)
             target = _NONE
             if target_ci is not None and row[target_ci] is not None:
                 target = _quick_reading(row[target_ci]) or \
-                    _parse(sheet, row, ri, target_ci, spec["target"], parse_reading, _BAD)
+                    parse_cell(sheet, row, ri, target_ci, spec["target"], parse_reading, _BAD)
             status = None
             if status_ci is not None and row[status_ci] is not None:
-                status = _parse(sheet, row, ri, status_ci, spec["status"], parse_status, _BAD)
+                status = parse_cell(sheet, row, ri, status_ci, spec["status"], parse_status, _BAD)
             if measure.unit is Unit.PERCENT and value is not _BAD:
                 for ci, reading in ((value_ci, value), (target_ci, target)):
                     if reading is _BAD:
@@ -154,7 +154,7 @@ class HistoryReader:
 
     def read_wide(self, table: RawTable, measures: Iterable[Measure]) -> None:
         """Measures headers that are period labels: each row's cells are its history."""
-        sheet = _Sheet(table, self.problems)
+        sheet = Sheet(table, self.problems)
         header = table.rows[0] if table.rows else []
         columns: list[tuple[int, Period]] = []
         for ci, value in enumerate(header):
@@ -176,7 +176,7 @@ class HistoryReader:
             row = table.rows[ri]
             for ci, period in columns:
                 label = Column("value", (), f"{period.label} value")
-                reading = _parse(sheet, row, ri, ci, label, parse_reading, _BAD)
+                reading = parse_cell(sheet, row, ri, ci, label, parse_reading, _BAD)
                 if reading is _BAD or (reading.value is None and reading.marker is None):
                     continue  # a blank cell: no figure that period
                 self.found.append(_Found(measure.ref.casefold(),
@@ -270,7 +270,7 @@ def _quick_period(value: object) -> Period | None:
     return None
 
 
-def _blamed(problems: list[Problem], sheet: _Sheet, ri: int, ci: int) -> bool:
+def _blamed(problems: list[Problem], sheet: Sheet, ri: int, ci: int) -> bool:
     cell = sheet.address(ri, ci)
     return any(p.sheet == sheet.table.sheet and p.cell == cell for p in problems)
 
@@ -295,7 +295,7 @@ def _looks_like_a_period(message: str) -> bool:
 def history_columns(table: RawTable) -> dict[str, int]:
     """Field -> column index (0-based, within ``table``) of the History columns found in
     its header row, matched as :func:`read_history` matches them."""
-    return _Sheet(table, []).columns(HISTORY_COLUMNS) or {}
+    return Sheet(table, []).columns(HISTORY_COLUMNS) or {}
 
 
 def read_history(history: RawTable | None, measures_table: RawTable | None,

@@ -1,57 +1,35 @@
 """The performance workbook's tables to typed measures, settings and problems.
 
-:func:`read_workbook` reads a file; :func:`parse_tables` does the work on plain
-:class:`RawTable` grids, so the live Excel macro (which reads the same tables
-through xlwings) shares every check. Every problem names its ``Sheet!Cell``.
+The table names and the columns each table answers to, and the readers of the
+Measures, Benchmarks and Settings tables, on the row toolkit of
+:mod:`kpi_core.reading.rows`. :mod:`kpi_core.reading.workbook` combines them with the
+History and Comparators readers. Every problem names its ``Sheet!Cell``.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import replace
 
-from ..errors import ValueParseError
 from ..model import (
     DEFAULT_GREEN_TOLERANCE, DEFAULT_TOLERANCE, Benchmark, ColumnSource, DataStatus, Measure,
-    PerformanceWorkbook, Polarity, Problem, Settings, Status, ToleranceBasis, Unit,
+    Polarity, Problem, Settings, Status, ToleranceBasis, Unit,
 )
-from .benchmark_text import parse_benchmark_text
-from . import mapping, places, slips
+from . import mapping, slips
 from .bands import check_bands
+from .benchmark_text import parse_benchmark_text
 from .periods import parse_period
+from .rows import Column, Sheet, is_blank_row, parse_cell
 from .values import (
     Reading, is_blank, parse_data_status, parse_flag, parse_frequency, parse_polarity,
     parse_rag_override, parse_reading, parse_text, parse_tolerance, parse_tolerance_basis,
     parse_unit,
 )
-from .xlsx import (
-    CellError, FormulaNoResult, RawTable, cell_address, parse_cell_address, read_sheet,
-    read_tables,
-)
+from .xlsx import RawTable
 
 MEASURES, BENCHMARKS, SETTINGS = "Measures", "Benchmarks", "Settings"
 HISTORY = "History"
 COMPARATORS = "Comparators"
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    """A column the reader knows: its field, the header words it answers to, how to read it."""
-
-    field: str
-    headers: tuple[str, ...]
-    label: str  # how a message names a value of this column
-    required: bool = False
-
-    @property
-    def heading(self) -> str:
-        """The column's header as the template writes it.
-
-        >>> Column("rag_override", ("rag override",), "RAG override").heading
-        'RAG Override'
-        """
-        return " ".join("RAG" if w == "rag" else w.capitalize() for w in self.headers[0].split())
 
 
 MEASURE_COLUMNS = (
@@ -92,99 +70,14 @@ SETTINGS_COLUMNS = (
     Column("value", ("value",), "value", required=True),
 )
 
-_TABLE_HINT = ("select the data with its header row and use Insert > Table, then name the "
+TABLE_HINT = ("select the data with its header row and use Insert > Table, then name the "
                "table {name} under Table Design")
 
 
-class _Sheet:
-    """Problems and cell addresses for one table."""
-
-    def __init__(self, table: RawTable, problems: list[Problem]) -> None:
-        self.table = table
-        self.problems = problems
-
-    def address(self, ri: int, ci: int) -> str:
-        return cell_address(self.table.top + ri, self.table.left + ci)
-
-    def add(self, ri: int | None, ci: int | None, message: str, value: object = None,
-            severity: str = "error") -> None:
-        cell = self.address(ri, ci) if ri is not None and ci is not None else ""
-        self.problems.append(Problem(self.table.sheet, cell, message, _jsonable(value), severity))
-
-    def columns(self, known: tuple[Column, ...], overrides: Mapping[str, str] | None = None
-                ) -> dict[str, int] | None:
-        """Map fields to column indexes from the header row (names, the built-in synonyms
-        and ``overrides``, see :mod:`kpi_core.reading.mapping`); report duplicates and gaps."""
-        header = self.table.rows[0] if self.table.rows else []
-        match = mapping.match_headers(
-            header, mapping.header_words(((c.field, c.headers) for c in known), overrides))
-        for _field, ci, first in match.duplicates:
-            value = header[ci]
-            self.add(0, ci, f"column '{parse_text(value)}' appears twice (also "
-                     f"{self.address(0, first)}); keep one", value)
-        found = dict(match.found)
-        self.match = match  # unused headers stay available to other readers (wide layout)
-        missing = [c.heading for c in known if c.required and c.field not in found]
-        if missing:
-            where = cell_address(self.table.top, self.table.left)
-            self.problems.append(Problem(
-                self.table.sheet, where,
-                f"table {self.table.name} has no column {', '.join(repr(m) for m in missing)} "
-                f"(its header row starts at {where})"))
-            return None
-        return found
-
-
-def _jsonable(value: object) -> object:
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    return str(value)
-
-
-def _cell(sheet: _Sheet, row: list, ri: int, ci: int | None, label: str) -> object:
-    """A cell's value, or ``None`` with a problem when it holds an Excel error or an
-    uncalculated formula (never read as missing data)."""
-    if ci is None or ci >= len(row):
-        return None
-    value = row[ci]
-    if isinstance(value, FormulaNoResult):
-        sheet.add(ri, ci, f"{label} is a formula ({value}) with no saved result: the workbook "
-                  "was saved by a program that does not calculate; open it in Excel or "
-                  "LibreOffice and save it, then try again", value)
-        raise _Skip
-    if isinstance(value, CellError):
-        sheet.add(ri, ci, f"{label} is the Excel error {value.code}", value)
-        raise _Skip
-    return value
-
-
-class _Skip(Exception):
-    """This cell could not be read; the problem is already recorded."""
-
-
-def _parse(sheet: _Sheet, row: list, ri: int, ci: int | None, column: Column,
-           parse: Callable[[object], object], default: object = None) -> object:
-    try:
-        value = _cell(sheet, row, ri, ci, column.label)
-        return parse(value)
-    except _Skip:
-        return default
-    except ValueParseError as exc:
-        message = str(exc)
-        if not message.lower().startswith(column.label.lower()):
-            message = f"{column.label} {message}"
-        sheet.add(ri, ci, message, row[ci])
-        return default
-
-
-def _is_blank_row(row: list) -> bool:
-    return all(is_blank(v) for v in row)
-
-
-def _read_measures(table: RawTable, problems: list[Problem], settings: Settings = Settings(),
+def read_measures(table: RawTable, problems: list[Problem], settings: Settings = Settings(),
                    sources: list[ColumnSource] | None = None) -> list[Measure]:
-    sheet = _Sheet(table, problems)
-    cols = sheet.columns(MEASURE_COLUMNS, _column_overrides(settings, problems))
+    sheet = Sheet(table, problems)
+    cols = sheet.columns(MEASURE_COLUMNS, column_overrides(settings, problems))
     if cols is None:
         return []
     _report_columns(sheet, cols, settings, sources)
@@ -193,13 +86,13 @@ def _read_measures(table: RawTable, problems: list[Problem], settings: Settings 
     seen_refs: dict[str, int] = {}
     for ri in range(1, len(table.rows)):
         row = table.rows[ri]
-        if _is_blank_row(row):
+        if is_blank_row(row):
             continue
         fields: dict[str, object] = {}
         readings: dict[str, Reading] = {}
 
         def get(field: str, parse: Callable, default: object = None) -> object:
-            return _parse(sheet, row, ri, cols.get(field), spec[field], parse, default)
+            return parse_cell(sheet, row, ri, cols.get(field), spec[field], parse, default)
 
         for field in ("portfolio", "cabinet_member", "ref", "name", "outcome", "notes",
                       "benchmarking_text", "owner"):
@@ -243,13 +136,13 @@ def _read_measures(table: RawTable, problems: list[Problem], settings: Settings 
             **{k: v for k, v in fields.items() if k not in ("ref", "portfolio", "name")}))
     if not measures and not any(p.sheet == table.sheet and p.severity == "error"
                                 for p in problems):
-        problems.append(Problem(table.sheet, cell_address(table.top, table.left),
-                                f"table {table.name} has no measures: add one row per measure "
-                                "under its header row"))
+        problems.append(Problem.at(table.sheet, table.top, table.left,
+                                   f"table {table.name} has no measures: add one row per "
+                                   "measure under its header row"))
     return measures
 
 
-def _column_overrides(settings: Settings, problems: list[Problem] | None = None
+def column_overrides(settings: Settings, problems: list[Problem] | None = None
                       ) -> dict[str, str]:
     """Settings ``Column: <our name>`` rows as field -> header; an unknown name is a warning."""
     names = {}
@@ -270,7 +163,7 @@ def _column_overrides(settings: Settings, problems: list[Problem] | None = None
     return out
 
 
-def _report_columns(sheet: _Sheet, cols: dict[str, int], settings: Settings,
+def _report_columns(sheet: Sheet, cols: dict[str, int], settings: Settings,
                     sources: list[ColumnSource] | None) -> None:
     """Record which header each field came from; warn where a field that decides the
     status is missing, or a Settings mapping names a header the table does not have."""
@@ -282,16 +175,16 @@ def _report_columns(sheet: _Sheet, cols: dict[str, int], settings: Settings,
         for field, ci in sorted(cols.items(), key=lambda item: item[1]):
             name = spec[field].heading
             sources.append(ColumnSource(field, name, " ".join(str(header[ci]).split()),
-                                        table.sheet, sheet.address(0, ci), how[field]))
+                                        table.sheet, sheet.address(0, ci), how[field],
+                                        table.top, table.left + ci))
     seen = ", ".join(repr(" ".join(str(h).split())) for h in header if not is_blank(h)) or "none"
-    overrides = _column_overrides(settings)
+    overrides = column_overrides(settings)
     for ours, wanted, cell in settings.column_map:
         field = next((f for f, h in overrides.items() if h == wanted), None)
         if field is not None and field not in cols:
             sheet.problems.append(Problem(SETTINGS, cell, f"'Column: {ours}' names the header "
                                           f"'{wanted}', which table {table.name} does not have "
                                           f"(headers seen: {seen})", wanted, "warning"))
-    where = cell_address(table.top, table.left)
     for field in mapping.STATUS_FIELDS:
         if field in cols or field in overrides:
             continue
@@ -302,14 +195,14 @@ def _report_columns(sheet: _Sheet, cols: dict[str, int], settings: Settings,
             consequence = "every measure will show No target"
         else:
             consequence = "every measure is read as Higher is better"
-        sheet.problems.append(Problem(
-            table.sheet, where,
+        sheet.problems.append(Problem.at(
+            table.sheet, table.top, table.left,
             f"table {table.name} has no {name} column recognised, so {consequence} "
             f"(headers seen: {seen}); name the column {name} or add a Settings row "
             f"'Column: {name}' with your header", None, "warning"))
 
 
-def _has_error_at(problems: list[Problem], sheet: _Sheet, ri: int, ci: int) -> bool:
+def _has_error_at(problems: list[Problem], sheet: Sheet, ri: int, ci: int) -> bool:
     cell = sheet.address(ri, ci)
     return any(p.sheet == sheet.table.sheet and p.cell == cell for p in problems)
 
@@ -324,7 +217,7 @@ def _infer_unit(table: RawTable, ri: int, cols: dict[str, int],
     return Unit.NUMBER
 
 
-def _check_rules(sheet: _Sheet, ri: int, cols: dict[str, int], fields: dict,
+def _check_rules(sheet: Sheet, ri: int, cols: dict[str, int], fields: dict,
                  readings: dict[str, Reading]) -> None:
     """Cross-field checks: thresholds on the right side, ranges complete."""
     polarity, target = fields["polarity"], fields["target"]
@@ -369,7 +262,7 @@ def _check_rules(sheet: _Sheet, ri: int, cols: dict[str, int], fields: dict,
         sheet.add(ri, cols.get("current"), message, fields["current"], severity="warning")
 
 
-def _check_bands(sheet: _Sheet, ri: int, cols: dict[str, int], fields: dict,
+def _check_bands(sheet: Sheet, ri: int, cols: dict[str, int], fields: dict,
                  settings: Settings) -> None:
     """Rule 4's conditions on the bands, rule 5's stretch target and rule 6's override,
     each at its cell (:mod:`kpi_core.reading.bands` words them)."""
@@ -416,9 +309,9 @@ def _check_bands(sheet: _Sheet, ri: int, cols: dict[str, int], fields: dict,
                   "Override; it is ignored", reason, severity="warning")
 
 
-def _read_benchmarks(table: RawTable, problems: list[Problem], refs: set[str]
+def read_benchmarks(table: RawTable, problems: list[Problem], refs: set[str]
                      ) -> dict[str, list[Benchmark]]:
-    sheet = _Sheet(table, problems)
+    sheet = Sheet(table, problems)
     cols = sheet.columns(BENCHMARK_COLUMNS)
     out: dict[str, list[Benchmark]] = {}
     if cols is None:
@@ -426,12 +319,12 @@ def _read_benchmarks(table: RawTable, problems: list[Problem], refs: set[str]
     spec = {c.field: c for c in BENCHMARK_COLUMNS}
     for ri in range(1, len(table.rows)):
         row = table.rows[ri]
-        if _is_blank_row(row):
+        if is_blank_row(row):
             continue
-        ref = _parse(sheet, row, ri, cols["ref"], spec["ref"], parse_text)
-        comparator = _parse(sheet, row, ri, cols["comparator"], spec["comparator"], parse_text)
-        year = _parse(sheet, row, ri, cols.get("year"), spec["year"], parse_text)
-        value = _parse(sheet, row, ri, cols["value"], spec["value"], parse_reading, Reading(None))
+        ref = parse_cell(sheet, row, ri, cols["ref"], spec["ref"], parse_text)
+        comparator = parse_cell(sheet, row, ri, cols["comparator"], spec["comparator"], parse_text)
+        year = parse_cell(sheet, row, ri, cols.get("year"), spec["year"], parse_text)
+        value = parse_cell(sheet, row, ri, cols["value"], spec["value"], parse_reading, Reading(None))
         if ref is None:
             sheet.add(ri, cols["ref"], "Ref is blank")
             continue
@@ -448,8 +341,8 @@ def _read_benchmarks(table: RawTable, problems: list[Problem], refs: set[str]
     return out
 
 
-def _read_settings(table: RawTable, problems: list[Problem]) -> Settings:
-    sheet = _Sheet(table, problems)
+def read_settings(table: RawTable, problems: list[Problem]) -> Settings:
+    sheet = Sheet(table, problems)
     cols = sheet.columns(SETTINGS_COLUMNS)
     values: dict[str, object] = {}
     if cols is None:
@@ -458,51 +351,51 @@ def _read_settings(table: RawTable, problems: list[Problem]) -> Settings:
     basis_row = _setting_row(table, cols, "tolerance basis")
     basis = ToleranceBasis.RELATIVE
     if basis_row is not None:
-        basis = _parse(sheet, table.rows[basis_row], basis_row, cols["value"],
+        basis = parse_cell(sheet, table.rows[basis_row], basis_row, cols["value"],
                        Column("value", (), "tolerance basis"), parse_tolerance_basis) or basis
     for ri in range(1, len(table.rows)):
         row = table.rows[ri]
-        name = _parse(sheet, row, ri, cols["setting"], SETTINGS_COLUMNS[0], parse_text)
+        name = parse_cell(sheet, row, ri, cols["setting"], SETTINGS_COLUMNS[0], parse_text)
         if name is None:
             continue
         key = " ".join(name.split()).casefold()
         if key in ("authority", "period"):
-            values[key] = _parse(sheet, row, ri, cols["value"], value_col, parse_text)
+            values[key] = parse_cell(sheet, row, ri, cols["value"], value_col, parse_text)
             if key == "period" and values[key] is not None:
-                values["current_period"] = _parse(sheet, row, ri, cols["value"],
+                values["current_period"] = parse_cell(sheet, row, ri, cols["value"],
                                                   Column("value", (), "period"), parse_period)
         elif key.startswith("column:") or key == "measures sheet":
-            text = _parse(sheet, row, ri, cols["value"], value_col, parse_text)
+            text = parse_cell(sheet, row, ri, cols["value"], value_col, parse_text)
             if text is not None and key == "measures sheet":
                 values["measures_sheet"] = text
             elif text is not None:
                 values.setdefault("column_map", []).append(
                     (name.split(":", 1)[1].strip(), text, sheet.address(ri, cols["value"])))
         elif key == "authority code":
-            values["authority_code"] = _parse(sheet, row, ri, cols["value"], value_col,
+            values["authority_code"] = parse_cell(sheet, row, ri, cols["value"], value_col,
                                               parse_text)
         elif key in ("default tolerance", "tolerance"):
-            tol = _parse(sheet, row, ri, cols["value"],
+            tol = parse_cell(sheet, row, ri, cols["value"],
                          Column("value", (), "default tolerance"),
                          lambda v: parse_tolerance(v, basis, "default tolerance"))
             if tol is not None:
                 values["default_tolerance"] = tol
         elif key in ("default green tolerance", "green tolerance"):
-            tol = _parse(sheet, row, ri, cols["value"],
+            tol = parse_cell(sheet, row, ri, cols["value"],
                          Column("value", (), "default green tolerance"),
                          lambda v: parse_tolerance(v, basis, "default green tolerance"))
             if tol is not None:
                 values["default_green_tolerance"] = (tol, ri)
         elif key == "direction tolerance":
-            tol = _parse(sheet, row, ri, cols["value"],
-                         Column("value", (), "direction tolerance"),
-                         lambda v: parse_tolerance(v, basis, "direction tolerance"))
+            tol = parse_cell(sheet, row, ri, cols["value"],
+                             Column("value", (), "direction tolerance"),
+                             lambda v: parse_tolerance(v, basis, "direction tolerance"))
             if tol is not None:
                 values["direction_tolerance"] = tol
         elif key == "tolerance basis":
             pass  # read first: the tolerances above depend on it
         elif key == "use blue":
-            values["use_blue"] = _parse(sheet, row, ri, cols["value"],
+            values["use_blue"] = parse_cell(sheet, row, ri, cols["value"],
                                         Column("value", (), "use blue"), parse_flag, False)
         else:
             sheet.add(ri, cols["setting"], f"setting '{name}' is not known and is ignored "
@@ -539,90 +432,7 @@ def _setting_row(table: RawTable | None, cols: dict[str, int] | None, key: str) 
     return None
 
 
-def _apply_use_blue(settings: Settings, measures: list[Measure]) -> Settings:
-    """Settings ``Use Blue``, or Yes as soon as a Stretch Target is filled (SPEC section 3);
-    an officer's Blue override shows Blue too, so it counts as using it."""
-    if settings.use_blue:
-        return settings
-    return replace(settings, use_blue=any(
-        m.stretch_target is not None or m.rag_override is Status.BLUE for m in measures))
-
-
-def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = (),
-                 sheet_cells: Callable[[str], RawTable | None] | None = None,
-                 *, titles: bool = False) -> PerformanceWorkbook:
-    """Typed measures (benchmarks attached), settings and every problem, from raw tables.
-
-    ``tables`` is keyed by table name, casefolded; ``sheets`` (the workbook's sheet
-    names) sharpens the message when the Measures table is missing. Without a table
-    named Measures, the measures are looked for as a plain range on the sheet
-    ``Measures`` (or the one Settings ``Measures Sheet`` names): ``sheet_cells(name)``
-    gives that sheet's cells (from the file, or from the live workbook). The History
-    table is found by its name on any sheet, else as a plain range on a sheet named
-    ``Past periods`` or ``History``. ``titles``: also find the cells above the Measures
-    header that name the current period (:attr:`Places.titles`, for a close).
-    """
-    problems: list[Problem] = []
-    settings = Settings()
-    if SETTINGS.casefold() in tables:
-        settings = _read_settings(tables[SETTINGS.casefold()], problems)
-    elif SETTINGS.casefold() in (s.casefold() for s in sheets):
-        problems.append(Problem(SETTINGS, "", f"sheet {SETTINGS} has no table named {SETTINGS}; "
-                                "its values are not read", severity="warning"))
-    measures_table = tables.get(MEASURES.casefold())
-    measures_is_table = measures_table is not None
-    if measures_table is None:
-        measures_table = _plain_range(settings, sheets, sheet_cells, problems)
-        if measures_table is None:
-            _warn_missing_settings(tables.get(SETTINGS.casefold()), settings, sheets, problems)
-            return PerformanceWorkbook((), settings, tuple(problems))
-    sources: list[ColumnSource] = []
-    measures = _read_measures(measures_table, problems, settings, sources)
-    settings = _apply_use_blue(settings, measures)
-    if BENCHMARKS.casefold() in tables:
-        refs = {m.ref.casefold() for m in measures if m.ref}
-        found = _read_benchmarks(tables[BENCHMARKS.casefold()], problems, refs)
-        measures = [m if m.ref.casefold() not in found else
-                    replace(m, benchmarks=tuple(found.pop(m.ref.casefold())))
-                    for m in measures]
-    measures = _read_free_text_benchmarks(measures_table, measures, settings, problems,
-                                          sources)
-    if COMPARATORS.casefold() in tables:
-        from .comparators import read_comparators  # comparators.py builds on this module
-        units = {m.ref.casefold(): m.unit for m in measures if m.ref}
-        rows = read_comparators(tables[COMPARATORS.casefold()], problems, settings, units)
-        measures = [m if m.ref.casefold() not in rows else
-                    replace(m, comparators=tuple(rows.pop(m.ref.casefold())))
-                    for m in measures]
-    history = tables.get(HISTORY.casefold())
-    history_is_table = history is not None
-    if history is None:
-        history = _history_range(sheets, sheet_cells)
-    history_place, at_current = None, []
-    if history is not None or _has_period_headers(measures_table):
-        from .history import read_history  # history.py builds on this module's helpers
-        measures = read_history(history, measures_table, list(measures),
-                                settings.current_period, problems, at_current)
-        if history is not None:
-            from .history import history_columns
-            history_place = places.table_place(history, history_columns(history),
-                                               history_is_table)
-    settings_table = tables.get(SETTINGS.casefold())
-    m_place = places.measures_place(measures_table, tuple(sources), measures_is_table)
-    found_titles = ()
-    if titles and m_place.top > 1 and sheet_cells is not None:
-        found_titles = places.period_titles(sheet_cells(m_place.sheet), m_place.top,
-                                            settings.period)
-    where = places.build_places(
-        m_place, settings_table,
-        _Sheet(settings_table, []).columns(SETTINGS_COLUMNS) if settings_table else None,
-        history_place, at_current, found_titles)
-    _warn_missing_settings(settings_table, settings, sheets, problems)
-    return PerformanceWorkbook(tuple(measures), settings, tuple(problems), tuple(sources),
-                               where)
-
-
-def _warn_missing_settings(table: RawTable | None, settings: Settings, sheets: tuple[str, ...],
+def warn_missing_settings(table: RawTable | None, settings: Settings, sheets: tuple[str, ...],
                            problems: list[Problem]) -> None:
     """Settings Period or Authority missing: a warning at Settings (the titles say whose
     scorecard of which period it is, and the next close needs the period)."""
@@ -639,7 +449,7 @@ def _warn_missing_settings(table: RawTable | None, settings: Settings, sheets: t
            "the scorecard's titles name no period, and close-period needs it")
     where = cell = None
     if table is not None:
-        cols = _Sheet(table, []).columns(SETTINGS_COLUMNS)
+        cols = Sheet(table, []).columns(SETTINGS_COLUMNS)
         if cols is not None:
             row = _setting_row(table, cols, missing[0].casefold())
             where, cell = (row, cols["value"]) if row is not None else (None, None)
@@ -655,82 +465,29 @@ def _warn_missing_settings(table: RawTable | None, settings: Settings, sheets: t
                             "Value) and rows Authority and Period", severity="warning"))
 
 
-#: Sheets whose cells are read as the History table when no Excel table is named History
-#: (``History`` itself: workbooks made elsewhere may have one, though Excel reserves it).
-HISTORY_SHEETS = ("Past periods", "History")
+def apply_use_blue(settings: Settings, measures: list[Measure]) -> Settings:
+    """Settings ``Use Blue``, or Yes as soon as a Stretch Target is filled (SPEC section 3);
+    an officer's Blue override shows Blue too, so it counts as using it."""
+    if settings.use_blue:
+        return settings
+    return replace(settings, use_blue=any(
+        m.stretch_target is not None or m.rag_override is Status.BLUE for m in measures))
 
 
-def _history_range(sheets: tuple[str, ...],
-                   sheet_cells: Callable[[str], RawTable | None] | None) -> RawTable | None:
-    """The History rows as a plain range on a sheet named ``Past periods`` or ``History``:
-    from the first row (within the first 20) naming Ref, Period and Value, down to the
-    first blank row."""
-    if sheet_cells is None:
-        return None
-    from .history import HISTORY_COLUMNS
-    words = mapping.header_words((c.field, c.headers) for c in HISTORY_COLUMNS)
-    for wanted in HISTORY_SHEETS:
-        present = next((s for s in sheets if s.casefold() == wanted.casefold()), None)
-        cells = sheet_cells(present) if present is not None else None
-        if cells is None:
-            continue
-        top = mapping.find_header_row(cells.rows, words, ("ref", "period", "value"))
-        if top is None:
-            continue
-        header = list(cells.rows[top])
-        headed = [ci for ci, v in enumerate(header) if not is_blank(v)]
-        left, right = headed[0], headed[-1] + 1
-        end = mapping.range_end(cells.rows, top)
-        grid = [(list(row[left:right]) + [None] * (right - left))[:right - left]
-                for row in cells.rows[top:end]]
-        percent = frozenset((ri - top, ci - left) for ri, ci in cells.percent_cells
-                            if top <= ri < end and left <= ci < right)
-        return RawTable(HISTORY, cells.sheet, cells.top + top, cells.left + left, grid, percent)
-    return None
-
-
-def _plain_range(settings: Settings, sheets: tuple[str, ...],
-                 sheet_cells: Callable[[str], RawTable | None] | None,
-                 problems: list[Problem]) -> RawTable | None:
-    """The Measures table as a range without an Excel table, or ``None`` with the problem."""
-    name = settings.measures_sheet or MEASURES
-    present = next((s for s in sheets if s.casefold() == name.casefold()), None)
-    if present is None:
-        if settings.measures_sheet:
-            message = (f"Settings 'Measures Sheet' names the sheet '{name}', which the workbook "
-                       f"does not have (sheets found: {', '.join(sheets) or 'none'})")
-        else:
-            message = (f"the workbook has no sheet {MEASURES} with a table {MEASURES} "
-                       f"(sheets found: {', '.join(sheets) or 'none'})")
-        problems.append(Problem(MEASURES, "", message))
-        return None
-    cells = sheet_cells(present) if sheet_cells is not None else None
-    words = mapping.header_words(((c.field, c.headers) for c in MEASURE_COLUMNS),
-                                 _column_overrides(settings))
-    found = mapping.locate_range(cells, words, MEASURES) if cells is not None else None
-    if found is None:
-        problems.append(Problem(present, "", (
-            f"sheet {present} has no Excel table named {MEASURES}, and none of its first "
-            f"{mapping.HEADER_SEARCH_ROWS} rows is a header row naming Ref and Measure (or "
-            "Indicator, KPI, Description): add those headers above your measures, or "
-            + _TABLE_HINT.format(name=MEASURES))))
-    return found
-
-
-def _has_period_headers(table: RawTable) -> bool:
+def has_period_headers(table: RawTable) -> bool:
     """True when a Measures header could be a period label (the wide layout)."""
     header = table.rows[0] if table.rows else []
     return any(isinstance(v, str) and any(ch.isdigit() for ch in v) for v in header)
 
 
-def _read_free_text_benchmarks(table: RawTable, measures: list[Measure], settings: Settings,
+def read_free_text_benchmarks(table: RawTable, measures: list[Measure], settings: Settings,
                                problems: list[Problem], sources: list[ColumnSource]
                                ) -> list[Measure]:
     """Benchmarks read from the Benchmarking text of each measure the Benchmarks table
     gives none. Text that cannot be read whole stays as it is (the scorecard shows it)
     with a warning at its cell; values for our own authority are not benchmarks."""
     source = next((s for s in sources if s.field == "benchmarking_text"), None)
-    ci = parse_cell_address(source.cell)[1] - table.left if source is not None else None
+    ci = source.col - table.left if source is not None else None
     out = []
     for m in measures:
         if m.benchmarks or not m.benchmarking_text:
@@ -739,9 +496,9 @@ def _read_free_text_benchmarks(table: RawTable, measures: list[Measure], setting
         found = parse_benchmark_text(m.benchmarking_text, m.ref, authority=settings.authority,
                                      percent=m.unit is Unit.PERCENT)
         if found.unread is not None:
-            cell = cell_address(m.row, table.left + ci) if m.row and ci is not None else ""
-            problems.append(Problem(
-                table.sheet, cell, f"benchmarking is shown as it is: '{found.unread}' cannot "
+            problems.append(Problem.at(
+                table.sheet, m.row, table.left + ci if ci is not None else None,
+                f"benchmarking is shown as it is: '{found.unread}' cannot "
                 "be read as a benchmark (write benchmarks like 'National Average (2015): 24%', "
                 "or put them in the Benchmarks table)",
                 m.benchmarking_text, severity="warning"))
@@ -753,32 +510,7 @@ def _read_free_text_benchmarks(table: RawTable, measures: list[Measure], setting
     return out
 
 
-def read_workbook(path: str | os.PathLike, *, titles: bool = False) -> PerformanceWorkbook:
-    """Read a performance workbook file. File-level failures raise :class:`FileError`;
-    data problems are returned in ``problems``, never raised. ``titles``: see
-    :func:`parse_tables`."""
-    raw = read_tables(path, (MEASURES, BENCHMARKS, SETTINGS, HISTORY, COMPARATORS))
-    return parse_tables(raw.tables, raw.sheets, lambda sheet: read_sheet(path, sheet),
-                        titles=titles)
-
-
-def table_from_values(name: str, sheet: str, top_left: str, values: list[list[object]],
-                      percent_columns: frozenset[int] = frozenset()) -> RawTable:
-    """A :class:`RawTable` from a 2-D list of cell values (as xlwings gives a table's range).
-
-    ``percent_columns`` are column indexes formatted as percentages in the source.
-
-    >>> t = table_from_values("Measures", "Measures", "B3", [["Ref"], ["CS01"]])
-    >>> t.top, t.left, t.rows[1][0]
-    (3, 2, 'CS01')
-    """
-    top, left = parse_cell_address(top_left)
-    rows = [list(r) for r in values]
-    percent = frozenset((ri, ci) for ri in range(1, len(rows)) for ci in percent_columns)
-    return RawTable(name, sheet, top, left, rows, percent)
-
-
 def measure_columns(table: RawTable) -> dict[str, int]:
     """Field name -> column index (0-based, within ``table``) of the Measures columns
     found in its header row, matched as :func:`read_workbook` matches them."""
-    return _Sheet(table, []).columns(MEASURE_COLUMNS) or {}
+    return Sheet(table, []).columns(MEASURE_COLUMNS) or {}

@@ -25,7 +25,7 @@ from addin.book_scripts import regenerate_book  # noqa: E402
 from kpi_core.pipeline import assess_workbook  # noqa: E402
 from kpi_core.publishing.scorecard import build_scorecard  # noqa: E402
 from kpi_core.publishing.xlsx import render_workbook  # noqa: E402
-from kpi_core.reading.tables import read_workbook  # noqa: E402
+from kpi_core.reading.workbook import read_workbook  # noqa: E402
 
 print(f"Python {sys.version.split()[0]} on {sys.platform}, xlwings {xw.__version__}")
 

@@ -1,0 +1,376 @@
+"""The workbook package: the zip, its guards and its part names.
+
+An .xlsx is a zip of XML parts. Every part is read here through the same guards: no
+DTDs or entities are accepted (defusedxml's rule), each part is read through a size cap
+and a compression-ratio cap (zip bombs are refused), and the XML tags held at once are
+bounded. :func:`check_file` tells a legacy .xls or a password-protected workbook from a
+workbook, and :func:`read_layout` locates the sheets and tables for code that edits the
+package.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from xml.etree.ElementTree import XMLPullParser
+from xml.parsers import expat
+
+from defusedxml import DefusedXmlException
+from defusedxml.common import DTDForbidden
+
+from ..cells import (
+    OFFICE_RELATIONSHIPS_NS, PACKAGE_RELATIONSHIPS_NS, SPREADSHEET_NS,
+    STRICT_OFFICE_RELATIONSHIPS_NS, STRICT_SPREADSHEET_NS,
+)
+from ..errors import FileError
+
+#: Tag prefixes of SpreadsheetML, as ElementTree names tags.
+MAIN = f"{{{SPREADSHEET_NS}}}"
+_REL_NS = f"{{{PACKAGE_RELATIONSHIPS_NS}}}"
+_R_ID = f"{{{OFFICE_RELATIONSHIPS_NS}}}id"
+#: Excel's "Strict Open XML Spreadsheet" saves the same content under these namespaces
+#: (ISO/IEC 29500 Strict); the package relationships keep theirs.
+STRICT_MAIN = f"{{{STRICT_SPREADSHEET_NS}}}"
+_STRICT_R_ID = f"{{{STRICT_OFFICE_RELATIONSHIPS_NS}}}id"
+
+#: Largest uncompressed part we read, and the largest compression ratio we accept
+#: for a big part. A real 20,000-measure workbook's sheet is ~15 MB at ratio ~10.
+MAX_PART_BYTES = 256 * 1024 * 1024
+MAX_RATIO = 200
+_RATIO_APPLIES_ABOVE = 8 * 1024 * 1024
+#: Most XML tags parsed while their elements are held: within one sheet row or one
+#: shared string (a full row of 16,384 cells with formulas has ~100,000), or in a part
+#: read whole (styles of 64,000 formats: ~400,000). A part that deflates well can hold
+#: millions of tiny or nested elements (150-300 bytes of memory each) under the size
+#: and ratio caps; this bounds that to some 150 MB.
+MAX_HELD_TAGS = 500_000
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class StopScan(Exception):
+    """The rows wanted have all been read."""
+
+
+@dataclass(frozen=True, slots=True)
+class TablePart:
+    """Where an Excel table lives in the package (for code that edits the package)."""
+
+    name: str
+    sheet: str
+    sheet_part: str
+    table_part: str
+    ref: str
+    id: int
+    header_rows: int
+    totals_rows: int
+
+
+@dataclass(frozen=True, slots=True)
+class PackageLayout:
+    """The parts of a workbook package that locate its sheets and tables."""
+
+    workbook_part: str
+    sheets: tuple[tuple[str, str], ...]  # (sheet name, worksheet part), in workbook order
+    tables: tuple[TablePart, ...]
+    parts: tuple[str, ...]  # every part name, in the zip's order
+    shared_strings: str | None = None  # the shared strings part, when there is one
+
+    def table(self, name: str) -> TablePart | None:
+        return next((t for t in self.tables if t.name.casefold() == name.casefold()), None)
+
+    def sheet_part(self, name: str) -> str | None:
+        return next((p for s, p in self.sheets if s.casefold() == name.casefold()), None)
+
+
+def read_layout(path: str | os.PathLike) -> PackageLayout:
+    """The workbook part, the worksheets and every table of a package, with the same
+    checks and caps as :func:`read_tables` (a :class:`FileError` for anything else)."""
+    path = Path(path)
+    check_file(path)
+    pkg = Package(path)
+    with pkg.zip:
+        stored = {info.filename.casefold(): info.filename for info in pkg.zip.infolist()}
+
+        def real(part: str) -> str:
+            """The part's name as the zip stores it (part names ignore case)."""
+            return stored.get(part.casefold(), part)
+
+        book_part = real(next((p for kind, p in pkg.rels("").values()
+                               if kind == "officeDocument"), "xl/workbook.xml"))
+        if not pkg.has(book_part):
+            raise FileError(f"{path}: is a zip file but not an Excel workbook "
+                            "(it has no workbook part)")
+        book, book_rels = pkg.root(book_part), pkg.rels(book_part)
+        strings = next((real(p) for kind, p in book_rels.values() if kind == "sharedStrings"),
+                       None)
+        sheets: list[tuple[str, str]] = []
+        sheets_el = book.find(f"{MAIN}sheets")
+        for sheet in sheets_el if sheets_el is not None else ():
+            rel = book_rels.get(sheet.get(_R_ID))
+            if rel and rel[0] == "worksheet":
+                sheets.append((sheet.get("name", ""), real(rel[1])))
+        tables = []
+        for sheet_name, part in sheets:
+            if not pkg.has(part):
+                continue
+            for kind, table_part in pkg.rels(part).values():
+                table_part = real(table_part)
+                if kind != "table" or not pkg.has(table_part):
+                    continue
+                t = pkg.root(table_part)
+                tables.append(TablePart(
+                    t.get("displayName") or t.get("name") or "", sheet_name, part, table_part,
+                    t.get("ref") or "", parse_whole_number(t.get("id") or "0", path, table_part),
+                    parse_whole_number(t.get("headerRowCount") or "1", path, table_part),
+                    parse_whole_number(t.get("totalsRowCount") or "0", path, table_part)))
+        return PackageLayout(book_part, tuple(sheets), tuple(tables),
+                             tuple(info.filename for info in pkg.zip.infolist()), strings)
+
+
+class _CappedReader:
+    """File-like wrapper that refuses to inflate past a cap (zip bombs)."""
+
+    def __init__(self, raw, name: str, cap: int) -> None:
+        self._raw, self._name, self._left = raw, name, cap
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._raw.read(65536 if size is None or size < 0 else min(size, 1 << 20))
+        self._left -= len(chunk)
+        if self._left < 0:
+            raise FileError(f"part {self._name} inflates beyond {MAX_PART_BYTES // 2**20} MB; "
+                            "refusing it as a possible zip bomb")
+        return chunk
+
+
+class _RootSeen(Exception):
+    """The root element has started: no DTD can follow."""
+
+
+def _refuse_dtd(name, sysid, pubid, _has_internal_subset) -> None:
+    raise DTDForbidden(name, sysid, pubid)
+
+
+def _root_seen(*_args) -> None:
+    raise _RootSeen
+
+
+def _chunks_without_dtd(stream, size: int = 65536):
+    """The bytes of a part, refusing a DTD (and so any entity declaration).
+
+    A DTD can only stand before the root element, so a small expat parser reads the
+    prolog (in whatever encoding the part declares) and stops at the root element;
+    the part is then parsed by ElementTree's C parser, several times faster than
+    the pure-Python parser defusedxml's ``iterparse`` runs on. Without a DTD no
+    entity can be declared: an undeclared ``&name;`` is a well-formedness error.
+    """
+    guard = expat.ParserCreate()
+    guard.StartDoctypeDeclHandler = _refuse_dtd
+    guard.StartElementHandler = _root_seen
+    checking = True
+    while True:
+        chunk = stream.read(size)
+        if checking:
+            try:
+                guard.Parse(chunk, not chunk)
+            except _RootSeen:
+                checking = False
+            except expat.ExpatError:
+                checking = False  # not well-formed: the real parser says where
+        if not chunk:
+            return
+        yield chunk
+
+
+class Package:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._tags = self._released = 0  # XML tags fed, and when the consumer last let go
+        #: The package's SpreadsheetML namespace: transitional, or Strict Open XML's.
+        self.main = MAIN
+        try:
+            self.zip = zipfile.ZipFile(path)
+            # Part names compare case-insensitively (ECMA-376 Part 2, 9.1.1.1):
+            # ``xl/SharedStrings.xml`` is the part a relationship names ``sharedStrings.xml``.
+            self.names = {info.filename.casefold(): info for info in self.zip.infolist()}
+        except zipfile.BadZipFile as exc:
+            raise FileError(f"{path}: the file is damaged or truncated (not a complete .xlsx)") \
+                from exc
+
+    def has(self, name: str) -> bool:
+        return name.casefold() in self.names
+
+    def open(self, name: str):
+        info = self.names.get(name.casefold())
+        if info is None:
+            raise FileError(f"{self.path}: part {name} is missing; the workbook is damaged")
+        if info.file_size > MAX_PART_BYTES or (
+                info.file_size > _RATIO_APPLIES_ABOVE
+                and info.file_size > MAX_RATIO * max(info.compress_size, 1)):
+            raise FileError(f"{self.path}: part {name} would inflate to {info.file_size:,} bytes "
+                            f"from {info.compress_size:,}; refusing it as a possible zip bomb")
+        return _CappedReader(self.zip.open(info), name, MAX_PART_BYTES)
+
+    def release(self) -> None:
+        """The consumer of :meth:`iterparse` has cleared what it held so far."""
+        self._released = self._tags
+
+    def iterparse(self, name: str, events=("end",)):
+        self._tags = self._released = 0
+        try:
+            parser = XMLPullParser(events)
+            for chunk in _chunks_without_dtd(self.open(name)):
+                self._tags += chunk.count(b"<")  # counted in C: no cost per element
+                if self._tags - self._released > MAX_HELD_TAGS:
+                    raise FileError(f"{self.path}: part {name} nests or repeats more than "
+                                    f"{MAX_HELD_TAGS:,} XML elements where a workbook has "
+                                    "a few; refusing it")
+                parser.feed(chunk)
+                yield from parser.read_events()
+            parser.close()
+            yield from parser.read_events()
+        except DefusedXmlException as exc:
+            raise FileError(f"{self.path}: part {name} declares a DTD or entities, which "
+                            "workbooks never need; refusing it") from exc
+        except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
+            raise FileError(f"{self.path}: part {name} is damaged or truncated") from exc
+        except NotImplementedError as exc:  # a RuntimeError: caught first. Unknown compression
+            raise FileError(f"{self.path}: part {name} is compressed in a way Excel never "
+                            f"uses ({exc}); save the workbook again from Excel") from exc
+        except RuntimeError as exc:  # zipfile: "File ... is encrypted, password required"
+            raise FileError(f"{self.path}: part {name} is encrypted inside the zip; Excel "
+                            "never writes that: save the workbook again from Excel") from exc
+        except SyntaxError as exc:  # xml.etree.ElementTree.ParseError
+            raise FileError(f"{self.path}: part {name} is not well-formed XML ({exc})") from exc
+
+    def parse_with(self, name: str, feed, finish) -> None:
+        """Feed a part's bytes to ``feed(chunk)``, then call ``finish()`` (an expat
+        parser's handlers, or the fast lane of :func:`scan_rows`, do the work; a
+        :class:`StopScan` ends it early), behind the same guard, caps and errors as
+        :meth:`iterparse`."""
+        self._tags = self._released = 0
+        try:
+            for chunk in _chunks_without_dtd(self.open(name)):
+                self._tags += chunk.count(b"<")
+                if self._tags - self._released > MAX_HELD_TAGS:
+                    raise FileError(f"{self.path}: part {name} nests or repeats more than "
+                                    f"{MAX_HELD_TAGS:,} XML elements where a workbook has "
+                                    "a few; refusing it")
+                feed(chunk)
+            finish()
+        except StopScan:
+            pass
+        except DefusedXmlException as exc:
+            raise FileError(f"{self.path}: part {name} declares a DTD or entities, which "
+                            "workbooks never need; refusing it") from exc
+        except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
+            raise FileError(f"{self.path}: part {name} is damaged or truncated") from exc
+        except NotImplementedError as exc:
+            raise FileError(f"{self.path}: part {name} is compressed in a way Excel never "
+                            f"uses ({exc}); save the workbook again from Excel") from exc
+        except RuntimeError as exc:
+            raise FileError(f"{self.path}: part {name} is encrypted inside the zip; Excel "
+                            "never writes that: save the workbook again from Excel") from exc
+        except expat.ExpatError as exc:
+            raise FileError(f"{self.path}: part {name} is not well-formed XML ({exc})") from exc
+
+    def root(self, name: str):
+        root = None
+        for _event, elem in self.iterparse(name):
+            root = elem
+        return root
+
+    def rels(self, part: str) -> dict[str, tuple[str, str]]:
+        """Relationship id -> (type suffix, target part path) for a part."""
+        folder, base = posixpath.split(part)
+        rels_name = posixpath.join(folder, "_rels", base + ".rels")
+        if not self.has(rels_name):
+            return {}
+        out = {}
+        for rel in self.root(rels_name).iter(f"{_REL_NS}Relationship"):
+            target = rel.get("Target", "")
+            if rel.get("TargetMode") == "External":
+                continue
+            path = target.lstrip("/") if target.startswith("/") else \
+                posixpath.normpath(posixpath.join(folder, target))
+            out[rel.get("Id")] = (rel.get("Type", "").rsplit("/", 1)[-1], path)
+        return out
+
+    def rel_id(self, elem) -> str | None:
+        """The ``r:id`` of an element, in either namespace."""
+        return elem.get(_R_ID) or elem.get(_STRICT_R_ID)
+
+
+def check_file(path: Path) -> None:
+    if not path.exists():
+        raise FileError(f"{path}: no such file")
+    if path.is_dir():
+        raise FileError(f"{path}: is a folder, not a workbook")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise FileError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    if not head:
+        raise FileError(f"{path}: the file is empty")
+    if head == _OLE_MAGIC:
+        streams = _ole_stream_names(path)
+        if "encryptedpackage" in streams:
+            raise FileError(f"{path}: is a password-protected workbook; remove the password in "
+                            "Excel (File > Info > Protect Workbook > Encrypt with Password, "
+                            "clear it) and save it again")
+        if "workbook" in streams or "book" in streams:
+            raise FileError(f"{path}: is an Excel 97-2003 workbook (.xls); open it in Excel and "
+                            "save it as an Excel Workbook (.xlsx)")
+        raise FileError(f"{path}: is a password-protected workbook or a legacy .xls file; "
+                        "save it as an Excel Workbook (.xlsx) without a password")
+    if not head.startswith(b"PK"):
+        raise FileError(f"{path}: is not an Excel workbook (.xlsx or .xlsm)")
+
+
+def _ole_stream_names(path: Path, max_sectors: int = 64) -> set[str]:
+    """Lower-cased names in an OLE2 compound file's directory (a bounded walk; empty when
+    the file is too odd to tell). Tells a password-protected .xlsx (``EncryptedPackage``)
+    from a legacy .xls (``Workbook``) without a dependency."""
+    names: set[str] = set()
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(512)
+            shift = struct.unpack_from("<H", header, 0x1E)[0]
+            if not 7 <= shift <= 16:
+                return names
+            size = 1 << shift
+            difat = struct.unpack_from("<109I", header, 0x4C)
+            sector = struct.unpack_from("<I", header, 0x30)[0]
+            for _ in range(max_sectors):
+                if sector >= 0xFFFFFFFA:
+                    break
+                fh.seek((sector + 1) * size)
+                data = fh.read(size)
+                for pos in range(0, len(data) - 127, 128):
+                    length = struct.unpack_from("<H", data, pos + 64)[0]
+                    if 2 <= length <= 64 and data[pos + 66] in (1, 2, 5):
+                        names.add(data[pos:pos + length - 2].decode("utf-16-le", "replace")
+                                  .casefold())
+                per_fat = size // 4  # the next directory sector, from the FAT
+                if sector // per_fat >= len(difat):
+                    break
+                fh.seek((difat[sector // per_fat] + 1) * size + (sector % per_fat) * 4)
+                sector = struct.unpack("<I", fh.read(4))[0]
+    except (OSError, struct.error):
+        pass  # a damaged container: the general message stands
+    return names
+
+
+def parse_whole_number(text: str, path: Path, part: str) -> int:
+    """A whole number from an attribute; a damaged part says so (never a ValueError)."""
+    try:
+        return int(text)
+    except ValueError as exc:
+        raise FileError(f"{path}: part {part} is damaged ({text!r} is not a whole number)") \
+            from exc
