@@ -118,8 +118,8 @@ def sheet_data_span(data: bytes) -> tuple[int, int] | None:
 
 
 @functools.lru_cache(maxsize=1024)
-def _letters_column(letters: str) -> int:
-    return column_index(letters)
+def _letters_column(letters: bytes) -> int:
+    return column_index(letters.decode("ascii"))
 
 
 #: The cell column of a reference in a row: (r attribute, row number, previous column).
@@ -142,9 +142,9 @@ class PlainRows:
             rb"\s*(?:<" + p + rb"(v|f|is)(" + _ATTRS + rb")\s*(/?)>)")
         # The commonest cell, whole: r, s and t in that order, no value or a plain <v>.
         self._simple = re.compile(
-            rb'<' + p + rb'c(?: r="([A-Z]{1,3}[0-9]{1,7})")?(?: s="([0-9]+)")?'
+            rb'\s*(<' + p + rb'c(?: r="([A-Z]{1,3})([0-9]{1,7})")?(?: s="([0-9]+)")?'
             rb'(?: t="([a-zA-Z]+)")?(?:/>|>(?:(<' + p + rb'v>([^<&]*)</' + p + rb'v>))?</'
-            + p + rb'c>)')
+            + p + rb'c>))')
         self.rows = self._scan(start, end)
 
     def _scan(self, start: int, end: int) -> list[tuple[int, int, int, dict]] | None:
@@ -196,19 +196,37 @@ class PlainRows:
         return rows, formulas
 
     def row_cells(self, row: Row, cell_column: ColumnOf) -> list[Cell] | None:
-        """A row's cells in full, or ``None`` where the fast lane declines."""
-        found = self.cells(row.tag_end, row.end)
-        if found is None:
-            return None
-        cells, col, number = [], 0, str(row.number)
-        for (start, end, ref, kind, style, formula, formula_text, value_span, value_text,
-             inline_span) in found:
-            letters = ref[:-len(number)] if ref and ref.endswith(number) else ""
-            if letters.isalpha() and letters.isupper():
+        """A row's cells in full, or ``None`` where the fast lane declines. The commonest
+        cells are read by one expression each; the rest of the row, if any, by
+        :meth:`cells`."""
+        data, close = self.data, row.end - len(self._row_end)
+        number, row_no = str(row.number).encode(), row.number
+        cells: list[Cell] = []
+        col, pos = 0, row.tag_end
+        simple = self._simple.match
+        while True:
+            m = simple(data, pos, close)
+            if m is None:
+                break
+            _whole, letters, digits, style, kind, value, text = m.groups()
+            if digits == number:
                 col = _letters_column(letters)  # "AB12" in row 12: the common case
             else:
-                col = cell_column(ref, row.number, col)  # checks it, or says it is damaged
-            cells.append(Cell(row.number, col, start, end, kind, style, bool(ref), formula,
+                col = cell_column(letters and (letters + digits).decode(), row_no, col)
+            cells.append(Cell(row_no, col, m.start(1), m.end(), kind.decode() if kind else "n",
+                              style and style.decode(), letters is not None, None, "",
+                              m.span(6) if value is not None else None, None,
+                              text.decode("utf-8") if value is not None else None))
+            pos = m.end()
+        if not data[pos:close].strip():
+            return cells
+        found = self.cells(pos, row.end)
+        if found is None:
+            return None
+        for (start, end, ref, kind, style, formula, formula_text, value_span, value_text,
+             inline_span) in found:
+            col = cell_column(ref, row_no, col)
+            cells.append(Cell(row_no, col, start, end, kind, style, bool(ref), formula,
                               formula_text, value_span, inline_span, value_text))
         return cells
 
@@ -219,21 +237,7 @@ class PlainRows:
         data = self.data
         close = row_end - len(self._row_end)
         out, pos = [], tag_end
-        simple = self._simple.match
         while True:
-            while data[pos:pos + 1] in b" \n\t":
-                if pos >= close:
-                    break
-                pos += 1
-            quick = simple(data, pos, close)
-            if quick is not None:
-                ref, style, kind, value, text = quick.groups()
-                span = None if value is None else quick.span(4)
-                out.append((pos, quick.end(), ref and ref.decode(), kind.decode() if kind
-                            else "n", style and style.decode(), None, "", span,
-                            text.decode("utf-8") if value is not None else None, None))
-                pos = quick.end()
-                continue
             match = self._cell.match(data, pos)
             if match is None or match.start() >= close:
                 return out if not data[pos:close].strip() else None
