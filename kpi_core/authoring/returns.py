@@ -279,8 +279,9 @@ def _sheet(wb, spec: ReturnSpec) -> None:
     header = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "border": 1})
     wrap = wb.add_format({"text_wrap": True, "valign": "top", "border": 1})
     plain = wb.add_format({"valign": "top", "border": 1})
-    figure = {kind: wb.add_format({"valign": "top", "border": 1, "num_format": fmt})
-              for kind, fmt in {**{u: _NUMBER_FORMATS.get(u, _PLAIN_NUMBER) for u in Unit}}.items()}
+    figure = {unit: wb.add_format({"valign": "top", "border": 1,
+                                   "num_format": _NUMBER_FORMATS.get(unit, _PLAIN_NUMBER)})
+              for unit in Unit}
     inputs = {key: wb.add_format({"valign": "top", "border": 1, "locked": False,
                                   "bg_color": _INPUT_FILL, "text_wrap": key == "notes",
                                   **({"num_format": fmt} if fmt else {})})
