@@ -94,7 +94,7 @@ class ReturnSpec:
     @property
     def instructions(self) -> tuple[str, ...]:
         return (
-            f"For: {self.owner_label}. Made from {self.source} for {self.period}.",
+            f"Made from {self.source} for {self.period}.",
             f"Fill in the shaded cells of each row: Current (the figure for {self.period}; "
             "a percentage as 71% or 0.71), Data Status (from the list, when there is no "
             "figure: Unavailable or Not due) and Notes (your commentary).",
@@ -275,7 +275,7 @@ def _properties(wb, spec: ReturnSpec) -> None:
 def _sheet(wb, spec: ReturnSpec) -> None:
     ws = wb.add_worksheet(RETURN_SHEET)
     title = wb.add_format({"bold": True, "font_size": 14})
-    note = wb.add_format({"text_wrap": True, "valign": "top"})
+    note = wb.add_format({"valign": "top"})  # overflows across the empty cells beside it
     header = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "border": 1})
     wrap = wb.add_format({"text_wrap": True, "valign": "top", "border": 1})
     plain = wb.add_format({"valign": "top", "border": 1})
