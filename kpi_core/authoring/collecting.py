@@ -368,7 +368,7 @@ def _merge_return(ret: ReturnFile, key: str | None, by_ref: dict[str, Measure],
                                        "this row is not merged", ref))
             continue
         seen_rows[ref.casefold()] = line.row
-        order.append(measure.ref)
+        order.append((measure.ref, line.row))
         if owner_key(measure.owner) != key:
             added.append(measure.ref)
         values, row_refused = _read_inputs(ret, line, measure, name)
@@ -395,10 +395,14 @@ def _merge_return(ret: ReturnFile, key: str | None, by_ref: dict[str, Measure],
     if added:
         warnings.append(f"rows of measures with another owner in the workbook (rows added?): "
                         f"{', '.join(added)}; merged all the same")
-    in_order = [r for r in order if r in expected]
-    if in_order != [r for r in expected if r in set(in_order)]:
-        warnings.append("the rows are not in the workbook's order (re-ordered?); matched by "
-                        "Ref all the same")
+    rank = {r: i for i, r in enumerate(expected)}
+    placed = [(r, row) for r, row in order if r in rank]
+    for (before, _), (ref, row) in zip(placed, placed[1:]):
+        if rank[ref] < rank[before]:
+            warnings.append(f"{ret.sheet}!{cell_address(row, ret.ref_col)}: {ref} stands after "
+                            f"{before}, not in the workbook's order (rows re-ordered?); "
+                            "matched by Ref all the same")
+            break
     return ReturnReport(name, ret.owner, None, tuple(filled), tuple(blank), tuple(missing),
                         tuple(refused), tuple(conflicts), tuple(warnings), cells)
 
