@@ -336,16 +336,12 @@ def _merge_return(ret: ReturnFile, key: str | None, by_ref: dict[str, Measure],
     blank: list[str] = []
     cells = 0
     seen_rows: dict[str, int] = {}
-    order: list[str] = []
+    order: list[tuple[str, int]] = []  # (Ref, its row in the return)
     added: list[str] = []
     for line in ret.lines:
         has_input = any(not is_blank(v) for _f, _c, v in line.inputs)
         ref_cell = (ret.sheet, line.row, ret.ref_col)
-        try:
-            ref = parse_text(line.ref) if not isinstance(line.ref, (CellError, FormulaNoResult)) \
-                else None
-        except ValueParseError:
-            ref = None
+        ref = None if isinstance(line.ref, (CellError, FormulaNoResult)) else parse_text(line.ref)
         if ref is None:
             if has_input:
                 refused.append(Refusal(name, *ref_cell, None, "a row without a Ref: its "
