@@ -88,12 +88,24 @@ def _check_free(sheet, rows: TableRows) -> None:
                                     "it, then try again")
 
 
+def _formats(book, sheet, rows: TableRows) -> None:
+    """Each new cell that the plan says is formatted like another (a History Value like
+    its measure's Current) takes that cell's number format and style, as in the file."""
+    sheets = {s.name.casefold(): s for s in book.sheets}
+    for r, likes in enumerate(rows.like):
+        for i, like in enumerate(likes):
+            if like is not None and like.sheet.casefold() in sheets:
+                source = sheets[like.sheet.casefold()].range((like.row, like.col))
+                sheet.range((rows.first + r, rows.left + i)).copy_from(source, "formats")
+
+
 def _add_rows(sheet, rows: TableRows) -> None:
     bottom, right = _bounds(sheet, rows)
     if rows.added:
         sheet.range((rows.top, right + 1)).value = [list(rows.added)]
     if rows.rows:
         sheet.range((rows.first, rows.left)).value = _grid(rows)
+        _formats(sheet.book, sheet, rows)
     if rows.table and (rows.bottom > bottom or rows.added):
         table = next(t for t in sheet.tables if t.name.casefold() == rows.table.casefold())
         table.resize(sheet.range((rows.top, rows.left),
@@ -103,6 +115,7 @@ def _add_rows(sheet, rows: TableRows) -> None:
 def _new_table(book, rows: TableRows) -> None:
     sheet = book.sheets.add(rows.sheet, after=book.sheets[len(book.sheets) - 1])
     sheet.range((rows.top, rows.left)).value = [list(rows.headers)] + _grid(rows)
+    _formats(book, sheet, rows)
     sheet.tables.add(source=sheet.range((rows.top, rows.left),
                                         (max(rows.bottom, rows.top + 1), rows.right)),
                      name=rows.table, has_headers=True)

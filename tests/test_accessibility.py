@@ -5,7 +5,6 @@ hostile names; at 320 px wide the page reflows (no sideways scrolling of the pag
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,6 +16,7 @@ from kpi_core.publishing.html import write_html
 from kpi_core.publishing.scorecard import build_scorecard
 from kpi_core.publishing.spec import Sparkline
 from tests.scorecard_samples import SETTINGS, mixed_assessments
+from tests.tools import missing_axe, require
 from tests.test_render_html import _with_trend
 from tests.workbooks import measure_row, write_book
 
@@ -32,25 +32,10 @@ pytestmark = [
 ]
 
 
-def missing_tools() -> str | None:
-    """What the axe-core check needs and this machine lacks, in words; ``None`` if nothing."""
-    if shutil.which("node") is None:
-        return "Node is not installed (apt-get install nodejs npm); cannot run axe-core"
-    if not ((ROOT / "node_modules" / "axe-core").is_dir()
-            and (ROOT / "node_modules" / "puppeteer-core").is_dir()):
-        return ("axe-core and puppeteer-core are not installed: run 'npm ci' in the project "
-                "folder")
-    return None
-
-
 @pytest.fixture(autouse=True)
 def _tools():
     """Skip with the reason on a fresh machine; fail in CI (.ci/run installs them all)."""
-    missing = missing_tools()
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(missing)
-        pytest.skip(missing)
+    require(missing_axe(ROOT))
 
 
 def axe(page: Path, width: int = 1280, screenshot: Path | None = None) -> dict:

@@ -89,6 +89,12 @@ def test_the_file_writer_and_the_lite_writer_leave_the_same_cells(which, tmp_pat
 
 def test_closing_the_sample_in_lite_starts_a_clean_quarter(tmp_path):
     closing, _by_file, by_lite, printed = both_writers(SAMPLE, tmp_path)
+    # each new History Value and Target takes its measure's cell format (14 rows)
+    payload = book_payload(SAMPLE, xlwings.__version__)
+    [result] = run_jobs(("close_period", payload))
+    copies = [a for a in result["actions"] if a["func"] == "copyFromRange"]
+    assert len(copies) == 28 and all(a["args"][2] == "formats" for a in copies)
+    assert copies[0]["args"][:2] == [0, "$K$4"] and copies[0]["start_column"] == 2  # C2
     assert "Past periods" in by_lite and "History" not in by_lite
     history = by_lite["Past periods"]
     assert history[0] == ["Ref", "Period", "Value", "Target", "Status", "Notes"]

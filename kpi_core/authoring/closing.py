@@ -271,9 +271,10 @@ def build_close_plan(workbook: PerformanceWorkbook, next_period: str, *,
                      "figures are kept in History only")
     edits.append(CellEdit(period_cell.sheet, period_cell.row, period_cell.col, opened_text,
                           TEXT))
-    for ref, text in places.titles:
-        renamed = re.sub(r"(?<![\w/])" + re.escape(closed_text) + r"(?![\w/])", opened_text,
-                         " ".join(text.split()), flags=re.IGNORECASE)
+    label = r"\s+".join(re.escape(word) for word in closed_text.split())
+    for ref, text in places.titles:  # the rest of the title kept as typed, line breaks too
+        renamed = re.sub(r"(?<![\w/])" + label + r"(?![\w/])", opened_text, text,
+                         flags=re.IGNORECASE)
         edits.append(CellEdit(ref.sheet, ref.row, ref.col, renamed, TEXT))
     tables, history_added = _history_rows(places.history, history, cols, sheet, notes)
     plan = WorkbookPlan(tuple(edits), tables, tuple(warnings), tuple(notes))

@@ -510,9 +510,7 @@ def read_data_sheet(path: Path) -> DataSheet | None:
 
 
 def _text(value: object) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    return str(value).strip()
+    return None if value is None or not str(value).strip() else str(value).strip()
 
 
 def _data_rows(data: DataSheet) -> tuple[list[dict], list[dict], list[str]]:
@@ -567,6 +565,14 @@ def _data_rows(data: DataSheet) -> tuple[list[dict], list[dict], list[str]]:
     return rows, benchmarks, messages
 
 
+def missing_titles(source: Path, out: Path, period: str | None, authority: str | None
+                   ) -> list[str]:
+    """A warning for each of the period and authority the scorecard and options lack."""
+    return [f"warning: {source.name} names no {what}; give it with --{what} or fill "
+            f"Settings {what.title()} in {out.name}"
+            for what, value in (("period", period), ("authority", authority)) if not value]
+
+
 def import_data_sheet(source: Path, out: Path, data: DataSheet, *, period: str | None,
                       authority: str | None) -> ImportResult:
     """A performance workbook from our own scorecard's Data sheet: the same portfolios,
@@ -575,10 +581,7 @@ def import_data_sheet(source: Path, out: Path, data: DataSheet, *, period: str |
     authority = authority or data.authority
     rows, benchmarks, messages = _data_rows(
         dataclasses.replace(data, authority=authority, period=period))
-    for what, value in (("period", period), ("authority", authority)):
-        if not value:
-            messages.append(f"warning: {source.name} names no {what}; give it with "
-                            f"--{what} or fill Settings {what.title()} in {out.name}")
+    messages += missing_titles(source, out, period, authority)
     settings = dict(DEFAULT_SETTINGS)
     settings.update({"Authority": authority or "", "Period": period or ""})
     headers = tuple(MEASURE_HEADERS) + tuple(h for h in IMPORT_HEADERS if h not in MEASURE_HEADERS)
@@ -628,6 +631,7 @@ def import_scorecard(source: str | os.PathLike, out: str | os.PathLike, *,
     period = card.period or period_from_name(source.name)
     card = dataclasses.replace(card, period=period)
     measures, benchmarks, messages = build_measures(card, authority)
+    messages += missing_titles(source, out, period, authority)
     published = {m.ref: p.rag for m, p in zip(measures, card.measures) if p.rag}
     result = reconcile(measures, published)
     overrides = {d.ref: d.published for d in result.differences
