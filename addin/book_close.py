@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kpi_core.authoring.closing import HISTORY_SHEET, build_close_plan
+from kpi_core.authoring.closing import build_close_plan
 from kpi_core.errors import KpiError
 from kpi_core.reading.workbook import parse_tables
 
@@ -64,6 +64,5 @@ def close_book(book, next_period: str = "", number_formats: NumberFormats | None
         say(f"  warning: {p.text}")
     for note in closing.plan.notes:
         say(f"  note: {note}")
-    say(closing.summary().replace(f"a new {HISTORY_SHEET} sheet",
-                                  f"History (a new {HISTORY_SHEET} sheet)") + ".")
+    say(closing.summary() + ".")
     return ClosedInBook(closing.closed, closing.opened, closing.rows, closing.history_added)

@@ -473,6 +473,8 @@ class Places:
     history_current: tuple[tuple[str, Period, str, int, int], ...] = ()
     #: Title cells above the Measures header that name the current period, and their text.
     titles: tuple[tuple[CellRef, str], ...] = ()
+    #: The workbook's sheet names, in order (a new sheet needs a name none has).
+    sheets: tuple[str, ...] = ()
 
     def setting(self, name: str) -> CellRef | None:
         """The value cell of the Settings row ``name``."""

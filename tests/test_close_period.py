@@ -815,7 +815,7 @@ def test_the_wide_layout_keeps_each_period_in_its_own_column(tmp_path, capsys):
     out = tmp_path / "out.xlsx"
     code, stdout, err = close(capsys, book, "Q3 2016/17", out)
     assert code == 0, err
-    assert "1 row(s) added to a new Past periods sheet, 2 kept in their period's Measures column" \
+    assert "1 row(s) added to History (on a new sheet, Past periods), 2 kept in their period's Measures column" \
         in stdout
     ws = openpyxl.load_workbook(out)["Measures"]
     q2 = headers.index("Q2 2016/17") + 1

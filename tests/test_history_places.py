@@ -64,3 +64,9 @@ def test_a_sheet_of_other_cells_is_not_history(tmp_path):
     path = tmp_path / "h.xlsx"
     wb.save(path)
     assert read_workbook(path).places.history is None
+    # the close makes its History beside the officer's sheet, not over it
+    close_period(path, "Q3 2016/17", tmp_path / "out.xlsx")
+    after = openpyxl.load_workbook(tmp_path / "out.xlsx")
+    assert after.sheetnames[-2:] == ["Past periods", "Past periods 2"]
+    assert after["Past periods"]["A1"].value == "Notes of the team"
+    assert "History" in after["Past periods 2"].tables

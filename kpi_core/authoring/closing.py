@@ -69,7 +69,8 @@ class ClosePlan:
         return self.plan.refused
 
     def summary(self) -> str:
-        where = f"a new {HISTORY_SHEET} sheet" if self.history_added else "History"
+        where = (f"History (on a new sheet, {self.plan.tables[0].sheet})"
+                 if self.history_added else "History")
         wide = (f", {self.in_columns} kept in their period's Measures column"
                 if self.in_columns else "")
         return (f"Closed {self.closed}: {self.rows} row(s) added to {where}{wide}; Previous "
@@ -276,10 +277,25 @@ def build_close_plan(workbook: PerformanceWorkbook, next_period: str, *,
         renamed = re.sub(r"(?<![\w/])" + label + r"(?![\w/])", opened_text, text,
                          flags=re.IGNORECASE)
         edits.append(CellEdit(ref.sheet, ref.row, ref.col, renamed, TEXT))
-    tables, history_added = _history_rows(places.history, history, cols, sheet, notes)
+    tables, history_added = _history_rows(places.history, history, cols, sheet, notes,
+                                          _free_sheet_name(places.sheets))
     plan = WorkbookPlan(tuple(edits), tables, tuple(warnings), tuple(notes))
     return ClosePlan(plan, closed_text, opened_text, len(history), history_added, in_columns,
                      figures)
+
+
+def _free_sheet_name(sheets: tuple[str, ...]) -> str:
+    """``Past periods``, or ``Past periods 2``... where a sheet of the officer's has it.
+
+    >>> _free_sheet_name(("Measures",)), _free_sheet_name(("Measures", "past periods"))
+    ('Past periods', 'Past periods 2')
+    """
+    taken = {s.casefold() for s in sheets}
+    name, n = HISTORY_SHEET, 1
+    while name.casefold() in taken:
+        n += 1
+        name = f"{HISTORY_SHEET} {n}"
+    return name
 
 
 def _value(held: float | str | None) -> tuple[float | str | None, str]:
@@ -304,7 +320,7 @@ def _wide_columns(place: TablePlace) -> dict[Period, int]:
 
 
 def _history_rows(place: TablePlace | None, rows: list[tuple[Measure, Assessment, Period]],
-                  cols: dict[str, int], sheet: str, notes: list[str]
+                  cols: dict[str, int], sheet: str, notes: list[str], new_sheet: str
                   ) -> tuple[tuple[TableRows, ...], bool]:
     """The History rows of the closed period, into the table (or range) the reader found,
     a Notes column added where it has none; a new table on a new sheet where there is
@@ -325,7 +341,7 @@ def _history_rows(place: TablePlace | None, rows: list[tuple[Measure, Assessment
 
     if place is None:
         fields = _HISTORY_FIELDS
-        return (TableRows(HISTORY_TABLE, HISTORY_SHEET, 1, 1, HISTORY_HEADERS, 2,
+        return (TableRows(HISTORY_TABLE, new_sheet, 1, 1, HISTORY_HEADERS, 2,
                           tuple(line(m, a, c, fields) for m, a, c in rows),
                           like=tuple(likes(m, fields) for m, _a, _c in rows),
                           new_sheet=True),), True

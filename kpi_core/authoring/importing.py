@@ -46,8 +46,8 @@ from ..errors import FileError, UsageError, ValueParseError
 from ..model import Measure, Polarity, Settings, Status, Unit
 from ..reading.benchmark_text import canonical_comparator, parse_benchmark_text
 from ..reading.values import parse_reading
-from .reconcile import (  # noqa: F401  (reconcile and its results, as importing gives them)
-    TOLERANCE_GRID, Difference, Reconciliation, reconcile, status_with,
+from .reconcile import (  # noqa: F401  (reconcile, as importing gave it)
+    Reconciliation, reconcile, status_with,
 )
 from .template import DEFAULT_SETTINGS, MEASURE_HEADERS, write_performance_workbook
 

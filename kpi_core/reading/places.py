@@ -85,9 +85,11 @@ def period_titles(cells: RawTable | None, header_row: int, period: str | None
 def build_places(measures: TablePlace | None, settings: RawTable | None,
                  settings_cols: dict[str, int] | None, history: TablePlace | None,
                  history_current: list[tuple[str, Period, str, int, int]],
-                 titles: tuple[tuple[CellRef, str], ...] = ()) -> Places:
+                 titles: tuple[tuple[CellRef, str], ...] = (),
+                 sheets: tuple[str, ...] = ()) -> Places:
     s_place = rows = None
     if settings is not None and settings_cols:
         s_place = table_place(settings, settings_cols)
         rows = setting_rows(settings, settings_cols["setting"])
-    return Places(measures, s_place, rows or (), history, tuple(history_current), titles)
+    return Places(measures, s_place, rows or (), history, tuple(history_current), titles,
+                  tuple(sheets))

@@ -93,7 +93,7 @@ def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = (),
     where = places.build_places(
         m_place, settings_table,
         Sheet(settings_table, []).columns(SETTINGS_COLUMNS) if settings_table else None,
-        history_place, at_current, found_titles)
+        history_place, at_current, found_titles, sheets)
     warn_missing_settings(settings_table, settings, sheets, problems)
     return PerformanceWorkbook(tuple(measures), settings, tuple(problems), tuple(sources),
                                where)
