@@ -116,7 +116,7 @@ def lay_out(sheet: Sheet) -> Layout:
             if block.header is not None:
                 place(block.header)
             first = row
-            for cells in block.rows:
+            for cells in block.cell_rows():
                 place(cells)
             out.tables[block.key] = (first, row)
             if getattr(block, "excel_table", False) and block.header is not None and block.rows:

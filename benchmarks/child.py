@@ -6,15 +6,13 @@ its imports unless named ``import``) and its own peak memory (``maxrss_kb``).
 ``stages BOOK OUT [--cells JSON]``   kpi_core's chain, stage by stage: read, assess,
                                      build, write (the chain of kpi_core.pipeline);
                                      ``--cells`` also saves the scorecard's data rows
-                                     (after timing) for the baselines below
-``pandas CELLS OUT ENGINE [data]``   the same data rows with pandas: DataFrame, Styler
-                                     with RAG fills, ``Styler.to_excel`` (one sheet per
-                                     portfolio, one ExcelWriter); with ``data`` the Data
-                                     sheet's cells too (a plain DataFrame)
+                                     (after timing) for the baseline below
 ``bare CELLS OUT``                   the same cells with XlsxWriter and no logic (the floor):
                                      the portfolio tables' rows and the Data sheet's cells
+                                     (the pandas script a user writes instead is
+                                     benchmarks/pandas_script.py, its own process)
 ``kpi_rag ROWS REPEAT``              KPI_RAG over ROWS rows in one call, and per scalar call;
-                                     then with all nine arguments as columns (issue 14),
+                                     then with all nine arguments as columns,
                                      interleaved with the three-argument call
 ``publish BOOK FOLDER``              the web page and the committee PDF of BOOK: read +
                                      assess + build, then the page (render and write),
@@ -99,8 +97,7 @@ def save_cells(scorecard, path: str) -> None:
     """The scorecard's measure rows (not titles, counts or charts), per portfolio sheet:
     ``{"headers": [...], "sheets": {name: [[[value, style], ...], ...]}, "data": rows}``,
     ``data`` the Data sheet's table (header row first, values only): the bare XlsxWriter
-    baseline writes it too (the same cells as our file), pandas does not (its budget is
-    "the same RAG-coloured table")."""
+    baseline writes it too (the same cells as our file)."""
     from kpi_core.publishing.data_sheet import DATA_SHEET
     from kpi_core.publishing.scorecard import TABLE_HEADERS
     from kpi_core.publishing.spec import Sparkline, Table
@@ -112,7 +109,7 @@ def save_cells(scorecard, path: str) -> None:
                 if isinstance(block, Table) and block.header is not None:
                     data = [[c.value for c in block.header]]
                     data += [[None if isinstance(c.value, Sparkline) else c.value for c in row]
-                             for row in block.rows]
+                             for row in block.cell_rows()]
             continue
         rows = []
         for block in sheet.blocks:
@@ -127,35 +124,6 @@ def save_cells(scorecard, path: str) -> None:
 def _load_cells(path: str) -> dict:
     with open(path, encoding="utf-8") as fh:
         return json.load(fh)
-
-
-def job_pandas(cells_path: str, out: str, engine: str, with_data: str = "") -> None:
-    data = _load_cells(cells_path)
-    fills = _fills()
-    t0 = clock()
-    import pandas as pd
-    if engine == "openpyxl":
-        import openpyxl  # noqa: F401  (its import is part of the import cost, not the write)
-    else:
-        import xlsxwriter  # noqa: F401
-    t1 = clock()
-
-    def rag_css(value):
-        fill = fills.get(value)
-        return (f"background-color: {fill[0]}; color: {fill[1]}; font-weight: bold"
-                if fill else "")
-
-    with pd.ExcelWriter(out, engine=engine) as writer:
-        for name, rows in data["sheets"].items():
-            frame = pd.DataFrame([[v for v, _style in row] for row in rows],
-                                 columns=data["headers"])
-            styled = frame.style.map(rag_css, subset=["RAG"])
-            styled.to_excel(writer, sheet_name=name, index=False)
-        if with_data and data.get("data"):  # the Data sheet's cells too, as a plain frame
-            pd.DataFrame(data["data"][1:], columns=data["data"][0]).to_excel(
-                writer, sheet_name="Data", index=False)
-    t2 = clock()
-    _emit({"import": t1 - t0, "write": t2 - t1, "engine": engine})
 
 
 def job_bare(cells_path: str, out: str) -> None:
@@ -310,9 +278,10 @@ def job_publish(book: str, folder: str) -> None:
     t0 = clock()
     from pathlib import Path
 
+    import importlib.util
+
     from kpi_core.pipeline import assess_workbook, write_pdf
     from kpi_core.publishing.html import write_html
-    from kpi_core.publishing.pdf import find_soffice
     from kpi_core.publishing.scorecard import build_scorecard
     from kpi_core.reading.workbook import read_workbook
     t1 = clock()
@@ -323,7 +292,7 @@ def job_publish(book: str, folder: str) -> None:
     t3 = clock()
     result = {"import": t1 - t0, "read_build": t2 - t1, "html": t3 - t2,
               "html_bytes": page.stat().st_size, "pdf": None}
-    if find_soffice() is not None:
+    if all(importlib.util.find_spec(m) is not None for m in ("weasyprint", "pikepdf")):
         write_pdf(card, Path(folder, "card.pdf"))
         result["pdf"] = clock() - t3
     _emit(result)
@@ -338,8 +307,6 @@ def main(argv: list[str]) -> None:
             cells = args[i + 1]
             del args[i:i + 2]
         job_stages(*args, cells=cells)
-    elif job == "pandas":
-        job_pandas(*args)
     elif job == "bare":
         job_bare(*args)
     elif job == "publish":

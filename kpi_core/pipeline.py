@@ -33,11 +33,12 @@ def assess_workbook(workbook: PerformanceWorkbook, measures_sheet: str = "Measur
         if not found:
             out.append(assess_measure(measure, workbook.settings))
             continue
-        try:
-            a = assess_measure(measure, workbook.settings)
+        try:  # shown as Check data, never counted
+            a = assess_measure(measure, workbook.settings, tuple(found))
         except ValueParseError:  # e.g. Within range whose Target Upper is the error found
-            a = Assessment(measure, Status.DATA_UNAVAILABLE, found[0].text)
-        out.append(replace(a, problems=tuple(found)))  # shown as Check data, never counted
+            a = Assessment(measure, Status.DATA_UNAVAILABLE, found[0].text,
+                           problems=tuple(found))
+        out.append(a)
     return tuple(out)
 
 
@@ -81,7 +82,7 @@ def build_and_write(workbook: PerformanceWorkbook, out: str | os.PathLike, *,
     """Assess, build the scorecard and write ``out`` (and its web page, its PDF).
 
     ``html`` writes the web page beside ``out`` (``.html``); ``pdf`` the committee
-    PDF (``.pdf``), converted by LibreOffice Writer from the page's print version.
+    PDF (``.pdf``), the page's print version laid out by WeasyPrint.
 
     Data errors raise :class:`DataErrors` unless ``keep_going``, in which case the
     affected measures show their problem instead of a status.
@@ -92,6 +93,9 @@ def build_and_write(workbook: PerformanceWorkbook, out: str | os.PathLike, *,
     say = progress or (lambda _msg: None)
     if workbook.errors and not keep_going:
         raise DataErrors(workbook.errors)
+    if pdf:  # what is missing for the PDF is said before anything is written
+        from .publishing.pdf import check_pdf_route
+        check_pdf_route()
     say(f"Assessing {len(workbook.measures):,} measures")
     assessments = assess_workbook(workbook)
     say("Building the scorecard")
@@ -113,7 +117,7 @@ def build_and_write(workbook: PerformanceWorkbook, out: str | os.PathLike, *,
             _render_into(html_path, lambda: made[html_path].write_text(
                 text, encoding="utf-8", newline="\n"))
         if pdf_path is not None:
-            write_pdf(scorecard, made[pdf_path], say, name=pdf_path.stem)
+            write_pdf(scorecard, made[pdf_path], say)
     return Result(review(workbook, assessments), assessments, out, pdf_path, html_path)
 
 
@@ -127,17 +131,11 @@ def _render_into(target: Path, render: Callable[[], object]) -> None:
                         ) from exc
 
 
-def write_pdf(scorecard, target: Path, say: Progress = lambda _msg: None,
-              name: str | None = None) -> Path:
-    """The committee PDF: the page's print version, converted by LibreOffice Writer.
-    ``name``: the page's file name (the PDF's own, when ``target`` is a temporary)."""
-    import tempfile
+def write_pdf(scorecard, target: Path, say: Progress = lambda _msg: None) -> Path:
+    """The committee PDF: the page's print version, laid out by WeasyPrint."""
+    from .publishing.html import render_html
+    from .publishing.pdf import write_committee_pdf
 
-    from .publishing.html import write_html
-    from .publishing.pdf import convert_html_to_pdf
-
-    with tempfile.TemporaryDirectory(prefix="kpi-html-") as work:
-        page = write_html(scorecard, Path(work, f"{name or target.stem}.html"), for_print=True)
-        say("Converting to PDF with LibreOffice")
-        return convert_html_to_pdf(page, target, language=scorecard.language,
-                                   title=scorecard.title)
+    say(f"Writing {target}")
+    return write_committee_pdf(render_html(scorecard, for_print=True), target,
+                               language=scorecard.language, title=scorecard.title)

@@ -1002,6 +1002,57 @@ FAITHFUL_CASES = [
 CASES.extend(FAITHFUL_CASES)
 
 
+def _styles_with(code: str) -> Callable[[bytes], bytes]:
+    """styles.xml with one more cell format, index DATE_XF: custom number format ``code``."""
+    def edit(data: bytes) -> bytes:
+        text = _date_style(data).decode("utf-8").replace(
+            '<numFmts count="1">', f'<numFmts count="2"><numFmt numFmtId="200" formatCode="{code}"/>')
+        return text.replace('<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" '
+                            'applyNumberFormat="1"/></cellXfs>',
+                            '<xf numFmtId="200" fontId="0" fillId="0" borderId="0" xfId="0" '
+                            'applyNumberFormat="1"/></cellXfs>').encode("utf-8")
+    return edit
+
+
+def _backslash_names(folder: Path) -> Path:
+    """The sample with every zip entry name but the content types written with backslashes
+    (as some Windows zip tools write them)."""
+    with zipfile.ZipFile(SAMPLE) as zf:
+        renames = {n: n.replace("/", "\\") for n in zf.namelist() if n != "[Content_Types].xml"}
+    return sample_variant("backslash.xlsx", {}, renames)(folder)
+
+
+_RESULTS_KEPT = {"xl/workbook.xml": _sub(r' fullCalcOnLoad="1"', "")}
+
+#: Cells other programs save, read as they mean them (each once read silently wrong).
+MISREAD_CASES = [
+    Case("duration-format-is-not-a-date", sample_variant("duration.xlsx", {
+        "xl/styles.xml": _styles_with("[h]:mm"),
+        SHEET1: _sub(r'<c r="K5" s="\d+"><v>0.98</v></c>', f'<c r="K5" s="{DATE_XF}"><v>0.98</v></c>')}),
+        check, 0, r"(?m)^CS02 +Amber +% Children Looked After", verify=lambda folder, book: None),
+    Case("iso-time-of-day-in-current", sample_variant("iso-time.xlsx", {
+        SHEET1: _sub(r'<c r="K5" s="\d+"><v>0.98</v></c>', '<c r="K5" t="d"><v>10:10:10</v></c>')}),
+        check, 1, r"current position '10:10:10' is a time of day, not a number", "Measures!K5"),
+    Case("serial-60-is-28-february-1900", sample_variant("serial-60.xlsx", {
+        "xl/styles.xml": _date_style,
+        SHEET1: _sub(r'<c r="K5" s="\d+"><v>0.98</v></c>', f'<c r="K5" s="{DATE_XF}"><v>60</v></c>')}),
+        check, 1, r"current position '1900-02-28' is a date", "Measures!K5"),
+    Case("formula-with-empty-string-result", sample_variant("empty-result.xlsx", {
+        **_RESULTS_KEPT,
+        SHEET1: _sub(r'<c r="K5" s="(\d+)"><v>0.98</v></c>',
+                     r'<c r="K5" s="\1" t="str"><f>IF(L5="","",L5)</f><v></v></c>')}),
+        check, 0, r"(?m)^CS02 +Data unavailable", verify=lambda folder, book: None),
+    Case("formula-with-inline-string-result", sample_variant("inline-result.xlsx", {
+        **_RESULTS_KEPT,
+        SHEET1: _sub(r'<c r="C5" s="(\d+)" t="s"><v>\d+</v></c>',
+                     r'<c r="C5" s="\1" t="inlineStr"><f>"CS"&amp;"02"</f><is><t>CS02</t></is></c>')}),
+        check, 0, r"(?m)^CS02 +Amber +% Children Looked After", verify=lambda folder, book: None),
+    Case("zip-entry-names-with-backslashes", _backslash_names, check, 0,
+         r"(?m)^CS03 +Red +% repeat referrals$", verify=lambda folder, book: None),
+]
+CASES.extend(MISREAD_CASES)
+
+
 # --- import: published scorecards that are not what they seem ---------------------------
 
 def import_to_out(folder: Path, book: Path) -> list[str]:
@@ -1083,3 +1134,104 @@ CASES.extend(IMPORT_CASES)
 
 BY_ID = {case.id: case for case in CASES}
 assert len(BY_ID) == len(CASES), "case ids must be unique"
+
+
+# --- cells as other programs save them: a one-sheet workbook from its XML ----------------
+
+_RAW_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.worksheet+xml"/>'
+    '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.styles+xml"/>'
+    '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.sharedStrings+xml"/>'
+    '{table_type}</Types>')
+_RAW_REL = '<Relationship Id="{id}" Type="http://schemas.openxmlformats.org/{kind}" Target="{target}"/>'
+_RAW_RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns='
+             '"http://schemas.openxmlformats.org/package/2006/relationships">{}</Relationships>')
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_OFFICE_REL = "officeDocument/2006/relationships/"
+
+
+def raw_book(path: Path, rows: str, *, strings: tuple[str, ...] = (),
+             numfmts: dict[int, str] | None = None, xf_formats: tuple[int, ...] = (),
+             date1904: bool = False, calc_on_load: bool = False, table: str | None = None,
+             backslash: bool = False, sheet: str = "Sheet1") -> Path:
+    """A one-sheet workbook whose ``sheetData`` holds ``rows`` (the XML of its rows, as
+    another program wrote it), with these shared strings, custom number formats, cell
+    formats (``s="i"`` is the format of number-format id ``xf_formats[i - 1]``; 0 is
+    General), an optional Excel table over ``table`` (an A1 range), and zip entry
+    names written with backslashes when ``backslash``."""
+    xfs = "".join(f'<xf numFmtId="{f}" fontId="0" fillId="0" borderId="0" xfId="0" '
+                  'applyNumberFormat="1"/>' for f in (0, *xf_formats))
+    fmts = "".join(f'<numFmt numFmtId="{i}" formatCode="{code}"/>'
+                   for i, code in (numfmts or {}).items())
+    styles = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{_MAIN_NS}">'
+              + (f'<numFmts count="{len(numfmts)}">{fmts}</numFmts>' if numfmts else "")
+              + '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+              '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill '
+              'patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/>'
+              '<top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" '
+              f'fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="{len(xf_formats) + 1}">'
+              f'{xfs}</cellXfs></styleSheet>')
+    sst = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{_MAIN_NS}" '
+           f'count="{len(strings)}" uniqueCount="{len(strings)}">'
+           + "".join(f'<si><t xml:space="preserve">{s}</t></si>' for s in strings) + "</sst>")
+    book = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{_MAIN_NS}" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            + ('<workbookPr date1904="1"/>' if date1904 else "<workbookPr/>") + '<sheets>'
+            + f'<sheet name="{sheet}" sheetId="1" r:id="rId1"/></sheets>'
+            + ('<calcPr calcId="191029" fullCalcOnLoad="1"/>' if calc_on_load else "")
+            + "</workbook>")
+    sheet_xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN_NS}" '
+                 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+                 f"<sheetData>{rows}</sheetData>"
+                 + ('<tableParts count="1"><tablePart r:id="rId1"/></tableParts>' if table else "")
+                 + "</worksheet>")
+    parts = {
+        "[Content_Types].xml": _RAW_TYPES.format(table_type=(
+            '<Override PartName="/xl/tables/table1.xml" ContentType="application/vnd.'
+            'openxmlformats-officedocument.spreadsheetml.table+xml"/>' if table else "")),
+        "_rels/.rels": _RAW_RELS.format(_RAW_REL.format(
+            id="rId1", kind=_OFFICE_REL + "officeDocument", target="xl/workbook.xml")),
+        "xl/workbook.xml": book,
+        "xl/_rels/workbook.xml.rels": _RAW_RELS.format(
+            _RAW_REL.format(id="rId1", kind=_OFFICE_REL + "worksheet",
+                            target="worksheets/sheet1.xml")
+            + _RAW_REL.format(id="rId2", kind=_OFFICE_REL + "styles", target="styles.xml")
+            + _RAW_REL.format(id="rId3", kind=_OFFICE_REL + "sharedStrings",
+                              target="sharedStrings.xml")),
+        "xl/styles.xml": styles,
+        "xl/sharedStrings.xml": sst,
+        "xl/worksheets/sheet1.xml": sheet_xml,
+    }
+    if table:
+        first, last = table.split(":")
+        width = column_number(re.match(r"[A-Z]+", last).group()) \
+            - column_number(re.match(r"[A-Z]+", first).group()) + 1
+        parts["xl/worksheets/_rels/sheet1.xml.rels"] = _RAW_RELS.format(_RAW_REL.format(
+            id="rId1", kind=_OFFICE_REL + "table", target="../tables/table1.xml"))
+        parts["xl/tables/table1.xml"] = (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<table xmlns="{_MAIN_NS}" '
+            f'id="1" name="Data" displayName="Data" ref="{table}"><autoFilter ref="{table}"/>'
+            f'<tableColumns count="{width}">'
+            + "".join(f'<tableColumn id="{i}" name="Column{i}"/>' for i in range(1, width + 1))
+            + "</tableColumns></table>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, text in parts.items():
+            zf.writestr(name.replace("/", "\\") if backslash and name != "[Content_Types].xml"
+                        else name, text)
+    return path
+
+
+def column_number(letters: str) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ord(ch) - 64
+    return number

@@ -122,3 +122,51 @@ def test_sparklines_have_no_violations(tmp_path):
     page = write_html(card, tmp_path / "trend.html")
     assert page.read_text(encoding="utf-8").count('class="spark"') == len(mixed_assessments())
     assert_clean(axe(page, 1280))
+
+
+DEMO = ROOT / "workbook_templates" / "demo_performance_workbook.xlsx"
+
+
+def rag_beside_name_problems(result: dict) -> list[str]:
+    """Rows whose RAG cell is not inside the viewport beside (level with, right of) the
+    measure's name, in words; empty when every row is as it should be."""
+    width = result["viewport_width"]
+    problems = []
+    for i, row in enumerate(result["rows"]):
+        name, rag = row["name"], row["rag"]
+        if name is None or rag is None:
+            problems.append(f"row {i}: no name or no RAG cell")
+            continue
+        inside = 0 <= rag["left"] and rag["right"] <= width and rag["left"] < rag["right"]
+        level = rag["top"] < name["bottom"] and name["top"] < rag["bottom"]
+        beside = rag["left"] >= name["right"] - 1
+        if not (inside and level and beside):
+            problems.append(f"row {i} ({name['text'][:30]!r}): RAG {rag} name {name}")
+    return problems
+
+
+@pytest.mark.parametrize("book", [SAMPLE, DEMO], ids=["sample", "demo"])
+def test_at_320_px_each_rag_stands_beside_its_measure(book, tmp_path):
+    out = tmp_path / "card.xlsx"
+    assert main(["regenerate", str(book), "-o", str(out), "--html"]) == 0
+    shot = tmp_path / "narrow.png"
+    narrow = axe(out.with_suffix(".html"), 320, shot)
+    assert_clean(narrow)
+    assert narrow["scroll_width"] <= 320
+    assert len(narrow["rows"]) >= 14
+    assert rag_beside_name_problems(narrow) == []
+    assert shot.stat().st_size > 5_000
+    wide = axe(out.with_suffix(".html"), 1280)
+    assert_clean(wide)
+    # on a wide screen the row is a table row: the RAG cell is further right, level too
+    assert rag_beside_name_problems(wide) == []
+
+
+def test_rag_beside_check_can_fail():
+    row = {"name": {"left": 9, "right": 250, "top": 100, "bottom": 140, "text": "m"},
+           "rag": {"left": 9, "right": 60, "top": 200, "bottom": 220, "text": "Red"}}
+    assert rag_beside_name_problems({"viewport_width": 320, "rows": [row]})  # below it
+    row["rag"] = {"left": 300, "right": 380, "top": 100, "bottom": 120, "text": "Red"}
+    assert rag_beside_name_problems({"viewport_width": 320, "rows": [row]})  # off-screen
+    row["rag"] = {"left": 260, "right": 311, "top": 100, "bottom": 120, "text": "Red"}
+    assert rag_beside_name_problems({"viewport_width": 320, "rows": [row]}) == []

@@ -64,12 +64,17 @@ def test_a_page_that_cannot_be_replaced_puts_the_workbook_back(tmp_path, capsys,
 
 def test_a_pdf_that_cannot_be_made_replaces_nothing(tmp_path, capsys, monkeypatch):
     before = earlier_run(tmp_path)
-    monkeypatch.setattr("kpi_core.publishing.pdf.find_soffice", lambda: None)
+    from kpi_core.errors import PdfError
+
+    def broken(*_args, **_kw):
+        raise PdfError("WeasyPrint wrote an unreadable PDF for OUT.pdf: test")
+    monkeypatch.setattr("kpi_core.publishing.pdf.write_committee_pdf", broken)
+    monkeypatch.setattr("kpi_core.publishing.pdf.check_pdf_route", lambda: None)
     capsys.readouterr()
     code = main(["regenerate", str(SAMPLE), "-o", str(tmp_path / "OUT.xlsx"), "--html",
                  "--pdf"])
     assert code == 2
-    assert "LibreOffice" in capsys.readouterr().err
+    assert "unreadable PDF for OUT.pdf" in capsys.readouterr().err
     unchanged(before)
     assert not (tmp_path / "OUT.pdf").exists()
 

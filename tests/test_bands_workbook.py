@@ -18,10 +18,10 @@ from kpi_core.assessing.measure import assess_measures
 from kpi_core.authoring.template import MEASURE_HEADERS, write_performance_workbook
 from kpi_core.model import Settings, Status, ToleranceBasis
 from kpi_core.pipeline import assess_workbook
-from kpi_core.publishing.scorecard import JUDGEMENT_MARK, TABLE_HEADERS, build_scorecard
+from kpi_core.publishing.scorecard import JUDGEMENT_MARK, build_scorecard
 from kpi_core.publishing.theme import RAG_COLOURS, RAG_TEXT_COLOURS, STATUS_COLOURS
 
-COMMENTS = TABLE_HEADERS.index("Comments")  # the Trend column (issue 9) moved it one right
+COMMENTS = -1  # the last column, whichever columns the scorecard shows
 from kpi_core.publishing.xlsx import STYLES
 from kpi_core.reading.workbook import read_workbook
 from tests.corpus import BAND_HEADERS
@@ -181,7 +181,10 @@ def test_the_rendered_workbook_shows_blue_and_judgement(tmp_path):
     judged = cells["Repeat referrals"]
     rag = ws.cell(judged.row, judged.column + 3)
     assert rag.value == "Amber (judgement)" and rag.fill.fgColor.rgb[-6:] == "FFBF47"
-    assert "rules give Red" in ws.cell(judged.row, judged.column + COMMENTS - 1).value
+    header = next(r for r in range(judged.row, 0, -1) if ws.cell(r, 2).value == "Measure")
+    comments = next(c for c in range(1, ws.max_column + 1)
+                    if ws.cell(header, c).value == "Comments")
+    assert "rules give Red" in ws.cell(judged.row, comments).value
     assert ws.row_dimensions[judged.row].height > 15            # the comment wraps
     summary = wb["Summary"]
     header = next(r for r in summary.iter_rows(values_only=True) if r[0] == "Portfolio")

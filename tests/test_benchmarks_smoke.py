@@ -27,7 +27,7 @@ def test_the_benchmark_command_runs_and_writes_json(tmp_path):
     assert "regenerate sample workbook, cold CLI" in run.stdout
 
     result = json.loads(out.read_text(encoding="utf-8"))
-    for key in ("machine", "startup", "regenerate", "comparison", "kpi_rag", "frozen",
+    for key in ("machine", "startup", "regenerate", "budget", "kpi_rag", "frozen",
                 "growth", "budgets", "publication"):
         assert key in result
     assert {"bare", "import_kpi_core", "regenerate_sample",
@@ -36,20 +36,24 @@ def test_the_benchmark_command_runs_and_writes_json(tmp_path):
     assert size["portfolios"] == 5
     assert {"read", "assess", "build", "write", "pipeline"} <= set(size["stages"])
     assert size["wall"] > 0 and size["peak_mb"] > 0
-    assert "bare" in result["comparison"]
     pub = result["publication"]
     assert pub["html_stage"] > 0 and pub["html_bytes"] > 10_000 and pub["html"] > 0
     assert (pub["pdf_stage"] is not None) == pub["pdf_available"]
-    assert ("pandas_openpyxl" in result["comparison"]) == have_pandas
-    comparators = result["comparators"]
-    assert comparators["measures"] == 100 and comparators["authorities"] == 150
-    assert comparators["rows"] > 100 * 150 and comparators["wall"] > 0
-    assert {"read", "assess", "build", "write"} <= set(comparators["stages"])
+    budget = result["budget"]
+    assert budget["measures"] == 100
+    for job in ("plain", "history", "comparators"):  # every CLI job, whole process
+        assert budget[job]["wall"] > 0 and budget[job]["cpu"] > 0 and budget[job]["peak_mb"] > 0
+    assert ("pandas" in budget) == have_pandas
+    if have_pandas:  # the script's own split, read included
+        assert {"import", "read", "rag", "write"} <= set(budget["pandas"]["stages"])
+    assert {"read", "assess", "build", "write"} <= set(budget["stages"]["ours"])
+    assert budget["bare_write"] > 0
     assert result["kpi_rag"]["rows"] == 10_000
     assert result["growth"] is None  # needs 1,000 and 20,000
     for row in result["budgets"]:
         assert set(row) >= {"job", "ours", "baseline", "ratio", "budget", "met"}
-    assert any(row["budget"] == "<= 0.5 s" for row in result["budgets"])
+    assert any(row["budget"] == "<= 0.25 s" for row in result["budgets"])
+    assert any("pandas script" in row["job"] for row in result["budgets"]) == have_pandas
 
 
 def test_the_synthetic_workbook_is_deterministic_and_clean(tmp_path, monkeypatch):

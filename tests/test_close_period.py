@@ -139,7 +139,10 @@ def test_xlsm_keeps_its_vba_project_button_and_every_other_part(tmp_path, capsys
     assert re.search(rb"<legacyDrawing r:id=\"rId1\"/>", after["xl/worksheets/sheet1.xml"])
     changed = {name for name in before if before[name] != after.get(name)}
     assert changed == {"xl/worksheets/sheet1.xml", "xl/worksheets/sheet3.xml",  # Measures, Settings
-                       "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"}
+                       "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml",
+                       "xl/sharedStrings.xml"}  # its count: the text Currents cleared
+    assert before["xl/sharedStrings.xml"].split(b"<si>", 1)[1] == \
+        after["xl/sharedStrings.xml"].split(b"<si>", 1)[1]  # the strings as they were
     assert set(after) - set(before) == {"xl/worksheets/sheet4.xml", "xl/tables/table4.xml",
                                         "xl/worksheets/_rels/sheet4.xml.rels"}
     # the zip keeps the input's order, new parts last
@@ -161,6 +164,8 @@ def test_second_close_changes_only_the_sheets_it_edits(tmp_path, capsys):
     assert close(capsys, first, "Q4 2016/17", second)[0] == 0
     a, b = parts(first), parts(second)
     changed = {name for name in a if a[name] != b.get(name)}
+    # the typed figures were numbers, History's new cells inline text: no shared string
+    # gains or loses a cell, so that part stays byte for byte
     assert changed == {"xl/worksheets/sheet1.xml", "xl/worksheets/sheet3.xml",
                        "xl/worksheets/sheet4.xml", "xl/tables/table4.xml"}
     assert set(a) == set(b)
@@ -557,7 +562,8 @@ def test_everything_openpyxl_drops_is_kept_byte_for_byte(tmp_path, capsys):
     assert vml and all(after[n] == before[n] for n in vml)
     changed = {name for name in before if before[name] != after.get(name)}
     assert changed == {"xl/worksheets/sheet1.xml", "xl/worksheets/sheet3.xml",
-                       "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"}
+                       "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml",
+                       "xl/sharedStrings.xml"}  # its count only
     sheet_before, sheet_after = before["xl/worksheets/sheet1.xml"], after["xl/worksheets/sheet1.xml"]
     # the sparklines, the data bar, the x14 validation and the slicer list stand after
     # sheetData, which keeps every byte
@@ -864,3 +870,31 @@ def test_a_new_workbooks_empty_history_table_takes_the_first_close(tmp_path, cap
     assert code == 0, err
     rows = table_rows(out, "History")
     assert rows[1:] == [["A1", "Q2 2016/17", 0.95, 0.9, "Green", None]]
+
+
+
+def _shared_string_count(path: Path) -> tuple[int, int]:
+    """The shared strings' ``count``, and the cells that refer to them."""
+    found = parts(path)
+    sst = found["xl/sharedStrings.xml"].decode()
+    cells = sum(len(re.findall(r'<c\s[^>]*?\bt="s"', data.decode())) for name, data
+                in found.items() if name.startswith("xl/worksheets/sheet"))
+    return int(re.search(r'\bcount="(\d+)"', sst).group(1)), cells
+
+
+def test_shared_strings_count_stays_the_cells_that_use_them(tmp_path, capsys):
+    """Closing copies text Currents (shared strings) into Previous and clears them: the
+    shared strings' count moves with the cells that use them (XlsxWriter's input counts
+    a table's header twice, so the change is compared, not the totals)."""
+    book = write_book(tmp_path / "in.xlsx", [
+        measure_row("M1", Current="n/a", Previous="TBC"),
+        measure_row("M2", Current="Data unavailable"),
+        measure_row("M3", Current=0.5, Previous="-")], settings=SETTINGS)
+    for source in (book, XLSX, XLSM):
+        out = tmp_path / f"closed-{source.stem}{source.suffix}"
+        code, _out, err = close(capsys, source, "Q3 2016/17", out)
+        assert code == 0, err
+        (count0, cells0), (count, cells) = _shared_string_count(source), \
+            _shared_string_count(out)
+        assert count - count0 == cells - cells0, source.name
+    assert _shared_string_count(tmp_path / "closed-in.xlsx")[1] != _shared_string_count(book)[1]

@@ -170,7 +170,7 @@ def test_formula_like_text_is_written_as_text(tmp_path, capsys):
     assert INJECTED["Portfolio"] in values  # the Summary row, exactly as written
     assert INJECTED["Cabinet Member"] in values
     assert INJECTED["Measure"] in values
-    assert f"Outcome: {INJECTED['Outcome']} Notes: {INJECTED['Notes']}" in values
+    assert f"Outcome: {INJECTED['Outcome']}\nNotes: {INJECTED['Notes']}" in values
     assert INJECTED["Benchmarking"] in values
     assert any(isinstance(v, str) and v.startswith("=1+2 (@2015): 50%") for v in values)
     with zipfile.ZipFile(out) as zf:

@@ -17,7 +17,8 @@ from kpi_core.reading import scan
 from kpi_core.reading import xlsx as reader
 from kpi_core.reading.package import Package
 from kpi_core.reading.scan import (Book, CellError, FormulaNoResult, decode_escapes,
-                                   parse_iso_date, serial_to_datetime, text_of)
+                                   parse_iso_date, parse_iso_time, serial_to_datetime,
+                                   text_of)
 from kpi_core.reading.xlsx import MAX_TABLE_CELLS, RawTable, _TableDef
 from tests.corpus import CASES, SAMPLE, SHEET1, _sub, sample_variant
 
@@ -25,7 +26,7 @@ from tests.corpus import CASES, SAMPLE, SHEET1, _sub, sample_variant
 # --- the element reader, as it was before the scanner (the oracle) ------------------------
 
 def element_fill_grids(pkg: Package, part: str, tables: list[_TableDef], grids: dict,
-                percents: dict, book: Book, top: int, bottom: int) -> None:
+                       percents: dict, book: Book, top: int, bottom: int, fast=None) -> None:
     main = book.main
     c_tag, row_tag, data_tag = f"{main}c", f"{main}row", f"{main}sheetData"
     percent_styles, date_styles = book.percent_styles, book.date_styles
@@ -35,8 +36,7 @@ def element_fill_grids(pkg: Package, part: str, tables: list[_TableDef], grids: 
             if row.tag == data_tag:
                 break  # nothing after the rows is read
             continue
-        r = row.get("r")
-        row_no = int(r) if r else row_no + 1
+        row_no = element_row_number(row, c_tag, row_no)
         if row_no > bottom:
             break
         if row_no >= top:
@@ -46,10 +46,11 @@ def element_fill_grids(pkg: Package, part: str, tables: list[_TableDef], grids: 
                     continue
                 ref = elem.get("r")
                 col_no = column_index(ref.rstrip("0123456789")) if ref else col_no + 1
+                cell_row = int(ref[len(ref.rstrip("0123456789")):]) if ref else row_no
                 for t in tables:
-                    if t.top <= row_no <= t.bottom and t.left <= col_no <= t.right:
+                    if t.top <= cell_row <= t.bottom and t.left <= col_no <= t.right:
                         value = element_cell_value(elem, book)
-                        ri, ci = row_no - t.top, col_no - t.left
+                        ri, ci = cell_row - t.top, col_no - t.left
                         style = elem.get("s")
                         if style:
                             index = int(style)
@@ -62,7 +63,7 @@ def element_fill_grids(pkg: Package, part: str, tables: list[_TableDef], grids: 
         pkg.release()
 
 
-def element_fill_sheet(pkg: Package, part: str, book: Book, sheet: str) -> RawTable:
+def element_fill_sheet(pkg: Package, part: str, book: Book, sheet: str, fast=None) -> RawTable:
     """Every cell of a sheet from A1 to its last used row and column (a plain range has
     no table to bound it), as one grid."""
     main = book.main
@@ -75,32 +76,32 @@ def element_fill_sheet(pkg: Package, part: str, book: Book, sheet: str) -> RawTa
             if row.tag == data_tag:
                 break
             continue
-        r = row.get("r")
-        row_no = int(r) if r else row_no + 1
+        row_no = element_row_number(row, c_tag, row_no)
         col_no = 0
-        found: dict[int, object] = {}
+        found: dict[int, dict[int, object]] = {}
         for elem in row:
             if elem.tag != c_tag:
                 continue
             ref = elem.get("r")
             col_no = column_index(ref.rstrip("0123456789")) if ref else col_no + 1
+            cell_row = int(ref[len(ref.rstrip("0123456789")):]) if ref else row_no
             value = element_cell_value(elem, book)
             style = elem.get("s")
             if style:
                 index = int(style)
                 if index in book.percent_styles:
-                    percents.add((row_no - 1, col_no - 1))
+                    percents.add((cell_row - 1, col_no - 1))
                 elif index in book.date_styles and type(value) is float:
                     value = serial_to_datetime(value, book.date1904) or value
             if value is not None:
-                found[col_no] = value
-        if found:
-            rows[row_no] = found
-            width = max(width, max(found))
-            cells = max(cells, row_no * width)
+                found.setdefault(cell_row, {})[col_no] = value
+        for number, values in found.items():
+            rows.setdefault(number, {}).update(values)  # a row written twice is one row
+            width = max(width, max(values))
+            cells = max(cells, number * width)
             if cells > MAX_TABLE_CELLS:
                 raise FileError(f"{pkg.path}: sheet {sheet} is used as far as "
-                                f"{cell_address(row_no, width)}, more than the "
+                                f"{cell_address(number, width)}, more than the "
                                 f"{MAX_TABLE_CELLS:,} cells this tool reads from a range "
                                 "without an Excel table; make the measures an Excel table "
                                 "(Insert > Table) named Measures")
@@ -112,15 +113,30 @@ def element_fill_sheet(pkg: Package, part: str, book: Book, sheet: str) -> RawTa
     return RawTable(sheet, sheet, 1, 1, grid, frozenset(percents))
 
 
+def element_row_number(row, c_tag: str, row_before: int) -> int:
+    """A row's number: its ``r``, else its first cell's, else one past the row before."""
+    r = row.get("r")
+    if not r:
+        first = next((c.get("r") for c in row if c.tag == c_tag), None)
+        r = first[len(first.rstrip("0123456789")):] if first else None
+    return int(r) if r else row_before + 1
+
+
 def element_cell_value(elem, book: Book) -> object:
     kind = elem.get("t", "n")
     v = elem.find(book.v_tag)
     f = elem.find(book.f_tag)
     text = v.text if v is not None else None
-    if f is not None and (text is None or book.calc_on_load):
-        # No saved result, or one the writing program said to recalculate on load
-        # (fullCalcOnLoad: openpyxl and XlsxWriter write placeholders, not results).
-        return FormulaNoResult(f.text or "")
+    if f is not None:
+        if book.calc_on_load:
+            # The writing program said to recalculate on load (fullCalcOnLoad: openpyxl
+            # and XlsxWriter write placeholders, not results).
+            return FormulaNoResult(f.text or "")
+        if text is None:
+            if kind == "str" and v is not None:
+                return ""  # the saved result is the empty string
+            if kind != "inlineStr" or elem.find(book.is_tag) is None:
+                return FormulaNoResult(f.text or "")
     if kind == "inlineStr":
         inline = elem.find(book.is_tag)
         return text_of(inline, book.main) if inline is not None else ""
@@ -138,8 +154,8 @@ def element_cell_value(elem, book: Book) -> object:
         return text.strip() == "1"
     if kind == "e":
         return CellError(text)
-    if kind == "d":  # an ISO 8601 date (Strict files, and some other writers)
-        return parse_iso_date(text) or text
+    if kind == "d":  # an ISO 8601 date or time (Strict files, and some other writers)
+        return parse_iso_date(text) or parse_iso_time(text) or text
     if kind == "str":  # a formula's text result
         return decode_escapes(text)
     try:

@@ -78,6 +78,26 @@ def test_each_problem_names_its_cell(tmp_path, row, cell, severity, message):
     assert _problems(book) == [(cell, severity, message)]
 
 
+def test_rows_let_go_as_read_give_the_same_values_and_problems(tmp_path):
+    """read_workbook owns its tables: the Comparators cells leave the grid once read."""
+    from kpi_core.model import Settings
+    from kpi_core.reading.comparators import read_comparators
+    from kpi_core.reading.xlsx import read_tables
+    path = write_book(tmp_path / "b.xlsx", [measure_row("M1")], comparators=[
+        ["M1", "Kent", "2015", 0.4, "SN"], ["M1", "Kent", "2015", 0.5, "SN"],
+        ["M1", "Surrey", "last year", 0.3, "SN"], ["M1", BUCKS, "2015", 0.6, "SN"]])
+    results = []
+    for release in (False, True):
+        table = read_tables(path).tables["comparators"]
+        problems: list = []
+        rows = read_comparators(table, problems, Settings(authority=BUCKS), {"m1": Unit.PERCENT},
+                                release_rows=release)
+        results.append((rows, problems))
+        assert table.rows[0] is not None  # the header stays
+        assert all(row is None for row in table.rows[1:]) is release
+    assert results[0] == results[1] and results[0][1]
+
+
 def test_our_own_authority_not_found_says_which_names_it_looked_for(tmp_path):
     book = _book(tmp_path, comparators=[["M1", "Oxfordshire", "2015", 0.6, "SN"]],
                  settings=[("Authority", BUCKS), ("Authority Code", 825)])

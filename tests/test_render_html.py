@@ -92,7 +92,7 @@ def test_status_fills_are_the_spec_colours(status, page):
 
 
 def test_rag_cells_carry_the_word(page):
-    cells = re.findall(r'<td class="(rag-[a-z]+|check)">([^<]*)</td>', page)
+    cells = re.findall(r'<td class="(rag-[a-z]+|check) rag"[^>]*>([^<]*)</td>', page)
     assert cells, "no RAG cells found"
     words = {"rag-green": "Green", "rag-amber": "Amber", "rag-red": "Red",
              "rag-blue": "Blue", "check": "Check data"}
@@ -287,12 +287,32 @@ def test_chart_svg_escapes_labels(card):
 
 # --- the print version and the files ---------------------------------------------
 
-def test_print_version_for_writer(card):
+def test_print_version(card):
     page = render_html(card, for_print=True)
     assert "Skip to main content" not in page and "<nav" not in page
-    assert '<table border="1" cellspacing="0"' in page
-    assert 'width="100%"' in page and '<td valign="top"' in page
     assert page.count("<caption") == page.count("<table")
+    assert " data-label=" not in page  # the narrow screen's labels are the web page's
+    widths = [float(w) for w in re.findall(r'<th style="width: ([\d.]+)%"', page)]
+    assert widths and all(w >= 3 for w in widths)
+
+
+def test_narrow_screen_labels_and_rag_cell(card):
+    page = render_html(card)
+    assert '<table class="measures">' in page
+    assert re.search(r'<td class="figure" data-label="Current position">36%</td>'
+                     r'<td class="rag-red rag" data-label="RAG">Red</td>', page)
+    assert "@media (max-width: 640px)" in page and "display: grid" in page
+
+
+def test_zero_bars_are_labelled(card):
+    from kpi_core.publishing.html import chart_svg
+    sheet = card.sheet("Resources- Finance-IT")
+    chart = sheet.charts[0]
+    counts = next(b for b in sheet.blocks if isinstance(b, Table) and b.key == chart.table)
+    svg, _w, _h = chart_svg(chart, counts)
+    labels = re.findall(r"<text[^>]*>(\d+)</text>", svg)
+    zeros = [r[2].value for r in counts.rows[chart.first_row:chart.last_row + 1]].count(0)
+    assert zeros and labels.count("0") == zeros
 
 
 def test_write_html_is_atomic_and_utf8(card, tmp_path):

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import zipfile
 from dataclasses import replace
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -77,6 +78,18 @@ def _right(ws, cell, n=1):
     return ws.cell(cell.row, cell.column + n)
 
 
+def _under(ws, name, header):
+    """The cell of ``name``'s row in the column headed ``header`` (a column with nothing
+    to show in the whole scorecard is left out, so positions vary)."""
+    for r in range(name.row - 1, 0, -1):
+        if ws.cell(r, 2).value == "Measure":
+            for c in range(1, ws.max_column + 1):
+                if ws.cell(r, c).value == header:
+                    return ws.cell(name.row, c)
+            raise AssertionError(f"no {header!r} column on {ws.title}")
+    raise AssertionError(f"no header row above {name.coordinate}")
+
+
 def _fill(cell) -> str:
     return cell.fill.fgColor.rgb[-6:].upper()
 
@@ -124,8 +137,9 @@ def test_measure_row_values_fills_and_formats(wb):
     assert rag.value == "Red" and _fill(rag) == "D4351C"
     assert rag.font.color.rgb[-6:].upper() == "FFFFFF"
     assert _right(ws, name, 4).value == "\u25bc Worsening since the previous period (33%)"
-    assert _right(ws, name, 6).value.startswith("Statistical Neighbour Average (2015): 23%")
-    assert _right(ws, name, 6).alignment.wrap_text
+    assert _under(ws, name, "Benchmarking").value.startswith(
+        "Statistical Neighbour Average (2015): 23%")
+    assert _under(ws, name, "Benchmarking").alignment.wrap_text
     green = _right(ws, _find(ws, "% of Child Protection Plans reviewed in timescales"), 3)
     assert green.value == "Green" and _fill(green) == "00703C"
     amber = _right(ws, _find(ws, "% children seen during assessment"), 3)
@@ -152,14 +166,14 @@ def test_check_data_row(wb):
     name = _find(ws, "Budget variance")
     rag = _right(ws, name, 3)
     assert rag.value == "Check data" and _fill(rag) == "505A5F"
-    assert "Measures!J12" in _right(ws, name, 7).value
+    assert "Measures!J12" in _under(ws, name, "Comments").value
 
 
 def test_text_that_looks_like_formulas_stays_text(wb):
     ws = wb["Resources- Finance-IT"]
     name = _find(ws, "=SUM(A1:A2) formula-looking name")
     assert name.data_type == "s"
-    assert _right(ws, name, 7).value.startswith("Notes: +44")
+    assert _under(ws, name, "Comments").value.startswith("Notes: +44")
     for sheet in wb.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
@@ -174,7 +188,9 @@ def test_print_settings(wb):
         assert int(ws.page_setup.fitToWidth or 1) == 1
         assert int(ws.page_setup.fitToHeight) == 0
         assert ws.sheet_properties.pageSetUpPr.fitToPage
-        assert ws.print_title_rows and re.fullmatch(r"\$?\d+:\$?\d+", ws.print_title_rows)
+        if ws.title != "Data":  # the Data sheet does not print (below)
+            assert ws.print_title_rows and re.fullmatch(r"\$?\d+:\$?\d+",
+                                                        ws.print_title_rows)
         assert ws.sheet_view.showGridLines is False
         assert ws.print_options.gridLines in (None, False)
         assert ws.freeze_panes == ("A2" if ws.title == "Data" else "A3")
@@ -187,6 +203,30 @@ def test_print_settings(wb):
     assert _find(ws, KEY_AREAS).row == header_row - 1
 
 
+def test_data_sheet_stays_out_of_the_print_and_says_so(wb):
+    from kpi_core.publishing.data_sheet import DATA_COLUMNS, DATA_PRINT_NOTE
+    ws = wb["Data"]
+    note = ws.cell(1, len(DATA_COLUMNS) + 2)
+    assert note.value == DATA_PRINT_NOTE and note.font.i
+    assert [c.value for c in ws[1][:len(DATA_COLUMNS)]] == [h for h, _g in DATA_COLUMNS]
+    assert not ws.print_title_rows
+    (area,) = [a.strip("$").replace("$", "") for a in ws.print_area.split("!")[-1:]]
+    cells = [c.value for row in ws[area] for c in (row if isinstance(row, tuple) else (row,))] \
+        if ":" in area else [ws[area].value]
+    assert cells == [None] and ws[area].row > ws.max_row - 1  # a blank cell below the table
+
+
+def test_zero_bar_is_labelled_on_the_portfolio_chart(book):
+    with zipfile.ZipFile(book) as z:
+        charts = [z.read(n).decode() for n in sorted(z.namelist())
+                  if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
+    stacked = [c for c in charts if "<c:grouping val=\"stacked\"" in c]
+    single = [c for c in charts if c not in stacked]
+    assert stacked and single
+    assert all('formatCode="0;-0;;@"' in c for c in stacked)
+    assert all('formatCode="0"' in c and 'formatCode="0;-0;;@"' not in c for c in single)
+
+
 def test_footer_escapes_ampersand(tmp_path):
     card = build_scorecard(assess_measures([Measure("A", "Health & Care", "m")]), SETTINGS)
     path = write_scorecard(card, tmp_path / "amp.xlsx")
@@ -196,9 +236,11 @@ def test_footer_escapes_ampersand(tmp_path):
 
 def test_wrapped_rows_are_tall_enough(wb):
     ws = wb[CS]
-    long_row = _find(ws, "% of contacts received actioned within 24 hours (1 working day)").row
-    comments = ws.cell(long_row, 9).value
-    width = ws.column_dimensions["I"].width
+    name = _find(ws, "% of contacts received actioned within 24 hours (1 working day)")
+    long_row = name.row
+    cell = _under(ws, name, "Comments")
+    comments = cell.value
+    width = ws.column_dimensions[cell.column_letter].width
     lines = wrapped_lines(comments, width)
     assert lines >= 8
     assert ws.row_dimensions[long_row].height >= lines * 15
@@ -217,7 +259,7 @@ def test_long_text_is_truncated_visibly(tmp_path):
     m = Measure("A", "P", "m", notes="x" * 40_000)
     path = write_scorecard(build_scorecard(assess_measures([m])), tmp_path / "long.xlsx")
     ws = openpyxl.load_workbook(path)["P"]
-    comments = _right(ws, _find(ws, "m"), 7).value
+    comments = _under(ws, _find(ws, "m"), "Comments").value
     assert len(comments) <= MAX_CELL_CHARS
     assert comments.startswith("Notes: xxx")
     assert re.search(r"\u2026 \[truncated: [\d,]+ characters not shown\]$", comments)
@@ -346,3 +388,21 @@ def test_units_cover_every_value_style():
         assert any(name.startswith({"%": "pct", "number": "number", "days": "days",
                                     "£": "money", "rate": "rate"}[unit.value])
                    for name in STYLES)
+
+
+def test_sample_has_no_empty_columns_in_any_rendering(tmp_path):
+    """The sample has no History and no Previous: no Direction of travel or Trend column
+    in the workbook or the web page; its Comments column is the wider for it."""
+    from addin.cli import main
+    sample = Path(__file__).resolve().parent.parent / "workbook_templates" / \
+        "performance_workbook.xlsx"
+    out = tmp_path / "sample.xlsx"
+    assert main(["regenerate", str(sample), "-o", str(out), "--html"]) == 0
+    ws = openpyxl.load_workbook(out)[CS]
+    header = next(r for r in ws.iter_rows(values_only=True) if r[1] == "Measure")
+    assert [h for h in header if h] == ["No.", "Measure", "Target", "Current position", "RAG",
+                                        "Benchmarking", "Comments"]
+    assert ws.column_dimensions["G"].width >= 60 + 18 + 14  # the room of the two left out
+    page = out.with_suffix(".html").read_text(encoding="utf-8")
+    assert ">Benchmarking</th>" in page
+    assert ">Direction of travel</th>" not in page and ">Trend</th>" not in page

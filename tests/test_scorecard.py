@@ -6,35 +6,38 @@ import re
 import pytest
 from hypothesis import given, strategies as st
 
-from kpi_core.model import Benchmark, Direction, Measure, Unit
+from kpi_core.model import Benchmark, Direction, Measure, Status, Unit
 from kpi_core.assessing.measure import assess_measures
 from kpi_core.publishing.data_sheet import CHECK_DATA, value_style
 from kpi_core.publishing.scorecard import (
     KEY_AREAS, LABEL_NOT_DUE, LABEL_NO_TARGET, LABEL_PROBLEMS, LABEL_RAG_TOTAL, LABEL_UNAVAILABLE,
-    LOWER_AREAS, OTHER_MEASURES, TABLE_HEADERS, build_scorecard, build_sheet_names
+    LOWER_AREAS, OTHER_MEASURES, TABLE_HEADERS, build_scorecard, build_sheet_names, comments_text,
 )
 from kpi_core.publishing.spec import Heading, Table
 from tests.scorecard_samples import (
     CS, MEMBER, RES, SETTINGS, mixed_assessments, reference_assessments, with_problem,
 )
 
-COLUMN = {name: i for i, name in enumerate(TABLE_HEADERS)}
-
-
 def _table(sheet, key: str) -> Table:
     return next(b for b in sheet.blocks if isinstance(b, Table) and b.key == key)
 
 
+def _by_header(table: Table, row) -> dict:
+    """A measure row's cells by their column's header (columns with nothing to show in
+    the whole scorecard are left out, so positions vary)."""
+    return {h.value: cell for h, cell in zip(table.header, row)}
+
+
 def _names(table: Table) -> list[str]:
-    return [row[COLUMN["Measure"]].value for row in table.rows if len(row) > 2]
+    return [_by_header(table, row)["Measure"].value for row in table.rows if len(row) > 2]
 
 
-def _row(sheet, name: str):
+def _row(sheet, name: str) -> dict:
     for block in sheet.blocks:
         if isinstance(block, Table) and block.header is not None:
             for row in block.rows:
-                if len(row) > 2 and row[COLUMN["Measure"]].value == name:
-                    return row
+                if len(row) > 2 and _by_header(block, row)["Measure"].value == name:
+                    return _by_header(block, row)
     raise AssertionError(f"{name!r} not in {sheet.name}")
 
 
@@ -172,7 +175,7 @@ def test_sections_follow_reference(card):
     lower = _table(sheet, "lower")
     assert len(lower.rows) == 11
     assert [r[0].value for r in lower.rows] == list(range(1, 12))
-    assert lower.rows[0][COLUMN["Measure"]].value == "% repeat referrals"
+    assert _by_header(lower, lower.rows[0])["Measure"].value == "% repeat referrals"
     assert _names(_table(sheet, "other")) == [
         "% of CLA are placed no more than 20 miles away from home"]
 
@@ -188,7 +191,8 @@ def test_greens_are_key_areas_when_nothing_highlighted(card):
     sheet = card.sheets[2]
     key = _names(_table(sheet, "key"))
     assert "Council tax collected" in key and "Staff turnover within range" in key
-    assert all(r[COLUMN["RAG"]].value == "Green" for r in _table(sheet, "key").rows)
+    key_table = _table(sheet, "key")
+    assert all(_by_header(key_table, r)["RAG"].value == "Green" for r in key_table.rows)
     other = _names(_table(sheet, "other"))
     assert {"Complaints answered", "Annual residents survey satisfaction",
             "Calls answered in 20 seconds", "Budget variance"} == set(other)
@@ -215,45 +219,45 @@ def test_empty_section_has_a_note():
 
 def test_row_columns_and_rag_style(card):
     row = _row(card.sheet(CS), "% repeat referrals")
-    assert [c.value for c in row[:6]] == [1, "% repeat referrals", 0.25, 0.36, "Red",
-                                          f"{Direction.WORSENING.label} since the previous "
-                                          "period (33%)"]
-    assert row[COLUMN["RAG"]].style == "rag_red"
-    assert row[COLUMN["Target"]].style == "pct0"
-    assert row[COLUMN["Benchmarking"]].value == (
+    assert [c.value for c in list(row.values())[:6]] == [
+        1, "% repeat referrals", 0.25, 0.36, "Red",
+        f"{Direction.WORSENING.label} since the previous period (33%)"]
+    assert row["RAG"].style == "rag_red"
+    assert row["Target"].style == "pct0"
+    assert row["Benchmarking"].value == (
         "Statistical Neighbour Average (2015): 23% (13 pts worse)\n"
         "National Average (2015): 24% (12 pts worse)")
-    assert row[COLUMN["Comments"]].value.startswith(
-        "Outcome: Vulnerable children are safe and protected from harm Notes: In August")
+    assert row["Comments"].value.startswith(
+        "Outcome: Vulnerable children are safe and protected from harm\nNotes: In August")
 
 
 def test_free_benchmarking_text_shown_as_it_is(card):
     row = _row(card.sheet(CS), "% assessments completed in 45 working days")
-    assert row[COLUMN["Benchmarking"]].value == "2014/15 England 82% S East 81 % Bucks 83%"
+    assert row["Benchmarking"].value == "2014/15 England 82% S East 81 % Bucks 83%"
 
 
 def test_comments_leave_out_missing_parts(card):
-    assert _row(card.sheets[2], "=SUM(A1:A2) formula-looking name")[COLUMN["Comments"]].value \
+    assert _row(card.sheets[2], "=SUM(A1:A2) formula-looking name")["Comments"].value \
         == "Notes: +44 1234 567890 and @mention; -not a formula"
-    assert _row(card.sheets[2], "Council tax collected")[COLUMN["Comments"]].value is None
+    assert _row(card.sheets[2], "Council tax collected")["Comments"].value is None
 
 
 def test_range_target_marker_and_statuses(card):
     sheet = card.sheets[2]
-    assert _row(sheet, "Staff turnover within range")[COLUMN["Target"]].value == "8% to 12%"
+    assert _row(sheet, "Staff turnover within range")["Target"].value == "8% to 12%"
     survey = _row(sheet, "Annual residents survey satisfaction")
-    assert survey[COLUMN["Current position"]].value == "TBC"
-    assert survey[COLUMN["RAG"]].value == "Not due" and survey[COLUMN["RAG"]].style == "status"
-    assert _row(sheet, "Complaints answered")[COLUMN["RAG"]].value == "No target"
-    assert _row(sheet, "Complaints answered")[COLUMN["Target"]].value is None
-    assert _row(sheet, "Average days to pay invoices")[COLUMN["Current position"]].style \
+    assert survey["Current position"].value == "TBC"
+    assert survey["RAG"].value == "Not due" and survey["RAG"].style == "status"
+    assert _row(sheet, "Complaints answered")["RAG"].value == "No target"
+    assert _row(sheet, "Complaints answered")["Target"].value is None
+    assert _row(sheet, "Average days to pay invoices")["Current position"].style \
         == "days1"
 
 
 def test_problem_row_reads_check_data(card):
     row = _row(card.sheets[2], "Budget variance")
-    assert row[COLUMN["RAG"]].value == CHECK_DATA and row[COLUMN["RAG"]].style == "check"
-    assert row[COLUMN["Comments"]].value == \
+    assert row["RAG"].value == CHECK_DATA and row["RAG"].style == "check"
+    assert row["Comments"].value == \
         "Measures!J12: current position 'abc' is not a number"
 
 
@@ -269,7 +273,7 @@ def test_benchmarks_without_current_have_no_gap():
     m = Measure("A", "P", "m", unit=Unit.PERCENT, target=0.5, current=None,
                 benchmarks=(Benchmark("A", "National Average", None, 0.4),))
     row = _row(build_scorecard(assess_measures([m])).sheets[1], "m")
-    assert row[COLUMN["Benchmarking"]].value == "National Average: 40%"
+    assert row["Benchmarking"].value == "National Average: 40%"
 
 
 @pytest.mark.parametrize("value, unit, style", [
@@ -297,6 +301,46 @@ def test_statuses_round_trip_on_rag_column():
     measures = [Measure(str(i), "P", f"m{i}", target=1.0, current=c)
                 for i, c in enumerate((1.0, 0.95, 0.5))]
     sheet = build_scorecard(assess_measures(measures)).sheets[1]
-    rags = {n: _row(sheet, n)[COLUMN["RAG"]] for n in ("m0", "m1", "m2")}
+    rags = {n: _row(sheet, n)["RAG"] for n in ("m0", "m1", "m2")}
     assert [(c.value, c.style) for c in rags.values()] == [
         ("Green", "rag_green"), ("Amber", "rag_amber"), ("Red", "rag_red")]
+
+
+# --- nothing printed empty ------------------------------------------------------
+
+def test_columns_with_nothing_to_show_are_left_out_of_the_whole_scorecard():
+    plain = [Measure("A", "P", "m", target=1.0, current=2.0),
+             Measure("B", "Q", "n", target=1.0, current=0.5)]
+    card = build_scorecard(assess_measures(plain))
+    headers = {tuple(h.value for h in b.header) for s in card.sheets[1:] if not s.data
+               for b in s.blocks if isinstance(b, Table) and b.header is not None}
+    assert headers == {("No.", "Measure", "Target", "Current position", "RAG", "Comments")}
+    for sheet in card.sheets[1:-1]:
+        assert len(sheet.columns) == 6
+        for block in sheet.blocks:
+            if isinstance(block, Table) and block.header is not None:
+                assert all(len(r) in (2, 6) for r in block.rows)  # a note, or a full row
+    # one measure elsewhere with a previous value brings the column back everywhere
+    with_previous = plain[:1] + [Measure("B", "Q", "n", target=1.0, current=0.5, previous=0.4)]
+    card = build_scorecard(assess_measures(with_previous))
+    for sheet in card.sheets[1:-1]:
+        header = next(b for b in sheet.blocks if isinstance(b, Table) and b.header).header
+        assert [h.value for h in header] == ["No.", "Measure", "Target", "Current position",
+                                             "RAG", "Direction of travel", "Comments"]
+    assert "Direction" in [h.value for h in card.sheets[-1].blocks[0].header]  # Data keeps all
+
+
+def test_comments_lines_judgement_first():
+    m = Measure("A", "P", "m", target=1.0, current=0.5, outcome="Safe", notes="Audited",
+                rag_override=Status.AMBER, override_reason="plan agreed")
+    text = comments_text(assess_measures([m])[0])
+    lines = text.split("\n")
+    assert lines[0].startswith("Amber by officer judgement (rules give Red")
+    assert lines[1:] == ["Outcome: Safe", "Notes: Audited"]
+
+
+def test_portfolio_subtitle_is_the_period_under_the_page_title(card):
+    sub = next(b for b in card.sheet(CS).blocks if isinstance(b, Heading)
+               and b.style == "subtitle")
+    assert sub.text == "Buckinghamshire County Council performance scorecard, Q2 2016/17"
+    assert sub.under_title == "Q2 2016/17"

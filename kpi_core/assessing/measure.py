@@ -10,20 +10,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from ..model import Assessment, Measure, Settings
+from ..model import Assessment, Measure, Problem, Settings
 from .comparators import assess_comparators
 from .rules import (
     apply_override, assess_status, compute_benchmark_gaps, compute_direction, compute_target_gap,
     direction_band,
 )
-from .trends import assess_trends
+from .trends import compute_trends
 
 
-def assess_measure(measure: Measure, settings: Settings | None = None) -> Assessment:
+def assess_measure(measure: Measure, settings: Settings | None = None,
+                   problems: tuple[Problem, ...] = ()) -> Assessment:
     """Status (rules 1-6), reason, gaps and direction of one measure; with History (or a
     Previous) also its long direction, previous status, RAG movement and trend
     (:mod:`.trends`); with Comparators rows, its ranks, quartile band and the groups'
-    averages as benchmarks (:mod:`.comparators`).
+    averages as benchmarks (:mod:`.comparators`). ``problems``: the errors found on its
+    row, which the assessment carries (shown as Check data, never counted).
 
     >>> from kpi_core.model import Polarity, Status
     >>> a = assess_measure(Measure("C1", "P", "m", current=0.36, target=0.25,
@@ -42,17 +44,18 @@ def assess_measure(measure: Measure, settings: Settings | None = None) -> Assess
             measure = replace(measure, benchmarks=measure.benchmarks + comparison.benchmarks)
         if comparison.note:
             reason = f"{reason}; {comparison.note}"
-    assessment = Assessment(
+    direction = compute_direction(measure.current, measure.previous, measure.polarity,
+                                  measure.target, measure.target_upper,
+                                  *direction_band(measure, settings))
+    return Assessment(  # built once, every field known
         measure=measure, status=status, reason=reason, computed_status=computed,
         override_reason=measure.override_reason if computed is not None else None,
         target_gap=compute_target_gap(measure) if status.is_rag else None,
         benchmark_gaps=compute_benchmark_gaps(measure),
-        direction=compute_direction(measure.current, measure.previous, measure.polarity,
-                                    measure.target, measure.target_upper,
-                                    *direction_band(measure, settings)))
-    if comparison is not None:
-        assessment = replace(assessment, ranks=comparison.ranks, quartile=comparison.quartile)
-    return assess_trends(assessment, settings)
+        ranks=comparison.ranks if comparison is not None else (),
+        quartile=comparison.quartile if comparison is not None else None,
+        problems=problems,
+        **compute_trends(measure, status, direction, settings))
 
 
 def assess_measures(measures: Iterable[Measure], settings: Settings | None = None

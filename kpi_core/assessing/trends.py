@@ -144,12 +144,20 @@ def assess_trends(assessment: Assessment, settings: Settings | None = None) -> A
     >>> a.previous_status.value, a.previous_period, a.movement.value, len(a.trend)
     ('Red', 'Q1 2016/17', 'Improved', 5)
     """
-    measure = assessment.measure
+    return replace(assessment, **compute_trends(assessment.measure, assessment.status,
+                                                assessment.direction, settings))
+
+
+def compute_trends(measure: Measure, status: Status, direction: Direction | None,
+                   settings: Settings | None = None) -> dict[str, object]:
+    """The fields :func:`assess_trends` fills, as keyword arguments of
+    :class:`~kpi_core.model.Assessment`, for a measure of ``status`` whose direction
+    from its Previous column is ``direction`` (an assessment is then built once)."""
     period = measure_period(measure, settings.current_period if settings else None)
     previous_period = period.previous() if period is not None else None
     before = find_observation(measure.history, previous_period)
 
-    direction, previous_status = assessment.direction, None
+    previous_status = None
     since = then = None
     if before is not None:
         direction = _direction(measure, before.value, settings)
@@ -160,8 +168,8 @@ def assess_trends(assessment: Assessment, settings: Settings | None = None) -> A
         previous_status = compute_status_then(measure, measure.previous, settings=settings)
         since = previous_period.label if previous_period is not None else None
         then = measure.previous
-    movement = compute_movement(assessment.status, previous_status)
-    if previous_status is None and measure.history and assessment.status.is_rag:
+    movement = compute_movement(status, previous_status)
+    if previous_status is None and measure.history and status.is_rag:
         movement = Movement.NEW  # History, but nothing for the previous period
 
     year_ago = period.year_earlier() if period is not None else None
@@ -169,17 +177,17 @@ def assess_trends(assessment: Assessment, settings: Settings | None = None) -> A
     direction_long = (_direction(measure, long_obs.value, settings) if long_obs is not None
                       else None)
 
-    return replace(
-        assessment, direction=direction, direction_long=direction_long,
-        direction_long_since=year_ago.label if direction_long is not None else None,
-        direction_since=since if direction is not None else None,
-        direction_then=then if direction is not None else None,
-        direction_long_then=long_obs.value if direction_long is not None else None,
-        previous_status=previous_status,
-        previous_period=(previous_period.label
-                         if previous_period is not None and previous_status is not None
-                         else None),
-        movement=movement, trend=compute_trend(measure, period))
+    return {
+        "direction": direction, "direction_long": direction_long,
+        "direction_long_since": year_ago.label if direction_long is not None else None,
+        "direction_since": since if direction is not None else None,
+        "direction_then": then if direction is not None else None,
+        "direction_long_then": long_obs.value if direction_long is not None else None,
+        "previous_status": previous_status,
+        "previous_period": (previous_period.label
+                            if previous_period is not None and previous_status is not None
+                            else None),
+        "movement": movement, "trend": compute_trend(measure, period)}
 
 
 def _direction(measure: Measure, before: float | None, settings: Settings | None
@@ -208,7 +216,9 @@ def summarise_movement(assessments: Iterable[Assessment]) -> dict[str, dict[str,
     known = any(a.movement is not None and not a.problems for a in assessments)
     summary: dict[str, dict[str, int]] = {}
     for a in assessments:
-        counts = summary.setdefault(a.measure.portfolio, _zero_movements())
+        counts = summary.get(a.measure.portfolio)
+        if counts is None:  # a fresh dict per portfolio, not per measure
+            counts = summary[a.measure.portfolio] = _zero_movements()
         if a.problems:
             continue
         movement = a.movement

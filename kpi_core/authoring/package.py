@@ -25,7 +25,7 @@ from ..reading.package import MAX_PART_BYTES, PackageLayout, TablePart, read_lay
 from .plan import BLANK, BOOL, NUMBER, CellEdit, CellRef, TableRows, Value, WorkbookPlan
 from .sheetxml import (  # noqa: F401  (the cell splicer's names, re-exported for callers)
     Cell, Row, SheetXml, attr_text, column_index, encode_text, grow_table, number_text,
-    parse_range, range_ref, with_dimension,
+    parse_range, range_ref, with_dimension, with_shared_count,
 )
 
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -134,7 +134,10 @@ class _PlanWriter:
         if value.kind == NUMBER:
             return sheet.number_cell(row, col, style, value.value)
         if value.kind == BOOL:
-            return sheet.bool_cell(row, col, style, value.value)
+            p = sheet.prefix  # Excel's boolean cell: t="b", 1 or 0
+            styled = f' s="{attr_text(style)}"' if style is not None else ""
+            return (f'<{p}c r="{cell_address(row, col)}"{styled} t="b"><{p}v>'
+                    f'{int(bool(value.value))}</{p}v></{p}c>').encode()
         return sheet.text_cell(row, col, style, value.value)
 
     def edit(self, edit: CellEdit) -> None:
@@ -165,11 +168,11 @@ class _PlanWriter:
                             "go above it, which this tool does not do. Turn the totals row "
                             "off (Table Design > Total Row), try again, then turn it on")
         top, left, bottom, right = parse_range(table.ref)
-        if (top, left) != (rows.top, rows.left) or \
-                right != rows.right - len(rows.added):
+        read_right = rows.right - len(rows.added)
+        if (top, left, right) != (rows.top, rows.left, read_right):
+            read = range_ref(rows.top, rows.left, rows.top, read_right)
             raise FileError(f"{self.book}: the {rows.table} table stands at {table.ref}, not "
-                            f"where it was read ({range_ref(rows.top, rows.left, rows.top, rows.right - len(rows.added))}); "
-                            "nothing was written")
+                            f"where it was read (from {read}); nothing was written")
         sheet = self.sheet(table.sheet_part, table.sheet)
         new_bottom = max(bottom, rows.bottom)
         self._check_free(sheet, table, top, bottom, right, rows, new_bottom)
@@ -377,13 +380,19 @@ class _PlanWriter:
     def render(self) -> dict[str, bytes]:
         self._check_formulas()
         out = {}
+        shared = 0  # cells that refer to the shared strings, added less removed
         for part, sheet in self.sheets.items():
+            shared += sheet.shared_string_change(self.edits[part])
             data = sheet.render(self.edits[part])
             if part in self.grow:
                 data = with_dimension(data, sheet, *self.grow[part])
             if data != sheet.data or part not in self.layout.parts:
                 out[part] = data
         out.update(self.parts)
+        sst = self.layout.shared_strings
+        if shared and sst and sst not in out:  # its count moves with the cells using it
+            with zipfile.ZipFile(self.book) as z:
+                out[sst] = with_shared_count(z.read(sst), shared)
         if self.formulas_removed:
             self._drop_calc_chain(out)
         return out

@@ -30,6 +30,10 @@ _SPANNED = frozenset({"sheetData", "row", "c", "v", "f", "is"})  # elements whos
 #: A start tag from its ``<``: name, attributes (values may hold ``>``), end.
 _START_TAG = re.compile(rb'<([\w.:-]+)((?:\s+[\w.:-]+\s*=\s*(?:"[^"]*"|\'[^\']*\'))*)\s*(/?)>')
 _ESCAPE_LIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+#: A cell that refers to the shared strings (``t="s"``), in cell XML the editor wrote.
+_SHARED_CELL = re.compile(rb'<(?:[\w.-]+:)?c\s[^>]*?\bt\s*=\s*["\']s["\']')
+#: The ``count`` attribute of the shared strings part's root.
+_SST_COUNT = re.compile(rb'<(?:[\w.-]+:)?sst\b[^>]*?\s(count\s*=\s*["\'])(\d+)')
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\r\ufffe\uffff]")
 
 
@@ -354,11 +358,6 @@ class SheetXml:
         return (self._open(row, col, style, None)
                 + f"><{p}v>{number_text(value)}</{p}v></{p}c>").encode()
 
-    def bool_cell(self, row: int, col: int, style: str | None, value: bool) -> bytes:
-        p = self.prefix
-        return (self._open(row, col, style, "b")
-                + f"><{p}v>{int(bool(value))}</{p}v></{p}c>").encode()
-
     def text_cell(self, row: int, col: int, style: str | None, text: str, *,
                   escaped: bool = False) -> bytes:
         """An inline-string cell; ``escaped``: ``text`` already carries Excel's ``_xHHHH_``
@@ -390,6 +389,18 @@ class SheetXml:
                 + f"><{p}v>{_xml_escape(source.value_text)}</{p}v></{p}c>").encode()
 
     # --- writing ----------------------------------------------------------------------
+
+    def shared_string_change(self, edits: dict[tuple[int, int], bytes]) -> int:
+        """How many more cells refer to the shared strings once ``edits`` are rendered
+        (negative: fewer): the cells' new XML against the cells they replace. The shared
+        strings part's ``count`` moves by it (:func:`with_shared_count`)."""
+        change = 0
+        for (r, c), xml in edits.items():
+            change += len(_SHARED_CELL.findall(xml))
+            old = self.cell(r, c)
+            if old is not None and old.kind == "s":
+                change -= 1
+        return change
 
     def render(self, edits: dict[tuple[int, int], bytes]) -> bytes:
         """The part with each (row, col) of ``edits`` replaced by (or given) that cell."""
@@ -494,6 +505,20 @@ def _inline_text(inner: bytes) -> str:
     root.CharacterDataHandler = lambda d: parts.append(d) if depth["t"] else None
     root.Parse(b'<w xmlns:x="urn:x">' + inner + b"</w>", True)
     return "".join(parts)
+
+
+def with_shared_count(data: bytes, change: int) -> bytes:
+    """The shared strings part with its ``count`` (the cells that refer to it) moved by
+    ``change``; every other byte kept.
+
+    >>> with_shared_count(b'<sst xmlns="x" count="5" uniqueCount="2"><si/></sst>', -2)
+    b'<sst xmlns="x" count="3" uniqueCount="2"><si/></sst>'
+    """
+    match = _SST_COUNT.search(data)
+    if match is None or not change:
+        return data  # no count to keep right (it is optional)
+    count = max(0, int(match.group(2)) + change)
+    return data[:match.start(2)] + str(count).encode() + data[match.end(2):]
 
 
 def with_dimension(data: bytes, sheet: SheetXml, bottom: int, right: int) -> bytes:

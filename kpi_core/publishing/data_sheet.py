@@ -44,26 +44,13 @@ def value_style(value: float, unit: Unit) -> str:
     return "number0" if _is_whole(value) else "number2"
 
 
-_NOTHING = Cell(None, "blank")
+def _number(value: float | None, unit: Unit) -> Cell | None:
+    return Cell(value, value_style(value, unit)) if value is not None else None
 
 
-def _number(value: float | None, unit: Unit) -> Cell:
-    return Cell(value, value_style(value, unit)) if value is not None else _NOTHING
-
-
-_WORDS: dict[object, Cell] = {}
-
-
-def _word(value) -> Cell:
-    """An enum's word (``Status.RED`` -> ``Red``), text as it is, or an empty cell."""
-    if value is None:
-        return _NOTHING
-    if isinstance(value, str):
-        return Cell(value, "plain")
-    cell = _WORDS.get(value)  # enums: one cell per word, shared
-    if cell is None:
-        cell = _WORDS[value] = Cell(value.value, "plain")
-    return cell
+def _word(value) -> str | None:
+    """An enum's word (``Status.RED`` -> ``Red``), or ``None``."""
+    return value.value if value is not None else None
 
 
 def _benchmark_gaps(a: Assessment) -> str | None:
@@ -92,53 +79,62 @@ def _reason(a: Assessment) -> str:
     return "; ".join(p.text for p in a.problems) if a.problems else a.reason
 
 
-#: The Data sheet's columns: header and how to get the cell from an assessment. The one
-#: list the header row and every data row are built from.
-DATA_COLUMNS: tuple[tuple[str, Callable[[Assessment], Cell]], ...] = (
-    ("Ref", lambda a: Cell(a.measure.ref, "plain")),
-    ("Portfolio", lambda a: Cell(a.measure.portfolio, "plain")),
-    ("Cabinet Member", lambda a: _word(a.measure.cabinet_member)),
-    ("Measure", lambda a: Cell(a.measure.name, "plain")),
-    ("Outcome", lambda a: _word(a.measure.outcome)),
-    ("Unit", lambda a: _word(a.measure.unit)),
-    ("Polarity", lambda a: _word(a.measure.polarity)),
+#: The Data sheet's columns: header and how to get the value from an assessment (text,
+#: ``None`` for nothing, a figure as a :class:`Cell` in its unit's style). The one list
+#: the header row and every data row are built from.
+DATA_COLUMNS: tuple[tuple[str, Callable[[Assessment], str | Cell | None]], ...] = (
+    ("Ref", lambda a: a.measure.ref),
+    ("Portfolio", lambda a: a.measure.portfolio),
+    ("Cabinet Member", lambda a: a.measure.cabinet_member),
+    ("Measure", lambda a: a.measure.name),
+    ("Outcome", lambda a: a.measure.outcome),
+    ("Unit", lambda a: a.measure.unit.value),
+    ("Polarity", lambda a: a.measure.polarity.value),
     ("Frequency", lambda a: _word(a.measure.frequency)),
     ("Target", lambda a: _number(a.measure.target, a.measure.unit)),
     ("Target Upper", lambda a: _number(a.measure.target_upper, a.measure.unit)),
     ("Current", lambda a: _number(a.measure.current, a.measure.unit)
-     if a.measure.current is not None else _word(a.measure.current_marker)),
+     if a.measure.current is not None else a.measure.current_marker),
     ("Previous", lambda a: _number(a.measure.previous, a.measure.unit)),
-    ("Status", lambda a: Cell(_status(a), "plain")),
+    ("Status", _status),
     ("Computed Status", lambda a: _word(a.computed_status)),
-    ("Override Reason", lambda a: _word(a.override_reason)),
-    ("Reason", lambda a: Cell(_reason(a), "plain")),
+    ("Override Reason", lambda a: a.override_reason),
+    ("Reason", _reason),
     ("Target Gap", lambda a: _number(a.target_gap, a.measure.unit)),
-    ("Benchmark Gaps", lambda a: _word(_benchmark_gaps(a))),
+    ("Benchmark Gaps", _benchmark_gaps),
     ("Direction", lambda a: _word(a.direction)),
     ("Direction Long", lambda a: _word(a.direction_long)),
-    ("Direction Long Since", lambda a: _word(a.direction_long_since)),
+    ("Direction Long Since", lambda a: a.direction_long_since),
     ("Previous Status", lambda a: _word(a.previous_status)),
-    ("Previous Period", lambda a: _word(a.previous_period)),
+    ("Previous Period", lambda a: a.previous_period),
     ("Movement", lambda a: _word(a.movement)),
-    ("Trend", lambda a: _word(_trend(a))),
-    ("Ranks", lambda a: _word(_ranks(a))),
-    ("Quartile", lambda a: _word(a.quartile)),
-    ("Highlight", lambda a: Cell("Yes" if a.measure.highlight else "No", "plain")),
-    ("Notes", lambda a: _word(a.measure.notes)),
-    ("Benchmarking", lambda a: _word(a.measure.benchmarking_text)),
+    ("Trend", _trend),
+    ("Ranks", _ranks),
+    ("Quartile", lambda a: a.quartile),
+    ("Highlight", lambda a: "Yes" if a.measure.highlight else "No"),
+    ("Notes", lambda a: a.measure.notes),
+    ("Benchmarking", lambda a: a.measure.benchmarking_text),
 )
 _DATA_WIDTHS = {"Measure": 40, "Reason": 50, "Portfolio": 20, "Outcome": 30,
                 "Benchmark Gaps": 40, "Trend": 40, "Notes": 50, "Cabinet Member": 18}
 
 
+#: The Data sheet's 29 columns would print at about 2 points on one A4 page: it stays
+#: out of the workbook's print, and says so.
+DATA_PRINT_NOTE = ("Not printed with the workbook: this table, one row per measure for "
+                   "analysis, is too wide for A4. The scorecard sheets print; to print "
+                   "some of these columns, copy them to a sheet of their own.")
+
+
 def build_data_sheet(assessments: Iterable[Assessment]) -> Sheet:
     """The ``Data`` sheet: one Excel table, one header row, one row per measure, no merged
-    cells, every field of the assessment (Government Analysis Function guidance)."""
+    cells, every field of the assessment (Government Analysis Function guidance). Its rows
+    are plain values (:attr:`Table.text_style`)."""
     header = tuple(Cell(h, "header") for h, _get in DATA_COLUMNS)
     getters = [get for _h, get in DATA_COLUMNS]
     rows = tuple([tuple([get(a) for get in getters]) for a in assessments])
     table = Table(DATA_TABLE, header, rows, caption="Every measure and its assessment",
-                  repeat_header=True, row_header=0, excel_table=True)
+                  repeat_header=True, row_header=0, excel_table=True, text_style="plain")
     columns = tuple(Column(_DATA_WIDTHS.get(h, 14)) for h, _g in DATA_COLUMNS)
     return Sheet(name=DATA_SHEET, label=DATA_SHEET, columns=columns, blocks=(table,),
-                 freeze_rows=1, data=True)
+                 freeze_rows=1, data=True, print_note=DATA_PRINT_NOTE)

@@ -5,10 +5,11 @@ file (inline CSS, no scripts, nothing fetched): ``lang`` set, a title, a skip li
 a contents list when there are several portfolios, ``h1``/``h2``/``h3`` headings,
 tables with a caption and ``th`` cells with ``scope``, RAG as words on fills with at
 least 4.5:1 contrast, charts and sparklines as SVG images with their alternative
-text, tables that scroll on their own at 320 px wide, and print styles (A4
-landscape). LibreOffice Writer turns this page into the tagged PDF
-(:mod:`kpi_core.publishing.pdf`): the images are ``img`` elements with data URIs,
-which Writer imports with their ``alt`` text.
+text; on a narrow screen (320 px) each measure's row becomes a block with its name
+and RAG word side by side and the other cells labelled below, so nothing scrolls
+sideways. The print version (A4 landscape, ``Page x of y``) is what WeasyPrint lays out
+as the tagged committee PDF (:mod:`kpi_core.publishing.pdf`): each portfolio starts a
+page, no row is split, no heading or caption is left at a page's foot.
 
 Everything from the workbook is text: it is escaped (a measure named ``<script>``
 shows as ``<script>``), control characters and lone surrogates become U+FFFD.
@@ -192,7 +193,7 @@ def chart_svg(chart: Chart, table: Table) -> tuple[str, int, int]:
             if w > 0:
                 out.append(f'<rect x="{x:.1f}" y="{y + 4}" width="{w:.1f}" height="{row_h - 8}" '
                            f'fill="{colour}" stroke="{TEXT_COLOUR}" stroke-width="0.5"/>')
-            if value:
+            if value or not chart.stacked:  # a zero bar is labelled 0
                 text_colour = series.label_colour or TEXT_COLOUR
                 if chart.stacked and w >= 18:
                     out.append(f'<text x="{x + w / 2:.1f}" y="{y + 19}" text-anchor="middle" '
@@ -246,6 +247,7 @@ thead th {{ background: {HEADER_FILL}; vertical-align: middle; }}
 th[scope="row"] {{ font-weight: bold; }}
 .figure {{ text-align: center; white-space: nowrap; }}
 td.wrap {{ min-width: 14em; }}
+td.index {{ text-align: center; }}
 th.measure {{ min-width: 12em; max-width: 24em; }}
 td.note {{ font-style: italic; }}
 p.note {{ font-style: italic; margin: 0 0 12px; }}
@@ -257,41 +259,66 @@ img.spark {{ vertical-align: middle; }}
 @media (max-width: 640px) {{
   body {{ padding: 0 8px 24px; font-size: 12pt; }}
   h1 {{ font-size: 17pt; }} h2 {{ font-size: 15pt; }}
+  /* a measure's row as a block: No., name and RAG word on one line, the rest below */
+  table.measures, table.measures tbody, table.measures caption {{ display: block; }}
+  table.measures {{ width: 100%; }}
+  table.measures thead {{ position: absolute; width: 1px; height: 1px; overflow: hidden;
+                          clip: rect(0 0 0 0); white-space: nowrap; }}
+  table.measures tr {{ display: grid; grid-template-columns: auto minmax(0, 1fr) auto;
+                       border: 1px solid {BORDER_COLOUR}; margin: 0 0 10px; }}
+  table.measures th, table.measures td {{ display: block; border: 0; grid-column: 1 / -1;
+                                          min-width: 0; max-width: none; }}
+  table.measures td.index {{ grid-column: 1; grid-row: 1; }}
+  table.measures th[scope="row"] {{ grid-column: 2; grid-row: 1; }}
+  table.measures td.rag {{ grid-column: 3; grid-row: 1; text-align: center; }}
+  table.measures td:empty {{ display: none; }}
+  table.measures td[data-label]::before {{ content: attr(data-label) ": "; font-weight: bold;
+                                           font-style: normal; }}
+  table.measures td.index::before, table.measures td.rag::before {{ content: none; }}
+  table.measures td.figure {{ text-align: left; }}
 }}
-@page {{ size: A4 landscape; margin: 12mm 10mm; }}
+@page {{ size: A4 landscape; margin: 11mm 10mm 13mm;
+  @bottom-left {{ content: string(sheet); font-family: Carlito, Calibri, Arial, sans-serif;
+                  font-size: 8pt; color: {TEXT_COLOUR}; }}
+  @bottom-right {{ content: "Page " counter(page) " of " counter(pages);
+                   font-family: Carlito, Calibri, Arial, sans-serif; font-size: 8pt;
+                   color: {TEXT_COLOUR}; }}
+}}
 @media print {{
   body {{ max-width: none; padding: 0; font-size: 9.5pt; }}
   .skip, nav.contents {{ display: none; }}
   .table-wrap {{ overflow: visible; }}
   section.sheet + section.sheet {{ break-before: page; }}
-  tr, img {{ break-inside: avoid; }}
-  h2, h3 {{ break-after: avoid; }}
+  tr, img, figure, caption {{ break-inside: avoid; }}
+  h1, h2, h3, h1 + p.subtitle, h2 + p.subtitle, caption {{ break-after: avoid; }}
   thead {{ display: table-header-group; }}
   a {{ color: {TEXT_COLOUR}; text-decoration: none; }}
 }}
 """
 
 
+#: The print version's type and tables, for the committee PDF.
 _PRINT_CSS = """
-body, td, th, p, caption { font-size: 8.5pt; line-height: 1.1; }
-h1 { font-size: 15pt; } h2 { font-size: 13pt; } h3 { font-size: 11pt; }
-td, th { vertical-align: top; }
-p.footer { font-size: 8pt; }
+body, td, th, p, caption, figcaption { font-size: 8.5pt; line-height: 1.15; }
+h1 { font-size: 15pt; margin-top: 0; } h2 { font-size: 13pt; margin-top: 0; }
+h3 { font-size: 11pt; margin: 10px 0 4px; }
+section.sheet > :first-child { string-set: sheet content(); }
+table { width: 100%; table-layout: fixed; }
+th, td { box-sizing: border-box; }
+table.counts { width: auto; table-layout: auto; }
+th.measure { min-width: 0; max-width: none; }
+td.wrap { min-width: 0; }
+figure { margin: 4px 0 8px; }
+figure img.chart { max-height: 60mm; width: auto; }
+div.side { float: left; margin: 0 24px 6px 0; }
+figure.beside { float: left; margin: 0 0 6px; }
+figure.beside img.chart { width: 480px; height: auto; }
+h3, p.subtitle, table.measures, p.note { clear: both; }
+thead th.figure { white-space: normal; }
+th, td { padding: 2px 4px; }
+p.subtitle { font-size: 10.5pt; margin: 0 0 6px; }
+img.spark { width: 100%; max-width: 96px; height: auto; }
 """
-
-
-def _footer(scorecard: Scorecard) -> str:
-    """The page footer for Writer: the title and ``Page x of y``, in the form LibreOffice's
-    own HTML export writes them (a ``div`` titled ``footer``, ``sdfield`` page fields).
-
-    Written twice: LibreOffice 7.4 puts the first only on right-hand (odd) pages and
-    the second on every page (tests/test_pdf_tagged.py reads each page's footer).
-    """
-    footer = ('<div title="footer"><p class="footer">'
-              f"{escape(scorecard.title)} \u2013 Page "
-              '<sdfield type=PAGE subtype=RANDOM format=PAGE>1</sdfield> of '
-              '<sdfield type=DOCSTAT subtype=PAGE format=PAGE>1</sdfield></p></div>\n')
-    return footer * 2
 
 
 class _Ids:
@@ -304,15 +331,15 @@ class _Ids:
 
 
 def _cell_html(cell: Cell, tag: str, scope: str | None, sheet_ids: dict[str, str],
-               extra_class: str = "") -> str:
+               extra_class: str = "", label: str | None = None) -> str:
     value = cell.value
     classes = []
     if cell.style in STATUS_COLOURS:
         classes.append(cell.style.replace("_", "-"))
-    if cell.style in ("wrap", "note"):
+    if cell.style in ("wrap", "note", "index"):
         classes.append(cell.style)
-    if cell.style not in ("text", "text_bold", "wrap", "label", "note", "blank", "header") \
-            and cell.style not in STATUS_COLOURS:
+    if cell.style not in ("text", "text_bold", "wrap", "label", "note", "blank", "header",
+                          "index") and cell.style not in STATUS_COLOURS:
         classes.append("figure")
     if extra_class:
         classes.append(extra_class)
@@ -329,6 +356,8 @@ def _cell_html(cell: Cell, tag: str, scope: str | None, sheet_ids: dict[str, str
     attrs = f' scope="{scope}"' if scope else ""
     if classes:
         attrs += f' class="{" ".join(classes)}"'
+    if label:
+        attrs += f' data-label="{escape(label)}"'
     return f"<{tag}{attrs}>{body}</{tag}>"
 
 
@@ -355,19 +384,31 @@ def _is_note(table: Table) -> str | None:
     return None
 
 
-def _widths(columns, kept: list[int]) -> list[int]:
+#: On paper the direction of travel's lines are long against the workbook's column
+#: width: its share of the page, scaled.
+_PRINT_SHARE = {"Direction of travel": 1.7}
+
+
+def _widths(columns, kept: list[int], headers: list[str] | None = None) -> list[float]:
     """Percent widths of the kept columns for print, from the sheet's column widths.
 
     Wide (text) columns get more than their share, short figures less: on a page
-    the long comments set the rows' heights.
+    the long comments set the rows' heights. A header's longest word is not broken.
 
     >>> from kpi_core.publishing.scorecard import PORTFOLIO_COLUMNS
     >>> _widths(PORTFOLIO_COLUMNS, list(range(len(PORTFOLIO_COLUMNS))))
-    [3, 21, 4, 4, 6, 7, 5, 15, 36]
+    [5.1, 19.3, 5.1, 5.1, 7.0, 8.0, 6.1, 14.1, 30.2]
     """
-    weights = [(columns[c].width if c < len(columns) else 10.0) ** 1.3 for c in kept]
+    longest = [max((len(w) for w in h.split()), default=0) for h in headers or ()]
+    weights = [max(12.0, columns[c].width if c < len(columns) else 10.0,
+                   1.4 * (longest[i] if i < len(longest) else 0)) ** 1.1
+               for i, c in enumerate(kept)]
+    if headers:
+        weights = [w * _PRINT_SHARE.get(h, 1.0) for w, h in zip(weights, headers)]
     total = sum(weights) or 1.0
-    return [max(3, round(100 * w / total)) for w in weights]
+    shares = [round(100 * w / total, 1) for w in weights]
+    shares[-1] = round(100 - sum(shares[:-1]), 1) if shares else 0
+    return shares
 
 
 def _table_html(table: Table, ids: _Ids, sheet_ids: dict[str, str], sheet: Sheet,
@@ -377,29 +418,35 @@ def _table_html(table: Table, ids: _Ids, sheet_ids: dict[str, str], sheet: Sheet
         return f'<p class="note">{_text_html(note)}</p>'
     kept = _kept_columns(table)
     cap_id = ids.next("caption")
-    if for_print:  # LibreOffice Writer reads the old presentational attributes, not CSS
-        # a measure table spans the page and may run on to the next; a short table of
-        # counts stays in one piece
-        full = (' width="100%"' if table.header is not None
-                else ' style="page-break-inside: avoid"')
-        out = [f'<table border="1" cellspacing="0" cellpadding="2"{full}>']
+    header = table.header
+    # a table of measures (it has a RAG column) becomes stacked blocks on a narrow screen
+    labels = {c: str(header[c].value) for c in kept
+              if header is not None and c < len(header) and header[c].value is not None}
+    rag_column = next((c for c, text in labels.items() if text == "RAG"), None)
+    css = "measures" if rag_column is not None else ("counts" if header is None else "")
+    klass = f' class="{css}"' if css else ""
+    side = for_print and css == "counts"  # a chart may stand beside it on the page
+    if for_print:
+        out = [f'<div class="side"><table{klass}>' if side else f"<table{klass}>"]
     else:
         out = [f'<div class="table-wrap" role="region" aria-labelledby="{cap_id}" '
-               'tabindex="0">', "<table>"]
+               'tabindex="0">', f"<table{klass}>"]
     caption = table.caption or (table.key.capitalize())
     out.append(f'<caption id="{cap_id}">{_text_html(caption)}</caption>')
-    if table.header is not None:
+    if header is not None:
         out.append("<thead><tr>")
-        widths = _widths(sheet.columns, kept) if for_print else [None] * len(kept)
+        widths = (_widths(sheet.columns, kept, [labels.get(c, "") for c in kept])
+                  if for_print else [None] * len(kept))
         for c, width in zip(kept, widths):
-            cell = table.header[c] if c < len(table.header) else Cell(None, "header")
+            cell = header[c] if c < len(header) else Cell(None, "header")
             extra = "measure" if c == table.row_header else ""
             th = _cell_html(cell, "th", "col", sheet_ids, extra)
             if width is not None:
-                th = th.replace("<th ", f'<th width="{width}%" ', 1)
+                th = th.replace("<th ", f'<th style="width: {width}%" ', 1)
             out.append(th)
         out.append("</tr></thead>")
     out.append("<tbody>")
+    stacked = rag_column is not None and not for_print
     for row in table.rows:
         out.append("<tr>")
         for c in kept:
@@ -407,19 +454,18 @@ def _table_html(table: Table, ids: _Ids, sheet_ids: dict[str, str], sheet: Sheet
             if c == table.row_header:
                 out.append(_cell_html(cell, "th", "row", sheet_ids))
             else:
-                out.append(_cell_html(cell, "td", None, sheet_ids))
+                out.append(_cell_html(cell, "td", None, sheet_ids,
+                                      "rag" if c == rag_column else "",
+                                      labels.get(c) if stacked else None))
         out.append("</tr>")
-    out.append("</tbody></table>" if for_print else "</tbody></table></div>")
-    text = "".join(out)
-    if for_print:
-        text = text.replace("<td", '<td valign="top"').replace('<th scope="row"',
-                                                              '<th valign="top" scope="row"')
-    return text
+    out.append("</tbody></table>" if for_print and not side else "</tbody></table></div>")
+    return "".join(out)
 
 
 def _chart_html(chart: Chart, table: Table) -> str:
     svg, width, height = chart_svg(chart, table)
-    return (f"<figure>{_img(svg, chart.alt_text, width, height, 'chart')}"
+    beside = ' class="beside"' if chart.beside else ""
+    return (f"<figure{beside}>{_img(svg, chart.alt_text, width, height, 'chart')}"
             f"<figcaption>{_text_html(chart.title)}</figcaption></figure>")
 
 
@@ -440,6 +486,10 @@ def _sheet_html(sheet: Sheet, first: bool, ids: _Ids, sheet_ids: dict[str, str],
     subtitled = False
     for block in sheet.blocks:
         if isinstance(block, Heading):
+            if block.under_title is not None:  # the page's own title stands above
+                if not block.under_title:
+                    continue
+                block = Heading(block.under_title, block.style)
             tag = _HEADING_TAGS.get(block.style, ("h3", "h3"))[0 if first else 1]
             if block.style == "subtitle":  # only the first subtitle of the page heads it
                 tag, subtitled = (tag if not subtitled else "p"), True
@@ -461,9 +511,8 @@ def _sheet_html(sheet: Sheet, first: bool, ids: _Ids, sheet_ids: dict[str, str],
 def render_html(scorecard: Scorecard, *, for_print: bool = False) -> str:
     """The whole page as one string (UTF-8 text, no scripts, nothing external).
 
-    ``for_print`` gives the page LibreOffice Writer turns into the committee PDF: no
-    skip link or contents list, smaller type, and the table borders, cell padding and
-    column widths as HTML attributes, which Writer reads (it ignores most CSS).
+    ``for_print`` gives the page WeasyPrint lays out as the committee PDF: no skip
+    link or contents list, smaller type, fixed column widths, each page's footer.
     """
     sheets = [s for s in scorecard.sheets if not s.data]
     sheet_ids = {s.name: f"sheet-{i}" for i, s in enumerate(sheets, start=1)}
@@ -489,8 +538,7 @@ def render_html(scorecard: Scorecard, *, for_print: bool = False) -> str:
         f'<meta name="description" content="{escape(scorecard.subject)}">\n'
         f'<meta name="author" content="{escape(scorecard.author)}">\n'
         f"<style>{_css()}{_PRINT_CSS if for_print else ''}</style>\n</head>\n<body>\n"
-        + (_footer(scorecard) if for_print
-           else '<a class="skip" href="#main">Skip to main content</a>\n') +
+        + ("" if for_print else '<a class="skip" href="#main">Skip to main content</a>\n') +
         '<main id="main" tabindex="-1">\n' + "\n".join(body) + "\n</main>\n</body>\n</html>\n")
 
 

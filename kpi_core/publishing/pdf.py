@@ -1,15 +1,22 @@
-"""Convert to PDF with LibreOffice (``soffice --headless``): the committee PDF from the
-web page through Writer (tagged: headings, tables, figures with alternative text),
-and the workbook through Calc (untagged; how the workbook prints).
+"""The two PDFs: the committee PDF, and the workbook as LibreOffice Calc prints it.
 
-LibreOffice runs with a private, throw-away profile so the conversion works while
-the user has LibreOffice open, inside a time limit; the PDF is then moved into
-place atomically.
+The committee PDF (:func:`write_committee_pdf`) is the web page's print version laid
+out by WeasyPrint (``pip install 'kpi-scorecard[pdf]'``): it honours the page-break
+rules (each portfolio starts a page, no row split, no heading left at a page's foot),
+repeats table headers, numbers the pages ``Page x of y`` and, as PDF/UA-1, tags
+Part/Sect/H1-H3/Caption/Figure with its alternative text/Link and the tables. pikepdf
+then adds what WeasyPrint leaves out: each TH's /Scope (Column in a table's head, Row
+in its body) and, whatever WeasyPrint writes, the PDF/UA-1 identification, /Lang and
+the title shown. No LibreOffice is needed.
+
+:func:`convert_to_pdf` prints a workbook through LibreOffice Calc (``soffice
+--headless``, a private throw-away profile, a time limit): untagged, it shows how
+the workbook prints, which is what the tests check. The PDF is moved into place
+atomically.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -21,9 +28,7 @@ from ..atomic import atomic_path
 from ..errors import FileError, PdfError
 
 NOT_INSTALLED = ("LibreOffice is not installed: install it (e.g. apt-get install "
-                 "libreoffice-calc) or omit --pdf")
-NOT_INSTALLED_WRITER = ("LibreOffice is not installed: install it (e.g. apt-get install "
-                        "libreoffice-writer) or omit --pdf")
+                 "libreoffice-calc) to print the workbook as Calc does")
 
 _OTHER_PLACES = (
     "/Applications/LibreOffice.app/Contents/MacOS/soffice",
@@ -99,7 +104,7 @@ def convert_to_pdf(xlsx_path, pdf_path=None, timeout: float = 120) -> Path:
     """Convert ``xlsx_path`` to PDF at ``pdf_path`` (default: beside it, ``.pdf``) with Calc.
 
     Calc's PDF is untagged: the committee PDF comes from the web page
-    (:func:`convert_html_to_pdf`); this one shows how the workbook prints.
+    (:func:`write_committee_pdf`); this one shows how the workbook prints.
     Raises :class:`~kpi_core.errors.PdfError` when LibreOffice is not installed,
     takes longer than ``timeout`` seconds or fails, and
     :class:`~kpi_core.errors.FileError` when the workbook is missing or the PDF
@@ -124,103 +129,128 @@ def convert_to_pdf(xlsx_path, pdf_path=None, timeout: float = 120) -> Path:
     return pdf
 
 
-#: Writer's HTML import (``HTML (StarWriter)``): it tags h1-h6 as H1-H6, tables as
-#: Table/TR/TH/TD and ``img`` as Figure with its alt text. (The Writer/Web filter,
-#: ``HTML``, tags headings as plain paragraphs.)
-HTML_IMPORT_FILTER = "HTML (StarWriter)"
-#: writer_pdf_Export options, as the JSON LibreOffice 7.4+ accepts after the filter name.
-TAGGED_PDF_OPTIONS = {
-    "UseTaggedPDF": True,
-    "ExportBookmarks": True,
-    "DisplayPDFDocumentTitle": True,
-    "UseLosslessCompression": True,
-    "ExportNotes": False,
-    "ExportFormFields": False,
-    "PDFUACompliance": False,
-}
-NO_PIKEPDF = ("the tagged PDF needs pikepdf (to set the document language): "
-              "pip install 'kpi-scorecard[pdf]', or omit --pdf")
+MISSING_WEASYPRINT = ("the committee PDF needs WeasyPrint and pikepdf, which are not "
+                      "installed: pip install 'kpi-scorecard[pdf]' (WeasyPrint also needs "
+                      "the Pango library: apt-get install libpango-1.0-0 on Debian or "
+                      "Ubuntu), or omit --pdf")
+#: The PDF/UA identification schema of the XMP metadata.
+PDFUAID = "http://www.aiim.org/pdfua/ns/id/"
 
 
-def pdf_export_argument(options: dict[str, bool] = TAGGED_PDF_OPTIONS) -> str:
-    """The ``--convert-to`` value: the PDF filter with its options as JSON.
-
-    >>> pdf_export_argument({"UseTaggedPDF": True})
-    'pdf:writer_pdf_Export:{"UseTaggedPDF":{"type":"boolean","value":"true"}}'
-    """
-    encoded = {name: {"type": "boolean", "value": "true" if value else "false"}
-               for name, value in options.items()}
-    return "pdf:writer_pdf_Export:" + json.dumps(encoded, separators=(",", ":"))
-
-
-def _pikepdf():
+def _libraries():
+    """WeasyPrint and pikepdf, or a :class:`PdfError` saying what to install."""
     try:
         import pikepdf
-    except ImportError as exc:
-        raise PdfError(NO_PIKEPDF) from exc
-    return pikepdf
+        import weasyprint
+    except (ImportError, OSError) as exc:  # OSError: WeasyPrint without Pango
+        raise PdfError(f"{MISSING_WEASYPRINT} ({exc})") from exc
+    return weasyprint, pikepdf
 
 
-def mark_pdf(source: Path, target: Path, language: str, title: str | None = None) -> None:
-    """Copy ``source`` to ``target`` with the document language set and its title shown.
+def check_pdf_route() -> None:
+    """Raise :class:`PdfError` now, before anything is written, when the PDF cannot be made."""
+    _libraries()
 
-    LibreOffice writes its own locale (e.g. en-US) as /Lang, whatever the page's
-    ``lang``; the structure elements inherit the document's.
-    """
-    pikepdf = _pikepdf()
+
+def _set_scope(pikepdf, element, scope: str) -> None:
+    attrs = element.get("/A")
+    entries = list(attrs) if isinstance(attrs, pikepdf.Array) else \
+        ([attrs] if attrs is not None else [])
+    table = next((a for a in entries if isinstance(a, pikepdf.Dictionary)
+                  and a.get("/O") == pikepdf.Name.Table), None)
+    if table is None:
+        table = pikepdf.Dictionary(O=pikepdf.Name.Table)
+        entries.append(table)
+        element.A = entries[0] if len(entries) == 1 else pikepdf.Array(entries)
+    table.Scope = pikepdf.Name("/" + scope)
+
+
+def _mend_structure(pikepdf, root) -> int:
+    """Give every TH a /Scope: Column under THead, Row under TBody (the page's
+    ``scope="col"``/``scope="row"``); and write a one-kid /K as the kid itself (as
+    PDF allows), which checkers that do not descend arrays can read. Returns how
+    many TH were given their scope."""
+    done = 0
+    stack = [(root, None)]
+    while stack:
+        node, section = stack.pop()
+        kids = node.get("/K")
+        if kids is None:
+            continue
+        if isinstance(kids, pikepdf.Array):
+            if len(kids) == 1 and node is not root:
+                node.K = kids = kids[0]
+            else:
+                kids = list(kids)
+        if not isinstance(kids, list):
+            kids = [kids]
+        for kid in kids:
+            if not isinstance(kid, pikepdf.Dictionary) or "/S" not in kid:
+                continue
+            role = kid.S
+            if role == pikepdf.Name.TH:
+                _set_scope(pikepdf, kid, "Column" if section == "/THead" else "Row")
+                done += 1
+            inner = str(role) if role in (pikepdf.Name.THead, pikepdf.Name.TBody,
+                                          pikepdf.Name.TFoot) else section
+            if role == pikepdf.Name.Table:
+                inner = None
+            stack.append((kid, inner))
+    return done
+
+
+def finish_pdf(source, target, language: str, title: str | None = None) -> None:
+    """Copy ``source`` to ``target`` with what PDF/UA-1 asks and WeasyPrint leaves out:
+    each TH's /Scope, ``pdfuaid:part`` 1 in the XMP, /Lang, the title shown."""
+    _weasyprint, pikepdf = _libraries()
     with pikepdf.open(source) as pdf:
         root = pdf.Root
+        if "/StructTreeRoot" in root:
+            _mend_structure(pikepdf, root.StructTreeRoot)
         root.Lang = pikepdf.String(language)
         prefs = root.get("/ViewerPreferences")
         if prefs is None:
             root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
         else:
             prefs.DisplayDocTitle = True
-        mark = root.get("/MarkInfo")
-        if mark is None:
+        if root.get("/MarkInfo") is None:
             root.MarkInfo = pikepdf.Dictionary(Marked=True)
-        if title:
-            with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+        with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+            meta.register_xml_namespace(PDFUAID, "pdfuaid")
+            meta["pdfuaid:part"] = "1"
+            meta["dc:language"] = [language]
+            if title:
                 meta["dc:title"] = title
-                meta["dc:language"] = [language]
+        if title:
             pdf.docinfo["/Title"] = pikepdf.String(title)
         pdf.save(target)
 
 
-def convert_html_to_pdf(html_path, pdf_path=None, timeout: float = 120, *,
-                        language: str = "en-GB", title: str | None = None) -> Path:
-    """Convert the web page at ``html_path`` to a tagged PDF at ``pdf_path`` (A4).
+def write_committee_pdf(page: str, target, *, language: str = "en-GB",
+                        title: str | None = None) -> Path:
+    """Lay out ``page`` (the web page's print version, as text) as the tagged committee
+    PDF at ``target``, atomically, and return the path.
 
-    LibreOffice Writer opens the page with :data:`HTML_IMPORT_FILTER` and exports it
-    with :data:`TAGGED_PDF_OPTIONS`; pikepdf then sets /Lang to ``language`` and
-    /DisplayDocTitle. Errors as :func:`convert_to_pdf`; a missing pikepdf is a
-    :class:`~kpi_core.errors.PdfError` saying how to install it.
+    Raises :class:`~kpi_core.errors.PdfError` when WeasyPrint or pikepdf is missing
+    (saying what to install) or the layout fails, and
+    :class:`~kpi_core.errors.FileError` when the PDF cannot be written.
     """
-    page = Path(html_path)
-    if not page.is_file():
-        raise FileError(f"{page}: no such web page to convert to PDF")
-    pdf = Path(pdf_path) if pdf_path is not None else page.with_suffix(".pdf")
-    _pikepdf()  # before starting LibreOffice: say at once what is missing
-    program = find_soffice()
-    if program is None:
-        raise PdfError(NOT_INSTALLED_WRITER)
+    weasyprint, pikepdf = _libraries()
+    target = Path(target)
     with tempfile.TemporaryDirectory(prefix="kpi-pdf-") as work:
-        outdir = Path(work, "out")
-        said = _run_soffice(program, [f"--infilter={HTML_IMPORT_FILTER}",
-                                      "--convert-to", pdf_export_argument(),
-                                      "--outdir", str(outdir), str(page.resolve())],
-                            Path(work), page, timeout)
-        produced = outdir / f"{page.stem}.pdf"
-        if not produced.is_file():
-            raise PdfError(f"LibreOffice wrote no PDF for {page.name}: {said}"
-                           + (" (is libreoffice-writer installed?)"
-                              if "no export filter" in said.lower() else ""))
-        with atomic_path(pdf) as tmp:
+        laid = Path(work, "laid.pdf")
+        try:
+            weasyprint.HTML(string=page, base_url=work).write_pdf(
+                laid, pdf_variant="pdf/ua-1", uncompressed_pdf=False)
+        except OSError as exc:
+            raise FileError(f"{target}: cannot be written ({exc.strerror or exc})") from exc
+        with atomic_path(target) as tmp:
             try:
-                mark_pdf(produced, tmp, language, title)
-            except PdfError:
-                raise
-            except Exception as exc:  # pikepdf.PdfError and friends: a broken PDF
-                raise PdfError(f"LibreOffice wrote an unreadable PDF for {page.name}: "
+                finish_pdf(laid, tmp, language, title)
+            except pikepdf.PdfError as exc:
+                raise PdfError(f"WeasyPrint wrote an unreadable PDF for {target.name}: "
                                f"{exc}") from exc
-    return pdf
+            except OSError as exc:
+                raise FileError(f"{target}: cannot be written ({exc.strerror or exc})") \
+                    from exc
+    return target

@@ -177,23 +177,21 @@ def benchmarking_text(assessment: Assessment) -> str:
 
 
 def comments_text(assessment: Assessment) -> str:
-    """``Outcome: ... Notes: ...``, leaving out a missing part; problems come first.
+    """``Outcome: ...`` and ``Notes: ...`` on lines of their own, leaving out a missing
+    part; problems come first, else an override's judgement line.
 
     >>> from kpi_core.assessing.measure import assess_measure
     >>> comments_text(assess_measure(Measure("A", "P", "m", outcome="Safe", notes="Audited")))
-    'Outcome: Safe Notes: Audited'
+    'Outcome: Safe\\nNotes: Audited'
     """
     measure = assessment.measure
     parts = [p.text for p in assessment.problems]
     if assessment.computed_status is not None and not assessment.problems:
         parts.append(assessment.reason)  # the officer's RAG, the rules' with its reason, why
-    words = []
     if measure.outcome:
-        words.append(f"Outcome: {measure.outcome}")
+        parts.append(f"Outcome: {measure.outcome}")
     if measure.notes:
-        words.append(f"Notes: {measure.notes}")
-    if words:
-        parts.append(" ".join(words))
+        parts.append(f"Notes: {measure.notes}")
     return "\n".join(parts)
 
 
@@ -214,25 +212,17 @@ def direction_text(assessment: Assessment) -> str | None:
     ▲ Improving since Q2 2015/16 (58%)
     Red in Q1 2016/17
     """
-    unit = assessment.measure.unit
-    lines = []
-    if assessment.direction is not None:
-        lines.append(_since_line(assessment.direction.label, assessment.direction_since,
-                                 assessment.direction_then, unit))
-    if assessment.direction_long is not None:
-        lines.append(_since_line(assessment.direction_long.label,
-                                 assessment.direction_long_since,
-                                 assessment.direction_long_then, unit))
-    if assessment.previous_status is not None and assessment.movement in (
-            Movement.IMPROVED, Movement.DECLINED, Movement.NEW):
-        then = assessment.previous_period or "the previous period"
-        lines.append(f"{assessment.previous_status.value} in {then}")
+    a, lines = assessment, []
+    for direction, since, then in ((a.direction, a.direction_since, a.direction_then),
+                                   (a.direction_long, a.direction_long_since,
+                                    a.direction_long_then)):
+        if direction is not None:
+            figure = f" ({format_value(then, a.measure.unit)})" if then is not None else ""
+            lines.append(f"{direction.label} since {since or 'the previous period'}{figure}")
+    if a.previous_status is not None and a.movement in (Movement.IMPROVED, Movement.DECLINED,
+                                                        Movement.NEW):
+        lines.append(f"{a.previous_status.value} in {a.previous_period or 'the previous period'}")
     return "\n".join(lines) or None
-
-
-def _since_line(label: str, since: str | None, then: float | None, unit: Unit) -> str:
-    figure = f" ({format_value(then, unit)})" if then is not None else ""
-    return f"{label} since {since or 'the previous period'}{figure}"
 
 
 def trend_sparkline(assessment: Assessment) -> Sparkline | None:
@@ -284,7 +274,8 @@ def has_sparklines(scorecard: Scorecard) -> bool:
     """True when any cell of the scorecard holds a :class:`Sparkline`."""
     return any(isinstance(cell.value, Sparkline)
                for sheet in scorecard.sheets for block in sheet.blocks
-               if isinstance(block, Table) for row in block.rows for cell in row)
+               if isinstance(block, Table) and block.text_style is None  # values: no trend
+               for row in block.rows for cell in row)
 
 
 def _trend_cell(assessment: Assessment) -> Cell:
@@ -301,9 +292,40 @@ def _rag_cell(assessment: Assessment) -> Cell:
     return Cell(word, RAG_STYLES.get(assessment.status, "status"))
 
 
-def measure_row(assessment: Assessment, number: int | None = None) -> tuple[Cell, ...]:
+#: The measure tables' columns that can have nothing to show in a whole scorecard
+#: (no History and no Previous; no benchmarks): then they are left out of it.
+OPTIONAL_HEADERS = ("Direction of travel", "Trend", "Benchmarking")
+ALL_COLUMNS = tuple(range(len(TABLE_HEADERS)))
+
+
+def build_measure_columns(assessments: Iterable[Assessment]) -> tuple[int, ...]:
+    """The columns of :data:`TABLE_HEADERS` the scorecard shows: every one, less each of
+    :data:`OPTIONAL_HEADERS` that no measure has anything in. Decided once for the whole
+    scorecard, so every sheet, the web page and the PDF have the same columns.
+
+    >>> from kpi_core.assessing.measure import assess_measures
+    >>> [TABLE_HEADERS[c] for c in build_measure_columns(assess_measures(
+    ...     [Measure("A", "P", "m", current=1.0, target=1.0, previous=0.5)]))]
+    ['No.', 'Measure', 'Target', 'Current position', 'RAG', 'Direction of travel', 'Comments']
+    """
+    items = tuple(assessments)
+    found = {
+        "Direction of travel": any(direction_text(a) for a in items),
+        "Trend": any(not a.problems and trend_sparkline(a) is not None for a in items),
+        "Benchmarking": any(benchmarking_text(a) for a in items),
+    }
+    return tuple(c for c, header in enumerate(TABLE_HEADERS) if found.get(header, True))
+
+
+def measure_row(assessment: Assessment, number: int | None = None,
+                columns: tuple[int, ...] = ALL_COLUMNS) -> tuple[Cell, ...]:
     """One table row: No., Measure, Target, Current, RAG, Direction, Trend, Benchmarking,
-    Comments."""
+    Comments; only ``columns`` of them (:func:`build_measure_columns`)."""
+    row = _full_row(assessment, number)
+    return row if columns == ALL_COLUMNS else tuple(row[c] for c in columns)
+
+
+def _full_row(assessment: Assessment, number: int | None) -> tuple[Cell, ...]:
     measure = assessment.measure
     direction = direction_text(assessment)
     bench = benchmarking_text(assessment)
@@ -404,15 +426,15 @@ def _header_cells(headers: Iterable[str]) -> tuple[Cell, ...]:
     return tuple(Cell(h, "header_figure" if h in _FIGURE_HEADERS else "header") for h in headers)
 
 
-def _header() -> tuple[Cell, ...]:
-    return _header_cells(TABLE_HEADERS)
+def _header(columns: tuple[int, ...] = ALL_COLUMNS) -> tuple[Cell, ...]:
+    return _header_cells(TABLE_HEADERS[c] for c in columns)
 
 
-def _section_rows(assessments: tuple[Assessment, ...], numbered: bool
-                  ) -> tuple[tuple[Cell, ...], ...]:
+def _section_rows(assessments: tuple[Assessment, ...], numbered: bool,
+                  columns: tuple[int, ...] = ALL_COLUMNS) -> tuple[tuple[Cell, ...], ...]:
     if not assessments:
         return ((Cell(None, "blank"), Cell(EMPTY_SECTION, "note")),)
-    return tuple(measure_row(a, i if numbered else None)
+    return tuple(measure_row(a, i if numbered else None, columns)
                  for i, a in enumerate(assessments, start=1))
 
 
@@ -453,11 +475,27 @@ PORTFOLIO_COLUMNS = (
 )
 
 
+def portfolio_columns(columns: tuple[int, ...] = ALL_COLUMNS) -> tuple[Column, ...]:
+    """The portfolio sheet's columns: the width of a column left out goes to Comments, so
+    the sheet prints as wide (and its text as large) with fewer lines to each comment.
+
+    >>> [c.width for c in portfolio_columns((0, 1, 2, 3, 4, 8))]
+    [5, 40, 11, 11, 16, 122]
+    """
+    spare = sum(PORTFOLIO_COLUMNS[c].width for c in ALL_COLUMNS if c not in columns)
+    kept = [PORTFOLIO_COLUMNS[c] for c in columns]
+    if spare and columns and columns[-1] == ALL_COLUMNS[-1]:
+        kept[-1] = Column(kept[-1].width + spare, kept[-1].wrap)
+    return tuple(kept)
+
+
 def build_portfolio_sheet(name: str, portfolio: str, assessments: tuple[Assessment, ...],
-                          settings: Settings, use_blue: bool = False) -> Sheet:
+                          settings: Settings, use_blue: bool = False,
+                          columns: tuple[int, ...] = ALL_COLUMNS) -> Sheet:
     """A portfolio's sheet: titles, summary counts and chart, then the three sections.
 
-    ``use_blue``: the workbook uses Blue, so Blue is counted and charted (first)."""
+    ``use_blue``: the workbook uses Blue, so Blue is counted and charted (first).
+    ``columns``: the measure tables' columns (:func:`build_measure_columns`)."""
     member = _cabinet_member(assessments)
     counts = count_statuses(assessments)
     key, lower, other = split_sections(assessments)
@@ -488,22 +526,22 @@ def build_portfolio_sheet(name: str, portfolio: str, assessments: tuple[Assessme
                           _since(settings), MOVEMENT_LEAD)
     blocks: list[Block] = [
         Heading(portfolio_title(portfolio, member), "title"),
-        Heading(scorecard_subtitle(settings), "subtitle"),
+        Heading(scorecard_subtitle(settings), "subtitle", under_title=settings.period or ""),
         Table("counts", None, tuple(count_rows), caption=f"{portfolio}: measures by status",
               row_header=1),
         *([Heading(moved, "subtitle")] if moved else []),
         Heading(KEY_AREAS),
-        Table("key", _header(), _section_rows(key, False), repeat_header=True,
+        Table("key", _header(columns), _section_rows(key, False, columns), repeat_header=True,
               caption=f"{portfolio}: {KEY_AREAS.lower()}", row_header=1),
         Heading(LOWER_AREAS),
-        Table("lower", _header(), _section_rows(lower, True),
+        Table("lower", _header(columns), _section_rows(lower, True, columns),
               caption=f"{portfolio}: {LOWER_AREAS[0].lower()}{LOWER_AREAS[1:]}", row_header=1),
         Heading(OTHER_MEASURES),
-        Table("other", _header(), _section_rows(other, False),
+        Table("other", _header(columns), _section_rows(other, False, columns),
               caption=f"{portfolio}: {OTHER_MEASURES.lower()}", row_header=1),
     ]
-    return Sheet(name=name, label=portfolio, columns=PORTFOLIO_COLUMNS, blocks=tuple(blocks),
-                 charts=(chart,))
+    return Sheet(name=name, label=portfolio, columns=portfolio_columns(columns),
+                 blocks=tuple(blocks), charts=(chart,))
 
 
 SUMMARY_HEADERS = ("Portfolio", "Cabinet Member", "Green", "Amber", "Red", "With a RAG",
@@ -594,7 +632,8 @@ def build_scorecard(assessments: Iterable[Assessment], settings: Settings = Sett
     names = build_sheet_names(grouped)
     blue = uses_blue((a for items in grouped.values() for a in items), settings)
     sheets = [build_summary_sheet(grouped, settings, blue, names)]
-    sheets += [build_portfolio_sheet(names[p], p, items, settings, blue)
+    columns = build_measure_columns(a for items in grouped.values() for a in items)
+    sheets += [build_portfolio_sheet(names[p], p, items, settings, blue, columns)
                for p, items in grouped.items()]
     sheets.append(build_data_sheet(a for items in grouped.values() for a in items))
     doc_title = title or scorecard_subtitle(settings)

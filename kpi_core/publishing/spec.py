@@ -26,6 +26,7 @@ Style names used in cells (the renderer defines every one of them):
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 
@@ -51,6 +52,10 @@ class Cell:
     link: str | None = None
 
 
+#: An empty cell with no format.
+BLANK = Cell(None, "blank")
+
+
 @dataclass(frozen=True, slots=True)
 class Column:
     """A sheet column: its width in Excel character units, and whether its text wraps."""
@@ -61,10 +66,15 @@ class Column:
 
 @dataclass(frozen=True, slots=True)
 class Heading:
-    """A line of text in the first column, e.g. a title or a section heading."""
+    """A line of text in the first column, e.g. a title or a section heading.
+
+    ``under_title`` is what the line reads where the document's own title stands above
+    it (the web page and the PDF), when that differs: a portfolio's subtitle is its
+    period there, not the whole title again; ``""`` leaves the line out there."""
 
     text: str
     style: str = "heading"
+    under_title: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,15 +86,35 @@ class Table:
     ``caption`` says what the table holds and ``row_header`` is the column whose
     cell names its row (the measure, the portfolio): the HTML page marks them up.
     ``excel_table`` makes it an Excel table (filters, a name) in the workbook.
+
+    With ``text_style`` the rows hold plain values rather than cells (the Data sheet's
+    thousands of rows): text takes that style, ``None`` is an empty cell with no format,
+    and a figure is a :class:`Cell` with its number style. :meth:`cell_rows` gives
+    either kind as cells.
     """
 
     key: str
     header: tuple[Cell, ...] | None
-    rows: tuple[tuple[Cell, ...], ...]
+    rows: tuple[tuple[Cell, ...], ...] | tuple[tuple[str | Cell | None, ...], ...]
     repeat_header: bool = False
     caption: str | None = None
     row_header: int | None = None
     excel_table: bool = False
+    text_style: str | None = None
+
+    def cell_rows(self) -> Iterator[tuple[Cell, ...]]:
+        """Every row as cells, whichever way the table holds them.
+
+        >>> t = Table("t", None, (("a", None, Cell(0.5, "pct0")),), text_style="plain")
+        >>> [(c.value, c.style) for c in next(t.cell_rows())]
+        [('a', 'plain'), (None, 'blank'), (0.5, 'pct0')]
+        """
+        if self.text_style is None:
+            yield from self.rows
+            return
+        for row in self.rows:
+            yield tuple(v if isinstance(v, Cell) else Cell(v, self.text_style)
+                        if v is not None else BLANK for v in row)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +168,9 @@ class Sheet:
     #: The analysts' plain table (the ``Data`` sheet): the workbook has it, the web
     #: page and the committee PDF leave it out.
     data: bool = False
+    #: A sheet left out of the workbook's print (too wide to print legibly on A4) says
+    #: so with this text in its first row, to the right of its table.
+    print_note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,14 +10,17 @@ Row heights (:mod:`kpi_core.publishing.textfit`): a row holds its wrapped text i
 every program of :data:`ROW_RENDERERS`. LibreOffice on Linux draws Carlito 11 at
 11.1 points a line; Excel gives Calibri 11 15 points a line, so with both the row
 fits Excel and leaves LibreOffice about a quarter of each tall row spare (fitted to
-LibreOffice alone, Excel would cut the last lines of every wrapped comment). The
-sample's Summary and portfolio sheets print on 4 pages in LibreOffice either way
-(tests/test_row_heights.py); before the Trend column, on 5 with both and 4 with
-LibreOffice alone.
+LibreOffice alone, Excel would cut the last lines of every wrapped comment): a quarter
+of a comment-heavy sheet's printed height in LibreOffice is that spare, the floor with
+one font whose lines are 15 points in one program and 11.1 in the other. The sample
+prints on 4 pages in LibreOffice (tests/test_row_heights.py): its Summary, its portfolio
+on 3, and no page of the ``Data`` sheet, which stays out of the print (its
+``print_note``).
 """
 
 from __future__ import annotations
 
+from math import isfinite
 from pathlib import Path
 
 import xlsxwriter
@@ -30,7 +33,8 @@ from xlsxwriter.worksheet import Worksheet
 from ..atomic import atomic_path
 from ..errors import FileError
 from .scorecard import trend_text
-from .spec import Chart, Heading, Scorecard, Sheet, Sparkline, Table
+from .sheetdata import DirectWorksheet, SheetRows
+from .spec import BLANK, Cell, Chart, Heading, Scorecard, Sheet, Sparkline, Table
 from .textfit import deciding, line_counts, row_height
 from .theme import (
     BOLD_STYLES, BORDER_COLOUR, DEFAULT_ROW_HEIGHT, HEADER_FILL, LINK_COLOUR, MAX_ROW_HEIGHT,
@@ -40,6 +44,9 @@ from .theme import (
 #: Excel's limit on the characters in one cell.
 MAX_CELL_CHARS = 32_767
 FONT = "Calibri"
+#: The charts' labels, legend and axes: as the cells' text, so that a sheet fitted to the
+#: page's width (about 0.7 at most) prints none of it under 7 points.
+CHART_FONT_SIZE = 11
 #: Sparklines: the line, and the markers of the first, last, highest and lowest points.
 SPARKLINE_COLOURS = {"series_color": "#1D70B8", "first_color": "#505A5F",
                      "last_color": "#0B0C0C", "high_color": "#00703C", "low_color": "#D4351C"}
@@ -136,6 +143,12 @@ def _escape_footer(text: str) -> str:
     return text.replace("&", "&&")
 
 
+def _has_links(sheet: Sheet) -> bool:
+    return any(cell.link is not None for block in sheet.blocks
+               if isinstance(block, Table) and block.text_style is None
+               for cells in block.rows for cell in cells)
+
+
 def _chart_pixels(columns, first: int, count: int) -> int:
     return int(sum((c.width * 7 + 5) for c in columns[first:first + count]))
 
@@ -143,12 +156,21 @@ def _chart_pixels(columns, first: int, count: int) -> int:
 class _SheetWriter:
     """Writes one sheet's blocks top to bottom and remembers where each table landed."""
 
-    def __init__(self, workbook, formats: dict, sheet: Sheet, text_trends: bool = False) -> None:
+    def __init__(self, workbook, formats: dict, sheet: Sheet, text_trends: bool = False,
+                 direct: bool = True, fits: dict | None = None) -> None:
         self.workbook = workbook
         self.text_trends = text_trends
         self.formats = formats
         self.sheet = sheet
-        self.ws = workbook.add_worksheet(sheet.name)
+        # a sheet of links keeps XlsxWriter's cells (write_url keeps its hyperlinks)
+        self.direct = direct and not _has_links(sheet)
+        self.ws = workbook.add_worksheet(sheet.name, DirectWorksheet if self.direct else None)
+        self.cells = SheetRows(self.ws, formats) if self.direct else None
+        if self.cells is not None:
+            self.cells.refs_for(len(sheet.columns))
+        self.charted = {chart.table for chart in sheet.charts}
+        #: (text, column width, bold) -> the row height it needs, for the whole workbook
+        self.fits = {} if fits is None else fits
         self.row = 0
         self.tables: dict[str, tuple[int, int]] = {}  # key -> first data row, row after
         self.specs: dict[str, Table] = {}
@@ -171,6 +193,8 @@ class _SheetWriter:
             else:
                 self._table(block)
             previous = block
+        if self.cells is not None:
+            self.cells.finish()
         for chart in sheet.charts:
             self._chart(chart)
         self._sparklines()
@@ -178,26 +202,185 @@ class _SheetWriter:
 
     def _heading(self, block: Heading) -> None:
         self.ws.set_row(self.row, TITLE_HEIGHTS.get(block.style, DEFAULT_ROW_HEIGHT))
-        self.ws.write_string(self.row, 0, truncate_cell_text(block.text),
-                             self.formats[block.style])
+        text = truncate_cell_text(block.text)
+        if self.cells is not None:
+            parts: list[str] = []
+            self.cells.text(parts, str(self.row + 1), 0, text, block.style)
+            self.cells.end_row(self.row, parts, 0, 0)
+        else:
+            self.ws.write_string(self.row, 0, text, self.formats[block.style])
         self.row += 1
 
     def _table(self, table: Table) -> None:
         header_row = self.row
+        row = self._row if self.cells is None else self._row_direct
         if table.header is not None:
-            if table.repeat_header:
+            if table.repeat_header and not self.sheet.print_note:  # printed sheets only
                 self.ws.repeat_rows(self.row)
-            self._row(table.header)
+            row(table.header)
         first = self.row
-        for cells in table.rows:
-            self._row(cells)
+        if self.cells is not None:  # the rows a chart draws keep their values
+            self.cells.keep = {} if table.key in self.charted else None
+        if table.text_style is None:
+            for cells in table.rows:
+                row(cells)
+        elif self.cells is not None:
+            for values in table.rows:
+                self._values_direct(values, table.text_style)
+        else:
+            for cells in table.cell_rows():
+                row(cells)
+        if self.cells is not None:
+            self.cells.keep = None
         self.tables[table.key] = (first, self.row)
         self.specs[table.key] = table
         if table.excel_table and table.header is not None and table.rows:
+            # add_table writes the header's text again over the cells just written;
+            # the shared strings count each text cell once, as Excel does
+            strings = self.ws.str_table
+            count = strings.count
             self.ws.add_table(header_row, 0, self.row - 1, len(table.header) - 1, {
                 "name": table.key, "style": "Table Style Light 1",
                 "columns": [{"header": str(c.value), "header_format": self.formats[c.style]}
                             for c in table.header]})
+            strings.count = count
+
+    def _fit(self, text: str, col: int, style: str) -> float:
+        """The height a row needs for ``text`` wrapped in column ``col``: measured once per
+        text, width and weight in the workbook."""
+        width = self.widths[col]
+        bold = style in BOLD_STYLES
+        key = (text, width, bold)
+        height = self.fits.get(key)
+        if height is None:
+            height = DEFAULT_ROW_HEIGHT
+            renderers = self.renderers
+            for lines, renderer in zip(line_counts(text, width, bold, renderers), renderers):
+                if lines > 1:
+                    height = max(height, row_height(lines, renderer))
+            self.fits[key] = height
+        return height
+
+    def _row_direct(self, cells) -> None:
+        """:meth:`_row` as XML text (:class:`SheetRows`), the sparklines' figures in the
+        same row."""
+        out, r = self.cells, self.row
+        if out.keep is not None:  # a chart's rows: every cell through SheetRows, kept
+            text, number = out.text, out.number
+        else:
+            text, number = self._text, self._number
+        row = str(r + 1)
+        parts: list[str] = []
+        height = DEFAULT_ROW_HEIGHT
+        first = last = -1
+        sparkline = None
+        for c, cell in enumerate(cells):
+            value = cell.value
+            style = cell.style
+            if value is None:
+                if style == "blank":
+                    continue
+                out.blank(parts, row, c, style)
+            elif value.__class__ is str:
+                if len(value) > MAX_CELL_CHARS:
+                    value = truncate_cell_text(value)
+                text(parts, row, c, value, style)
+                if style not in NO_WRAP_STYLES:
+                    fit = self._fit(value, c, style)
+                    if fit > height:
+                        height = fit
+            elif isinstance(value, Sparkline):
+                if self.text_trends:
+                    out.text(parts, row, c, trend_text(value.values), "trend_text")
+                else:
+                    out.blank(parts, row, c, style)
+                    self.sparklines.append((r, c, value))
+                    sparkline = value
+            else:
+                number(parts, row, c, value, style)
+            if first < 0:
+                first = c
+            last = c
+        if sparkline is not None:  # its figures in the hidden columns, after the sheet's
+            start = len(self.sheet.columns) + 1
+            refs = out.refs_for(start + len(sparkline.values))
+            for i, value in enumerate(sparkline.values, start):
+                if value is not None:
+                    if isfinite(value) and out.keep is None:
+                        parts.append(f'{refs[i]}{row}"><v>{value:.16G}</v></c>')
+                    else:
+                        out.number(parts, row, i, value, None)
+                    last = i
+        out.end_row(r, parts, first, last)
+        height = min(MAX_ROW_HEIGHT, height)
+        self.heights[r] = height
+        if height > DEFAULT_ROW_HEIGHT:
+            self.ws.set_row(r, height)
+        self.row += 1
+
+    def _text(self, parts: list[str], row: str, col: int, text: str, style: str) -> None:
+        """:meth:`SheetRows.text` for text within half Excel's limit, in fewer steps."""
+        out = self.cells
+        if len(text) > MAX_CELL_CHARS // 2 or col >= len(out.refs):
+            out.text(parts, row, col, text, style)
+            return
+        attr = out.attrs.get(style) or out.style(style)
+        parts.append(f'{out.refs[col]}{row}"{attr} t="s"><v>'
+                     f'{out.strings._get_shared_string_index(text)}</v></c>')
+
+    def _number(self, parts: list[str], row: str, col: int, value, style: str) -> None:
+        out = self.cells
+        if col >= len(out.refs) or not isfinite(value):
+            out.number(parts, row, col, value, style)
+            return
+        attr = out.attrs.get(style) or out.style(style)
+        parts.append(f'{out.refs[col]}{row}"{attr}><v>{value:.16G}</v></c>')
+
+    def _values_direct(self, values, text_style: str) -> None:
+        """A row of plain values (:attr:`Table.text_style`) as XML text: the Data sheet's
+        thousands of rows, so its cells are put together here rather than by
+        :class:`SheetRows`' methods (the same text)."""
+        out, r = self.cells, self.row
+        if out.keep is not None:  # a chart's rows: the general way, which keeps them
+            self._row_direct(tuple(v if isinstance(v, Cell) else BLANK if v is None
+                                   else Cell(v, text_style) for v in values))
+            return
+        row = str(r + 1)
+        refs = out.refs_for(len(values))
+        text_attr = out.style(text_style) + ' t="s"><v>'
+        index = out.strings._get_shared_string_index
+        measure = text_style not in NO_WRAP_STYLES
+        parts: list[str] = []
+        height = DEFAULT_ROW_HEIGHT
+        first = last = -1
+        for c, value in enumerate(values):
+            if value is None:
+                continue
+            if value.__class__ is str:
+                if len(value) > MAX_CELL_CHARS // 2:
+                    out.text(parts, row, c, truncate_cell_text(value), text_style)
+                else:
+                    parts.append(f"{refs[c]}{row}\"{text_attr}{index(value)}</v></c>")
+                if measure:
+                    height = max(height, self._fit(value, c, text_style))
+            elif value.value is None:
+                if value.style != "blank":
+                    out.blank(parts, row, c, value.style)
+                else:
+                    continue
+            elif isinstance(value.value, str):
+                out.text(parts, row, c, truncate_cell_text(value.value), value.style)
+            else:
+                out.number(parts, row, c, value.value, value.style)
+            if first < 0:
+                first = c
+            last = c
+        out.end_row(r, parts, first, last)
+        height = min(MAX_ROW_HEIGHT, height)
+        self.heights[r] = height
+        if height > DEFAULT_ROW_HEIGHT:
+            self.ws.set_row(r, height)
+        self.row += 1
 
     def _row(self, cells) -> None:
         ws, formats, r = self.ws, self.formats, self.row
@@ -249,9 +432,10 @@ class _SheetWriter:
         width = max(len(s.values) for _, _, s in self.sparklines)
         locations, ranges = [], []
         for r, c, spark in self.sparklines:
-            for i, value in enumerate(spark.values):
-                if value is not None:
-                    _write_number(ws, r, first + i, value, None)
+            if self.cells is None:  # written with their rows otherwise
+                for i, value in enumerate(spark.values):
+                    if value is not None:
+                        _write_number(ws, r, first + i, value, None)
             locations.append(xl_rowcol_to_cell(r, c))
             ranges.append(xl_range(r, first, r, first + len(spark.values) - 1))
         # one group for the sheet: XlsxWriter builds a group's style table per call
@@ -277,8 +461,11 @@ class _SheetWriter:
                 "categories": [name, first, spec.categories_column, last,
                                spec.categories_column],
                 "values": [name, first, series.column, last, series.column],
-                "data_labels": {"value": True, "num_format": "0;-0;;@",
-                                "font": {"color": series.label_colour or "#000000"}},
+                # a zero bar is labelled 0; a zero part of a stacked bar has no room
+                "data_labels": {"value": True,
+                                "num_format": "0;-0;;@" if spec.stacked else "0",
+                                "font": {"color": series.label_colour or "#000000",
+                                         "size": CHART_FONT_SIZE}},
                 "gap": 60,
             }
             if series.colour:
@@ -295,10 +482,12 @@ class _SheetWriter:
         if len(spec.series) == 1:
             chart.set_legend({"none": True})
         else:
-            chart.set_legend({"position": "bottom"})
+            chart.set_legend({"position": "bottom", "font": {"size": CHART_FONT_SIZE}})
         if spec.horizontal:  # bar charts list categories bottom-up unless reversed
-            chart.set_y_axis({"reverse": True, "crossing": "max"})
-            chart.set_x_axis({"major_gridlines": {"visible": True,
+            chart.set_y_axis({"reverse": True, "crossing": "max",
+                              "num_font": {"size": CHART_FONT_SIZE}})
+            chart.set_x_axis({"num_font": {"size": CHART_FONT_SIZE},
+                              "major_gridlines": {"visible": True,
                                                   "line": {"color": "#D9D9D9"}},
                               "min": 0, "num_format": "0",
                               "major_unit": self._major_unit(spec)})
@@ -339,7 +528,18 @@ class _SheetWriter:
         ws.hide_gridlines(2)
         if self.sheet.freeze_rows:
             ws.freeze_panes(self.sheet.freeze_rows, 0)
-        if self.sheet.data and self.row and self.sheet.columns:
+        if self.sheet.print_note:
+            # out of the print: it says so beside its first row, and its print area is a
+            # blank cell below everything (Excel and LibreOffice print nothing of a blank
+            # print area; a cell beside the rows could show text running on from the left)
+            col = len(self.sheet.columns) + 1
+            if self.cells is None:
+                ws.write_string(0, col, self.sheet.print_note, self.formats["note"])
+            else:
+                self.cells.add_text(0, col, self.sheet.print_note, "note")
+                self.cells.finish()
+            ws.print_area(self.row + 1, 0, self.row + 1, 0)
+        elif self.sheet.data and self.row and self.sheet.columns:
             # text that does not wrap runs on to the right: print the table's cells only
             ws.print_area(0, 0, self.row - 1, len(self.sheet.columns) - 1)
 
@@ -379,11 +579,15 @@ def _internal_link(sheet: str) -> str:
     return "internal:'" + sheet.replace("'", "''") + "'!A1"
 
 
-def render_workbook(scorecard: Scorecard, target, *, text_trends: bool = False) -> None:
+def render_workbook(scorecard: Scorecard, target, *, text_trends: bool = False,
+                    direct: bool = True) -> None:
     """Write the scorecard into ``target`` (a path or a file object) with XlsxWriter.
 
     Trend cells get native Excel sparklines; with ``text_trends`` (for printing through
-    LibreOffice 7.4, which does not draw sparklines) block-character trends instead."""
+    LibreOffice 7.4, which does not draw sparklines) block-character trends instead.
+    ``direct`` writes the rows of every sheet without links as XML text
+    (:mod:`.sheetdata`); ``direct=False`` writes every cell through XlsxWriter's own
+    cell API, the same file more slowly (the tests compare the two)."""
     workbook = _Workbook(target, WORKBOOK_OPTIONS)
     workbook.set_properties({
         "language": scorecard.language,
@@ -400,8 +604,9 @@ def render_workbook(scorecard: Scorecard, target, *, text_trends: bool = False) 
         formats[f"{name}+link"] = workbook.add_format(
             {"font_name": FONT, "font_size": 11, **STYLES[name], **_LINK})
     try:
+        fits: dict = {}
         for sheet in scorecard.sheets:
-            _SheetWriter(workbook, formats, sheet, text_trends).write()
+            _SheetWriter(workbook, formats, sheet, text_trends, direct, fits).write()
     finally:
         workbook.close()
 

@@ -197,7 +197,9 @@ class Package:
             self.zip = zipfile.ZipFile(path)
             # Part names compare case-insensitively (ECMA-376 Part 2, 9.1.1.1):
             # ``xl/SharedStrings.xml`` is the part a relationship names ``sharedStrings.xml``.
-            self.names = {info.filename.casefold(): info for info in self.zip.infolist()}
+            # Some zip tools on Windows write ``xl\workbook.xml``: the same part name.
+            self.names = {info.filename.replace("\\", "/").casefold(): info
+                          for info in self.zip.infolist()}
         except zipfile.BadZipFile as exc:
             raise FileError(f"{path}: the file is damaged or truncated (not a complete .xlsx)") \
                 from exc

@@ -23,6 +23,8 @@ _BUILTIN_PERCENT_FORMATS = frozenset({9, 10})
 _BUILTIN_DATE_FORMATS = frozenset({14, 15, 16, 17, 22, 27, 28, 29, 30, 31, 34, 35, 36,
                                    50, 51, 52, 53, 54, 57, 58})
 _ESCAPE_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+#: An elapsed-time part of a number format: ``[h]``, ``[mm]``, ``[ss]`` (a duration).
+_ELAPSED_RE = re.compile(r"\[(?:h+|m+|s+)\]")
 _EPOCH_1900 = dt.datetime(1899, 12, 30)  # serial 1 is 1900-01-01 once past Excel's 29 Feb 1900
 _EPOCH_1904 = dt.datetime(1904, 1, 1)
 
@@ -53,21 +55,42 @@ def serial_to_datetime(serial: float, date1904: bool = False) -> dt.datetime | N
     """An Excel date serial to a datetime, in the workbook's date system.
 
     The 1900 system counts 1 as 1900-01-01 and keeps Lotus 1-2-3's 29 February 1900
-    (serial 60); the 1904 system (old Mac workbooks, ``workbookPr date1904``) counts 0
-    as 1904-01-01. Serials outside Excel's range give ``None``.
+    (serial 60), a day that never was: it reads as 28 February 1900, as openpyxl and
+    python-calamine read it (one day with serial 59, never 1 March, serial 61). The
+    1904 system (old Mac workbooks, ``workbookPr date1904``) counts 0 as 1904-01-01.
+    Serials outside Excel's range give ``None``.
 
     >>> serial_to_datetime(42643), serial_to_datetime(41181, date1904=True)
     (datetime.datetime(2016, 9, 30, 0, 0), datetime.datetime(2016, 9, 30, 0, 0))
     >>> serial_to_datetime(1), serial_to_datetime(61), serial_to_datetime(-1)
     (datetime.datetime(1900, 1, 1, 0, 0), datetime.datetime(1900, 3, 1, 0, 0), None)
+    >>> serial_to_datetime(59), serial_to_datetime(60.5)
+    (datetime.datetime(1900, 2, 28, 0, 0), datetime.datetime(1900, 2, 28, 12, 0))
     """
     if not 0 <= serial < 2958466:  # 9999-12-31 is the last date Excel shows
         return None
     if date1904:
         base = _EPOCH_1904
+    elif serial >= 61:
+        base = _EPOCH_1900
     else:
-        base = _EPOCH_1900 if serial >= 61 else _EPOCH_1900 + dt.timedelta(days=1)
+        base = _EPOCH_1900 + dt.timedelta(days=1)
+        if serial >= 60:
+            serial -= 1  # 29 February 1900 is the 28th
     return base + dt.timedelta(days=round(serial * 86400_000) / 86400_000)
+
+
+def parse_iso_time(text: str) -> dt.time | None:
+    """An ISO 8601 time of day alone in a date cell (``t="d"``), as Excel's Strict files
+    save a cell that holds only a time, else ``None``.
+
+    >>> parse_iso_time("10:10:10"), parse_iso_time("2016-09-30") is None
+    (datetime.time(10, 10, 10), True)
+    """
+    try:
+        return dt.time.fromisoformat(text.strip()).replace(tzinfo=None)
+    except ValueError:
+        return None
 
 
 def parse_iso_date(text: str) -> dt.datetime | None:
@@ -143,8 +166,16 @@ def is_date_format(code: str) -> bool:
     [True, True, True, False]
     >>> [is_date_format(c) for c in ("0.0%", '0 "days"', "[Red]0.00", "General")]
     [False, False, False, False]
+
+    An elapsed time (``[h]:mm``, ``[mm]:ss``) is a duration, a number, never a date:
+
+    >>> [is_date_format(c) for c in ("[h]:mm", "[hh]:mm", "[h]:mm:ss", "[mm]:ss")]
+    [False, False, False, False]
     """
-    code = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.', "", code).casefold()
+    code = re.sub(r'"[^"]*"|\\.|_.|\*.', "", code).casefold()
+    if _ELAPSED_RE.search(code):
+        return False
+    code = re.sub(r"\[[^\]]*\]", "", code)
     if "general" in code or "%" in code:
         return False
     return "d" in code or "y" in code or ("m" in code and "h" not in code and "s" not in code)
@@ -230,6 +261,7 @@ def _scan_elements(pkg: Package, part: str, book: Book, on_row) -> None:
     cell_depth = -1     # the depth of the open <c>, or -1 outside one
     attrs: dict = {}    # the open cell's attributes
     cells: list = []    # the open row's cells
+    cell_rows: list = []  # the row number each cell's r names ("" where it has none)
     row_r = None
     row_no = col_no = 0
     capture = None      # the list the open text goes to, while a text is wanted
@@ -282,18 +314,30 @@ def _scan_elements(pkg: Package, part: str, book: Book, on_row) -> None:
             cell_depth = -1
             is_open = run_open = False
             ref = attrs.get("r")
-            col_no = column_index(ref.rstrip("0123456789")) if ref else col_no + 1
+            if ref:
+                letters = ref.rstrip("0123456789")
+                col_no = column_index(letters)
+                cell_rows.append(ref[len(letters):])
+            else:
+                col_no += 1
+                cell_rows.append("")
             cells.append((col_no, attrs.get("s"),
                           _value(attrs.get("t", "n"), v_text, f_text, inline)))
         elif cell_depth < 0:
             if depth == row_depth:
                 row_depth = -1
-                row, r = cells[:], row_r
+                row, r, named = cells[:], row_r, cell_rows[:]
                 cells.clear()
+                cell_rows.clear()
                 row_r, col_no = None, 0
                 pkg.release()
+                if not r and named and named[0]:
+                    r = named[0]  # a row without r after skipped rows: its cells say where
                 row_no = int(r) if r else row_no + 1
-                on_row(row_no, row)
+                if any(n and n != r for n in named):
+                    _each_row(row_no, row, named, on_row)
+                else:
+                    on_row(row_no, row)
             elif tag == data_tag:
                 raise StopScan
         elif depth == cell_depth + 1:
@@ -308,8 +352,14 @@ def _scan_elements(pkg: Package, part: str, book: Book, on_row) -> None:
 
     def _value(kind, v, f, inline):
         text = "".join(v) if v else None
-        if f is not None and (text is None or calc_on_load):
-            return FormulaNoResult("".join(f))
+        if f is not None:
+            if calc_on_load:  # the writer asked for a recalculation: results are stale
+                return FormulaNoResult("".join(f))
+            if text is None:
+                if kind == "str" and v is not None:
+                    return ""  # a formula whose saved result is the empty string
+                if kind != "inlineStr" or inline is None:
+                    return FormulaNoResult("".join(f))
         if kind == "inlineStr":
             return decode_escapes("".join("".join(t) for t in inline)) if inline else ""
         return _typed(kind, text, strings)
@@ -321,6 +371,16 @@ def _scan_elements(pkg: Package, part: str, book: Book, on_row) -> None:
     parser.CharacterDataHandler = chars
     pkg.parse_with(part, lambda chunk: parser.Parse(chunk, False),
                    lambda: parser.Parse(b"", True))
+
+
+def _each_row(row_no: int, cells: list, named: list[str], on_row) -> None:
+    """A row whose cells name other rows in their ``r``: each cell goes to the row it
+    names (cells without ``r`` to the row's own), in the order the rows first appear."""
+    by_row: dict[int, list] = {}
+    for cell, name in zip(cells, named):
+        by_row.setdefault(int(name) if name else row_no, []).append(cell)
+    for number, found in by_row.items():
+        on_row(number, found)
 
 
 def _typed(kind: str, text: str | None, strings: list[str]) -> object:
@@ -345,8 +405,8 @@ def _typed(kind: str, text: str | None, strings: list[str]) -> object:
         return text.strip() == "1"
     if kind == "e":
         return CellError(text)
-    if kind == "d":  # an ISO 8601 date (Strict files, and some other writers)
-        return parse_iso_date(text) or text
+    if kind == "d":  # an ISO 8601 date or time (Strict files, and some other writers)
+        return parse_iso_date(text) or parse_iso_time(text) or text
     if kind == "str":  # a formula's text result
         return decode_escapes(text)
     try:
@@ -367,11 +427,21 @@ _ROW_RE = re.compile(rb'\s*<row((?:\s+[A-Za-z0-9_:.-]+="[^"<&]*")*)\s*(/?)>')
 _ROW_NO_RE = re.compile(rb'\sr="([^"]*)"')
 _ROW_END = b"</row>"
 _DATA_END_RE = re.compile(rb'\s*</sheetData>')
-_CELL = (rb'<c r="([A-Z]{1,3})[0-9]+"(?: s="([0-9]+)")?(?: t="([A-Za-z]+)")?'
+_CELL = (rb'<c r="([A-Z]{1,3})([0-9]+)"(?: s="([0-9]+)")?(?: t="([A-Za-z]+)")?'
          rb'(?:/>|>(?:<v>([^<&]*)</v>)?</c>)')
 _PLAIN_CELL_RE = re.compile(_CELL)
 _CELLS_RE = re.compile(rb'(?:' + _CELL.replace(b"(", b"(?:").replace(b"(?:?:", b"(?:")
                        + rb')*')
+
+
+def _xml_text(raw: bytes) -> str:
+    r"""Text as an XML parser gives it: line ends (CR LF, or CR alone) read as LF.
+
+    >>> _xml_text(b"one\r\ntwo\rthree")
+    'one\ntwo\nthree'
+    """
+    text = raw.decode("utf-8")
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 class _Columns(dict):
@@ -419,27 +489,30 @@ def _scan_plain(pkg: Package, part: str, book: Book, on_row) -> None:
                 if _CELLS_RE.fullmatch(body) is None:
                     raise _NotPlain
             r = _ROW_NO_RE.search(m.group(1))
-            r = r.group(1).decode("utf-8") if r is not None else None
-            row_no = int(r) if r else row_no + 1
+            found = _PLAIN_CELL_RE.findall(body)
+            r = r.group(1) if r is not None else found[0][1] if found else None
+            row_no = int(r.decode("utf-8")) if r else row_no + 1
             cells = []
             add = cells.append
-            for letters, style, kind, text in _PLAIN_CELL_RE.findall(body):
+            for letters, digits, style, kind, text in found:
+                if digits != r:
+                    raise _NotPlain  # a cell naming another row: the general reader places it
                 if not kind:
                     try:
                         value = float(text) if text else None
                     except ValueError:
-                        value = _typed("n", text.decode("utf-8"), strings)
+                        value = _typed("n", _xml_text(text), strings)
                 elif kind == b"s" and text:
                     try:
                         index = int(text)
                         # a negative index would pick another cell's text
                         value = strings[index] if index >= 0 else CellError("#REF!")
                     except (ValueError, IndexError):
-                        value = _typed("s", text.decode("utf-8"), strings)
+                        value = _typed("s", _xml_text(text), strings)
                 elif kind == b"inlineStr":
                     value = ""  # <c t="inlineStr"/>: no inline string
                 else:
-                    value = _typed(kind.decode("ascii"), text.decode("utf-8") or None, strings)
+                    value = _typed(kind.decode("ascii"), _xml_text(text) or None, strings)
                 add((columns[letters], style or None, value))
             state["row_no"] = row_no
             pkg.release()

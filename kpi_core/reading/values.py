@@ -131,6 +131,9 @@ def parse_reading(value: object) -> Reading:
     if isinstance(value, dt.date):
         raise ValueParseError(f"{_date_text(value)!r} is a date, not a number; format the "
                               "cell as a number or a percentage", value)
+    if isinstance(value, dt.time):
+        raise ValueParseError(f"{value.isoformat()!r} is a time of day, not a number; format "
+                              "the cell as a number or a percentage", value)
     if isinstance(value, (int, float)):
         if isinstance(value, float) and math.isnan(value):
             raise ValueParseError(f"{_describe(value)} is not a finite number", value)

@@ -23,24 +23,25 @@ from .tables import (
     read_free_text_benchmarks, read_measures, read_settings, warn_missing_settings,
 )
 from .values import is_blank
-from .xlsx import RawTable, read_sheet, read_tables
+from .xlsx import RawTable, WorkbookFile
 
 
 def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = (),
                  sheet_cells: Callable[[str], RawTable | None] | None = None,
-                 *, titles: bool = False) -> PerformanceWorkbook:
+                 owned: bool = False, titles: bool = False) -> PerformanceWorkbook:
     """Typed measures (benchmarks attached), settings and every problem, from raw tables.
 
     ``tables`` is keyed by table name, casefolded; ``sheets`` (the workbook's sheet
     names) sharpens the message when the Measures table is missing. Without a table
     named Measures, the measures are looked for as a plain range on the sheet
     ``Measures`` (or the one Settings ``Measures Sheet`` names): ``sheet_cells(name)``
-    gives that sheet's cells (from the file, or from the live workbook). The History
-    table is found by its name on any sheet, else as a plain range on a sheet named
-    ``Past periods`` or ``History``. Where everything stands is kept, as integers, in
-    :attr:`PerformanceWorkbook.places` for the code that edits the workbook; ``titles``:
-    also the cells above the Measures header that name the current period (a close
-    renames them).
+    gives that sheet's cells (from the file, or from the live workbook). With ``owned``
+    (the tables were read for this alone) the Comparators rows are let go as they are
+    read. The History table is found by its name on any sheet, else as a plain range on
+    a sheet named ``Past periods`` or ``History``. Where everything stands is kept, as
+    integers, in :attr:`PerformanceWorkbook.places` for the code that edits the
+    workbook; ``titles``: also the cells above the Measures header that name the current
+    period (a close renames them).
     """
     problems: list[Problem] = []
     settings = Settings()
@@ -69,7 +70,8 @@ def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = (),
                                           sources)
     if COMPARATORS.casefold() in tables:
         units = {m.ref.casefold(): m.unit for m in measures if m.ref}
-        rows = read_comparators(tables[COMPARATORS.casefold()], problems, settings, units)
+        rows = read_comparators(tables[COMPARATORS.casefold()], problems, settings, units,
+                                release_rows=owned)
         measures = [m if m.ref.casefold() not in rows else
                     replace(m, comparators=tuple(rows.pop(m.ref.casefold())))
                     for m in measures]
@@ -165,6 +167,7 @@ def read_workbook(path: str | os.PathLike, *, titles: bool = False) -> Performan
     """Read a performance workbook file. File-level failures raise :class:`FileError`;
     data problems are returned in ``problems``, never raised. ``titles``: see
     :func:`parse_tables`."""
-    raw = read_tables(path, (MEASURES, BENCHMARKS, SETTINGS, HISTORY, COMPARATORS))
-    return parse_tables(raw.tables, raw.sheets, lambda sheet: read_sheet(path, sheet),
-                        titles=titles)
+    with WorkbookFile(path) as workbook:
+        raw = workbook.tables((MEASURES, BENCHMARKS, SETTINGS, HISTORY, COMPARATORS))
+        return parse_tables(raw.tables, raw.sheets, workbook.sheet, owned=True,
+                            titles=titles)

@@ -30,6 +30,7 @@ from .package import (
 from .scan import (
     Book, decode_escapes, read_cell_styles, read_shared_strings, scan_rows, serial_to_datetime,
 )
+from .compiled import CompiledReader, NotCompiled
 
 #: Largest table (rows x columns, as its range declares) we read: 14x a 20,000-measure
 #: table of 18 columns, and a bound on memory (~40 MB of cell slots) when a tiny file
@@ -73,8 +74,8 @@ class _TableDef:
     columns: tuple[str, ...] = ()
 
 
-def _read_rows(pkg: Package, part: str, tables: list[_TableDef], book: Book
-               ) -> dict[str, RawTable]:
+def _read_rows(pkg: Package, part: str, tables: list[_TableDef], book: Book,
+               fast: CompiledReader | None = None) -> dict[str, RawTable]:
     """The cells of every table on one sheet, in one pass over the sheet's XML."""
     grids = {t.name: [[None] * (t.right - t.left + 1) for _ in range(t.bottom - t.top + 1)]
              for t in tables}
@@ -84,7 +85,7 @@ def _read_rows(pkg: Package, part: str, tables: list[_TableDef], book: Book
     # Only row ends are handled (a row's cells are complete by then), so the Python
     # work per XML event stays small: this loop is most of the time of a big read.
     try:
-        _fill_grids(pkg, part, tables, grids, percents, book, top, bottom)
+        _fill_grids(pkg, part, tables, grids, percents, book, top, bottom, fast)
     except ValueError as exc:  # a row number or style index that is not a number
         raise FileError(f"{pkg.path}: part {part} is damaged ({exc})") from exc
     for t in tables:
@@ -97,7 +98,8 @@ def _read_rows(pkg: Package, part: str, tables: list[_TableDef], book: Book
 
 
 def _fill_grids(pkg: Package, part: str, tables: list[_TableDef], grids: dict,
-                percents: dict, book: Book, top: int, bottom: int) -> None:
+                percents: dict, book: Book, top: int, bottom: int,
+                fast: CompiledReader | None = None) -> None:
     percent_styles, date_styles, date1904 = book.percent_styles, book.date_styles, book.date1904
     spans = [(t.top, t.bottom, t.left, t.right, grids[t.name], percents[t.name])
              for t in tables]
@@ -135,10 +137,42 @@ def _fill_grids(pkg: Package, part: str, tables: list[_TableDef], grids: dict,
                             value = serial_to_datetime(value, date1904) or value
                     grid[ri][ci] = value
 
+    def on_block(first_row, first_col, rows, styled, ours):
+        if first_row > bottom:
+            raise StopScan
+        for t_top, t_bottom, left, right, grid, percent in spans:
+            lo, hi = max(first_row, t_top), min(first_row + len(rows) - 1, t_bottom)
+            a, b = max(left - first_col, 0), max(right - first_col + 1, 0)
+            at = max(first_col - left, 0)
+            for row_no in range(lo, hi + 1):
+                found = rows[row_no - first_row][a:b]
+                grid[row_no - t_top][at:at + len(found)] = map(ours, found, found)
+            for row_no, col_no, index in styled:
+                if t_top <= row_no <= t_bottom and left <= col_no <= right:
+                    ri, ci = row_no - t_top, col_no - left
+                    if index in percent_styles:
+                        percent.add((ri, ci))
+                    elif type(grid[ri][ci]) is float:
+                        grid[ri][ci] = serial_to_datetime(grid[ri][ci], date1904) or grid[ri][ci]
+
+    _scan(pkg, part, book, fast, on_row, on_block)
+
+
+def _scan(pkg: Package, part: str, book: Book, fast: CompiledReader | None, on_row,
+          on_block) -> None:
+    """A sheet's rows by the compiled fast path where it reads them as we mean them
+    (``on_block``), else by the pure scanner (``on_row``), from the top."""
+    if fast is not None and fast.wants(part):
+        try:
+            fast.read_blocks(part, on_block)
+            return
+        except NotCompiled:
+            pass  # what the fast path handed on, the pure scanner hands on again, the same
     scan_rows(pkg, part, book, on_row)
 
 
-def _fill_sheet(pkg: Package, part: str, book: Book, sheet: str) -> RawTable:
+def _fill_sheet(pkg: Package, part: str, book: Book, sheet: str,
+                fast: CompiledReader | None = None) -> RawTable:
     """Every cell of a sheet from A1 to its last used row and column (a plain range has
     no table to bound it), as one grid."""
     rows: dict[int, dict[int, object]] = {}
@@ -158,7 +192,10 @@ def _fill_sheet(pkg: Package, part: str, book: Book, sheet: str) -> RawTable:
             if value is not None:
                 found[col_no] = value
         if found:
-            rows[row_no] = found
+            if row_no in rows:  # a row written twice: one row, as Excel reads it
+                rows[row_no].update(found)
+            else:
+                rows[row_no] = found
             width = max(width, max(found))
             cells_used = max(cells_used, row_no * width)
             if cells_used > MAX_TABLE_CELLS:
@@ -168,11 +205,25 @@ def _fill_sheet(pkg: Package, part: str, book: Book, sheet: str) -> RawTable:
                                 "without an Excel table; make the measures an Excel table "
                                 "(Insert > Table) named Measures")
 
-    scan_rows(pkg, part, book, on_row)
+    def on_block(first_row, first_col, block, styled, ours):
+        by_cell = {(r, c): i for r, c, i in styled}
+        for row_no, values in enumerate(block, first_row):
+            on_row(row_no, [(col_no, _style(by_cell.pop((row_no, col_no), None)), ours(v, v))
+                            for col_no, v in enumerate(values, first_col)
+                            if v != "" or (row_no, col_no) in by_cell])
+        for (row_no, col_no), index in by_cell.items():  # styled cells calamine left out
+            on_row(row_no, [(col_no, str(index), None)])
+
+    _scan(pkg, part, book, fast, on_row, on_block)
     height = max(rows, default=0)
     grid = [[rows.get(ri, {}).get(ci) for ci in range(1, width + 1)]
             for ri in range(1, height + 1)]
     return RawTable(sheet, sheet, 1, 1, grid, frozenset(percents))
+
+
+def _style(index: int | None) -> str | None:
+    """A style index as the scanner hands it on (the ``s`` attribute's text)."""
+    return None if index is None else str(index)
 
 
 class _Opened:
@@ -221,18 +272,49 @@ class _Opened:
     def book(self) -> Book:
         percent_styles, date_styles = read_cell_styles(self.pkg, self.part("styles"))
         return Book(self.pkg.main, read_shared_strings(self.pkg, self.part("sharedStrings")),
-                     percent_styles, date_styles, self.calc_on_load, self.date1904)
+                    percent_styles, date_styles, self.calc_on_load, self.date1904)
 
 
-def read_tables(path: str | os.PathLike, names: tuple[str, ...] | None = None) -> RawWorkbook:
-    """Every Excel table of a workbook (or those named), as :class:`RawTable`.
+class WorkbookFile:
+    """An open workbook file: its sheets, its tables and any sheet's cells, with the
+    shared strings and styles read once however many tables and sheets are read. Use it
+    as a context manager (the zip is closed at the end).
 
     Raises :class:`FileError` for anything that is not a readable .xlsx/.xlsm.
     """
-    path = Path(path)
-    opened = _Opened(path)
-    pkg = opened.pkg
-    with pkg.zip:
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        self._opened = _Opened(self.path)
+        self._book: Book | None = None
+        self._fast: CompiledReader | None = None
+
+    def __enter__(self) -> WorkbookFile:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._opened.pkg.zip.close()
+
+    @property
+    def sheets(self) -> tuple[str, ...]:
+        """The workbook's sheet names, in order (worksheets only)."""
+        return tuple(name for name, _ in self._opened.sheets)
+
+    def book(self) -> Book:
+        """The shared strings, styles and date system, read on first use (once)."""
+        if self._book is None:
+            self._book = self._opened.book()
+            self._fast = CompiledReader.for_workbook(self._opened.pkg, self._book,
+                                                     self._opened.part("sharedStrings"))
+        return self._book
+
+    def tables(self, names: tuple[str, ...] | None = None) -> RawWorkbook:
+        """Every Excel table (or those named), as :class:`RawTable`."""
+        path, opened = self.path, self._opened
+        pkg = opened.pkg
         wanted = {n.casefold() for n in names} if names else None
         by_sheet: dict[str, list[_TableDef]] = {}
         for sheet_name, part in opened.sheets:
@@ -267,33 +349,44 @@ def read_tables(path: str | os.PathLike, names: tuple[str, ...] | None = None) -
                               columns if t.get("headerRowCount") != "0" else ()))
 
         tables: dict[str, RawTable] = {}
-        if by_sheet:
-            book = opened.book()
-            for part, defs in by_sheet.items():
-                tables.update(_read_rows(pkg, part, defs, book))
-        return RawWorkbook(tuple(name for name, _ in opened.sheets), tables)
+        for part, defs in by_sheet.items():
+            tables.update(_read_rows(pkg, part, defs, self.book(), self._fast))
+        return RawWorkbook(self.sheets, tables)
 
+    def sheet(self, sheet: str) -> RawTable | None:
+        """Every cell of one sheet (named case-insensitively) as a :class:`RawTable`
+        whose name is the sheet's, from A1; ``None`` when the workbook has no such sheet.
 
-def read_sheet(path: str | os.PathLike, sheet: str) -> RawTable | None:
-    """Every cell of one sheet (named case-insensitively) as a :class:`RawTable` whose
-    name is the sheet's, from A1; ``None`` when the workbook has no such sheet.
-
-    For a range without an Excel table: :mod:`kpi_core.reading.workbook` finds its
-    header row and its end.
-    """
-    path = Path(path)
-    opened = _Opened(path)
-    pkg = opened.pkg
-    with pkg.zip:
+        For a range without an Excel table: :mod:`kpi_core.reading.workbook` finds its
+        header row and its end.
+        """
+        opened = self._opened
+        pkg = opened.pkg
         part = next((p for name, p in opened.sheets if name.casefold() == sheet.casefold()),
                     None)
         if part is None or not pkg.has(part):
             return None
         name = next(name for name, p in opened.sheets if p == part)
         try:
-            return _fill_sheet(pkg, part, opened.book(), name)
+            return _fill_sheet(pkg, part, self.book(), name, self._fast)
         except ValueError as exc:
-            raise FileError(f"{path}: part {part} is damaged ({exc})") from exc
+            raise FileError(f"{self.path}: part {part} is damaged ({exc})") from exc
+
+
+def read_tables(path: str | os.PathLike, names: tuple[str, ...] | None = None) -> RawWorkbook:
+    """Every Excel table of a workbook (or those named), as :class:`RawTable`.
+
+    Raises :class:`FileError` for anything that is not a readable .xlsx/.xlsm.
+    """
+    with WorkbookFile(path) as workbook:
+        return workbook.tables(names)
+
+
+def read_sheet(path: str | os.PathLike, sheet: str) -> RawTable | None:
+    """Every cell of one sheet (named case-insensitively) as a :class:`RawTable` whose
+    name is the sheet's, from A1; ``None`` when the workbook has no such sheet."""
+    with WorkbookFile(path) as workbook:
+        return workbook.sheet(sheet)
 
 
 def sheet_names(path: str | os.PathLike) -> tuple[str, ...]:

@@ -37,8 +37,21 @@ async function main() {
     await page.goto("file://" + path.resolve(page_path), { waitUntil: "load" });
     const screenshot = option("--screenshot", null);
     const scroll_width = await page.evaluate(() => document.documentElement.scrollWidth);
+    // each measure's row: the boxes of its name and of its RAG cell, in CSS pixels
+    const rows = await page.evaluate(() => Array.from(
+      document.querySelectorAll("table.measures tbody tr")).map((tr) => {
+        const box = (el) => {
+          if (!el) return null;
+          const r = el.getBoundingClientRect();
+          return { left: r.left, right: r.right, top: r.top + window.scrollY,
+                   bottom: r.bottom + window.scrollY, text: el.textContent };
+        };
+        return { name: box(tr.querySelector('th[scope="row"]')),
+                 rag: box(tr.querySelector("td.rag")) };
+      }));
     if (screenshot) {
-      await page.screenshot({ path: screenshot, fullPage: option("--full", "no") === "yes" });
+      await page.screenshot({ path: screenshot, fullPage: option("--full", "no") === "yes",
+                              captureBeyondViewport: false });
     }
     await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
     const result = await page.evaluate(async (tags) => {
@@ -54,6 +67,7 @@ async function main() {
     result.tags = TAGS;
     result.viewport_width = width;
     result.scroll_width = scroll_width;
+    result.rows = rows;
     result.external_requests = requests;
     process.stdout.write(JSON.stringify(result) + "\n");
   } finally {

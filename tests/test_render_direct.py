@@ -1,0 +1,163 @@
+"""The rows written as XML text (publishing/sheetdata.py) give the same workbook as every
+cell written through XlsxWriter's own cell API: compared as normalised cell dumps read
+back with openpyxl (values, types, formats, tables, sheet properties), never as bytes,
+on the sample, the demo, the synthetic workbooks and the mixed test assessments."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from kpi_core.pipeline import assess_workbook
+from kpi_core.publishing.scorecard import build_scorecard
+from kpi_core.publishing.xlsx import render_workbook
+from kpi_core.reading.workbook import read_workbook
+from tests.scorecard_samples import SETTINGS, mixed_assessments
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "workbook_templates"
+
+
+def _colour(colour) -> str | None:
+    return None if colour is None else (colour.rgb if colour.type == "rgb" else repr(colour))
+
+
+def _side(side) -> tuple:
+    return (side.style, _colour(side.color))
+
+
+def _cell(cell) -> tuple:
+    font, fill, border, align = cell.font, cell.fill, cell.border, cell.alignment
+    return (cell.value, cell.data_type, cell.number_format,
+            (font.name, font.sz, font.b, font.i, font.u, _colour(font.color)),
+            (fill.fill_type, _colour(fill.fgColor)),
+            tuple(_side(s) for s in (border.left, border.right, border.top, border.bottom)),
+            (align.horizontal, align.vertical, align.wrap_text),
+            cell.hyperlink.location if cell.hyperlink else None)
+
+
+def cell_dump(path) -> dict:
+    """Every sheet's cells (value, type, number format, font, fill, border, alignment,
+    link), row heights, column widths, tables, print and view settings, charts."""
+    wb = openpyxl.load_workbook(path)
+    out = {"sheets": wb.sheetnames, "title": wb.properties.title,
+           "language": wb.properties.language}
+    for ws in wb.worksheets:
+        ps = ws.page_setup
+        out[ws.title] = {
+            "dimensions": ws.dimensions,
+            "cells": {c.coordinate: _cell(c) for row in ws.iter_rows() for c in row
+                      if c.value is not None or c.has_style},
+            "heights": {r: d.height for r, d in ws.row_dimensions.items() if d.height},
+            "columns": {k: (d.width, d.hidden) for k, d in ws.column_dimensions.items()},
+            "tables": {t.name: (t.ref, t.autoFilter.ref if t.autoFilter else None,
+                                t.tableStyleInfo.name,
+                                [c.name for c in t.tableColumns])
+                       for t in ws.tables.values()},
+            "merged": sorted(str(r) for r in ws.merged_cells.ranges),
+            "freeze": ws.freeze_panes, "print_area": ws.print_area,
+            "print_titles": ws.print_title_rows,
+            "page": (ps.orientation, ps.paperSize, ps.fitToWidth, ps.fitToHeight),
+            "margins": (ws.page_margins.left, ws.page_margins.top),
+            "footer": ws.oddFooter.left.text, "gridlines": ws.sheet_view.showGridLines,
+            "charts": [(type(c).__name__, c.anchor._from.row, c.anchor._from.col)
+                       for c in ws._charts],
+        }
+    return out
+
+
+def _charts(path) -> dict[str, bytes]:
+    """The charts' parts, with their cached figures (they hold no date or index)."""
+    with zipfile.ZipFile(path) as zf:
+        return {n: zf.read(n) for n in zf.namelist() if n.startswith("xl/charts/")}
+
+
+def _sparklines(path) -> dict[str, list[str]]:
+    """Each sheet's sparkline groups as written (openpyxl does not read them)."""
+    with zipfile.ZipFile(path) as zf:
+        return {name: re.findall(r"<x14:sparklineGroups.*?</x14:sparklineGroups>",
+                                 zf.read(name).decode())
+                for name in zf.namelist() if name.startswith("xl/worksheets/sheet")}
+
+
+def shared_string_counts(path) -> tuple[int, int, int, int]:
+    """(count, uniqueCount) of the shared strings, and the text cells and strings there are."""
+    with zipfile.ZipFile(path) as zf:
+        sst = zf.read("xl/sharedStrings.xml").decode()
+        cells = sum(zf.read(n).decode().count(' t="s"') for n in zf.namelist()
+                    if n.startswith("xl/worksheets/sheet"))
+    count = int(re.search(r'\bcount="(\d+)"', sst).group(1))
+    unique = int(re.search(r'uniqueCount="(\d+)"', sst).group(1))
+    return count, unique, cells, sst.count("<si>")
+
+
+def _both(card, tmp_path: Path, **options) -> tuple[Path, Path]:
+    direct, cells = tmp_path / "direct.xlsx", tmp_path / "cells.xlsx"
+    render_workbook(card, direct, **options)
+    render_workbook(card, cells, direct=False, **options)
+    return direct, cells
+
+
+def _card_of(book: Path):
+    workbook = read_workbook(book)
+    return build_scorecard(assess_workbook(workbook), workbook.settings)
+
+
+def _assert_same(direct: Path, cells: Path) -> None:
+    assert cell_dump(direct) == cell_dump(cells)
+    assert _sparklines(direct) == _sparklines(cells)
+    assert _charts(direct) == _charts(cells)
+    count, unique, text_cells, strings = shared_string_counts(direct)
+    assert count == text_cells and unique == strings
+
+
+@pytest.mark.parametrize("name", ["performance_workbook.xlsx", "demo_performance_workbook.xlsx"])
+def test_templates(name, tmp_path):
+    _assert_same(*_both(_card_of(TEMPLATES / name), tmp_path))
+
+
+def test_text_trends(tmp_path):
+    card = _card_of(TEMPLATES / "demo_performance_workbook.xlsx")
+    _assert_same(*_both(card, tmp_path, text_trends=True))
+
+
+def test_mixed_assessments(tmp_path):
+    _assert_same(*_both(build_scorecard(mixed_assessments(), SETTINGS), tmp_path))
+
+
+@pytest.mark.parametrize("kind", ["plain", "history"])
+def test_synthetic(kind, tmp_path):
+    from benchmarks.synthetic import history_workbook_path, workbook_path
+    book = (workbook_path if kind == "plain" else history_workbook_path)(1_000)
+    _assert_same(*_both(_card_of(book), tmp_path))
+
+
+def test_shared_string_count_without_direct(tmp_path):
+    """XlsxWriter's own path counts each text cell once too (an Excel table's header
+    is not counted twice)."""
+    cells = tmp_path / "cells.xlsx"
+    render_workbook(build_scorecard(mixed_assessments(), SETTINGS), cells, direct=False)
+    count, unique, text_cells, strings = shared_string_counts(cells)
+    assert count == text_cells and unique == strings
+
+
+def test_awkward_text(tmp_path):
+    """Text past Excel's limit (in UTF-16 units too), control characters, escape
+    lookalikes, XML's own characters, edge spaces: the same cells both ways."""
+    from dataclasses import replace
+
+    import xlsxwriter.utility
+
+    items = list(mixed_assessments())
+    awkward = ["x" * 40_000, "bell\x07 tab\t _x0041_ <b>&amp;</b>", "  spaced  ",
+               "line\r\nbreak\n"]
+    if hasattr(xlsxwriter.utility, "_utf16_truncate"):  # XlsxWriter cuts to Excel's limit too
+        awkward.append("\U0001F600" * 20_000)  # 40,000 UTF-16 units
+    for i, text in enumerate(awkward):
+        items[i] = replace(items[i], measure=replace(items[i].measure, notes=text,
+                                                      name=text[:300]))
+    _assert_same(*_both(build_scorecard(tuple(items), SETTINGS), tmp_path))
