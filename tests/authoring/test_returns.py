@@ -16,8 +16,9 @@ from kpi_core.authoring.returns import (
 from kpi_core.errors import DataErrors, UsageError
 from kpi_core.reading.properties import read_properties
 from kpi_core.reading.workbook import read_workbook
-from tests.returns_books import demo_data, header_row, open_quarter_demo
-from tests.workbooks import write_book
+from tests.support.returns_books import demo_data, header_row, open_quarter_demo
+from tests.support.workbooks import write_book
+from tests.support.paths import SAMPLE
 
 DEMO_OWNERS = {  # Ref -> owner, from the demo's data
     m["Ref"]: m["Owner"] for m in demo_data.MEASURES}
@@ -180,7 +181,7 @@ def test_cli_writes_the_folder_and_never_replaces_a_return(tmp_path, capsys):
 
 
 def test_without_owners_every_measure_is_unassigned_with_a_note(tmp_path, capsys):
-    sample = Path(__file__).resolve().parent.parent / "workbook_templates" / "performance_workbook.xlsx"
+    sample = SAMPLE
     assert main(["returns", str(sample), "-o", str(tmp_path / "r")]) == 0
     assert "note: no measure has an Owner" in capsys.readouterr().out
     _wb, ws, _top, cols, rows = _rows(tmp_path / "r" / "Unassigned.xlsx")

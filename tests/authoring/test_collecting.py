@@ -23,14 +23,14 @@ from kpi_core.reading.returns import PROP_CREATED
 from kpi_core.cells import parse_cell_address
 from kpi_core.reading.package import read_layout
 from kpi_core.reading.workbook import read_workbook
-from tests.tools import require
-from tests.returns_books import (
+from tests.support.tools import require
+from tests.support.returns_books import (
     closed_demo, demo_data, fill_with_openpyxl, header_row, open_quarter_demo, parts,
 )
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SYSTEM_PYTHON = "/usr/bin/python3"
-UNO_FILL = Path(__file__).resolve().parent / "uno_fill_return.py"
+UNO_FILL = ROOT / "tests" / "support" / "uno_fill_return.py"
 UNITS = {m["Ref"]: m["Unit"] for m in demo_data.MEASURES}
 
 

@@ -2,7 +2,7 @@
 
 Run with the system Python that has python3-uno (``/usr/bin/python3``):
 
-    /usr/bin/python3 tests/uno_fill_return.py RETURN.xlsx OUT.xlsx '{"CF01": {"Current": "71%"}}'
+    /usr/bin/python3 tests/support/uno_fill_return.py RETURN.xlsx OUT.xlsx '{"CF01": {"Current": "71%"}}'
 
 Each text is entered as typed into the cell (``setFormula``: Calc's own input parsing,
 so ``71%`` becomes 0.71 formatted as a percentage and ``0.71`` a number), into the

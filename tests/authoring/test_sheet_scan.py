@@ -17,9 +17,9 @@ import pytest
 from kpi_core.authoring import package
 from kpi_core.authoring.package import SheetXml
 from kpi_core.authoring.returns import write_returns
-from tests.returns_books import closed_demo, fill_with_openpyxl
+from tests.support.returns_books import closed_demo, fill_with_openpyxl
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = sorted((ROOT / "workbook_templates").glob("*.xls[xm]"))
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
