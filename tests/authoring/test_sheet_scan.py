@@ -77,6 +77,7 @@ def written(tmp_path_factory) -> list[Path]:
     return out
 
 
+@pytest.mark.slow
 def test_every_worksheet_written_by_us_excel_and_others_reads_the_same(written):
     books = TEMPLATES + written
     seen = 0
