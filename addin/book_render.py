@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from kpi_core.publishing.scorecard import trend_text
+from kpi_core.publishing.measure_rows import trend_text
 from kpi_core.publishing.spec import Cell, Chart, Heading, Sheet, Sparkline
 from kpi_core.publishing.textfit import deciding, line_counts, row_height
 from kpi_core.publishing.theme import (

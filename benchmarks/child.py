@@ -99,7 +99,7 @@ def save_cells(scorecard, path: str) -> None:
     ``data`` the Data sheet's table (header row first, values only): the bare XlsxWriter
     baseline writes it too (the same cells as our file)."""
     from kpi_core.publishing.data_sheet import DATA_SHEET
-    from kpi_core.publishing.scorecard import TABLE_HEADERS
+    from kpi_core.publishing.measure_rows import TABLE_HEADERS
     from kpi_core.publishing.spec import Sparkline, Table
 
     sheets, data = {}, []

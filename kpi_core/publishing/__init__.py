@@ -1,7 +1,8 @@
 """Publishing: assessments to the frozen scorecard spec, and the spec to files.
 
-``spec`` holds the spec's frozen types alone; ``scorecard`` builds the committee sheets
-(pure data) and ``data_sheet`` the analysts' Data sheet; ``theme`` is the palette and the
+``spec`` holds the spec's frozen types alone; ``measure_rows`` words a measure's row,
+``scorecard`` builds the committee sheets (pure data) and ``data_sheet`` the analysts'
+Data sheet; ``theme`` is the palette and the
 style metrics every renderer shares; ``textfit`` measures wrapped text for row heights.
 ``xlsx`` renders the workbook, ``html`` the web page, ``pdf`` the tagged committee PDF.
 Publishing never reads a workbook.

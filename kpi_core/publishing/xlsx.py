@@ -32,7 +32,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..atomic import atomic_path
 from ..errors import FileError
-from .scorecard import trend_text
+from .measure_rows import trend_text
 from .sheetdata import DirectWorksheet, SheetRows
 from .spec import BLANK, Cell, Chart, Heading, Scorecard, Sheet, Sparkline, Table
 from .textfit import deciding, line_counts, row_height

@@ -239,7 +239,8 @@ def test_demo_workbook_checks_and_prints_a_tagged_pdf(tmp_path: Path):
 
 def test_the_printable_copy_has_text_trends_and_no_sparklines(book: Path, tmp_path: Path):
     from kpi_core.pipeline import assess_workbook
-    from kpi_core.publishing.scorecard import build_scorecard, has_sparklines
+    from kpi_core.publishing.measure_rows import has_sparklines
+    from kpi_core.publishing.scorecard import build_scorecard
     from kpi_core.publishing.xlsx import write_scorecard
     from kpi_core.reading.workbook import read_workbook
 

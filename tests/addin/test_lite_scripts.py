@@ -19,7 +19,8 @@ import xlwings
 from addin import udfs
 from addin.book_render import column_points, lay_out
 from kpi_core.pipeline import assess_workbook, build_and_write
-from kpi_core.publishing.scorecard import build_scorecard, trend_text
+from kpi_core.publishing.measure_rows import trend_text
+from kpi_core.publishing.scorecard import build_scorecard
 from kpi_core.publishing.spec import Sparkline
 from kpi_core.publishing.theme import RAG_COLOURS
 from kpi_core.reading.workbook import read_workbook

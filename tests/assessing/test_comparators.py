@@ -19,7 +19,7 @@ from kpi_core.model import (
     GROUP_ENGLAND, GROUP_STATISTICAL_NEIGHBOURS, Benchmark, ComparatorValue, Measure, Polarity,
     Rank, Unit,
 )
-from kpi_core.publishing.scorecard import benchmarking_text
+from kpi_core.publishing.measure_rows import benchmarking_text
 
 HI, LO = Polarity.HIGHER, Polarity.LOWER
 SN, ENG = GROUP_STATISTICAL_NEIGHBOURS, GROUP_ENGLAND

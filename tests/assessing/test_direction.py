@@ -12,7 +12,7 @@ from kpi_core.assessing.trends import summarise_movement, summarise_movement_tot
 from kpi_core.model import (
     Measure, Observation, Period, Settings, Status, ToleranceBasis, Unit,
 )
-from kpi_core.publishing.scorecard import direction_text
+from kpi_core.publishing.measure_rows import direction_text
 from kpi_core.reading.workbook import read_workbook
 from tests.support.workbooks import measure_row, write_book
 

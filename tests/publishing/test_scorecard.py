@@ -9,9 +9,10 @@ from hypothesis import given, strategies as st
 from kpi_core.model import Benchmark, Direction, Measure, Status, Unit
 from kpi_core.assessing.measure import assess_measures
 from kpi_core.publishing.data_sheet import CHECK_DATA, value_style
+from kpi_core.publishing.measure_rows import comments_text
 from kpi_core.publishing.scorecard import (
     KEY_AREAS, LABEL_NOT_DUE, LABEL_NO_TARGET, LABEL_PROBLEMS, LABEL_RAG_TOTAL, LABEL_UNAVAILABLE,
-    LOWER_AREAS, OTHER_MEASURES, build_scorecard, build_sheet_names, comments_text,
+    LOWER_AREAS, OTHER_MEASURES, build_scorecard, build_sheet_names
 )
 from kpi_core.publishing.spec import Heading, Table
 from tests.support.scorecard_samples import (

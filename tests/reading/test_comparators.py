@@ -11,7 +11,7 @@ import pytest
 
 from kpi_core.model import GROUP_ENGLAND, GROUP_STATISTICAL_NEIGHBOURS, Unit
 from kpi_core.pipeline import assess_workbook
-from kpi_core.publishing.scorecard import benchmarking_text
+from kpi_core.publishing.measure_rows import benchmarking_text
 from kpi_core.reading.workbook import read_workbook
 from tests.support.workbooks import HEADERS, measure_row, write_book
 from tests.support.paths import ROOT, SAMPLE

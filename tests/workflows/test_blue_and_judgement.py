@@ -18,7 +18,8 @@ from kpi_core.assessing.measure import assess_measures
 from kpi_core.authoring.template import MEASURE_HEADERS, write_performance_workbook
 from kpi_core.model import Settings, Status, ToleranceBasis
 from kpi_core.pipeline import assess_workbook
-from kpi_core.publishing.scorecard import JUDGEMENT_MARK, build_scorecard
+from kpi_core.publishing.measure_rows import JUDGEMENT_MARK
+from kpi_core.publishing.scorecard import build_scorecard
 from kpi_core.publishing.theme import RAG_COLOURS, RAG_TEXT_COLOURS, STATUS_COLOURS, STYLES
 from kpi_core.reading.workbook import read_workbook
 from tests.support.colours import contrast_ratio

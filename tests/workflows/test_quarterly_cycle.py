@@ -13,7 +13,8 @@ import pytest
 
 from addin.cli import main
 from kpi_core.pipeline import assess_workbook
-from kpi_core.publishing.scorecard import direction_text, split_sections
+from kpi_core.publishing.measure_rows import direction_text
+from kpi_core.publishing.scorecard import split_sections
 from kpi_core.reading.periods import parse_period
 from kpi_core.reading.workbook import read_workbook
 from kpi_core.reading.xlsx import read_sheet, read_tables
