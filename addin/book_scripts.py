@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from kpi_core.model import PerformanceWorkbook, Problem
-from kpi_core.pipeline import assess_workbook
+from kpi_core.pipeline import assess_workbook, review
 from kpi_core.publishing.scorecard import build_scorecard
 from kpi_core.publishing.spec import Cell, Column, Heading, Sheet, Table
 from kpi_core.reading.tables import MEASURES
@@ -141,6 +141,7 @@ def check_book(book, number_formats: NumberFormats | None = None, say: Say = pri
                ) -> Written:
     """List the workbook's problems on the ``Check`` sheet and in the output pane."""
     workbook = read_live_workbook(book, number_formats if number_formats is not None else {})
+    workbook = review(workbook, assess_workbook(workbook))
     problems = workbook.problems
     say(f"Checked {len(workbook.measures)} measure(s): {len(workbook.errors)} error(s), "
         f"{len(problems) - len(workbook.errors)} warning(s).")

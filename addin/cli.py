@@ -117,11 +117,12 @@ def _print_summary(assessments: tuple[Assessment, ...], use_blue: bool | None = 
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from kpi_core.pipeline import assess_workbook
+    from kpi_core.pipeline import assess_workbook, review
     from kpi_core.reading.workbook import read_workbook
 
     workbook = read_workbook(args.book)
     assessments = assess_workbook(workbook)
+    workbook = review(workbook, assessments)
     if args.json:
         print(json.dumps(report_json(workbook, assessments, columns=columns_json(workbook)),
                          ensure_ascii=False, indent=1))
@@ -173,11 +174,11 @@ def cmd_regenerate(args: argparse.Namespace) -> int:
             extra["pdf"] = str(result.pdf)
         if result.html:
             extra["html"] = str(result.html)
-        print(json.dumps(report_json(workbook, result.assessments, **extra),
+        print(json.dumps(report_json(result.workbook, result.assessments, **extra),
                          ensure_ascii=False, indent=1))
     else:
         _print_summary(result.assessments, workbook.settings.use_blue)
-        _print_problems(workbook.problems, sys.stderr)
+        _print_problems(result.workbook.problems, sys.stderr)
         print(f"Wrote {result.output}")
         if result.html:
             print(f"Wrote {result.html}")
@@ -217,19 +218,17 @@ def cmd_close_period(args: argparse.Namespace) -> int:
     book = Path(args.book)
     out = Path(args.output) if args.output else default_output(book, args.next)
     try:
-        closed = close_period(book, args.next, out)
+        closed = close_period(book, args.next, out, allow_gap=args.allow_gap)
     except DataErrors as exc:
         _print_problems(exc.problems, sys.stderr)
         print(f"{sum(p.severity == 'error' for p in exc.problems)} error(s) in {book}; "
-              "nothing written (fix them, then close the period)", file=sys.stderr)
+              "nothing written", file=sys.stderr)
         return EXIT_DATA
+    if closed.warnings:
+        _print_problems(closed.warnings, sys.stderr)
     for note in closed.notes:
         print(f"note: {note}", file=sys.stderr)
-    where = "a new History sheet" if closed.history_added else "History"
-    wide = (f", {closed.in_columns} kept in their period's Measures column"
-            if closed.in_columns else "")
-    print(f"Closed {closed.closed}: {closed.rows} row(s) added to {where}{wide}; "
-          f"{closed.opened} opened. Wrote {closed.output}")
+    print(f"{closed.summary}. Wrote {closed.output}")
     return EXIT_OK
 
 
@@ -264,7 +263,7 @@ def cmd_import(args: argparse.Namespace) -> int:
           f"{' (' + card.period + ')' if card.period else ''} from {source}: {with_target} "
           f"with a target, {len(result.benchmarks)} benchmark rows")
     for message in result.messages:
-        print(message)
+        print(message, file=sys.stderr if message.startswith("warning:") else sys.stdout)
     for line in result.reconciliation.lines():
         print(line)
     print(f"Wrote {out}: check it with kpi-scorecard check {out}")
@@ -300,8 +299,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--next", required=True, metavar="PERIOD",
                    help="the period to open, e.g. 'Q3 2016/17'")
     p.add_argument("-o", "--output", metavar="OUT",
-                   help="workbook to write; default '<BOOK name> - <PERIOD>' here, "
-                        "same extension as BOOK")
+                   help="workbook to write; default '<BOOK name> - <PERIOD>' here (a period "
+                        "already ending BOOK's name is replaced), same extension as BOOK")
+    p.add_argument("--allow-gap", action="store_true",
+                   help="open a later period than the one right after Settings Period, "
+                        "leaving the periods between out")
     p.set_defaults(run=cmd_close_period)
 
     p = sub.add_parser("check", help="check a performance workbook and show each status")

@@ -78,8 +78,10 @@ def KPI_BENCHMARK_GAP(current, benchmark, polarity=None):
 
 @xw.func(category=CATEGORY)
 @_described
-def KPI_DIRECTION(current, previous, polarity=None, target_upper=None, target=None):
-    return broadcast(cell_direction, current, previous, polarity, target_upper, target)
+def KPI_DIRECTION(current, previous, polarity=None, target_upper=None, target=None,
+                  direction_tolerance=None):
+    return broadcast(cell_direction, current, previous, polarity, target_upper, target,
+                     direction_tolerance)
 
 
 @xw.func(category=CATEGORY)

@@ -13,6 +13,8 @@ import functools
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from .cells import cell_address, parse_cell_address
+
 
 class Status(enum.Enum):
     """A measure's status; the values are the words the scorecard shows."""
@@ -375,6 +377,9 @@ class Measure:
     history: tuple[Observation, ...] = ()
     #: Its rows of the Comparators table (every group and year).
     comparators: tuple[ComparatorValue, ...] = ()
+    #: Our own council's figures found in the Benchmarking text (``Bucks 83%``): not
+    #: benchmarks, but shown with them so the published text keeps them.
+    own_figures: tuple[Benchmark, ...] = ()
 
 
 #: The amber band beyond the target when neither the measure nor Settings gives one.
@@ -392,6 +397,10 @@ class Settings:
     tolerance_basis: ToleranceBasis = ToleranceBasis.RELATIVE
     #: Settings ``Use Blue``; also True when any Stretch Target is filled.
     use_blue: bool = False
+    #: Settings ``Direction Tolerance``: a change within it is ``No change`` (a fraction
+    #: of the previous value; an amount in the measure's units where its Tolerance Basis
+    #: is Absolute). Default 0.
+    direction_tolerance: float = 0.0
     #: Settings rows ``Column: <our name>`` = ``<your header>``: (our name, their
     #: header, the Settings cell that says so), e.g. ("Current", "Q2 Actual", "B7").
     column_map: tuple[tuple[str, str, str], ...] = ()
@@ -404,14 +413,116 @@ class Settings:
 
 
 @dataclass(frozen=True, slots=True)
+class CellRef:
+    """A cell by its sheet and 1-based row and column; ``address`` (``J12``) is for
+    display.
+
+    >>> CellRef("Measures", 12, 10).where
+    'Measures!J12'
+    """
+
+    sheet: str
+    row: int
+    col: int
+
+    @property
+    def address(self) -> str:
+        return cell_address(self.row, self.col)
+
+    @property
+    def where(self) -> str:
+        return f"{self.sheet}!{self.address}"
+
+
+@dataclass(frozen=True, slots=True)
+class TablePlace:
+    """Where a table (an Excel table, or a plain range when ``excel_table`` is false)
+    stands: its header row ``top``, columns ``left``..``right``, its last row ``bottom``,
+    ``end`` the first row after its last row holding a value (where new rows go), and
+    each field's worksheet column as the reader matched the headers."""
+
+    name: str
+    sheet: str
+    top: int
+    left: int
+    bottom: int
+    right: int
+    end: int
+    headers: tuple[str, ...] = ()
+    columns: tuple[tuple[str, int], ...] = ()  # (field, worksheet column)
+    excel_table: bool = True
+
+    def column(self, field: str) -> int | None:
+        return next((c for f, c in self.columns if f == field), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Places:
+    """Where the reader found what an edit of the workbook needs: positions as integers,
+    so a plan never searches the sheets again."""
+
+    measures: TablePlace | None = None
+    settings: TablePlace | None = None
+    #: Settings rows by setting name (casefolded), their worksheet row.
+    setting_rows: tuple[tuple[str, int], ...] = ()
+    history: TablePlace | None = None
+    #: History rows for the current period or later, which the reader set aside:
+    #: (Ref casefolded, period, sheet, row, period column); the wide layout's too.
+    history_current: tuple[tuple[str, Period, str, int, int], ...] = ()
+    #: Title cells above the Measures header that name the current period, and their text.
+    titles: tuple[tuple[CellRef, str], ...] = ()
+    #: The workbook's sheet names, in order (a new sheet needs a name none has).
+    sheets: tuple[str, ...] = ()
+
+    def setting(self, name: str) -> CellRef | None:
+        """The value cell of the Settings row ``name``."""
+        if self.settings is None:
+            return None
+        row = next((r for k, r in self.setting_rows if k == name.casefold()), None)
+        col = self.settings.column("value")
+        return CellRef(self.settings.sheet, row, col) if row and col else None
+
+
+@dataclass(frozen=True, slots=True)
 class Problem:
-    """Something wrong in the workbook, located at ``sheet!cell`` (cell may be empty)."""
+    """Something wrong in the workbook, located at ``sheet!cell`` (cell may be empty).
+
+    The position is ``row`` and ``col`` (1-based integers, ``None`` for a whole sheet);
+    ``cell`` is their A1 address, for display only. :meth:`at` builds one from the
+    integers; given an address instead, the integers are read from it.
+
+    >>> p = Problem.at("Measures", 12, 10, "current position 'abc' is not a number")
+    >>> p.text, (p.row, p.col)
+    ("Measures!J12: current position 'abc' is not a number", (12, 10))
+    >>> Problem("Measures", "K5", "71 reads as 7,100%").col
+    11
+    """
 
     sheet: str
     cell: str
     message: str
     value: object = None
     severity: str = "error"  # "error" stops a run; "warning" is reported only
+    row: int | None = None
+    col: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.row is None and self.cell:
+            try:
+                row, col = parse_cell_address(self.cell)
+            except ValueError:  # a range or a label, kept as display text
+                return
+            object.__setattr__(self, "row", row)
+            object.__setattr__(self, "col", col)
+
+    @classmethod
+    def at(cls, sheet: str, row: int | None, col: int | None, message: str,
+           value: object = None, severity: str = "error") -> Problem:
+        """A problem at the cell (``row``, ``col``) of ``sheet``; no cell when either is
+        ``None``."""
+        cell = cell_address(row, col) if row and col else ""
+        return cls(sheet, cell, message, value, severity, row if cell else None,
+                   col if cell else None)
 
     @property
     def text(self) -> str:
@@ -464,6 +575,10 @@ class Assessment:
     #: Against the same period a year earlier (History).
     direction_long: Direction | None = None
     direction_long_since: str | None = None
+    #: The period the short direction compares with, and the figures then (short, long).
+    direction_since: str | None = None
+    direction_then: float | None = None
+    direction_long_then: float | None = None
     previous_status: Status | None = None
     previous_period: str | None = None
     movement: Movement | None = None
@@ -482,8 +597,16 @@ class ColumnSource:
     name: str      # our name for it, e.g. "Current"
     header: str    # the workbook's header text
     sheet: str
-    cell: str
+    cell: str      # the header's A1 address, for display
     how: str
+    row: int | None = None  # the header's row and column (read from ``cell`` if not given)
+    col: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.row is None and self.cell:
+            row, col = parse_cell_address(self.cell)
+            object.__setattr__(self, "row", row)
+            object.__setattr__(self, "col", col)
 
     def as_dict(self) -> dict:
         return {"field": self.name, "header": self.header, "sheet": self.sheet,
@@ -499,6 +622,8 @@ class PerformanceWorkbook:
     problems: tuple[Problem, ...]
     #: Which header each Measures field was read from, in the table's column order.
     columns: tuple[ColumnSource, ...] = ()
+    #: Where the tables, the Settings rows and the titles stand, for edits.
+    places: Places = field(default_factory=lambda: Places())
 
     @property
     def errors(self) -> tuple[Problem, ...]:

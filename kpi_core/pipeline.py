@@ -8,22 +8,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .errors import DataErrors, ValueParseError
+from .atomic import atomic_paths
+from .errors import DataErrors, FileError, ValueParseError
 from .model import Assessment, PerformanceWorkbook, Problem, Status
 from .assessing.measure import assess_measure
-from .cells import parse_cell_address
 
 Progress = Callable[[str], None]
-
-
-def _row_of(problem: Problem) -> int | None:
-    try:
-        return parse_cell_address(problem.cell)[0] if problem.cell else None
-    except ValueError:
-        return None
 
 
 def assess_workbook(workbook: PerformanceWorkbook, measures_sheet: str = "Measures"
@@ -31,7 +24,7 @@ def assess_workbook(workbook: PerformanceWorkbook, measures_sheet: str = "Measur
     """Assess every measure; each assessment carries the errors found on its row."""
     by_row: dict[int, list[Problem]] = {}
     for p in workbook.errors:
-        row = _row_of(p)
+        row = p.row
         if p.sheet.casefold() == measures_sheet.casefold() and row is not None:
             by_row.setdefault(row, []).append(p)
     out = []
@@ -47,6 +40,31 @@ def assess_workbook(workbook: PerformanceWorkbook, measures_sheet: str = "Measur
                            problems=tuple(found))
         out.append(a)
     return tuple(out)
+
+
+def review(workbook: PerformanceWorkbook, assessments: tuple[Assessment, ...]
+           ) -> PerformanceWorkbook:
+    """``workbook`` with the warnings only an assessment can raise added to its problems:
+    a Red measure marked Highlight (it would lead "Key areas of good performance"), at
+    its Highlight cell. Reviewed once: a second review adds nothing."""
+    place = workbook.places.measures
+    col = place.column("highlight") if place is not None else None
+    found = []
+    for a in assessments:
+        m = a.measure
+        if m.highlight and a.status is Status.RED and not a.problems:
+            found.append(Problem.at(
+                place.sheet if place else measures_sheet_of(workbook), m.row, col,
+                f"{m.ref} is Red but marked Highlight, so it leads \"Key areas of good "
+                "performance\"; clear Highlight unless that is meant (was it last quarter's?)",
+                "Yes", severity="warning"))
+    known = set(workbook.problems)
+    new = tuple(p for p in found if p not in known)
+    return replace(workbook, problems=workbook.problems + new) if new else workbook
+
+
+def measures_sheet_of(workbook: PerformanceWorkbook) -> str:
+    return workbook.columns[0].sheet if workbook.columns else "Measures"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +87,7 @@ def build_and_write(workbook: PerformanceWorkbook, out: str | os.PathLike, *,
     Data errors raise :class:`DataErrors` unless ``keep_going``, in which case the
     affected measures show their problem instead of a status.
     """
-    from .publishing.xlsx import write_scorecard
+    from .publishing.xlsx import render_workbook
     from .publishing.scorecard import build_scorecard
 
     say = progress or (lambda _msg: None)
@@ -83,17 +101,34 @@ def build_and_write(workbook: PerformanceWorkbook, out: str | os.PathLike, *,
     say("Building the scorecard")
     scorecard = build_scorecard(assessments, workbook.settings, title=title)
     out = Path(out)
-    say(f"Writing {out}")
-    write_scorecard(scorecard, out)
-    html_path = pdf_path = None
-    if html:
-        from .publishing.html import write_html
-        html_path = out.with_suffix(".html")
-        say(f"Writing {html_path}")
-        write_html(scorecard, html_path)
-    if pdf:
-        pdf_path = write_pdf(scorecard, out.with_suffix(".pdf"), say)
-    return Result(workbook, assessments, out, pdf_path, html_path)
+    html_path = out.with_suffix(".html") if html else None
+    pdf_path = out.with_suffix(".pdf") if pdf else None
+    targets = [p for p in (out, html_path, pdf_path) if p is not None]
+    # All or nothing: every file is made in a temporary first; none replaces its target
+    # unless all are ready.
+    with atomic_paths(*targets) as temps:
+        made = dict(zip(targets, temps))
+        say(f"Writing {out}")
+        _render_into(out, lambda: render_workbook(scorecard, made[out]))
+        if html_path is not None:
+            from .publishing.html import render_html
+            say(f"Writing {html_path}")
+            text = render_html(scorecard)
+            _render_into(html_path, lambda: made[html_path].write_text(
+                text, encoding="utf-8", newline="\n"))
+        if pdf_path is not None:
+            write_pdf(scorecard, made[pdf_path], say)
+    return Result(review(workbook, assessments), assessments, out, pdf_path, html_path)
+
+
+def _render_into(target: Path, render: Callable[[], object]) -> None:
+    """Run a renderer that writes ``target``'s temporary; a failure names ``target``."""
+    from xlsxwriter.exceptions import FileCreateError
+    try:
+        render()
+    except (FileCreateError, OSError) as exc:
+        raise FileError(f"{target}: cannot be written ({getattr(exc, 'strerror', None) or exc})"
+                        ) from exc
 
 
 def write_pdf(scorecard, target: Path, say: Progress = lambda _msg: None) -> Path:

@@ -1074,6 +1074,49 @@ def _imported(folder: Path, book: Path) -> None:
         "A01", "Delayed transfers \u2013 rate", "Lower is better", 10)
 
 
+# --- the slips officers make (SPEC section 3) ----------------------------------------------
+
+def _percent_history(folder: Path) -> Path:
+    """History Value 72 typed for 72% on a % measure (Past periods!C3)."""
+    from kpi_core.authoring.template import write_performance_workbook
+    path = folder / "book.xlsx"
+    write_performance_workbook(
+        path, [{"Portfolio": "Adults", "Ref": "A1", "Measure": "m", "Unit": "%",
+                "Frequency": "Quarterly", "Target": 0.85, "Current": 0.71}],
+        settings={"Authority": "Test Council", "Period": "Q2 2016/17"},
+        history=[{"Ref": "A1", "Period": "Q4 2015/16", "Value": 0.7},
+                 {"Ref": "A1", "Period": "Q1 2016/17", "Value": 72}])
+    return path
+
+
+def _check_data_shown(folder: Path, book: Path) -> None:
+    """--keep-going: the erroneous measure shows Check data in every place, never a RAG."""
+    import openpyxl
+    wb = openpyxl.load_workbook(out_path(folder))
+    rows = [[c.value for c in row] for ws in wb if ws.title not in ("Summary", "Data")
+            for row in ws.iter_rows()]
+    row = next(r for r in rows if "Measure M2" in r)
+    assert "Check data" in row and not {"Green", "Amber", "Red", "Blue"} & set(row), row
+
+
+SLIP_CASES = [
+    Case("percent-scale-current", with_value(Current=71, Target=0.85), check, 1,
+         r"71 on a % measure reads as 7,100%; type 71% or 0\.71", "Measures!J3"),
+    Case("percent-scale-target", with_value(Target=75, Current=0.8), check, 1,
+         r"75 on a % measure reads as 7,500%; type 75% or 0\.75", "Measures!H3"),
+    Case("percent-scale-previous", with_value(Previous=62), check, 1,
+         r"62 on a % measure reads as 6,200%", "Measures!K3"),
+    Case("percent-scale-history-value", _percent_history, check, 1,
+         r"72 on a % measure reads as 7,200%; type 72% or 0\.72", "Past periods!C3"),
+    Case("percent-text-a-factor-short", with_value(Current="0.88%", Target=0.85), check, 0,
+         r"warning: Measures!J3: current 0\.88% is 97 times below the target 85%: was 88% "
+         r"meant\?", "Measures!J3", verify=nothing_written),
+    Case("percent-scale-keep-going-check-data", with_value(Current=71), regenerate_keep_going,
+         0, r"71 on a % measure reads as 7,100%", "Measures!J3", verify=_check_data_shown),
+]
+CASES.extend(SLIP_CASES)
+
+
 IMPORT_CASES = [
     Case("import-text-without-a-scorecard", _file("minutes.txt", b"Minutes\nApologies: none\n"),
          import_to_out, 2, r"minutes\.txt: no measures found; a scorecard in the reference's "

@@ -89,7 +89,8 @@ def _typed(value: object) -> object:
 def apply_actions(payload: dict, actions: list[dict]) -> dict:
     """What the workbook's contents become once the add-in has applied ``actions``: sheets
     added, deleted and renamed, values written (a leading apostrophe, Excel's mark for
-    text, is not part of the cell's value), table rows added, sheet-scoped names added.
+    text, is not part of the cell's value) and cleared, table rows added, tables resized,
+    sheet-scoped names added.
     Formats are not part of the payload and are left out. Returns a new payload;
     ``payload`` is unchanged.
     """
@@ -137,6 +138,24 @@ def apply_actions(payload: dict, actions: list[dict]) -> dict:
             table["range_address"] = f"{get_column_letter(min_col)}{min_row}:{last}{max_row + 1}"
             table["data_body_range_address"] = (
                 f"{get_column_letter(min_col)}{min_row + 1}:{last}{max_row + 1}")
+        elif func == "resizeTable":
+            table = sheets[pos]["tables"][args[0]]
+            address = args[1].split("!")[-1].replace("$", "")
+            min_col, min_row, max_col, max_row = range_boundaries(address)
+            table["range_address"] = address
+            table["header_row_range_address"] = (
+                f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{min_row}")
+            table["data_body_range_address"] = (
+                f"{get_column_letter(min_col)}{min_row + 1}:"
+                f"{get_column_letter(max_col)}{max_row}")
+            table["row_count"], table["column_count"] = (max_row - min_row + 1,
+                                                         max_col - min_col + 1)
+        elif func == "rangeClearContents":
+            grid = sheets[pos]["values"]
+            for r in range(a["start_row"], a["start_row"] + a["row_count"]):
+                for c in range(a["start_column"], a["start_column"] + a["column_count"]):
+                    if r < len(grid) and c < len(grid[r]):
+                        grid[r][c] = None
         elif func == "setValues":
             grid = sheets[pos]["values"]
             r0, c0 = a["start_row"], a["start_column"]

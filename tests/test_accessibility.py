@@ -16,6 +16,7 @@ from kpi_core.publishing.html import write_html
 from kpi_core.publishing.scorecard import build_scorecard
 from kpi_core.publishing.spec import Sparkline
 from tests.scorecard_samples import SETTINGS, mixed_assessments
+from tests.tools import missing_axe, require
 from tests.test_render_html import _with_trend
 from tests.workbooks import measure_row, write_book
 
@@ -31,13 +32,15 @@ pytestmark = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _tools():
+    """Skip with the reason on a fresh machine; fail in CI (.ci/run installs them all)."""
+    require(missing_axe(ROOT))
+
+
 def axe(page: Path, width: int = 1280, screenshot: Path | None = None) -> dict:
     """axe-core's result for ``page`` at ``width`` px (and a screenshot of the view)."""
     node = shutil.which("node")
-    assert node, "node is not installed: .ci/run installs it, the axe-core check needs it"
-    assert (ROOT / "node_modules" / "axe-core").is_dir() and \
-        (ROOT / "node_modules" / "puppeteer-core").is_dir(), \
-        "axe-core and puppeteer-core are not installed: run 'npm ci' in the project folder"
     command = [node, str(SCRIPT), str(page), "--chromium", CHROMIUM, "--width", str(width)]
     if screenshot:
         command += ["--screenshot", str(screenshot)]

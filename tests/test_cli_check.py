@@ -58,8 +58,12 @@ def test_check_json_problems(tmp_path, capsys):
     path = write_book(tmp_path / "b.xlsx", [measure_row("M1", Current="abc"), measure_row("M2")])
     assert main(["check", str(path), "--json"]) == 1
     doc = json.loads(capsys.readouterr().out)
-    assert doc["problems"] == [{"sheet": "Measures", "cell": "J2", "severity": "error",
-                                "message": "current position 'abc' is not a number"}]
+    assert doc["problems"][0] == {"sheet": "Measures", "cell": "J2", "severity": "error",
+                                  "message": "current position 'abc' is not a number"}
+    # no Settings: the titles and the next close miss the authority and the period
+    assert [(p["sheet"], p["severity"]) for p in doc["problems"][1:]] == [("Settings",
+                                                                          "warning")]
+    assert "no Authority and Period" in doc["problems"][1]["message"]
     assert doc["measures"][0]["status"] is None and doc["measures"][1]["status"] == "Green"
 
 
@@ -88,7 +92,8 @@ def test_new_writes_a_fresh_workbook(tmp_path, capsys):
     from kpi_core.reading.xlsx import read_tables
     tables = read_tables(target).tables
     assert {"measures", "benchmarks", "settings", "history"} <= set(tables)
-    assert tables["history"].rows[0] == ["Ref", "Period", "Value", "Target", "Status"]
+    assert tables["history"].rows[0] == ["Ref", "Period", "Value", "Target", "Status", "Notes"]
+    assert tables["history"].sheet == "Past periods"  # Excel reserves the name History
     assert all(v is None for row in tables["history"].rows[1:] for v in row)  # empty
     assert main(["new", str(target)]) == 2  # never overwrites without --force
     assert "already exists" in capsys.readouterr().err

@@ -124,12 +124,15 @@ def test_regenerate_json_and_the_scorecard_cells(book: Path, tmp_path: Path, cap
     trend_col = headers.index("Trend") + 1
     assert headers.index("Trend") == headers.index("Direction of travel") + 1
     h1 = _row_of(ws, "Measure H1")
-    assert ws.cell(h1, direction_col).value == \
-        "\u25b2 Improving; since Q2 2015/16 \u25bc Worsening; was Red"
+    # one fact a line, each naming the period it compares with and the figure then
+    assert ws.cell(h1, direction_col).value.splitlines() == [
+        "\u25b2 Improving since Q1 2016/17 (80%)", "\u25bc Worsening since Q2 2015/16 (97%)",
+        "Red in Q1 2016/17"]
     assert ws.cell(h1, trend_col).value is None  # the sparkline is drawn over an empty cell
     l1 = _row_of(ws, "Measure L1")
-    assert ws.cell(l1, direction_col).value == \
-        "\u25bc Worsening; since Q2 2015/16 \u25b2 Improving; was Green"
+    assert ws.cell(l1, direction_col).value.splitlines() == [
+        "\u25bc Worsening since Q1 2016/17 (10.5)", "\u25b2 Improving since Q2 2015/16 (15)",
+        "Green in Q1 2016/17"]
     n1 = _row_of(wb["Children"], "Measure N1")
     assert wb["Children"].cell(n1, trend_col).value == "-"  # no history: a plain dash
 

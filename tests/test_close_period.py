@@ -25,6 +25,7 @@ from kpi_core.reading.periods import parse_period
 from kpi_core.reading.workbook import read_workbook
 from kpi_core.reading.xlsx import read_tables
 from tests.corpus import rewrite_zip
+from tests.figures import fill_current
 from tests.test_xlsm import buttons, vba_modules
 from tests.workbooks import measure_row, write_book
 
@@ -81,39 +82,50 @@ def test_close_moves_current_into_history_and_opens_the_next_period(template, tm
     for m in after.measures:
         assert m.current is None and m.current_marker is None, m.ref
         assert m.previous == old[m.ref].current, m.ref
-        # everything else of the measure is as it was
-        assert (m.name, m.target, m.polarity, m.unit, m.notes) == (
-            old[m.ref].name, old[m.ref].target, old[m.ref].polarity, old[m.ref].unit,
-            old[m.ref].notes)
+        # the per-period cells start clean; everything else of the measure is as it was
+        assert (m.notes, m.highlight, m.rag_override, m.override_reason) == (
+            None, False, None, None)
+        assert (m.name, m.target, m.polarity, m.unit) == (
+            old[m.ref].name, old[m.ref].target, old[m.ref].polarity, old[m.ref].unit)
     rows = table_rows(out, "History")
-    assert rows[0] == ["Ref", "Period", "Value", "Target", "Status"]
+    assert rows[0] == ["Ref", "Period", "Value", "Target", "Status", "Notes"]
+    assert read_tables(out, ("History",)).tables["history"].sheet == "Past periods"
     from kpi_core.pipeline import assess_workbook
     statuses = {a.measure.ref: a.status.value for a in assess_workbook(before)}
     assert sorted(r[0] for r in rows[1:]) == sorted(old)
-    for ref, period, value, target, status in rows[1:]:
+    for ref, period, value, target, status, notes in rows[1:]:
         assert period == label_for(old[ref], "Q2 2016/17")  # the sample's are monthly: Sep 2016
         assert value == old[ref].current and target == old[ref].target
-        assert status == statuses[ref]
+        assert status == statuses[ref] and notes == old[ref].notes
     assert main(["check", str(out)]) == 0
 
 
 def test_twice_in_a_row_gives_history_two_periods_longer(tmp_path, capsys):
     first, second = tmp_path / "q3.xlsx", tmp_path / "q4.xlsx"
     assert close(capsys, XLSX, "Q3 2016/17", first)[0] == 0
-    code, stdout, err = close(capsys, first, "Q4 2016/17", second)
+    filled = fill_current(first, tmp_path / "q3 filled.xlsx", 1.01)
+    code, stdout, err = close(capsys, filled, "Q4 2016/17", second)
     assert code == 0, err
     count = len(read_workbook(XLSX).measures)
     rows = table_rows(second, "History")[1:]
     assert len(rows) == 2 * count
     assert [r[1] for r in rows] == ["Sep 2016"] * count + ["Dec 2016"] * count  # monthly
-    q3 = [r for r in rows if r[1] == "Dec 2016"]
-    assert all(r[2] is None and r[4] == "Data unavailable" for r in q3)  # Current was cleared
+    q3 = {r[0]: r[2] for r in rows if r[1] == "Dec 2016"}
+    assert q3 == {m.ref: m.current for m in read_workbook(filled).measures}
     assert read_workbook(second).settings.period == "Q4 2016/17"
     assert main(["check", str(second)]) == 0
     # the table's range grew with its rows, its autoFilter with it
     table = parts(second)["xl/tables/table4.xml"].decode()
-    assert f'ref="A1:E{1 + 2 * count}"' in table and f'<autoFilter ref="A1:E{1 + 2 * count}"' \
+    assert f'ref="A1:F{1 + 2 * count}"' in table and f'<autoFilter ref="A1:F{1 + 2 * count}"' \
         in table
+
+
+def test_closing_a_quarter_with_no_figures_is_refused_and_writes_nothing(tmp_path, capsys):
+    first, second = tmp_path / "q3.xlsx", tmp_path / "q4.xlsx"
+    assert close(capsys, XLSX, "Q3 2016/17", first)[0] == 0
+    code, stdout, err = close(capsys, first, "Q4 2016/17", second)
+    assert code == 1 and not second.exists()
+    assert "Measures!K3: no measure has a figure for Q3 2016/17" in err
 
 
 def test_xlsm_keeps_its_vba_project_button_and_every_other_part(tmp_path, capsys):
@@ -148,12 +160,14 @@ def test_xlsm_keeps_its_vba_project_button_and_every_other_part(tmp_path, capsys
 def test_second_close_changes_only_the_sheets_it_edits(tmp_path, capsys):
     first, second = tmp_path / "q3.xlsm", tmp_path / "q4.xlsm"
     assert close(capsys, XLSM, "Q3 2016/17", first)[0] == 0
+    first = fill_current(first, tmp_path / "q3 filled.xlsm")
     assert close(capsys, first, "Q4 2016/17", second)[0] == 0
     a, b = parts(first), parts(second)
     changed = {name for name in a if a[name] != b.get(name)}
+    # the typed figures were numbers, History's new cells inline text: no shared string
+    # gains or loses a cell, so that part stays byte for byte
     assert changed == {"xl/worksheets/sheet1.xml", "xl/worksheets/sheet3.xml",
-                       "xl/worksheets/sheet4.xml", "xl/tables/table4.xml",
-                       "xl/sharedStrings.xml"}  # its count only
+                       "xl/worksheets/sheet4.xml", "xl/tables/table4.xml"}
     assert set(a) == set(b)
 
 
@@ -164,8 +178,8 @@ def test_openpyxl_and_libreoffice_open_the_output(tmp_path, capsys):
     out = tmp_path / "closed.xlsm"
     assert close(capsys, XLSM, "Q3 2016/17", out)[0] == 0
     book = openpyxl.load_workbook(out, keep_vba=True)
-    assert book.sheetnames == ["Measures", "Benchmarks", "Settings", "History"]
-    assert "History" in book["History"].tables
+    assert book.sheetnames == ["Measures", "Benchmarks", "Settings", "Past periods"]
+    assert "History" in book["Past periods"].tables
     assert book["Settings"]["B3"].value == "Q3 2016/17"
     book.close()
     # every sheet to CSV (the 12th filter token -1: all sheets, one file each)
@@ -175,8 +189,8 @@ def test_openpyxl_and_libreoffice_open_the_output(tmp_path, capsys):
                     'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1',
                     "--outdir", str(csv_dir), str(out)], check=True, capture_output=True,
                    timeout=180)
-    history = (csv_dir / "closed-History.csv").read_text(encoding="utf-8").splitlines()
-    assert history[0] == "Ref,Period,Value,Target,Status"
+    history = (csv_dir / "closed-Past periods.csv").read_text(encoding="utf-8").splitlines()
+    assert history[0] == "Ref,Period,Value,Target,Status,Notes"
     assert history[1].startswith("CS01,Sep 2016,97%,95%,Green"), history[1]
     assert len(history) == 1 + len(read_workbook(XLSM).measures)
     settings = (csv_dir / "closed-Settings.csv").read_text(encoding="utf-8")
@@ -255,11 +269,12 @@ def test_existing_history_table_grows_with_the_rows_and_their_styles(tmp_path, c
     code, stdout, err = close(capsys, book, "Q3 2016/17", out)
     assert code == 0, err
     rows = table_rows(out, "History")
-    assert rows[1:] == [["A1", "Q1 2016/17", 0.7, 0.9, "Red"],
-                        ["A1", "Q2 2016/17", 0.95, 0.9, "Green"],
-                        ["A2", "Q2 2016/17", 12.0, 10.0, "Green"]]
+    assert rows[1:] == [["A1", "Q1 2016/17", 0.7, 0.9, "Red", None],
+                        ["A1", "Q2 2016/17", 0.95, 0.9, "Green", None],
+                        ["A2", "Q2 2016/17", 12.0, 10.0, "Green", None]]
+    assert rows[0][-1] == "Notes"  # History gains the Notes column it lacked
     ws = openpyxl.load_workbook(out)["History"]
-    assert ws.tables["History"].ref == "A1:E4"
+    assert ws.tables["History"].ref == "A1:F4"
     assert ws["A3"].value == "A1" and ws["E4"].value == "Green"
     # a new row's Value takes the measure's Current format, its other cells the row above's
     assert ws["C3"].number_format == ws["C2"].number_format or ws["C3"].number_format
@@ -281,7 +296,7 @@ def test_a_value_below_the_history_table_is_not_overwritten(tmp_path, capsys):
     out = tmp_path / "out.xlsx"
     code, stdout, err = close(capsys, book, "Q3 2016/17", out)
     assert code == 2
-    assert "History!B4 holds a value just below the History table" in err
+    assert "History!B4 holds a value where the History table grows" in err
     assert not out.exists()
 
 
@@ -305,10 +320,9 @@ def test_text_like_formulas_and_escapes_survive_as_they_were(tmp_path, capsys):
     read_refs = [r[2] for r in table_rows(out, "Measures")[1:]]
     assert [r[0] for r in table_rows(out, "History")[1:]] == read_refs
     book = openpyxl.load_workbook(out)
-    history, measures = book["History"], book["Measures"]
+    history, measures = book["Past periods"], book["Measures"]
     assert history["A2"].value == "=A1+1" and history["A2"].data_type == "s"
-    assert [history.cell(r, 1).value for r in (2, 3, 4)] == \
-        [measures.cell(r, 3).value for r in (2, 3, 4)]
+    assert measures["C2"].value == "=A1+1"
     assert history["A4"].value == "Tab\there"
 
 
@@ -484,7 +498,10 @@ def test_a_history_sheet_without_its_table_is_refused(tmp_path, capsys):
     with_sheet = rewrite_zip(book, tmp_path / "hs.xlsx", {
         "xl/workbook.xml": lambda d: d.replace(b'<sheet name="Settings"', b'<sheet name="History"')})
     code, stdout, err = close(capsys, with_sheet, "Q3 2016/17", tmp_path / "out.xlsx")
-    assert code == 2 and "sheet History has no Excel table named History" in err
+    # its cells are no History range (no Ref, Period, Value): History goes on a new sheet
+    assert code == 0, err
+    wb = openpyxl.load_workbook(tmp_path / "out.xlsx")
+    assert wb.sheetnames[-2:] == ["History", "Past periods"]
 
 
 # --- what openpyxl would drop is kept -----------------------------------------------------
@@ -680,7 +697,7 @@ def test_blank_rows_at_the_end_of_history_are_filled_first(tmp_path, capsys):
     assert code == 0, err
     assert [r[:2] for r in table_rows(out, "History")[1:]] == [["A1", "Q2 2016/17"],
                                                               ["A2", "Q2 2016/17"]]
-    assert openpyxl.load_workbook(out)["History"].tables["History"].ref == "A1:E3"
+    assert openpyxl.load_workbook(out)["History"].tables["History"].ref == "A1:F3"
 
 
 DEMO = ROOT / "workbook_templates" / "demo_performance_workbook.xlsx"
@@ -694,11 +711,12 @@ def test_twice_on_the_demonstration_workbook(tmp_path, capsys):
     first, second = tmp_path / "one.xlsx", tmp_path / "two.xlsx"
     nxt, after = current.next(), current.next().next()
     assert close(capsys, DEMO, nxt.label, first)[0] == 0
+    first = fill_current(first, tmp_path / "one filled.xlsx")
     assert close(capsys, first, after.label, second)[0] == 0
     rows = table_rows(second, "History")[1:]
     old = table_rows(DEMO, "History")[1:]
     added = rows[len(old):]
-    assert rows[:len(old)] == old
+    assert [r[:5] for r in rows[:len(old)]] == [r[:5] for r in old]
     # every measure recorded once per closed period of its own frequency
     expected = set()
     for m in before.measures:
@@ -803,7 +821,7 @@ def test_the_wide_layout_keeps_each_period_in_its_own_column(tmp_path, capsys):
     out = tmp_path / "out.xlsx"
     code, stdout, err = close(capsys, book, "Q3 2016/17", out)
     assert code == 0, err
-    assert "1 row(s) added to a new History sheet, 2 kept in their period's Measures column" \
+    assert "1 row(s) added to History (on a new sheet, Past periods), 2 kept in their period's Measures column" \
         in stdout
     ws = openpyxl.load_workbook(out)["Measures"]
     q2 = headers.index("Q2 2016/17") + 1
@@ -822,8 +840,14 @@ def test_errors_the_closing_would_create_are_caught_by_reading_back(tmp_path, ca
                                                                      monkeypatch):
     """The read-back guard: with the up-front check of History taken away, the duplicate
     (Ref, period) it would have refused is found in the written file, and nothing stays."""
+    from dataclasses import replace
+
     from kpi_core.authoring import closing
-    monkeypatch.setattr(closing._Plan, "_refuse_repeat", lambda *args: None)
+
+    def forgetful(path, **kw):  # the reader's note of History rows for the current period
+        workbook = read_workbook(path, **kw)
+        return replace(workbook, places=replace(workbook.places, history_current=()))
+    monkeypatch.setattr(closing, "read_workbook", forgetful)
     book = book_with_history(tmp_path / "h.xlsx", [["A2", "Q2 2016/17", 12, 10, "Green"]])
     out = tmp_path / "out.xlsx"
     code, stdout, err = close(capsys, book, "Q3 2016/17", out)
@@ -845,7 +869,8 @@ def test_a_new_workbooks_empty_history_table_takes_the_first_close(tmp_path, cap
     code, _out, err = close(capsys, book, "Q3 2016/17", out)
     assert code == 0, err
     rows = table_rows(out, "History")
-    assert rows[1:] == [["A1", "Q2 2016/17", 0.95, 0.9, "Green"]]
+    assert rows[1:] == [["A1", "Q2 2016/17", 0.95, 0.9, "Green", None]]
+
 
 
 def _shared_string_count(path: Path) -> tuple[int, int]:

@@ -119,6 +119,7 @@ def test_date_cells_in_a_period_column_are_months_or_the_measures_frequency():
         ["M1", dt.datetime(2016, 8, 31), 4],
         ["Q1", dt.datetime(2016, 6, 30), 3]])
     settings = table_from_values("Settings", "Settings", "A1", [["Setting", "Value"],
+                                                               ["Authority", "Council"],
                                                                ["Period", "Q2 2016/17"]])
     book = parse_tables({"measures": measures, "history": history, "settings": settings})
     assert book.problems == ()

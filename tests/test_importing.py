@@ -248,3 +248,66 @@ def test_our_own_scorecard_imports_back_to_the_same_measures(tmp_path, capsys):
     first, second = read_workbook(from_text), read_workbook(again)
     for a, b in zip(first.measures, second.measures, strict=True):
         assert [getattr(a, f) for f in fields] == [getattr(b, f) for f in fields], a.ref
+
+
+DEMO = Path(__file__).resolve().parent.parent / "workbook_templates" / \
+    "demo_performance_workbook.xlsx"
+
+
+def test_regenerate_import_check_gives_the_demos_20_statuses_back(tmp_path, capsys):
+    """Our own scorecard (four portfolios, ranges, judgement marks, Trend, the Data sheet)
+    imports back to the same portfolios, cabinet members, measures, targets, current
+    positions and statuses."""
+    card, again = tmp_path / "card.xlsx", tmp_path / "again.xlsx"
+    assert main(["regenerate", str(DEMO), "-o", str(card), "--json"]) == 0
+    before = {m["ref"]: m for m in json.loads(capsys.readouterr().out)["measures"]}
+    assert len(before) == 20
+    assert main(["import", str(card), "-o", str(again)]) == 0
+    said = capsys.readouterr()
+    assert "Read 20 measures of 4 portfolios (Q2 2016/17)" in said.out
+    assert "warning" not in said.err  # the titles name the authority and the period
+    assert main(["check", str(again), "--json"]) == 0
+    after = {m["ref"]: m for m in json.loads(capsys.readouterr().out)["measures"]}
+    assert {r: m["status"] for r, m in after.items()} == \
+        {r: m["status"] for r, m in before.items()}
+    first, second = read_workbook(DEMO), read_workbook(again)
+    fields = ("portfolio", "cabinet_member", "name", "unit", "polarity", "target",
+              "target_upper", "current")
+    old = {m.ref: m for m in first.measures}
+    for m in second.measures:
+        assert [getattr(m, f) for f in fields] == [getattr(old[m.ref], f) for f in fields], m.ref
+    assert second.settings.authority == first.settings.authority
+    assert second.settings.period == "Q2 2016/17"
+
+
+def test_our_scorecard_without_its_titles_warns_of_the_missing_period(tmp_path, capsys):
+    import openpyxl
+    card = tmp_path / "card.xlsx"
+    assert main(["regenerate", str(DEMO), "-o", str(card)]) == 0
+    wb = openpyxl.load_workbook(card)
+    for name in wb.sheetnames[:-1]:
+        del wb[name]
+    bare = tmp_path / "bare.xlsx"
+    wb.save(bare)
+    capsys.readouterr()
+    assert main(["import", str(bare), "-o", str(tmp_path / "again.xlsx")]) == 0
+    err = capsys.readouterr().err
+    assert "warning: bare.xlsx names no period" in err
+    assert "warning: bare.xlsx names no authority" in err
+
+
+def test_the_councils_own_figure_stays_visible_through_regenerate_and_import(tmp_path,
+                                                                             capsys):
+    """CS11's Benchmarking text holds 'Bucks 83%': not a benchmark, still shown."""
+    sample = Path(sample_data.__file__).with_name("performance_workbook.xlsx")
+    card, again = tmp_path / "card.xlsx", tmp_path / "again.xlsx"
+    assert main(["regenerate", str(sample), "-o", str(card)]) == 0
+    import openpyxl
+    texts = [c.value for row in openpyxl.load_workbook(card)["Children's Services"].iter_rows()
+             for c in row if isinstance(c.value, str)]
+    assert any("Buckinghamshire County Council (2014/15): 83%" in t for t in texts)
+    assert main(["import", str(card), "-o", str(again)]) == 0
+    cs11 = next(m for m in read_workbook(again).measures if m.ref == "CS11")
+    assert "Bucks 83%" in cs11.benchmarking_text
+    assert [b.comparator for b in cs11.benchmarks] == ["National Average",
+                                                       "South East Average"]

@@ -28,6 +28,7 @@ from addin import udfs
 from kpi_core.pipeline import assess_workbook
 from kpi_core.reading.workbook import read_workbook
 from tests.test_lite_scripts import generated_names, run_jobs
+from tests.tools import require
 from tests.lite_payload import book_payload, table_number_formats, without_column
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,10 +78,7 @@ def pyodide_run(wheels, tmp_path_factory) -> tuple[dict, str]:
     missing = ("Node is not installed" if not node else
                "Pyodide is not installed: run `npm ci` in tests/pyodide"
                if not (PYODIDE_DIR / "node_modules" / "pyodide").is_dir() else None)
-    if missing:  # .ci/run installs both, and CI must not skip
-        if os.environ.get("CI"):
-            pytest.fail(missing)
-        pytest.skip(missing)
+    require(missing)  # .ci/run installs both, and CI must not skip
     data = tmp_path_factory.mktemp("data")
     sample = book_payload(SAMPLE, xlwings.__version__)
     (data / "payload.json").write_text(json.dumps(sample, default=str))

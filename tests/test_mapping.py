@@ -60,7 +60,8 @@ def _row(ref, target, actual, good="Higher is better", **extra):
 
 def test_synonym_headers_read_like_our_own(tmp_path):
     path = write_book(tmp_path / "b.xlsx", [_row("A1", 0.9, 0.95), _row("A2", 0.25, 0.36, "Lower"),
-                                            _row("A3", 0.9, 0.85)], headers=OFFICER_HEADERS)
+                                            _row("A3", 0.9, 0.85)], headers=OFFICER_HEADERS,
+                      settings=[["Authority", "Council"], ["Period", "Q2 2016/17"]])
     book = read_workbook(path)
     assert book.problems == ()
     statuses = [a.status.value for a in assess_workbook(book)]

@@ -117,7 +117,8 @@ def test_lower_is_better_threshold_below_target(tmp_path):
 
 
 def test_within_range_without_target_upper(tmp_path):
-    path = write_book(tmp_path / "b.xlsx", [measure_row("M1", Polarity="Within range", Target=4)])
+    path = write_book(tmp_path / "b.xlsx", [measure_row("M1", Polarity="Within range", Target=4,
+                                                          Unit="days", Current=5)])
     problem = only_error(path)
     assert problem.cell == "I2" and "Target Upper" in problem.message
 

@@ -136,7 +136,7 @@ def test_measure_row_values_fills_and_formats(wb):
     assert target.data_type == "n"
     assert rag.value == "Red" and _fill(rag) == "D4351C"
     assert rag.font.color.rgb[-6:].upper() == "FFFFFF"
-    assert _right(ws, name, 4).value == "\u25bc Worsening"
+    assert _right(ws, name, 4).value == "\u25bc Worsening since the previous period (33%)"
     assert _under(ws, name, "Benchmarking").value.startswith(
         "Statistical Neighbour Average (2015): 23%")
     assert _under(ws, name, "Benchmarking").alignment.wrap_text

@@ -220,7 +220,8 @@ def test_empty_section_has_a_note():
 def test_row_columns_and_rag_style(card):
     row = _row(card.sheet(CS), "% repeat referrals")
     assert [c.value for c in list(row.values())[:6]] == [
-        1, "% repeat referrals", 0.25, 0.36, "Red", Direction.WORSENING.label]
+        1, "% repeat referrals", 0.25, 0.36, "Red",
+        f"{Direction.WORSENING.label} since the previous period (33%)"]
     assert row["RAG"].style == "rag_red"
     assert row["Target"].style == "pct0"
     assert row["Benchmarking"].value == (

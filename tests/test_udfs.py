@@ -405,4 +405,4 @@ def test_classic_registration_sets_category_description_and_argument_help():
             "Optional amber_threshold, Optional target_upper, Optional green_tolerance, "
             "Optional tolerance_basis, Optional stretch_target)") in vba
     assert ("Function KPI_DIRECTION(current, previous, Optional polarity, "
-            "Optional target_upper, Optional target)") in vba
+            "Optional target_upper, Optional target, Optional direction_tolerance)") in vba

@@ -31,7 +31,8 @@ async def regenerate_scorecards(book: xw.Book):
 
 
 @script(name="Close period")
-async def close_period(book: xw.Book, next_period: str = ""):
-    """Put this period's figures into History and open the next period (blank: the one
-    right after Settings Period). Save a copy first: a script's changes cannot be undone."""
-    close_book(book, next_period, await read_number_formats(book))
+async def close_period(book: xw.Book, next_period: str = "", allow_gap: bool = False):
+    """Put this period's figures and notes into History, clear the per-period cells and
+    open the next period (blank: the one right after Settings Period; a later one only
+    with allow_gap). Save a copy first: a script's changes cannot be undone."""
+    close_book(book, next_period, await read_number_formats(book), allow_gap=allow_gap)

@@ -66,6 +66,8 @@ ARG_DOCS = {
     "unit": "Optional unit for the wording: %, number, days, \u00a3 or rate. Default: % when "
             "figures are written as 97%, else number.",
     "previous": "The previous period's value: a cell or a column.",
+    "direction_tolerance": "Optional no-change band: a change within this fraction of the "
+                           "previous value (0.01 or 1%) is No change. Default 0.",
     "benchmark": "A comparator's value (e.g. the statistical neighbour average): a cell or a "
                  "column.",
     "value": "Our value: a cell or a column (each value is ranked on its own). Blank gives an "
@@ -99,7 +101,8 @@ FUNCTION_DOCS = {
     "KPI_BENCHMARK_GAP": "Gap between the current position and a benchmark, signed so that "
                          "positive is better. Empty when either is blank.",
     "KPI_DIRECTION": "Direction of travel from the previous value: Improving, Worsening or No "
-                     "change, aware of polarity. Empty when either is blank.",
+                     "change (within direction_tolerance), aware of polarity. Empty when "
+                     "either is blank.",
     "KPI_RANK": "Rank of a value within a group's values: 1 is best by polarity, ties take the "
                 "lowest rank (as LAIT ranks authorities). Works on a single cell or a column "
                 "of values.",
@@ -114,7 +117,8 @@ FUNCTION_ARGS = {
     "KPI_RAG_REASON": _RAG_ARGS + ("[unit]",),
     "KPI_GAP": ("current", "target", "[polarity]"),
     "KPI_BENCHMARK_GAP": ("current", "benchmark", "[polarity]"),
-    "KPI_DIRECTION": ("current", "previous", "[polarity]", "[target_upper]", "[target]"),
+    "KPI_DIRECTION": ("current", "previous", "[polarity]", "[target_upper]", "[target]",
+                      "[direction_tolerance]"),
     "KPI_RANK": ("value", "values", "[polarity]"),
     "KPI_QUARTILE": ("value", "values", "[polarity]"),
 }
@@ -359,16 +363,20 @@ def cell_benchmark_gap(current: object, benchmark: object, polarity: object = No
 
 
 def cell_direction(current: object, previous: object, polarity: object = None,
-                   target_upper: object = None, target: object = None) -> str | None:
+                   target_upper: object = None, target: object = None,
+                   direction_tolerance: object = None) -> str | None:
     """``Improving``, ``Worsening`` or ``No change``; ``None`` when either value is blank.
 
     Within range needs the range: ``target_upper`` and ``target`` (its bottom); closer
-    to the range is improving.
+    to the range is improving. A change within ``direction_tolerance`` (a fraction of
+    the previous value, ``0.01`` or ``1%``) is ``No change``.
 
     >>> cell_direction(0.30, 0.36, "Lower is better"), cell_direction(5.0, None)
     ('Improving', None)
     >>> cell_direction(0.55, 0.7, "Within range", 0.6, 0.4)
     'Improving'
+    >>> cell_direction(0.514, 0.519), cell_direction(0.514, 0.519, None, None, None, "1%")
+    ('Worsening', 'No change')
     """
     try:
         c = _number(current, "current")
@@ -382,7 +390,8 @@ def cell_direction(current: object, previous: object, polarity: object = None,
             if low is None:
                 raise ValueParseError("Within range needs the target (the bottom of the range) "
                                       "as well: give it as the argument target", polarity)
-        direction = compute_direction(c, p, pol, low, upper)
+        band = _tolerance(direction_tolerance, _RELATIVE, "direction tolerance") or 0.0
+        direction = compute_direction(c, p, pol, low, upper, band)
         return None if direction is None else direction.value
     except ValueParseError as exc:
         return _message(exc)

@@ -14,6 +14,7 @@ from ..model import Assessment, Measure, Problem, Settings
 from .comparators import assess_comparators
 from .rules import (
     apply_override, assess_status, compute_benchmark_gaps, compute_direction, compute_target_gap,
+    direction_band,
 )
 from .trends import compute_trends
 
@@ -44,7 +45,8 @@ def assess_measure(measure: Measure, settings: Settings | None = None,
         if comparison.note:
             reason = f"{reason}; {comparison.note}"
     direction = compute_direction(measure.current, measure.previous, measure.polarity,
-                                  measure.target, measure.target_upper)
+                                  measure.target, measure.target_upper,
+                                  *direction_band(measure, settings))
     return Assessment(  # built once, every field known
         measure=measure, status=status, reason=reason, computed_status=computed,
         override_reason=measure.override_reason if computed is not None else None,

@@ -326,13 +326,20 @@ def compute_benchmark_gaps(measure: Measure) -> tuple[BenchmarkGap, ...]:
 
 def compute_direction(current: float | None, previous: float | None,
                       polarity: Polarity = Polarity.HIGHER, target: float | None = None,
-                      target_upper: float | None = None) -> Direction | None:
+                      target_upper: float | None = None, tolerance: float = 0.0,
+                      absolute: bool = False) -> Direction | None:
     """Improving, Worsening or No change from the previous value, polarity-aware.
 
-    Within range, moving closer to the range is improving.
+    Within range, moving closer to the range is improving. A change within
+    ``tolerance`` (a fraction of the previous value, or with ``absolute`` an amount in
+    the measure's units) is No change, as councils publish "Similar result".
 
     >>> compute_direction(0.30, 0.36, Polarity.LOWER), compute_direction(5, 5)
     (<Direction.IMPROVING: 'Improving'>, <Direction.NO_CHANGE: 'No change'>)
+    >>> compute_direction(0.514, 0.519), compute_direction(0.514, 0.519, tolerance=0.01)
+    (<Direction.WORSENING: 'Worsening'>, <Direction.NO_CHANGE: 'No change'>)
+    >>> compute_direction(0.514, 0.519, tolerance=0.005, absolute=True).value
+    'No change'
     """
     if current is None or previous is None:
         return None
@@ -345,6 +352,16 @@ def compute_direction(current: float | None, previous: float | None,
         change = previous - current
     else:
         change = current - previous
-    if abs(change) <= REL_TOL * max(abs(current), abs(previous)):
+    band = tolerance if absolute else tolerance * abs(previous)
+    if abs(change) <= max(REL_TOL * max(abs(current), abs(previous)), band * (1 + REL_TOL)):
         return Direction.NO_CHANGE
     return Direction.IMPROVING if change > 0 else Direction.WORSENING
+
+
+def direction_band(measure: Measure, settings: Settings | None) -> tuple[float, bool]:
+    """The Settings ``Direction Tolerance`` and whether it is an amount (the measure's
+    Tolerance Basis, else the workbook's, is Absolute) rather than a fraction."""
+    if settings is None:
+        return 0.0, False
+    basis = measure.tolerance_basis or settings.tolerance_basis
+    return settings.direction_tolerance, basis is ToleranceBasis.ABSOLUTE

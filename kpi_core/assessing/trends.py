@@ -18,7 +18,7 @@ from ..model import (
     Assessment, Direction, Frequency, Measure, Movement,
     Observation, Period, Settings, Status, TrendPoint, period_label,
 )
-from .rules import compute_direction, compute_status
+from .rules import compute_direction, compute_status, direction_band
 
 #: How many periods a trend shows, the current one included.
 TREND_PERIODS = 8
@@ -139,6 +139,8 @@ def assess_trends(assessment: Assessment, settings: Settings | None = None) -> A
     >>> a = assess_measure(m, Settings(period="Q2 2016/17", current_period=q2))
     >>> a.direction.label, a.direction_long.label, a.direction_long_since
     ('▲ Improving', '▼ Worsening', 'Q2 2015/16')
+    >>> a.direction_since, a.direction_then, a.direction_long_then
+    ('Q1 2016/17', 0.8, 0.97)
     >>> a.previous_status.value, a.previous_period, a.movement.value, len(a.trend)
     ('Red', 'Q1 2016/17', 'Improved', 5)
     """
@@ -156,23 +158,31 @@ def compute_trends(measure: Measure, status: Status, direction: Direction | None
     before = find_observation(measure.history, previous_period)
 
     previous_status = None
+    since = then = None
     if before is not None:
-        direction = _direction(measure, before.value)
+        direction = _direction(measure, before.value, settings)
         previous_status = compute_status_then(measure, before.value, before.target,
                                               before.status, settings)
+        since, then = previous_period.label, before.value
     elif measure.previous is not None:  # the Previous column, against today's target
         previous_status = compute_status_then(measure, measure.previous, settings=settings)
+        since = previous_period.label if previous_period is not None else None
+        then = measure.previous
     movement = compute_movement(status, previous_status)
     if previous_status is None and measure.history and status.is_rag:
         movement = Movement.NEW  # History, but nothing for the previous period
 
     year_ago = period.year_earlier() if period is not None else None
     long_obs = find_observation(measure.history, year_ago)
-    direction_long = _direction(measure, long_obs.value) if long_obs is not None else None
+    direction_long = (_direction(measure, long_obs.value, settings) if long_obs is not None
+                      else None)
 
     return {
         "direction": direction, "direction_long": direction_long,
         "direction_long_since": year_ago.label if direction_long is not None else None,
+        "direction_since": since if direction is not None else None,
+        "direction_then": then if direction is not None else None,
+        "direction_long_then": long_obs.value if direction_long is not None else None,
         "previous_status": previous_status,
         "previous_period": (previous_period.label
                             if previous_period is not None and previous_status is not None
@@ -180,9 +190,10 @@ def compute_trends(measure: Measure, status: Status, direction: Direction | None
         "movement": movement, "trend": compute_trend(measure, period)}
 
 
-def _direction(measure: Measure, before: float | None) -> Direction | None:
+def _direction(measure: Measure, before: float | None, settings: Settings | None
+               ) -> Direction | None:
     return compute_direction(measure.current, before, measure.polarity, measure.target,
-                             measure.target_upper)
+                             measure.target_upper, *direction_band(measure, settings))
 
 
 def _zero_movements() -> dict[str, int]:
@@ -191,21 +202,30 @@ def _zero_movements() -> dict[str, int]:
 
 def summarise_movement(assessments: Iterable[Assessment]) -> dict[str, dict[str, int]]:
     """RAG movement counts per portfolio (first-seen order), zeros included; measures
-    with data errors and those with no movement known are not counted.
+    with data errors are not counted; once any measure has a movement, a measure with a
+    RAG and nothing known of its previous period counts as New.
 
     >>> from kpi_core.assessing.measure import assess_measures
     >>> summarise_movement(assess_measures([Measure("A", "P", "m", current=1.0, target=1.0,
     ...                                             previous=0.5)]))["P"]["Improved"]
     1
     """
+    assessments = tuple(assessments)
+    # Once any measure has a movement, every measure with a RAG counts, those with nothing
+    # known of the previous period as New: the counts add up to the measures with a RAG.
+    known = any(a.movement is not None and not a.problems for a in assessments)
     summary: dict[str, dict[str, int]] = {}
     for a in assessments:
         counts = summary.get(a.measure.portfolio)
         if counts is None:  # a fresh dict per portfolio, not per measure
             counts = summary[a.measure.portfolio] = _zero_movements()
-        if a.problems or a.movement is None:
+        if a.problems:
             continue
-        counts[a.movement.value] += 1
+        movement = a.movement
+        if movement is None and known and a.status.is_rag:
+            movement = Movement.NEW
+        if movement is not None:
+            counts[movement.value] += 1
     return summary
 
 

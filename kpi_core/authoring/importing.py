@@ -44,17 +44,17 @@ from pathlib import Path
 
 from ..errors import FileError, UsageError, ValueParseError
 from ..model import Measure, Polarity, Settings, Status, Unit
-from ..assessing.measure import assess_measure
 from ..reading.benchmark_text import canonical_comparator, parse_benchmark_text
 from ..reading.values import parse_reading
+from .reconcile import (  # noqa: F401  (reconcile, as importing gave it)
+    Reconciliation, reconcile, status_with,
+)
 from .template import DEFAULT_SETTINGS, MEASURE_HEADERS, write_performance_workbook
 
 #: Columns of the officer's own that the import adds (the reader ignores unknown ones;
 #: RAG Override and Override Reason are read once the rules know overrides).
 PUBLISHED_RAG = "Published RAG"
 IMPORT_HEADERS = ("RAG Override", "Override Reason", PUBLISHED_RAG)
-#: The grids the reconciliation searches: 0% to 30% in steps of 1%.
-TOLERANCE_GRID = tuple(i / 100 for i in range(31))
 
 #: The status words a published scorecard prints, longest first (a RAG, or why none).
 _STATUS_WORDS = sorted(((s.value.casefold(), s) for s in Status), key=lambda w: -len(w[0]))
@@ -362,10 +362,6 @@ def ref_prefix(portfolio: str | None) -> str:
     return "".join(w[0].upper() for w in words)[:4] or "M"
 
 
-def _status_with(measure: Measure, settings: Settings) -> Status:
-    return assess_measure(measure, settings).status
-
-
 def infer_polarity(target: float | None, current: float | None, rag: Status | None,
                    settings: Settings = Settings()) -> Polarity:
     """The polarity under which the rules give the published RAG: ``Lower is better``
@@ -378,135 +374,13 @@ def infer_polarity(target: float | None, current: float | None, rag: Status | No
     if target is None or current is None or rag is None or not rag.is_rag:
         return Polarity.HIGHER
     fits = {p for p in (Polarity.HIGHER, Polarity.LOWER)
-            if _status_with(Measure("", "", "", polarity=p, target=target, current=current),
+            if status_with(Measure("", "", "", polarity=p, target=target, current=current),
                             settings) is rag}
     if fits == {Polarity.LOWER}:
         return Polarity.LOWER
     if not fits and current > target and rag in (Status.AMBER, Status.RED):
         return Polarity.LOWER
     return Polarity.HIGHER
-
-
-@dataclass(frozen=True, slots=True)
-class Difference:
-    """A measure whose published RAG the rules do not give."""
-
-    ref: str
-    name: str
-    published: Status
-    rules: Status
-    reason: str          # the rules' reason line
-    hint: str = ""       # what to do about it
-
-    @property
-    def text(self) -> str:
-        line = f"{self.ref} {self.name}: published {self.published.value}, the rules give " \
-               f"{self.rules.value} ({self.reason})"
-        return f"{line}; {self.hint}" if self.hint else line
-
-
-@dataclass(frozen=True, slots=True)
-class Reconciliation:
-    """Published RAGs against the rules, and the default tolerances that fit them best."""
-
-    compared: int                       # measures with both figures and a published RAG
-    reproduced: int                     # of those, how many the chosen settings reproduce
-    differences: tuple[Difference, ...]  # every measure (with figures or not) that differs
-    tolerance: float                    # the Default Tolerance chosen
-    tolerance_range: tuple[float, float]  # every tolerance in it does as well (green fixed)
-    green_tolerance: float | None       # the Default Green Tolerance chosen (None: not known)
-    default_reproduced: int             # what the defaults (10%, 0) reproduce
-
-    def lines(self) -> list[str]:
-        pct = lambda x: f"{x * 100:.0f}%"  # noqa: E731
-        out = [f"Published RAG against the rules: {self.reproduced} of {self.compared} "
-               "measures with a target and a current position agree."]
-        if self.differences:
-            out.append("Measures whose published RAG differs from the rules':")
-            out += [f"  {d.text}" for d in self.differences]
-        low, high = self.tolerance_range
-        span = pct(low) if low == high else f"any from {pct(low)} to {pct(high)}"
-        green = (f" and Default Green Tolerance {pct(self.green_tolerance)}"
-                 if self.green_tolerance is not None else "")
-        out.append(f"Tolerances that reproduce the most published RAGs ({self.reproduced} of "
-                   f"{self.compared}): Default Tolerance {pct(self.tolerance)}{green} "
-                   f"(Default Tolerance {span} does as well); the defaults reproduce "
-                   f"{self.default_reproduced}.")
-        return out
-
-
-def _green_supported() -> bool:
-    return "default_green_tolerance" in {f.name for f in dataclasses.fields(Settings)}
-
-
-def _settings(tolerance: float, green: float | None) -> Settings:
-    if green is None:
-        return Settings(default_tolerance=tolerance)
-    return Settings(default_tolerance=tolerance, default_green_tolerance=green)  # type: ignore[call-arg]
-
-
-def reconcile(measures: Sequence[Measure], published: dict[str, Status],
-              grid: Sequence[float] = TOLERANCE_GRID) -> Reconciliation:
-    """Every measure whose published RAG the rules do not give, and the default
-    tolerances (Tolerance, and Green Tolerance where the rules know it, each on
-    ``grid`` with green at most the tolerance) that reproduce the most published RAGs;
-    ties go to the setting nearest the defaults (10%, 0)."""
-    base = Settings()
-    comparable = [m for m in measures if m.ref in published and m.target is not None
-                  and m.current is not None and published[m.ref].is_rag]
-    greens: Sequence[float | None] = grid if _green_supported() else (None,)
-
-    def score(tolerance: float, green: float | None) -> int:
-        settings = _settings(tolerance, green)
-        return sum(_status_with(m, settings) is published[m.ref] for m in comparable)
-
-    default_green = 0.0 if _green_supported() else None
-    default_score = score(base.default_tolerance, default_green)
-    best = (default_score, base.default_tolerance, default_green)
-    for tolerance in grid:
-        for green in greens:
-            if green is not None and green > tolerance:
-                continue
-            s = score(tolerance, green)
-            distance = abs(tolerance - base.default_tolerance) + (green or 0.0)
-            best_distance = abs(best[1] - base.default_tolerance) + (best[2] or 0.0)
-            if s > best[0] or (s == best[0] and distance < best_distance - 1e-12):
-                best = (s, tolerance, green)
-    reproduced, tolerance, green = best
-    same = [t for t in grid if (green is None or green <= t) and score(t, green) == reproduced]
-    run = _run_around(same, tolerance, grid)
-    chosen = _settings(tolerance, green)
-    differences = []
-    for m in measures:
-        if m.ref not in published:
-            continue
-        a = assess_measure(m, chosen)
-        if a.status is published[m.ref]:
-            continue
-        hint = ""
-        if m.target is None:
-            hint = "the published target is missing (the scorecard shows no figure for it): " \
-                   "fill in Target"
-        elif m.current is None:
-            hint = "the published current position is missing: fill in Current"
-        elif published[m.ref].is_rag:
-            hint = "kept as the officer's RAG Override, with its reason"
-        differences.append(Difference(m.ref, m.name, published[m.ref], a.status, a.reason, hint))
-    return Reconciliation(len(comparable), reproduced, tuple(differences), tolerance, run,
-                          green, default_score)
-
-
-def _run_around(values: Sequence[float], chosen: float, grid: Sequence[float]
-                ) -> tuple[float, float]:
-    """The unbroken run of grid values around ``chosen`` that are in ``values``."""
-    inside = set(values)
-    i = grid.index(chosen) if chosen in grid else 0
-    lo = hi = i
-    while lo > 0 and grid[lo - 1] in inside:
-        lo -= 1
-    while hi < len(grid) - 1 and grid[hi + 1] in inside:
-        hi += 1
-    return (grid[lo], grid[hi]) if chosen in grid else (chosen, chosen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -584,10 +458,172 @@ def _row(m: Measure, published: Status | None, override: Status | None, period: 
     return row
 
 
+# --- our own scorecard: its Data sheet holds every measure ---------------------------------
+
+#: The title every sheet of our scorecard carries: ``<Authority> performance scorecard,
+#: <Period>``.
+_OUR_TITLE_RE = re.compile(r"^\s*(?P<authority>.+?)\s+performance scorecard,\s*"
+                           r"(?P<period>.+?)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class DataSheet:
+    """The ``Data`` sheet of a scorecard ``regenerate`` wrote: one row per measure, by
+    header, and the authority and period its titles name."""
+
+    sheet: str
+    rows: tuple[dict[str, object], ...]
+    authority: str | None
+    period: str | None
+
+
+def read_data_sheet(path: Path) -> DataSheet | None:
+    """The Data sheet of our own scorecard, ``None`` when the workbook has none."""
+    from ..publishing.data_sheet import DATA_COLUMNS
+    from ..reading.xlsx import read_sheet, sheet_names
+
+    header = [h for h, _get in DATA_COLUMNS]
+    names = sheet_names(path)
+    for name in reversed(names):  # the Data sheet is last
+        cells = read_sheet(path, name)
+        if cells is None:
+            continue
+        top = next((ri for ri, row in enumerate(cells.rows[:5])
+                    if [str(v).strip() if v is not None else "" for v in row[:4]]
+                    == header[:4]), None)
+        if top is None:
+            continue
+        heads = [str(v).strip() if v is not None else "" for v in cells.rows[top]]
+        rows = tuple({h: v for h, v in zip(heads, row) if h}
+                     for row in cells.rows[top + 1:] if any(v is not None for v in row))
+        authority = period = None
+        for title_sheet in names:
+            if title_sheet == name:
+                continue
+            first = read_sheet(path, title_sheet)
+            texts = [v for row in (first.rows[:4] if first else ()) for v in row
+                     if isinstance(v, str)]
+            found = next((m for t in texts if (m := _OUR_TITLE_RE.match(t))), None)
+            if found:
+                authority, period = found.group("authority"), found.group("period")
+                break
+        return DataSheet(name, rows, authority, period)
+    return None
+
+
+def _text(value: object) -> str | None:
+    return None if value is None or not str(value).strip() else str(value).strip()
+
+
+def _data_rows(data: DataSheet) -> tuple[list[dict], list[dict], list[str]]:
+    """Measures rows (as the template writes them) and Benchmarks rows from the Data
+    sheet, and what the officer should know."""
+    from ..reading.values import parse_polarity, parse_unit
+    from ..reading.history import parse_status
+
+    rows, benchmarks, messages = [], [], []
+    for i, d in enumerate(data.rows, start=2):
+        ref = _text(d.get("Ref"))
+        if ref is None:
+            continue
+        unit = parse_unit(d.get("Unit")) or Unit.NUMBER
+        status = parse_status(d.get("Status")) if _text(d.get("Status")) else None
+        computed = parse_status(d.get("Computed Status")) \
+            if _text(d.get("Computed Status")) else None
+        # the Benchmarking text as the workbook had it (our own figure in it too); from a
+        # scorecard without that column, the benchmarks printed with their gaps
+        text = _text(d.get("Benchmarking"))
+        if text is None:
+            text = _GAP_NOTE.sub(" ", _text(d.get("Benchmark Gaps")) or "")
+            text = " ".join(text.split()) or None
+        if text:
+            found = parse_benchmark_text(text, ref, authority=data.authority,
+                                         percent=unit is Unit.PERCENT)
+            for b in found.benchmarks:
+                benchmarks.append({"Ref": ref, "Comparator": b.comparator, "Year": b.year,
+                                   "Value": b.value})
+        row = {
+            "Ref": ref, "Portfolio": _text(d.get("Portfolio")), "Measure": _text(d.get("Measure")),
+            "Cabinet Member": _text(d.get("Cabinet Member")), "Outcome": _text(d.get("Outcome")),
+            "Polarity": (parse_polarity(d.get("Polarity")) or Polarity.HIGHER).value,
+            "Unit": unit.value, "Frequency": _text(d.get("Frequency")),
+            "Target": d.get("Target"), "Target Upper": d.get("Target Upper"),
+            "Current": d.get("Current"), "Previous": d.get("Previous"),
+            "Notes": _text(d.get("Notes")), "Benchmarking": text,
+            "Highlight": "Yes" if _text(d.get("Highlight")) == "Yes" else None,
+            PUBLISHED_RAG: status.value if status else None,
+        }
+        if computed is not None and status is not None and status.is_rag:
+            row["RAG Override"] = status.value  # the officer's judgement, as published
+            row["Override Reason"] = _text(d.get("Override Reason")) or "as published"
+        if status in (Status.DATA_UNAVAILABLE, Status.NOT_DUE) and \
+                isinstance(row["Current"], (int, float)):
+            row["Data Status"] = "Unavailable" if status is Status.DATA_UNAVAILABLE \
+                else "Not due"
+        if status is Status.NOT_DUE and row["Current"] is None and row["Frequency"] is None:
+            messages.append(f"{ref} ({data.sheet} row {i}): published Not due without a "
+                            "Frequency; set Frequency Annual to keep it Not due")
+        rows.append(row)
+    return rows, benchmarks, messages
+
+
+def missing_titles(source: Path, out: Path, period: str | None, authority: str | None
+                   ) -> list[str]:
+    """A warning for each of the period and authority the scorecard and options lack."""
+    return [f"warning: {source.name} names no {what}; give it with --{what} or fill "
+            f"Settings {what.title()} in {out.name}"
+            for what, value in (("period", period), ("authority", authority)) if not value]
+
+
+def import_data_sheet(source: Path, out: Path, data: DataSheet, *, period: str | None,
+                      authority: str | None) -> ImportResult:
+    """A performance workbook from our own scorecard's Data sheet: the same portfolios,
+    cabinet members, measures, targets (ranges too), current positions and statuses."""
+    period = period or data.period
+    authority = authority or data.authority
+    rows, benchmarks, messages = _data_rows(
+        dataclasses.replace(data, authority=authority, period=period))
+    messages += missing_titles(source, out, period, authority)
+    settings = dict(DEFAULT_SETTINGS)
+    settings.update({"Authority": authority or "", "Period": period or ""})
+    headers = tuple(MEASURE_HEADERS) + tuple(h for h in IMPORT_HEADERS if h not in MEASURE_HEADERS)
+    title = (f"{authority + ' ' if authority else ''}performance workbook"
+             f"{', ' + period if period else ''}, imported from {source.name}")
+    write_performance_workbook(out, rows, benchmarks, settings, measure_headers=headers,
+                               title=title)
+    from ..reading.workbook import read_workbook
+    measures = read_workbook(out).measures
+    published = {r["Ref"]: found[0] for r in rows
+                 if r[PUBLISHED_RAG] and (found := _status_of(r[PUBLISHED_RAG]))}
+    result = reconcile(measures, published)
+    # A published RAG the rules do not give from what the Data sheet holds (a Blue from a
+    # stretch target it does not list): kept as the officer's override, as published.
+    overrides = {d.ref: d.published for d in result.differences
+                 if d.rules.is_rag and d.published.is_rag}
+    if any(r["Ref"] in overrides and "RAG Override" not in r for r in rows):
+        for r in rows:
+            if r["Ref"] in overrides and "RAG Override" not in r:
+                r["RAG Override"] = overrides[r["Ref"]].value
+                r["Override Reason"] = f"as published in {period}" if period else "as published"
+        write_performance_workbook(out, rows, benchmarks, settings, measure_headers=headers,
+                                   title=title)
+        measures = read_workbook(out).measures
+    portfolios = list(dict.fromkeys(m.portfolio for m in measures))
+    card = PublishedScorecard(portfolios[0] if len(portfolios) == 1 else
+                              f"{len(portfolios)} portfolios", None, period, ())
+    return ImportResult(card, tuple(measures), tuple(benchmarks), result, out,
+                        tuple(messages))
+
+
 def import_scorecard(source: str | os.PathLike, out: str | os.PathLike, *,
                      period: str | None = None, authority: str | None = None) -> ImportResult:
-    """Read a published scorecard and write a new performance workbook ``out``."""
+    """Read a published scorecard and write a new performance workbook ``out``; a
+    scorecard this tool wrote is read from its Data sheet."""
     source, out = Path(source), Path(out)
+    if source.suffix.lower() in (".xlsx", ".xlsm") and source.is_file():
+        data = read_data_sheet(source)
+        if data is not None and data.rows:
+            return import_data_sheet(source, out, data, period=period, authority=authority)
     card = parse_scorecard(read_lines(source), period)
     if not card.measures:
         raise FileError(f"{source}: no measures found; a scorecard in the reference's "
@@ -597,6 +633,7 @@ def import_scorecard(source: str | os.PathLike, out: str | os.PathLike, *,
     period = card.period or period_from_name(source.name)
     card = dataclasses.replace(card, period=period)
     measures, benchmarks, messages = build_measures(card, authority)
+    messages += missing_titles(source, out, period, authority)
     published = {m.ref: p.rag for m, p in zip(measures, card.measures) if p.rag}
     result = reconcile(measures, published)
     overrides = {d.ref: d.published for d in result.differences

@@ -22,7 +22,9 @@ MEASURE_HEADERS = (
 )
 BENCHMARK_HEADERS = ("Ref", "Comparator", "Year", "Value")
 SETTINGS_HEADERS = ("Setting", "Value")
-HISTORY_HEADERS = ("Ref", "Period", "Value", "Target", "Status")
+HISTORY_HEADERS = ("Ref", "Period", "Value", "Target", "Status", "Notes")
+#: Never ``History``: Excel reserves that sheet name for Track Changes and refuses it.
+HISTORY_SHEET = "Past periods"
 DEFAULT_SETTINGS = {"Authority": "", "Period": "", "Default Tolerance": 0.1,
                     "Default Green Tolerance": 0, "Tolerance Basis": "Relative", "Use Blue": "No"}
 
@@ -125,18 +127,19 @@ def add_performance_sheets(workbook, measures: Sequence[Mapping[str, object]] = 
                 "input_title": name, "input_message": "Choose from the list"})
     sheets = {"Measures": ws, "Benchmarks": ws_b, "Settings": ws_s}
     if history is not None:
-        sheets["History"] = _add_history(workbook, history, header, top, number)
+        sheets[HISTORY_SHEET] = _add_history(workbook, history, header, top, number)
     return sheets
 
 
 def _add_history(workbook, history: Sequence[Mapping[str, object]], header_fmt, top, number):
-    """The History sheet: one row per measure and past period (SPEC section 3)."""
-    ws = workbook.add_worksheet("History")
+    """The History table on its sheet: one row per measure and past period (SPEC section 3)."""
+    ws = workbook.add_worksheet(HISTORY_SHEET)
     _add_table(ws, "History", HISTORY_HEADERS,
                [[h.get(k) for k in HISTORY_HEADERS] for h in history], header_fmt)
     ws.set_column(0, 1, 12, top)
     ws.set_column(2, 3, 10, number)
     ws.set_column(4, 4, 12, top)
+    ws.set_column(5, 5, 48, top)
     ws.freeze_panes(1, 0)
     return ws
 

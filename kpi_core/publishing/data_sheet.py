@@ -113,6 +113,7 @@ DATA_COLUMNS: tuple[tuple[str, Callable[[Assessment], str | Cell | None]], ...] 
     ("Quartile", lambda a: a.quartile),
     ("Highlight", lambda a: "Yes" if a.measure.highlight else "No"),
     ("Notes", lambda a: a.measure.notes),
+    ("Benchmarking", lambda a: a.measure.benchmarking_text),
 )
 _DATA_WIDTHS = {"Measure": 40, "Reason": 50, "Portfolio": 20, "Outcome": 30,
                 "Benchmark Gaps": 40, "Trend": 40, "Notes": 50, "Cabinet Member": 18}

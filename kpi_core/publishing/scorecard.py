@@ -169,6 +169,8 @@ def benchmarking_text(assessment: Assessment) -> str:
         if gap is not None:
             line += f" ({format_gap(gap, measure.unit)})"
         lines.append(line)
+    for own in measure.own_figures:  # the council's own figure, as the text gave it
+        lines.append(f"{own.label}: {format_value(own.value, measure.unit)}")
     if comparison:
         lines.append(comparison)  # 3rd of 11 statistical neighbours; national quartile B
     return "\n".join(lines)
@@ -194,24 +196,33 @@ def comments_text(assessment: Assessment) -> str:
 
 
 def direction_text(assessment: Assessment) -> str | None:
-    """Direction of travel in words: short, long (History) and the RAG movement.
+    """Direction of travel, one fact a line, each naming the period it compares with and
+    the figure then, so no arrow can be read against the wrong period: against the
+    previous period, against the same period a year earlier, then the RAG movement.
 
     >>> from kpi_core.model import Direction
-    >>> a = Assessment(Measure("A", "P", "m"), Status.AMBER, "", direction=Direction.IMPROVING,
-    ...                direction_long=Direction.WORSENING, direction_long_since="Q2 2015/16",
-    ...                previous_status=Status.RED, movement=Movement.IMPROVED)
-    >>> direction_text(a)
-    '▲ Improving; since Q2 2015/16 ▼ Worsening; was Red'
+    >>> a = Assessment(Measure("A", "P", "m", unit=Unit.PERCENT), Status.AMBER, "",
+    ...                direction=Direction.WORSENING, direction_since="Q1 2016/17",
+    ...                direction_then=0.62, direction_long=Direction.IMPROVING,
+    ...                direction_long_since="Q2 2015/16", direction_long_then=0.58,
+    ...                previous_status=Status.RED, previous_period="Q1 2016/17",
+    ...                movement=Movement.IMPROVED)
+    >>> print(direction_text(a))
+    ▼ Worsening since Q1 2016/17 (62%)
+    ▲ Improving since Q2 2015/16 (58%)
+    Red in Q1 2016/17
     """
-    parts = []
-    if assessment.direction is not None:
-        parts.append(assessment.direction.label)
-    if assessment.direction_long is not None:
-        parts.append(f"since {assessment.direction_long_since} {assessment.direction_long.label}")
-    if assessment.previous_status is not None and assessment.movement in (
-            Movement.IMPROVED, Movement.DECLINED, Movement.NEW):
-        parts.append(f"was {assessment.previous_status.value}")
-    return "; ".join(parts) or None
+    a, lines = assessment, []
+    for direction, since, then in ((a.direction, a.direction_since, a.direction_then),
+                                   (a.direction_long, a.direction_long_since,
+                                    a.direction_long_then)):
+        if direction is not None:
+            figure = f" ({format_value(then, a.measure.unit)})" if then is not None else ""
+            lines.append(f"{direction.label} since {since or 'the previous period'}{figure}")
+    if a.previous_status is not None and a.movement in (Movement.IMPROVED, Movement.DECLINED,
+                                                        Movement.NEW):
+        lines.append(f"{a.previous_status.value} in {a.previous_period or 'the previous period'}")
+    return "\n".join(lines) or None
 
 
 def trend_sparkline(assessment: Assessment) -> Sparkline | None:

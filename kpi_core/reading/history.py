@@ -16,7 +16,8 @@ from dataclasses import dataclass, replace
 
 from ..errors import ValueParseError
 from ..formatting import format_value
-from ..model import Frequency, Measure, Observation, Period, Problem, Status
+from ..model import Frequency, Measure, Observation, Period, Problem, Status, Unit
+from . import slips
 from .periods import parse_period
 from .rows import Column, Sheet, is_blank_row, parse_cell
 from .values import MAX_FIGURE, Reading, is_blank, parse_reading, parse_text
@@ -29,6 +30,7 @@ HISTORY_COLUMNS = (
     Column("value", ("value", "actual", "outturn"), "value", required=True),
     Column("target", ("target",), "target"),
     Column("status", ("status", "rag", "published status"), "status"),
+    Column("notes", ("notes", "comments", "commentary"), "notes"),
 )
 #: The frequencies a period can have; a measure's other Frequency words (Termly...)
 #: take the frequency of its History labels.
@@ -75,11 +77,15 @@ class HistoryReader:
     """
 
     def __init__(self, measures: Iterable[Measure], current: Period | None,
-                 problems: list[Problem]) -> None:
+                 problems: list[Problem],
+                 at_current: list[tuple[str, Period, str, int, int]] | None = None) -> None:
         self.measures = {m.ref.casefold(): m for m in measures if m.ref}
         self.current = current
         self.problems = problems
         self.found: list[_Found] = []
+        #: History table rows for the current period or later (Ref, period, sheet, row, column),
+        #: set aside from the history: a close must not add them again.
+        self.at_current = at_current if at_current is not None else []
 
     # --- the History table -----------------------------------------------------------
 
@@ -129,6 +135,14 @@ class HistoryReader:
             status = None
             if status_ci is not None and row[status_ci] is not None:
                 status = parse_cell(sheet, row, ri, status_ci, spec["status"], parse_status, _BAD)
+            if measure.unit is Unit.PERCENT and value is not _BAD:
+                for ci, reading in ((value_ci, value), (target_ci, target)):
+                    if reading is _BAD:
+                        continue
+                    message = slips.percent_scale(reading.value, reading.is_percent)
+                    if message is not None:
+                        sheet.add(ri, ci, message, reading.value)
+                        value = _BAD  # the row is not used
             if period is None or value is _BAD or target is _BAD or status is _BAD:
                 if period is None and not _blamed(self.problems, sheet, ri, period_ci):
                     sheet.add(ri, period_ci, "period is blank")
@@ -199,6 +213,9 @@ class HistoryReader:
                                "keep one", period.label)
                 continue
             if last_end is not None and period.end >= last_end[period.frequency]:
+                t = item.sheet.table
+                self.at_current.append((item.key, period, t.sheet, t.top + item.ri,
+                                        t.left + item.period_ci))
                 if period.end > last_end[period.frequency]:
                     item.sheet.add(item.ri, item.period_ci,
                                    f"period {period.label} is after the current period "
@@ -275,11 +292,20 @@ def _looks_like_a_period(message: str) -> bool:
     return "not a period label" not in message and "is a number" not in message
 
 
+def history_columns(table: RawTable) -> dict[str, int]:
+    """Field -> column index (0-based, within ``table``) of the History columns found in
+    its header row, matched as :func:`read_history` matches them."""
+    return Sheet(table, []).columns(HISTORY_COLUMNS) or {}
+
+
 def read_history(history: RawTable | None, measures_table: RawTable | None,
                  measures: list[Measure], current: Period | None,
-                 problems: list[Problem]) -> list[Measure]:
-    """The measures with their history from the History table and the wide layout."""
-    reader = HistoryReader(measures, current, problems)
+                 problems: list[Problem],
+                 at_current: list[tuple[str, Period, str, int, int]] | None = None
+                 ) -> list[Measure]:
+    """The measures with their history from the History table and the wide layout;
+    ``at_current`` collects the rows for the current period or later."""
+    reader = HistoryReader(measures, current, problems, at_current)
     if measures_table is not None:
         reader.read_wide(measures_table, measures)
     if history is not None:

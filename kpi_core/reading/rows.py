@@ -50,8 +50,10 @@ class Sheet:
 
     def add(self, ri: int | None, ci: int | None, message: str, value: object = None,
             severity: str = "error") -> None:
-        cell = self.address(ri, ci) if ri is not None and ci is not None else ""
-        self.problems.append(Problem(self.table.sheet, cell, message, _jsonable(value), severity))
+        known = ri is not None and ci is not None
+        self.problems.append(Problem.at(
+            self.table.sheet, self.table.top + ri if known else None,
+            self.table.left + ci if known else None, message, _jsonable(value), severity))
 
     def columns(self, known: tuple[Column, ...], overrides: Mapping[str, str] | None = None
                 ) -> dict[str, int] | None:
@@ -69,8 +71,8 @@ class Sheet:
         missing = [c.heading for c in known if c.required and c.field not in found]
         if missing:
             where = cell_address(self.table.top, self.table.left)
-            self.problems.append(Problem(
-                self.table.sheet, where,
+            self.problems.append(Problem.at(
+                self.table.sheet, self.table.top, self.table.left,
                 f"table {self.table.name} has no column {', '.join(repr(m) for m in missing)} "
                 f"(its header row starts at {where})"))
             return None

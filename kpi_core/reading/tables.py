@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from ..cells import cell_address, parse_cell_address
 from ..model import (
     DEFAULT_GREEN_TOLERANCE, DEFAULT_TOLERANCE, Benchmark, ColumnSource, DataStatus, Measure,
     Polarity, Problem, Settings, Status, ToleranceBasis, Unit,
 )
-from . import mapping
+from . import mapping, slips
 from .bands import check_bands
 from .benchmark_text import parse_benchmark_text
 from .periods import parse_period
@@ -136,9 +135,9 @@ def read_measures(table: RawTable, problems: list[Problem], settings: Settings =
             **{k: v for k, v in fields.items() if k not in ("ref", "portfolio", "name")}))
     if not measures and not any(p.sheet == table.sheet and p.severity == "error"
                                 for p in problems):
-        problems.append(Problem(table.sheet, cell_address(table.top, table.left),
-                                f"table {table.name} has no measures: add one row per measure "
-                                "under its header row"))
+        problems.append(Problem.at(table.sheet, table.top, table.left,
+                                   f"table {table.name} has no measures: add one row per "
+                                   "measure under its header row"))
     return measures
 
 
@@ -175,7 +174,8 @@ def _report_columns(sheet: Sheet, cols: dict[str, int], settings: Settings,
         for field, ci in sorted(cols.items(), key=lambda item: item[1]):
             name = spec[field].heading
             sources.append(ColumnSource(field, name, " ".join(str(header[ci]).split()),
-                                        table.sheet, sheet.address(0, ci), how[field]))
+                                        table.sheet, sheet.address(0, ci), how[field],
+                                        table.top, table.left + ci))
     seen = ", ".join(repr(" ".join(str(h).split())) for h in header if not is_blank(h)) or "none"
     overrides = column_overrides(settings)
     for ours, wanted, cell in settings.column_map:
@@ -184,7 +184,6 @@ def _report_columns(sheet: Sheet, cols: dict[str, int], settings: Settings,
             sheet.problems.append(Problem(SETTINGS, cell, f"'Column: {ours}' names the header "
                                           f"'{wanted}', which table {table.name} does not have "
                                           f"(headers seen: {seen})", wanted, "warning"))
-    where = cell_address(table.top, table.left)
     for field in mapping.STATUS_FIELDS:
         if field in cols or field in overrides:
             continue
@@ -195,8 +194,8 @@ def _report_columns(sheet: Sheet, cols: dict[str, int], settings: Settings,
             consequence = "every measure will show No target"
         else:
             consequence = "every measure is read as Higher is better"
-        sheet.problems.append(Problem(
-            table.sheet, where,
+        sheet.problems.append(Problem.at(
+            table.sheet, table.top, table.left,
             f"table {table.name} has no {name} column recognised, so {consequence} "
             f"(headers seen: {seen}); name the column {name} or add a Settings row "
             f"'Column: {name}' with your header", None, "warning"))
@@ -248,14 +247,18 @@ def _check_rules(sheet: Sheet, ri: int, cols: dict[str, int], fields: dict,
                 sheet.add(ri, cols["amber_threshold"], f"amber threshold {fmt(threshold)} is below "
                           f"the target {fmt(target)}; for lower-is-better it must be at or "
                           "above the target", threshold)
-    unit_is_percent = fields["unit"] is Unit.PERCENT
-    for field in ("target", "current", "previous"):
-        ci, value = cols.get(field), fields[field]
-        if (unit_is_percent and value is not None and abs(value) > 2
-                and not readings[field].is_percent
-                and (ri, ci) not in sheet.table.percent_cells):
-            sheet.add(ri, ci, f"{field} {fmt(value)} in a % measure reads as {fmt(value * 100)}%; "
-                      "percent cells hold fractions (97% is 0.97)", value, severity="warning")
+    if fields["unit"] is not Unit.PERCENT:
+        return
+    scaled = False
+    for field in ("current", "previous", "target", "target_upper", "stretch_target",
+                  "amber_threshold"):
+        message = slips.percent_scale(fields[field], readings[field].is_percent)
+        if message is not None:
+            scaled = True
+            sheet.add(ri, cols.get(field), message, fields[field])
+    message = None if scaled else slips.factor_apart(fields["current"], fields["target"])
+    if message is not None:
+        sheet.add(ri, cols.get("current"), message, fields["current"], severity="warning")
 
 
 def _check_bands(sheet: Sheet, ri: int, cols: dict[str, int], fields: dict,
@@ -382,6 +385,12 @@ def read_settings(table: RawTable, problems: list[Problem]) -> Settings:
                          lambda v: parse_tolerance(v, basis, "default green tolerance"))
             if tol is not None:
                 values["default_green_tolerance"] = (tol, ri)
+        elif key == "direction tolerance":
+            tol = parse_cell(sheet, row, ri, cols["value"],
+                             Column("value", (), "direction tolerance"),
+                             lambda v: parse_tolerance(v, basis, "direction tolerance"))
+            if tol is not None:
+                values["direction_tolerance"] = tol
         elif key == "tolerance basis":
             pass  # read first: the tolerances above depend on it
         elif key == "use blue":
@@ -390,7 +399,8 @@ def read_settings(table: RawTable, problems: list[Problem]) -> Settings:
         else:
             sheet.add(ri, cols["setting"], f"setting '{name}' is not known and is ignored "
                       "(known: Authority, Authority Code, Period, Default Tolerance, Default "
-                      "Green Tolerance, Tolerance Basis, Use Blue, Measures Sheet, Column: <name>)",
+                      "Green Tolerance, Tolerance Basis, Use Blue, Direction Tolerance, "
+                      "Measures Sheet, Column: <name>)",
                       name, severity="warning")
     default_tolerance = values.get("default_tolerance", DEFAULT_TOLERANCE)
     green, green_row = values.get("default_green_tolerance", (DEFAULT_GREEN_TOLERANCE, None))
@@ -404,7 +414,8 @@ def read_settings(table: RawTable, problems: list[Problem]) -> Settings:
                     column_map=tuple(values.get("column_map", ())),
                     measures_sheet=values.get("measures_sheet"),
                     current_period=values.get("current_period"),
-                    authority_code=values.get("authority_code"))
+                    authority_code=values.get("authority_code"),
+                    direction_tolerance=values.get("direction_tolerance", 0.0))
 
 
 def _setting_row(table: RawTable | None, cols: dict[str, int] | None, key: str) -> int | None:
@@ -418,6 +429,39 @@ def _setting_row(table: RawTable | None, cols: dict[str, int] | None, key: str) 
                 " ".join(row[ci].split()).casefold() == key:
             return ri
     return None
+
+
+def warn_missing_settings(table: RawTable | None, settings: Settings, sheets: tuple[str, ...],
+                           problems: list[Problem]) -> None:
+    """Settings Period or Authority missing: a warning at Settings (the titles say whose
+    scorecard of which period it is, and the next close needs the period)."""
+    missing = [name for name, value in (("Authority", settings.authority),
+                                        ("Period", settings.period)) if not value]
+    if not missing:
+        return
+    if table is None and any(s.casefold() == SETTINGS.casefold() for s in sheets):
+        return  # its sheet has no table: warned about already
+    what = " and ".join(missing)
+    why = ("the scorecard's titles name no authority or period, and close-period needs the "
+           "Period" if len(missing) == 2 else
+           "the scorecard's titles name no authority" if missing == ["Authority"] else
+           "the scorecard's titles name no period, and close-period needs it")
+    where = cell = None
+    if table is not None:
+        cols = Sheet(table, []).columns(SETTINGS_COLUMNS)
+        if cols is not None:
+            row = _setting_row(table, cols, missing[0].casefold())
+            where, cell = (row, cols["value"]) if row is not None else (None, None)
+        example = {"Authority": "Buckinghamshire County Council", "Period": "Q2 2016/17"}
+        hint = "; ".join(f"a row {m} with e.g. {example[m]}" for m in missing)
+        problems.append(Problem.at(table.sheet, table.top + where if where is not None else None,
+                                   table.left + cell if cell is not None else None,
+                                   f"Settings gives no {what}: {why}; add {hint}",
+                                   severity="warning"))
+        return
+    problems.append(Problem(SETTINGS, "", f"the workbook has no Settings table, so no {what}: "
+                            f"{why}; add a Settings sheet with a table Settings (Setting, "
+                            "Value) and rows Authority and Period", severity="warning"))
 
 
 def apply_use_blue(settings: Settings, measures: list[Measure]) -> Settings:
@@ -442,7 +486,7 @@ def read_free_text_benchmarks(table: RawTable, measures: list[Measure], settings
     gives none. Text that cannot be read whole stays as it is (the scorecard shows it)
     with a warning at its cell; values for our own authority are not benchmarks."""
     source = next((s for s in sources if s.field == "benchmarking_text"), None)
-    ci = parse_cell_address(source.cell)[1] - table.left if source is not None else None
+    ci = source.col - table.left if source is not None else None
     out = []
     for m in measures:
         if m.benchmarks or not m.benchmarking_text:
@@ -451,15 +495,17 @@ def read_free_text_benchmarks(table: RawTable, measures: list[Measure], settings
         found = parse_benchmark_text(m.benchmarking_text, m.ref, authority=settings.authority,
                                      percent=m.unit is Unit.PERCENT)
         if found.unread is not None:
-            cell = cell_address(m.row, table.left + ci) if m.row and ci is not None else ""
-            problems.append(Problem(
-                table.sheet, cell, f"benchmarking is shown as it is: '{found.unread}' cannot "
+            problems.append(Problem.at(
+                table.sheet, m.row, table.left + ci if ci is not None else None,
+                f"benchmarking is shown as it is: '{found.unread}' cannot "
                 "be read as a benchmark (write benchmarks like 'National Average (2015): 24%', "
                 "or put them in the Benchmarks table)",
                 m.benchmarking_text, severity="warning"))
             out.append(m)
             continue
-        out.append(replace(m, benchmarks=found.benchmarks) if found.benchmarks else m)
+        if found.benchmarks or found.own:
+            m = replace(m, benchmarks=found.benchmarks, own_figures=tuple(found.own))
+        out.append(m)
     return out
 
 

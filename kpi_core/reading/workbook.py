@@ -14,20 +14,21 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from ..model import ColumnSource, PerformanceWorkbook, Problem, Settings
-from . import mapping
+from . import mapping, places
 from .comparators import read_comparators
-from .history import read_history
+from .history import HISTORY_COLUMNS, history_columns, read_history
 from .tables import (
-    BENCHMARKS, COMPARATORS, HISTORY, MEASURE_COLUMNS, MEASURES, SETTINGS, TABLE_HINT,
-    apply_use_blue, column_overrides, has_period_headers, read_benchmarks,
-    read_free_text_benchmarks, read_measures, read_settings,
+    BENCHMARKS, COMPARATORS, HISTORY, MEASURE_COLUMNS, MEASURES, SETTINGS, SETTINGS_COLUMNS,
+    TABLE_HINT, Sheet, apply_use_blue, column_overrides, has_period_headers, read_benchmarks,
+    read_free_text_benchmarks, read_measures, read_settings, warn_missing_settings,
 )
+from .values import is_blank
 from .xlsx import RawTable, WorkbookFile
 
 
 def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = (),
                  sheet_cells: Callable[[str], RawTable | None] | None = None,
-                 owned: bool = False) -> PerformanceWorkbook:
+                 owned: bool = False, *, titles: bool = False) -> PerformanceWorkbook:
     """Typed measures (benchmarks attached), settings and every problem, from raw tables.
 
     ``tables`` is keyed by table name, casefolded; ``sheets`` (the workbook's sheet
@@ -36,7 +37,11 @@ def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = (),
     ``Measures`` (or the one Settings ``Measures Sheet`` names): ``sheet_cells(name)``
     gives that sheet's cells (from the file, or from the live workbook). With ``owned``
     (the tables were read for this alone) the Comparators rows are let go as they are
-    read.
+    read. The History table is found by its name on any sheet, else as a plain range on
+    a sheet named ``Past periods`` or ``History``. Where everything stands is kept, as
+    integers, in :attr:`PerformanceWorkbook.places` for the code that edits the
+    workbook; ``titles``: also the cells above the Measures header that name the
+    current period (a close renames them).
     """
     problems: list[Problem] = []
     settings = Settings()
@@ -46,9 +51,11 @@ def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = (),
         problems.append(Problem(SETTINGS, "", f"sheet {SETTINGS} has no table named {SETTINGS}; "
                                 "its values are not read", severity="warning"))
     measures_table = tables.get(MEASURES.casefold())
+    measures_is_table = measures_table is not None
     if measures_table is None:
         measures_table = _plain_range(settings, sheets, sheet_cells, problems)
         if measures_table is None:
+            warn_missing_settings(tables.get(SETTINGS.casefold()), settings, sheets, problems)
             return PerformanceWorkbook((), settings, tuple(problems))
     sources: list[ColumnSource] = []
     measures = read_measures(measures_table, problems, settings, sources)
@@ -69,10 +76,63 @@ def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = (),
                     replace(m, comparators=tuple(rows.pop(m.ref.casefold())))
                     for m in measures]
     history = tables.get(HISTORY.casefold())
+    history_is_table = history is not None
+    if history is None:
+        history = _history_range(sheets, sheet_cells)
+    history_place, at_current = None, []
     if history is not None or has_period_headers(measures_table):
         measures = read_history(history, measures_table, list(measures),
-                                settings.current_period, problems)
-    return PerformanceWorkbook(tuple(measures), settings, tuple(problems), tuple(sources))
+                                settings.current_period, problems, at_current)
+        if history is not None:
+            history_place = places.table_place(history, history_columns(history),
+                                               history_is_table)
+    settings_table = tables.get(SETTINGS.casefold())
+    m_place = places.measures_place(measures_table, tuple(sources), measures_is_table)
+    found_titles = ()
+    if titles and m_place.top > 1 and sheet_cells is not None:
+        found_titles = places.period_titles(sheet_cells(m_place.sheet), m_place.top,
+                                            settings.period)
+    where = places.build_places(
+        m_place, settings_table,
+        Sheet(settings_table, []).columns(SETTINGS_COLUMNS) if settings_table else None,
+        history_place, at_current, found_titles, sheets)
+    warn_missing_settings(settings_table, settings, sheets, problems)
+    return PerformanceWorkbook(tuple(measures), settings, tuple(problems), tuple(sources),
+                               where)
+
+
+#: Sheets whose cells are read as the History table when no Excel table is named History
+#: (``History`` itself: workbooks made elsewhere may have one, though Excel reserves it).
+HISTORY_SHEETS = ("Past periods", "History")
+
+
+def _history_range(sheets: tuple[str, ...],
+                   sheet_cells: Callable[[str], RawTable | None] | None) -> RawTable | None:
+    """The History rows as a plain range on a sheet named ``Past periods`` or ``History``:
+    from the first row (within the first 20) naming Ref, Period and Value, down to the
+    first blank row."""
+    if sheet_cells is None:
+        return None
+    words = mapping.header_words((c.field, c.headers) for c in HISTORY_COLUMNS)
+    for wanted in HISTORY_SHEETS:
+        present = next((s for s in sheets if s.casefold() == wanted.casefold()), None)
+        cells = sheet_cells(present) if present is not None else None
+        if cells is None:
+            continue
+        top = mapping.find_header_row(cells.rows, words, ("ref", "period", "value"))
+        if top is None:
+            continue
+        header = list(cells.rows[top])
+        headed = [ci for ci, v in enumerate(header) if not is_blank(v)]
+        left, right = headed[0], headed[-1] + 1
+        end = mapping.range_end(cells.rows, top)
+        grid = [(list(row[left:right]) + [None] * (right - left))[:right - left]
+                for row in cells.rows[top:end]]
+        percent = frozenset((ri - top, ci - left) for ri, ci in cells.percent_cells
+                            if top <= ri < end and left <= ci < right)
+        return RawTable(HISTORY, cells.sheet, cells.top + top, cells.left + left, grid, percent)
+    return None
+
 
 
 def _plain_range(settings: Settings, sheets: tuple[str, ...],
@@ -103,9 +163,11 @@ def _plain_range(settings: Settings, sheets: tuple[str, ...],
     return found
 
 
-def read_workbook(path: str | os.PathLike) -> PerformanceWorkbook:
+def read_workbook(path: str | os.PathLike, *, titles: bool = False) -> PerformanceWorkbook:
     """Read a performance workbook file. File-level failures raise :class:`FileError`;
-    data problems are returned in ``problems``, never raised."""
+    data problems are returned in ``problems``, never raised. ``titles``: see
+    :func:`parse_tables`."""
     with WorkbookFile(path) as workbook:
         raw = workbook.tables((MEASURES, BENCHMARKS, SETTINGS, HISTORY, COMPARATORS))
-        return parse_tables(raw.tables, raw.sheets, workbook.sheet, owned=True)
+        return parse_tables(raw.tables, raw.sheets, workbook.sheet, owned=True,
+                            titles=titles)

@@ -123,7 +123,7 @@ from addin.book_close import close_book  # noqa: E402
 closing_book = xw.Book(json=payload)
 closed = close_book(closing_book, "", {})
 print(f"Close period inside Pyodide: {closed.closed} -> {closed.opened}, "
-      f"{closed.rows} History rows, new History sheet: {closed.history_added}")
+      f"{closed.rows} History rows, new sheet for History: {closed.history_added}")
 
 print(json.dumps({
     "platform": sys.platform,
