@@ -99,16 +99,17 @@ class HistoryReader:
         target_ci, status_ci = cols.get("target"), cols.get("status")
         measures = self.measures
         width = max(ref_ci, period_ci, value_ci, target_ci or 0, status_ci or 0) + 1
+        periods: dict[str, Period | None] = {}
         for ri in range(1, len(table.rows)):
             row = table.rows[ri]
             if len(row) < width:
                 row = row + [None] * (width - len(row))
-            if is_blank_row(row):
-                continue
             # The common cells (plain text Ref and Period, a number) are read inline; any
             # other goes through parse_cell, which reads it the same way or reports it.
             ref = row[ref_ci]
             if not (type(ref) is str and ref.isprintable() and (ref := ref.strip())):
+                if is_blank_row(row):
+                    continue
                 ref = parse_cell(sheet, row, ri, ref_ci, spec["ref"], parse_text)
             if ref is None:
                 if not _blamed(self.problems, sheet, ri, ref_ci):
@@ -120,7 +121,13 @@ class HistoryReader:
                 sheet.add(ri, ref_ci, f"Ref '{ref}' is not in the Measures table; this "
                           "history row is not used", ref, severity="warning")
                 continue
-            period = _quick_period(row[period_ci])
+            label = row[period_ci]
+            if type(label) is str:
+                period = periods.get(label, _MISS)
+                if period is _MISS:
+                    period = periods[label] = _quick_period(label)
+            else:
+                period = None
             if period is None:
                 frequency = (measure.frequency if measure.frequency in PERIOD_FREQUENCIES
                              else None)
@@ -248,6 +255,7 @@ class HistoryReader:
 
 
 _BAD = object()  # a cell whose problem is already recorded
+_MISS = object()
 _NONE = Reading(None)
 
 
