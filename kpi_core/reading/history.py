@@ -193,8 +193,14 @@ class HistoryReader:
 
     def attach(self, measures: list[Measure]) -> list[Measure]:
         """The measures with their checked history, oldest first."""
+        kept = self.series()
+        return [replace(m, history=kept[m.ref.casefold()])
+                if m.ref and kept.get(m.ref.casefold()) else m for m in measures]
+
+    def series(self) -> dict[str, tuple[Observation, ...]]:
+        """Each measure's checked history, oldest first, by Ref (casefolded)."""
         if not self.found:
-            return measures
+            return {}
         kept: dict[str, dict[Period, _Found]] = {}
         # a measure's current period, by frequency: the last month each period may end in
         last_end = ({f: self.current.latest(f).end for f in PERIOD_FREQUENCIES}
@@ -232,13 +238,8 @@ class HistoryReader:
                     self._same_as_current(item, measure)
                 continue
             series[obs.period] = item
-        out = []
-        for m in measures:
-            series = kept.get(m.ref.casefold()) if m.ref else None
-            if series:
-                m = replace(m, history=tuple(series[p].observation for p in sorted(series)))
-            out.append(m)
-        return out
+        return {key: tuple(series[p].observation for p in sorted(series))
+                for key, series in kept.items() if series}
 
     def _same_as_current(self, item: _Found, measure: Measure) -> None:
         """A row for the current period: Current is the figure; say so if they differ."""
@@ -313,9 +314,26 @@ def read_history(history: RawTable | None, measures_table: RawTable | None,
                  ) -> list[Measure]:
     """The measures with their history from the History table and the wide layout;
     ``at_current`` collects the rows for the current period or later."""
+    reader = _read(history, measures_table, measures, current, problems, at_current)
+    return reader.attach(measures)
+
+
+def read_history_series(history: RawTable | None, measures_table: RawTable | None,
+                        measures: list[Measure], current: Period | None,
+                        problems: list[Problem],
+                        at_current: list[tuple[str, Period, str, int, int]] | None = None
+                        ) -> dict[str, tuple[Observation, ...]]:
+    """:func:`read_history` as each measure's history by Ref (casefolded), the measures
+    left as they are."""
+    return _read(history, measures_table, measures, current, problems, at_current).series()
+
+
+def _read(history: RawTable | None, measures_table: RawTable | None,
+          measures: list[Measure], current: Period | None, problems: list[Problem],
+          at_current: list[tuple[str, Period, str, int, int]] | None) -> HistoryReader:
     reader = HistoryReader(measures, current, problems, at_current)
     if measures_table is not None:
         reader.read_wide(measures_table, measures)
     if history is not None:
         reader.read_table(history)
-    return reader.attach(measures)
+    return reader

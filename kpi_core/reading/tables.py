@@ -8,7 +8,7 @@ History and Comparators readers. Every problem names its ``Sheet!Cell``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import replace
 
 from ..model import (
@@ -513,12 +513,22 @@ def read_free_text_benchmarks(table: RawTable, measures: list[Measure], settings
     """Benchmarks read from the Benchmarking text of each measure the Benchmarks table
     gives none. Text that cannot be read whole stays as it is (the scorecard shows it)
     with a warning at its cell; values for our own authority are not benchmarks."""
+    found = free_text_benchmarks(table, measures, settings, problems, sources,
+                                 skip={i for i, m in enumerate(measures) if m.benchmarks})
+    return [replace(m, **found[i]) if i in found else m for i, m in enumerate(measures)]
+
+
+def free_text_benchmarks(table: RawTable, measures: list[Measure], settings: Settings,
+                         problems: list[Problem], sources: list[ColumnSource],
+                         skip: Collection[int] = ()) -> dict[int, dict[str, object]]:
+    """:func:`read_free_text_benchmarks` as the fields it sets (``benchmarks``,
+    ``own_figures``) by the measure's index; ``skip``: the indexes of the measures the
+    Benchmarks table gives benchmarks."""
     source = next((s for s in sources if s.field == "benchmarking_text"), None)
     ci = source.col - table.left if source is not None else None
-    out = []
-    for m in measures:
-        if m.benchmarks or not m.benchmarking_text:
-            out.append(m)
+    out: dict[int, dict[str, object]] = {}
+    for i, m in enumerate(measures):
+        if not m.benchmarking_text or i in skip:
             continue
         found = parse_benchmark_text(m.benchmarking_text, m.ref, authority=settings.authority,
                                      percent=m.unit is Unit.PERCENT)
@@ -529,11 +539,9 @@ def read_free_text_benchmarks(table: RawTable, measures: list[Measure], settings
                 "be read as a benchmark (write benchmarks like 'National Average (2015): 24%', "
                 "or put them in the Benchmarks table)",
                 m.benchmarking_text, severity="warning"))
-            out.append(m)
             continue
         if found.benchmarks or found.own:
-            m = replace(m, benchmarks=found.benchmarks, own_figures=tuple(found.own))
-        out.append(m)
+            out[i] = {"benchmarks": found.benchmarks, "own_figures": tuple(found.own)}
     return out
 
 
