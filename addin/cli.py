@@ -246,7 +246,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from kpi_core.authoring.importing import import_scorecard
+    from kpi_core.authoring.own_scorecard import import_any
 
     source, out = Path(args.scorecard), Path(args.output)
     if out.suffix.lower() != ".xlsx":
@@ -256,7 +256,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise UsageError(f"{out}: BOOK is the scorecard being imported; choose another name")
     if out.exists() and not args.force:
         raise UsageError(f"{out}: already exists; choose another name (or --force)")
-    result = import_scorecard(source, out, period=args.period, authority=args.authority)
+    result = import_any(source, out, period=args.period, authority=args.authority)
     card = result.scorecard
     with_target = sum(m.target is not None for m in result.measures)
     print(f"Read {len(result.measures)} measures of {card.portfolio or 'the scorecard'}"

@@ -470,8 +470,8 @@ def _cabinet_member(assessments: Iterable[Assessment]) -> str | None:
 
 
 PORTFOLIO_COLUMNS = (
-    Column(5), Column(40, wrap=True), Column(11), Column(11), Column(16), Column(18, wrap=True),
-    Column(14), Column(30, wrap=True), Column(60, wrap=True),
+    Column(5), Column(40, wrap=True), Column(11), Column(11), Column(16), Column(26, wrap=True),
+    Column(14), Column(30, wrap=True), Column(52, wrap=True),
 )
 
 

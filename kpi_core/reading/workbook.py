@@ -29,7 +29,7 @@ from .xlsx import RawTable, WorkbookFile
 
 def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = (),
                  sheet_cells: Callable[[str], RawTable | None] | None = None,
-                 owned: bool = False, *, titles: bool = False) -> PerformanceWorkbook:
+                 owned: bool = False, titles: bool = False) -> PerformanceWorkbook:
     """Typed measures (benchmarks attached), settings and every problem, from raw tables.
 
     ``tables`` is keyed by table name, casefolded; ``sheets`` (the workbook's sheet
@@ -41,8 +41,8 @@ def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = (),
     read. The History table is found by its name on any sheet, else as a plain range on
     a sheet named ``Past periods`` or ``History``. Where everything stands is kept, as
     integers, in :attr:`PerformanceWorkbook.places` for the code that edits the
-    workbook; ``titles``: also the cells above the Measures header that name the
-    current period (a close renames them).
+    workbook; ``titles``: also the cells above the Measures header that name the current
+    period (a close renames them).
     """
     problems: list[Problem] = []
     settings = Settings()
