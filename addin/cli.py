@@ -232,6 +232,38 @@ def cmd_close_period(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_returns(args: argparse.Namespace) -> int:
+    from kpi_core.authoring.returns import write_returns
+
+    written = write_returns(args.book, args.output, force=args.force)
+    if not written:
+        print(f"{args.book}: the Measures table has no measures; no returns written")
+        return EXIT_OK
+    for path in written:
+        print(f"Wrote {path}")
+    if [p.name for p in written] == ["Unassigned.xlsx"]:
+        print("note: no measure has an Owner, so every measure is in Unassigned.xlsx; name the "
+              "officer who supplies each measure's figures in an Owner column")
+    print(f"{len(written)} return(s) in {args.output}: send each to its owner, then merge "
+          f"what comes back with kpi-scorecard collect {args.book} RETURN...")
+    return EXIT_OK
+
+
+def cmd_collect(args: argparse.Namespace) -> int:
+    from kpi_core.authoring.collecting import collect
+
+    report = collect(args.book, args.returns, args.output)
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
+    else:
+        for line in report.lines():
+            print(line)
+        if report.output:
+            print(f"Wrote {report.output}: check it with kpi-scorecard check "
+                  f"\"{report.output}\"")
+    return EXIT_DATA if report.refused else EXIT_OK
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     from kpi_core.authoring.template import write_performance_workbook
 
@@ -305,6 +337,23 @@ def build_parser() -> argparse.ArgumentParser:
                    help="open a later period than the one right after Settings Period, "
                         "leaving the periods between out")
     p.set_defaults(run=cmd_close_period)
+
+    p = sub.add_parser("returns", help="one return workbook per Owner, for the officers who "
+                       "supply the figures")
+    p.add_argument("book", metavar="BOOK", help="performance workbook (.xlsx/.xlsm); not changed")
+    p.add_argument("-o", "--output", metavar="FOLDER", required=True,
+                   help="folder for the returns (<Owner>.xlsx, Unassigned.xlsx)")
+    p.add_argument("--force", action="store_true", help="replace returns already in FOLDER")
+    p.set_defaults(run=cmd_returns)
+
+    p = sub.add_parser("collect", help="merge filled returns into a new copy of the workbook")
+    p.add_argument("book", metavar="BOOK", help="performance workbook (.xlsx/.xlsm); not changed")
+    p.add_argument("returns", nargs="+", metavar="RETURN", help="filled return workbooks")
+    p.add_argument("-o", "--output", metavar="OUT",
+                   help="workbook to write; default '<BOOK name> - collected' here, same "
+                        "extension as BOOK")
+    p.add_argument("--json", action="store_true", help="print the report as one JSON document")
+    p.set_defaults(run=cmd_collect)
 
     p = sub.add_parser("check", help="check a performance workbook and show each status")
     p.add_argument("book", metavar="BOOK")

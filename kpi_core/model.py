@@ -380,6 +380,8 @@ class Measure:
     #: Our own council's figures found in the Benchmarking text (``Bucks 83%``): not
     #: benchmarks, but shown with them so the published text keeps them.
     own_figures: tuple[Benchmark, ...] = ()
+    #: The officer who supplies its figures (one return workbook per owner).
+    owner: str | None = None
 
 
 #: The amber band beyond the target when neither the measure nor Settings gives one.

@@ -101,3 +101,20 @@ def test_the_history_workbook_has_eight_periods_of_history(tmp_path, monkeypatch
     with_history = [m for m in book.measures if m.history]
     assert len(with_history) > 80
     assert max(len(m.history) for m in book.measures) == synthetic.HISTORY_PERIODS
+
+
+def test_the_collect_benchmark_merges_every_return_and_writes_json(tmp_path, monkeypatch):
+    """``python -m benchmarks.collect`` at a small size: every measure filled by its
+    owner's return, merged whole (the job raises otherwise); no timing asserted."""
+    monkeypatch.setenv("KPI_BENCH_CACHE", str(tmp_path))
+    from benchmarks import collect as job
+
+    out = tmp_path / "collect.json"
+    assert job.main(["--measures", "100", "--owners", "5", "--repeat", "1", "--json",
+                     str(out)]) == 0
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert (result["measures"], result["returns"]) == (100, 5)
+    assert result["collect_s"] > 0 and result["read_s"] > 0 and result["scan_s"] > 0
+    from kpi_core.reading.workbook import read_workbook
+    book = tmp_path / f"collect-v{job.VERSION}-100-5" / "collected.xlsx"
+    assert sum(m.current is not None for m in read_workbook(book).measures) == 100

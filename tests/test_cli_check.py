@@ -95,6 +95,7 @@ def test_new_writes_a_fresh_workbook(tmp_path, capsys):
     assert tables["history"].rows[0] == ["Ref", "Period", "Value", "Target", "Status", "Notes"]
     assert tables["history"].sheet == "Past periods"  # Excel reserves the name History
     assert all(v is None for row in tables["history"].rows[1:] for v in row)  # empty
+    assert "Owner" in tables["measures"].rows[0]  # one return workbook per owner
     assert main(["new", str(target)]) == 2  # never overwrites without --force
     assert "already exists" in capsys.readouterr().err
 

@@ -21,6 +21,7 @@ SPEC_SYNONYMS = {  # SPEC section 3, word for word
     "notes": ["Commentary", "Comments"],
     "cabinet_member": ["Lead Member"],
     "portfolio": ["Directorate", "Service"],
+    "owner": ["Lead Officer", "Responsible Officer", "Data Owner"],
 }
 
 
@@ -115,3 +116,17 @@ def test_check_json_columns(tmp_path, capsys):
     assert doc["columns"]["Current"] == {"header": "Outturn", "cell": "Measures!H1", "how": "synonym"}
     assert doc["columns"]["Measure"]["header"] == "Indicator"
     assert len(doc["columns"]) == 9
+
+
+@pytest.mark.parametrize("header", ["Owner", "Lead Officer", "Responsible Officer", "Data Owner"])
+def test_owner_is_read_and_reported_by_check(tmp_path, capsys, header):
+    headers = ["Portfolio", "Ref", "Measure", "Target", "Current", header]
+    rows = [{"Portfolio": "P", "Ref": "A1", "Measure": "m", "Target": 1, "Current": 2,
+             header: "  Jo Bloggs "},
+            {"Portfolio": "P", "Ref": "A2", "Measure": "n", "Target": 1, "Current": 2}]
+    path = write_book(tmp_path / "b.xlsx", rows, headers=headers)
+    book = read_workbook(path)
+    assert [m.owner for m in book.measures] == ["Jo Bloggs", None]
+    assert main(["check", str(path)]) == 0
+    how = "" if header == "Owner" else " (a built-in synonym)"
+    assert f"Measures!F1: Owner from '{header}'{how}" in capsys.readouterr().out

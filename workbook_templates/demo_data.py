@@ -3,8 +3,8 @@ not exist, with made-up measures in four portfolios and eight quarters of Histor
 
 Nothing here is real data. It shows what the reference sample cannot (the reference
 scorecard has one period only): direction of travel short and long, RAG movement,
-trend sparklines, monthly and annual measures beside quarterly ones, a published
-status in History, a gap in a series, measures with no history at all, a Blue measure
+trend sparklines, monthly and annual measures beside quarterly ones, the officers
+who own the measures (for the quarterly returns), a published status in History, a gap in a series, measures with no history at all, a Blue measure
 beyond its stretch target and an officer's RAG override.
 The figures are a seeded random walk, so the workbook is the same on every build.
 """
@@ -33,6 +33,17 @@ P_PLACE, M_PLACE = "Environment and Place", "Cllr. Cora Nettleby (fictional)"
 P_RESOURCES, M_RESOURCES = "Resources", "Cllr. Dev Amberley (fictional)"
 MEMBERS = {P_ADULTS: M_ADULTS, P_CHILDREN: M_CHILDREN, P_PLACE: M_PLACE,
            P_RESOURCES: M_RESOURCES}
+
+#: The officers who supply the figures (the Owner column; one return each). Four
+#: fictional owners: one covers two portfolios' measures, and the new measure EP05 has
+#: no owner yet (its return is Unassigned.xlsx).
+O_CARE = "Priya Halloway (fictional)"
+O_CHILDREN = "Tom Ashgrove (fictional)"
+O_PLACE = "Mina Castellan (fictional)"
+O_FINANCE = "Owen Redfield (fictional)"
+OWNERS = {"AS": O_CARE, "CF": O_CHILDREN, "EP": O_PLACE, "RS": O_FINANCE}
+#: Exceptions to the portfolio's owner: ``None`` is no owner.
+OWNER_EXCEPTIONS = {"CF05": O_CARE, "EP05": None}
 
 # ref, portfolio, name, polarity, unit, frequency, target, target upper, current, drift,
 # noise, notes
@@ -106,7 +117,8 @@ def build() -> tuple[list[dict], list[dict], list[dict]]:
                "Measure": name, "Polarity": polarity, "Unit": unit, "Frequency": frequency,
                "Target": target if ref != "RS05" else None, "Target Upper": upper,
                "Current": current, "Notes": notes,
-               "Outcome": "Fictional demonstration measure"}
+               "Outcome": "Fictional demonstration measure",
+               "Owner": OWNER_EXCEPTIONS.get(ref, OWNERS[ref[:2]])}
         measures.append(row)
         if ref == "EP05":
             continue  # new this year: no history (a dash in the Trend column)

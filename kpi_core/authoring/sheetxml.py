@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from xml.parsers import expat
 
 from ..errors import FileError
+from .sheet_scan import Cell, PlainRows, Row, sheet_data_span
 from ..cells import (
     SPREADSHEET_NS, STRICT_SPREADSHEET_NS, cell_address, column_index, parse_cell_address,
 )
@@ -71,40 +71,6 @@ def attr_text(value: str) -> str:
             .replace("\t", "&#9;").replace("\n", "&#10;").replace("\r", "&#13;"))
 
 
-@dataclass(slots=True)
-class Cell:
-    """One ``<c>`` as found: its position, its bytes' span, and what it holds."""
-
-    row: int
-    col: int
-    start: int
-    end: int
-    kind: str  # the t attribute: n, s, str, inlineStr, b, e, d
-    style: str | None  # the s attribute
-    has_r: bool
-    formula: dict[str, str] | None = None  # the <f> attributes, when it has a formula
-    formula_text: str = ""
-    value_span: tuple[int, int] | None = None  # <v>...</v>
-    inline_span: tuple[int, int] | None = None  # <is>...</is>
-    value_text: str | None = None
-
-    @property
-    def is_empty(self) -> bool:
-        return self.formula is None and self.value_span is None and self.inline_span is None
-
-
-@dataclass(slots=True)
-class Row:
-    number: int
-    start: int
-    end: int
-    tag_end: int  # end of the start tag; == end for an empty <row/>
-    has_r: bool
-    attrs: dict[str, str]
-    cells: list[Cell] | None = None  # parsed when first asked for
-    by_col: dict[int, Cell] | None = None
-
-
 class SheetXml:
     """A worksheet part: its bytes, and where its rows and cells stand in them.
 
@@ -122,6 +88,7 @@ class SheetXml:
         self.sheet_data: tuple[int, int, int] | None = None  # start, inner start, end
         self.dimension: tuple[int, int] | None = None  # span of the ref attribute's value
         self._namespaces: dict[str, str] = {}  # prefix -> URI, to parse a row alone
+        self._plain: PlainRows | None = None  # the fast lane, where the sheet data is plain
         self._parse()
 
     # --- reading ----------------------------------------------------------------------
@@ -183,8 +150,27 @@ class SheetXml:
                             "worksheet is damaged")
         return col
 
+    #: Plain sheet data by the fast lane (:mod:`kpi_core.authoring.sheet_scan`); the
+    #: tests turn it off to compare both lanes.
+    fast = True
+
     def _parse(self) -> None:
-        """The outline: sheetData, rows, formula cells, column styles, the dimension."""
+        """The outline: sheetData, rows, formula cells, column styles, the dimension;
+        where the sheet data is plain, expat reads the rest and the fast lane the rows."""
+        cut = sheet_data_span(self.data) if self.fast else None
+        if cut is not None:
+            self._expat_outline(self.data[:cut[0]] + self.data[cut[1]:], cut)
+            plain = PlainRows(self.data, self.prefix, *cut, self._namespaces)
+            found = plain.outline(self._cell_column) if self.sheet_data else None
+            if found is not None:
+                self._plain, (self.rows, self.formulas) = plain, found
+                self.row_index = {row.number: row for row in self.rows}
+                return
+            self.prefix, self.col_styles, self._namespaces = "", [], {}
+            self.sheet_data = self.dimension = None
+        self._expat_outline(self.data, None)
+
+    def _expat_outline(self, data: bytes, cut: tuple[int, int] | None) -> None:
         parser, local = self._parser()
         stack: list[tuple[str, int, bool]] = []
         state = {"row": None, "cell": None, "col": 0, "row_no": 0}
@@ -240,7 +226,7 @@ class SheetXml:
             elif tag == "sheetData":
                 first = self._tag(at)
                 inner_end = parser.CurrentByteIndex if not first.group(3) else first.end()
-                self.sheet_data = (at, first.end(), inner_end)
+                self.sheet_data = (at, first.end(), inner_end if cut is None else cut[1])
 
         def namespace(prefix: str | None, uri: str) -> None:
             self._namespaces.setdefault(prefix or "", uri)
@@ -248,13 +234,20 @@ class SheetXml:
         parser.StartElementHandler = start
         parser.EndElementHandler = end
         parser.StartNamespaceDeclHandler = namespace
-        self._run(parser, self.data)
+        self._run(parser, data)
+        if cut is not None:
+            return  # the rows are the fast lane's
         if self.sheet_data is None:
             raise FileError(f"part {self.part} has no sheetData; the worksheet is damaged")
         self.row_index = {row.number: row for row in self.rows}
 
     def _parse_row(self, row: Row) -> list[Cell]:
         """A row's cells in full: values, formulas, inline strings and their spans."""
+        if row.tag_end == row.end:
+            return []
+        cells = self._plain.row_cells(row, self._cell_column) if self._plain else None
+        if cells is not None:
+            return cells
         declared = "".join(f' xmlns{":" + p if p else ""}="{attr_text(uri)}"'
                            for p, uri in self._namespaces.items())
         wrapper = f"<w{declared}>".encode()

@@ -18,7 +18,7 @@ MEASURE_HEADERS = (
     "Portfolio", "Cabinet Member", "Ref", "Measure", "Outcome", "Polarity", "Unit", "Frequency",
     "Target", "Target Upper", "Current", "Previous", "Tolerance", "Green Tolerance",
     "Tolerance Basis", "Amber Threshold", "Stretch Target", "Data Status", "Notes",
-    "Benchmarking", "Highlight", "RAG Override", "Override Reason",
+    "Benchmarking", "Highlight", "RAG Override", "Override Reason", "Owner",
 )
 BENCHMARK_HEADERS = ("Ref", "Comparator", "Year", "Value")
 SETTINGS_HEADERS = ("Setting", "Value")
@@ -31,7 +31,7 @@ DEFAULT_SETTINGS = {"Authority": "", "Period": "", "Default Tolerance": 0.1,
 _WIDTHS = {"Portfolio": 22, "Cabinet Member": 18, "Ref": 8, "Measure": 48, "Outcome": 36,
            "Polarity": 16, "Unit": 8, "Frequency": 11, "Data Status": 13, "Notes": 60,
            "Benchmarking": 36, "Highlight": 10, "Tolerance Basis": 11, "RAG Override": 10,
-           "Override Reason": 40}
+           "Override Reason": 40, "Owner": 24}
 _FIGURES = ("Target", "Target Upper", "Current", "Previous", "Amber Threshold", "Stretch Target")
 #: Bands: fractions of the target (shown as %) unless the row's basis is Absolute.
 _TOLERANCES = ("Tolerance", "Green Tolerance")

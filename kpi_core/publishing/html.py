@@ -397,7 +397,7 @@ def _widths(columns, kept: list[int], headers: list[str] | None = None) -> list[
 
     >>> from kpi_core.publishing.scorecard import PORTFOLIO_COLUMNS
     >>> _widths(PORTFOLIO_COLUMNS, list(range(len(PORTFOLIO_COLUMNS))))
-    [5.1, 19.3, 5.1, 5.1, 7.0, 8.0, 6.1, 14.1, 30.2]
+    [5.2, 19.4, 5.2, 5.2, 7.1, 12.1, 6.1, 14.1, 25.6]
     """
     longest = [max((len(w) for w in h.split()), default=0) for h in headers or ()]
     weights = [max(12.0, columns[c].width if c < len(columns) else 10.0,

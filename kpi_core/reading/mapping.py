@@ -38,6 +38,8 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
     "previous": ("previous position", "previous value", "last period", "last quarter"),
     "unit": ("units", "measure type"),
     "benchmarking_text": ("benchmark", "benchmarks", "comparison"),
+    "owner": ("lead officer", "responsible officer", "data owner", "measure owner",
+              "officer responsible"),
 }
 #: The fields a RAG is decided from: a table without them gets a warning naming the
 #: headers it has.

@@ -57,6 +57,7 @@ MEASURE_COLUMNS = (
     Column("stretch_target", ("stretch target", "stretch"), "stretch target"),
     Column("rag_override", ("rag override", "override"), "RAG override"),
     Column("override_reason", ("override reason",), "override reason"),
+    Column("owner", ("owner",), "owner"),
 )
 BENCHMARK_COLUMNS = (
     Column("ref", ("ref", "reference"), "Ref", required=True),
@@ -104,7 +105,7 @@ def read_measures(table: RawTable, problems: list[Problem], settings: Settings =
                                    default, found)
 
         for field in ("portfolio", "cabinet_member", "ref", "name", "outcome", "notes",
-                      "benchmarking_text"):
+                      "benchmarking_text", "owner"):
             fields[field] = get(field, parse_text)
         for field in ("portfolio", "ref", "name"):
             if fields[field] is None and not _has_error_at(problems, sheet, ri, cols[field]):
