@@ -99,16 +99,17 @@ class HistoryReader:
         target_ci, status_ci = cols.get("target"), cols.get("status")
         measures = self.measures
         width = max(ref_ci, period_ci, value_ci, target_ci or 0, status_ci or 0) + 1
+        periods: dict[str, Period | None] = {}
         for ri in range(1, len(table.rows)):
             row = table.rows[ri]
             if len(row) < width:
                 row = row + [None] * (width - len(row))
-            if is_blank_row(row):
-                continue
             # The common cells (plain text Ref and Period, a number) are read inline; any
             # other goes through parse_cell, which reads it the same way or reports it.
             ref = row[ref_ci]
             if not (type(ref) is str and ref.isprintable() and (ref := ref.strip())):
+                if is_blank_row(row):
+                    continue
                 ref = parse_cell(sheet, row, ri, ref_ci, spec["ref"], parse_text)
             if ref is None:
                 if not _blamed(self.problems, sheet, ri, ref_ci):
@@ -120,7 +121,13 @@ class HistoryReader:
                 sheet.add(ri, ref_ci, f"Ref '{ref}' is not in the Measures table; this "
                           "history row is not used", ref, severity="warning")
                 continue
-            period = _quick_period(row[period_ci])
+            label = row[period_ci]
+            if type(label) is str:
+                period = periods.get(label, _MISS)
+                if period is _MISS:
+                    period = periods[label] = _quick_period(label)
+            else:
+                period = None
             if period is None:
                 frequency = (measure.frequency if measure.frequency in PERIOD_FREQUENCIES
                              else None)
@@ -186,8 +193,14 @@ class HistoryReader:
 
     def attach(self, measures: list[Measure]) -> list[Measure]:
         """The measures with their checked history, oldest first."""
+        kept = self.series()
+        return [replace(m, history=kept[m.ref.casefold()])
+                if m.ref and kept.get(m.ref.casefold()) else m for m in measures]
+
+    def series(self) -> dict[str, tuple[Observation, ...]]:
+        """Each measure's checked history, oldest first, by Ref (casefolded)."""
         if not self.found:
-            return measures
+            return {}
         kept: dict[str, dict[Period, _Found]] = {}
         # a measure's current period, by frequency: the last month each period may end in
         last_end = ({f: self.current.latest(f).end for f in PERIOD_FREQUENCIES}
@@ -225,13 +238,8 @@ class HistoryReader:
                     self._same_as_current(item, measure)
                 continue
             series[obs.period] = item
-        out = []
-        for m in measures:
-            series = kept.get(m.ref.casefold()) if m.ref else None
-            if series:
-                m = replace(m, history=tuple(series[p].observation for p in sorted(series)))
-            out.append(m)
-        return out
+        return {key: tuple(series[p].observation for p in sorted(series))
+                for key, series in kept.items() if series}
 
     def _same_as_current(self, item: _Found, measure: Measure) -> None:
         """A row for the current period: Current is the figure; say so if they differ."""
@@ -248,6 +256,7 @@ class HistoryReader:
 
 
 _BAD = object()  # a cell whose problem is already recorded
+_MISS = object()
 _NONE = Reading(None)
 
 
@@ -305,9 +314,26 @@ def read_history(history: RawTable | None, measures_table: RawTable | None,
                  ) -> list[Measure]:
     """The measures with their history from the History table and the wide layout;
     ``at_current`` collects the rows for the current period or later."""
+    reader = _read(history, measures_table, measures, current, problems, at_current)
+    return reader.attach(measures)
+
+
+def read_history_series(history: RawTable | None, measures_table: RawTable | None,
+                        measures: list[Measure], current: Period | None,
+                        problems: list[Problem],
+                        at_current: list[tuple[str, Period, str, int, int]] | None = None
+                        ) -> dict[str, tuple[Observation, ...]]:
+    """:func:`read_history` as each measure's history by Ref (casefolded), the measures
+    left as they are."""
+    return _read(history, measures_table, measures, current, problems, at_current).series()
+
+
+def _read(history: RawTable | None, measures_table: RawTable | None,
+          measures: list[Measure], current: Period | None, problems: list[Problem],
+          at_current: list[tuple[str, Period, str, int, int]] | None) -> HistoryReader:
     reader = HistoryReader(measures, current, problems, at_current)
     if measures_table is not None:
         reader.read_wide(measures_table, measures)
     if history is not None:
         reader.read_table(history)
-    return reader.attach(measures)
+    return reader

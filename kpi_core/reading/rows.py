@@ -121,6 +121,27 @@ def parse_cell(sheet: Sheet, row: list, ri: int, ci: int | None, column: Column,
         return default
 
 
+_MISS = object()
+
+
+def parse_cell_once(sheet: Sheet, row: list, ri: int, ci: int | None, column: Column,
+                    parse: Callable[[object], object], default: object,
+                    memo: dict[object, object]) -> object:
+    """:func:`parse_cell`, with what a blank or text cell reads as kept in ``memo`` (one
+    per column and parser): a text a table repeats (a portfolio, a polarity, a unit) is
+    parsed once. A cell with a problem is not kept, so each such cell is reported."""
+    value = row[ci] if ci is not None and ci < len(row) else None
+    if value is not None and type(value) is not str:
+        return parse_cell(sheet, row, ri, ci, column, parse, default)
+    found = memo.get(value, _MISS)
+    if found is _MISS:
+        count = len(sheet.problems)
+        found = parse_cell(sheet, row, ri, ci, column, parse, default)
+        if len(sheet.problems) == count:
+            memo[value] = found
+    return found
+
+
 def is_blank_row(row: list) -> bool:
     return all(is_blank(v) for v in row)
 

@@ -8,7 +8,7 @@ History and Comparators readers. Every problem names its ``Sheet!Cell``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import replace
 
 from ..model import (
@@ -19,9 +19,9 @@ from . import mapping, slips
 from .bands import check_bands
 from .benchmark_text import parse_benchmark_text
 from .periods import parse_period
-from .rows import Column, Sheet, is_blank_row, parse_cell
+from .rows import Column, Sheet, is_blank_row, parse_cell, parse_cell_once
 from .values import (
-    Reading, is_blank, parse_data_status, parse_flag, parse_frequency, parse_polarity,
+    MAX_FIGURE, Reading, is_blank, parse_data_status, parse_flag, parse_frequency, parse_polarity,
     parse_rag_override, parse_reading, parse_text, parse_tolerance, parse_tolerance_basis,
     parse_unit,
 )
@@ -70,6 +70,8 @@ SETTINGS_COLUMNS = (
     Column("value", ("value",), "value", required=True),
 )
 
+_NO_READING = Reading(None)
+
 TABLE_HINT = ("select the data with its header row and use Insert > Table, then name the "
                "table {name} under Table Design")
 
@@ -84,15 +86,23 @@ def read_measures(table: RawTable, problems: list[Problem], settings: Settings =
     spec = {c.field: c for c in MEASURE_COLUMNS}
     measures: list[Measure] = []
     seen_refs: dict[str, int] = {}
-    for ri in range(1, len(table.rows)):
-        row = table.rows[ri]
+    memos: dict[object, dict] = {}
+    rows = table.rows
+    for ri in range(1, len(rows)):
+        row = rows[ri]
         if is_blank_row(row):
             continue
         fields: dict[str, object] = {}
         readings: dict[str, Reading] = {}
 
-        def get(field: str, parse: Callable, default: object = None) -> object:
-            return parse_cell(sheet, row, ri, cols.get(field), spec[field], parse, default)
+        def get(field: str, parse: Callable, default: object = None, memo: object = None,
+                row=row, ri=ri) -> object:
+            key = memo or field
+            found = memos.get(key)
+            if found is None:
+                found = memos[key] = {}
+            return parse_cell_once(sheet, row, ri, cols.get(field), spec[field], parse,
+                                   default, found)
 
         for field in ("portfolio", "cabinet_member", "ref", "name", "outcome", "notes",
                       "benchmarking_text", "owner"):
@@ -106,15 +116,21 @@ def read_measures(table: RawTable, problems: list[Problem], settings: Settings =
         fields["highlight"] = get("highlight", parse_flag, False)
         fields["tolerance_basis"] = get("tolerance_basis", parse_tolerance_basis)
         basis = fields["tolerance_basis"] or settings.tolerance_basis
-        fields["tolerance"] = get("tolerance", lambda v: parse_tolerance(v, basis))
+        fields["tolerance"] = get("tolerance", lambda v: parse_tolerance(v, basis), None,
+                                  ("tolerance", basis))
         fields["green_tolerance"] = get("green_tolerance", lambda v: parse_tolerance(
-            v, basis, "green tolerance"))
+            v, basis, "green tolerance"), None, ("green_tolerance", basis))
         fields["rag_override"] = get("rag_override", parse_rag_override)
         fields["override_reason"] = get("override_reason", parse_text)
         unit = get("unit", parse_unit)
         for field in ("target", "target_upper", "current", "previous", "amber_threshold",
                       "stretch_target"):
-            reading = get(field, parse_reading, Reading(None))
+            ci = cols.get(field)
+            value = row[ci] if ci is not None and ci < len(row) else None
+            if type(value) is float and -MAX_FIGURE < value < MAX_FIGURE:
+                reading = Reading(value)  # as parse_reading reads a plain figure
+            else:
+                reading = get(field, parse_reading, _NO_READING)
             readings[field] = reading
             fields[field] = reading.value
         fields["current_marker"] = readings["current"].marker
@@ -317,14 +333,26 @@ def read_benchmarks(table: RawTable, problems: list[Problem], refs: set[str]
     if cols is None:
         return out
     spec = {c.field: c for c in BENCHMARK_COLUMNS}
+    refs_read: dict = {}
+    comparators: dict = {}
+    years: dict = {}
+    c_value = cols["value"]
     for ri in range(1, len(table.rows)):
         row = table.rows[ri]
         if is_blank_row(row):
             continue
-        ref = parse_cell(sheet, row, ri, cols["ref"], spec["ref"], parse_text)
-        comparator = parse_cell(sheet, row, ri, cols["comparator"], spec["comparator"], parse_text)
-        year = parse_cell(sheet, row, ri, cols.get("year"), spec["year"], parse_text)
-        value = parse_cell(sheet, row, ri, cols["value"], spec["value"], parse_reading, Reading(None))
+        ref = parse_cell_once(sheet, row, ri, cols["ref"], spec["ref"], parse_text, None,
+                              refs_read)
+        comparator = parse_cell_once(sheet, row, ri, cols["comparator"], spec["comparator"],
+                                     parse_text, None, comparators)
+        year = parse_cell_once(sheet, row, ri, cols.get("year"), spec["year"], parse_text,
+                               None, years)
+        value = row[c_value] if c_value < len(row) else None
+        if type(value) is float and -MAX_FIGURE < value < MAX_FIGURE:
+            value = Reading(value)  # as parse_reading reads a plain figure
+        else:
+            value = parse_cell(sheet, row, ri, c_value, spec["value"], parse_reading,
+                               _NO_READING)
         if ref is None:
             sheet.add(ri, cols["ref"], "Ref is blank")
             continue
@@ -486,12 +514,22 @@ def read_free_text_benchmarks(table: RawTable, measures: list[Measure], settings
     """Benchmarks read from the Benchmarking text of each measure the Benchmarks table
     gives none. Text that cannot be read whole stays as it is (the scorecard shows it)
     with a warning at its cell; values for our own authority are not benchmarks."""
+    found = free_text_benchmarks(table, measures, settings, problems, sources,
+                                 skip={i for i, m in enumerate(measures) if m.benchmarks})
+    return [replace(m, **found[i]) if i in found else m for i, m in enumerate(measures)]
+
+
+def free_text_benchmarks(table: RawTable, measures: list[Measure], settings: Settings,
+                         problems: list[Problem], sources: list[ColumnSource],
+                         skip: Collection[int] = ()) -> dict[int, dict[str, object]]:
+    """:func:`read_free_text_benchmarks` as the fields it sets (``benchmarks``,
+    ``own_figures``) by the measure's index; ``skip``: the indexes of the measures the
+    Benchmarks table gives benchmarks."""
     source = next((s for s in sources if s.field == "benchmarking_text"), None)
     ci = source.col - table.left if source is not None else None
-    out = []
-    for m in measures:
-        if m.benchmarks or not m.benchmarking_text:
-            out.append(m)
+    out: dict[int, dict[str, object]] = {}
+    for i, m in enumerate(measures):
+        if not m.benchmarking_text or i in skip:
             continue
         found = parse_benchmark_text(m.benchmarking_text, m.ref, authority=settings.authority,
                                      percent=m.unit is Unit.PERCENT)
@@ -502,11 +540,9 @@ def read_free_text_benchmarks(table: RawTable, measures: list[Measure], settings
                 "be read as a benchmark (write benchmarks like 'National Average (2015): 24%', "
                 "or put them in the Benchmarks table)",
                 m.benchmarking_text, severity="warning"))
-            out.append(m)
             continue
         if found.benchmarks or found.own:
-            m = replace(m, benchmarks=found.benchmarks, own_figures=tuple(found.own))
-        out.append(m)
+            out[i] = {"benchmarks": found.benchmarks, "own_figures": tuple(found.own)}
     return out
 
 

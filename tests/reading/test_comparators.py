@@ -63,6 +63,9 @@ def test_rows_are_read_with_own_and_aggregate_rows_marked(tmp_path):
     (["M1", "Oxfordshire", "2015", 0.6, "Statistical neighbours"], "B3", "error",
      "Oxfordshire, 2015, Statistical neighbours appears twice for Ref 'M1' (also row 2); "
      "keep one"),
+    (["M1", "OXFORDSHIRE", "2015", 0.6, "statistical neighbours"], "B3", "error",
+     "OXFORDSHIRE, 2015, Statistical neighbours appears twice for Ref 'M1' (also row 2); "
+     "keep one"),
     (["M1", "Oxfordshire", "last year", 0.6, "SN"], "C3", "error",
      "year 'last year' names no year (write it like 2015 or 2015/16)"),
     (["M1", None, "2015", 0.6, "SN"], "B3", "error", "authority is blank"),
