@@ -181,20 +181,7 @@ class _PlanWriter:
                      else None)
             self.set(table.sheet_part, top, right + i,
                      sheet.text_cell(top, right + i, style, header))
-        last_data = rows.first - 1 if rows.first - 1 > top else None
-        for r, line in enumerate(rows.rows):
-            row = rows.first + r
-            likes = rows.like[r] if r < len(rows.like) else ()
-            for i, value in enumerate(line):
-                col = rows.left + i
-                style = self.style_of(likes[i]) if i < len(likes) else None
-                if style is None and last_data is not None:
-                    above = sheet.cell(last_data, col)
-                    style = above.style if above is not None else None
-                if style is None:
-                    style = sheet.default_style(row, col)
-                self.set(table.sheet_part, row, col, self.cell_xml(sheet, row, col, value,
-                                                                   style))
+        self.row_cells(table.sheet_part, sheet, rows, top)
         new_right = rows.right
         if (new_bottom, new_right) != (bottom, right):
             with zipfile.ZipFile(self.book) as z:
@@ -224,7 +211,14 @@ class _PlanWriter:
         for i, text in enumerate(rows.added, start=1):
             self.set(part, rows.top, right + i, sheet.text_cell(
                 rows.top, right + i, header.style if header is not None else None, text))
-        last_data = rows.first - 1 if rows.first - 1 > rows.top else None
+        self.row_cells(part, sheet, rows, rows.top)
+        self.grow[part] = (rows.bottom, rows.right)
+
+    def row_cells(self, part: str, sheet, rows: TableRows, top: int) -> None:
+        """The cells of ``rows`` below the header row ``top``, each styled like the cell
+        it copies (``rows.like``), else the last data row's cell above, else the sheet's
+        default for its place."""
+        last_data = rows.first - 1 if rows.first - 1 > top else None
         for r, line in enumerate(rows.rows):
             row = rows.first + r
             likes = rows.like[r] if r < len(rows.like) else ()
@@ -234,9 +228,9 @@ class _PlanWriter:
                 if style is None and last_data is not None:
                     above = sheet.cell(last_data, col)
                     style = above.style if above is not None else None
-                self.set(part, row, col, self.cell_xml(
-                    sheet, row, col, value, style or sheet.default_style(row, col)))
-        self.grow[part] = (rows.bottom, rows.right)
+                if style is None:
+                    style = sheet.default_style(row, col)
+                self.set(part, row, col, self.cell_xml(sheet, row, col, value, style))
 
     def _check_free(self, sheet: SheetXml, table: TablePart, top: int, bottom: int,
                     right: int, rows: TableRows, new_bottom: int) -> None:
