@@ -16,7 +16,7 @@ from __future__ import annotations
 from math import isfinite
 
 from xlsxwriter.exceptions import OverlappingRange
-from xlsxwriter.utility import xl_col_to_name, xl_range
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_range, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 #: Excel's limit on a cell's text, in UTF-16 code units.
@@ -109,6 +109,12 @@ class DirectWorksheet(Worksheet):
         stray = [r for r in self.table if self.table[r] and r not in rows]
         if stray:
             raise RuntimeError(f"cells written around the sheet's rows: rows {stray[:5]}")
+        headers = self._table_headers()
+        hidden = [xl_rowcol_to_cell(r, c) for r in self.table.keys() & rows.keys()
+                  for c in self.table[r] if (r, c) not in headers]
+        if hidden:
+            raise RuntimeError(f"cells written through XlsxWriter in rows written as XML "
+                               f"text would be lost: {hidden[:5]}")
         spans = self._direct_spans()
         # the rows' heights and formats: row_info from XlsxWriter 3.3, set_rows before
         info = getattr(self, "row_info", None)
@@ -127,6 +133,17 @@ class DirectWorksheet(Worksheet):
             write(found[0])
             write("</row>")
         self._xml_end_tag("sheetData")
+
+    def _table_headers(self) -> set[tuple[int, int]]:
+        """The header cells ``add_table`` writes through XlsxWriter (the renderer writes
+        the same header row as XML text)."""
+        cells = set()
+        for table in self.tables:
+            first, last = table["range"].split(":")
+            top, left = xl_cell_to_rowcol(first)
+            _bottom, right = xl_cell_to_rowcol(last)
+            cells.update((top, c) for c in range(left, right + 1))
+        return cells
 
     def _direct_spans(self) -> dict[int, str]:
         """XlsxWriter's ``spans``: the first and last column with cells in each block of

@@ -159,3 +159,29 @@ def test_awkward_text(tmp_path):
         items[i] = replace(items[i], measure=replace(items[i].measure, notes=text,
                                                       name=text[:300]))
     _assert_same(*_both(build_scorecard(tuple(items), SETTINGS), tmp_path))
+
+
+def _direct_book(tmp_path: Path, stray: tuple[int, int] | None):
+    import xlsxwriter
+
+    from kpi_core.publishing.sheetdata import DirectWorksheet, SheetRows
+
+    book = xlsxwriter.Workbook(str(tmp_path / "direct.xlsx"))
+    ws = book.add_worksheet("Sheet", DirectWorksheet)
+    rows = SheetRows(ws, {"text": book.add_format()})
+    for r in range(3):
+        parts: list[str] = []
+        rows.text(parts, str(r + 1), 0, f"row {r + 1}", "text")
+        rows.end_row(r, parts, 0, 0)
+    rows.finish()
+    ws.add_table(0, 0, 2, 0, {"columns": [{"header": "row 1"}]})
+    if stray is not None:
+        ws.write_string(*stray, "lost")
+    return book
+
+
+def test_a_cell_written_through_xlsxwriter_into_a_row_of_xml_text_is_an_error(tmp_path):
+    _direct_book(tmp_path, None).close()  # the table's own header cell is not one
+    assert openpyxl.load_workbook(tmp_path / "direct.xlsx")["Sheet"]["A3"].value == "row 3"
+    with pytest.raises(RuntimeError, match="would be lost: \\['C2'\\]"):
+        _direct_book(tmp_path, (1, 2)).close()
