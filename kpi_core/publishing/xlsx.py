@@ -20,6 +20,7 @@ on 3, and no page of the ``Data`` sheet, which stays out of the print (its
 
 from __future__ import annotations
 
+import re
 from math import isfinite
 from pathlib import Path
 
@@ -27,6 +28,7 @@ import xlsxwriter
 from xlsxwriter.core import Core
 from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.packager import Packager
+from xlsxwriter.sharedstrings import SharedStrings
 from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
@@ -504,7 +506,42 @@ class _Core(Core):
             self._xml_data_element("dc:language", language)
 
 
+#: What XlsxWriter's ``<si>`` writer changes in a text: XML's escapes, the control
+#: characters and Excel's ``_xHHHH_`` escapes, and a rich string's ``<r>``.
+_SI_SPECIAL = re.compile('[\x00-\x08\x0b-\x1f"&<>\n\ufffe\uffff]|_x[0-9a-fA-F]{4}_')
+
+
+class _SharedStrings(SharedStrings):
+    """XlsxWriter's shared strings part, its ``<si>`` elements joined in one write: a
+    text with nothing to escape is written as it is (with ``xml:space`` where it begins
+    or ends with white space, as XlsxWriter tests it), any other through XlsxWriter's
+    own ``_write_si``; the same bytes."""
+
+    def _write_sst_strings(self) -> None:
+        special = _SI_SPECIAL.search
+        parts = []
+        for string in self.string_table.string_array:
+            if special(string):
+                if parts:
+                    self.fh.write("".join(parts))
+                    parts = []
+                self._write_si(string)
+            elif string[:1].isspace() or string[-1:].isspace():
+                parts.append(f'<si><t xml:space="preserve">{string}</t></si>')
+            else:
+                parts.append(f"<si><t>{string}</t></si>")
+        self.fh.write("".join(parts))
+
+
 class _Packager(Packager):
+    def _write_shared_strings_file(self) -> None:
+        if not self.workbook.str_table.count:
+            return
+        sst = _SharedStrings()
+        sst.string_table = self.workbook.str_table
+        sst._set_xml_writer(self._filename("xl/sharedStrings.xml"))
+        sst._assemble_xml_file()
+
     def _write_core_file(self) -> None:
         core = _Core()
         core._set_properties(self.workbook.doc_properties)
