@@ -142,6 +142,22 @@ def parse_cell_once(sheet: Sheet, row: list, ri: int, ci: int | None, column: Co
     return found
 
 
+def read_fields(sheet: Sheet, row: list, ri: int, plan: tuple, fields: dict) -> None:
+    """:func:`parse_cell_once` of each field of ``plan`` (``(field, column index,
+    Column, parse, default, memo)`` tuples) into ``fields``, in order; a blank or text
+    cell already read is taken from its memo here (the same values and problems in
+    fewer calls)."""
+    width = len(row)
+    for field, ci, column, parse, default, memo in plan:
+        value = row[ci] if ci is not None and ci < width else None
+        if value is None or type(value) is str:
+            found = memo.get(value, _MISS)
+            if found is not _MISS:
+                fields[field] = found
+                continue
+        fields[field] = parse_cell_once(sheet, row, ri, ci, column, parse, default, memo)
+
+
 def is_blank_row(row: list) -> bool:
     return all(is_blank(v) for v in row)
 

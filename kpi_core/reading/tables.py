@@ -19,7 +19,7 @@ from . import mapping, slips
 from .bands import check_bands
 from .benchmark_text import parse_benchmark_text
 from .periods import parse_period
-from .rows import Column, Sheet, is_blank_row, parse_cell, parse_cell_once
+from .rows import Column, Sheet, is_blank_row, parse_cell, parse_cell_once, read_fields
 from .values import (
     MAX_FIGURE, Reading, is_blank, parse_data_status, parse_flag, parse_frequency, parse_polarity,
     parse_rag_override, parse_reading, parse_text, parse_tolerance, parse_tolerance_basis,
@@ -87,6 +87,22 @@ def read_measures(table: RawTable, problems: list[Problem], settings: Settings =
     measures: list[Measure] = []
     seen_refs: dict[str, int] = {}
     memos: dict[object, dict] = {}
+
+    def plan(names, parse: Callable, default: object = None) -> tuple:
+        """Each field's column, spec, parser and memo (:func:`read_fields`), looked
+        up once for the table."""
+        return tuple((f, cols.get(f), spec[f], parse, default, memos.setdefault(f, {}))
+                     for f in names)
+
+    texts = plan(("portfolio", "cabinet_member", "ref", "name", "outcome", "notes",
+                  "benchmarking_text", "owner"), parse_text)
+    kinds = (plan(("polarity",), parse_polarity, Polarity.HIGHER)
+             + plan(("frequency",), parse_frequency)
+             + plan(("data_status",), parse_data_status, DataStatus.AVAILABLE)
+             + plan(("highlight",), parse_flag, False)
+             + plan(("tolerance_basis",), parse_tolerance_basis))
+    lasts = (plan(("rag_override",), parse_rag_override)
+             + plan(("override_reason",), parse_text) + plan(("unit",), parse_unit))
     rows = table.rows
     for ri in range(1, len(rows)):
         row = rows[ri]
@@ -94,6 +110,7 @@ def read_measures(table: RawTable, problems: list[Problem], settings: Settings =
             continue
         fields: dict[str, object] = {}
         readings: dict[str, Reading] = {}
+        width = len(row)
 
         def get(field: str, parse: Callable, default: object = None, memo: object = None,
                 row=row, ri=ri) -> object:
@@ -104,29 +121,22 @@ def read_measures(table: RawTable, problems: list[Problem], settings: Settings =
             return parse_cell_once(sheet, row, ri, cols.get(field), spec[field], parse,
                                    default, found)
 
-        for field in ("portfolio", "cabinet_member", "ref", "name", "outcome", "notes",
-                      "benchmarking_text", "owner"):
-            fields[field] = get(field, parse_text)
+        read_fields(sheet, row, ri, texts, fields)
         for field in ("portfolio", "ref", "name"):
             if fields[field] is None and not _has_error_at(problems, sheet, ri, cols[field]):
                 sheet.add(ri, cols[field], f"{spec[field].label} is blank")
-        fields["polarity"] = get("polarity", parse_polarity, Polarity.HIGHER)
-        fields["frequency"] = get("frequency", parse_frequency)
-        fields["data_status"] = get("data_status", parse_data_status, DataStatus.AVAILABLE)
-        fields["highlight"] = get("highlight", parse_flag, False)
-        fields["tolerance_basis"] = get("tolerance_basis", parse_tolerance_basis)
+        read_fields(sheet, row, ri, kinds, fields)
         basis = fields["tolerance_basis"] or settings.tolerance_basis
         fields["tolerance"] = get("tolerance", lambda v: parse_tolerance(v, basis), None,
                                   ("tolerance", basis))
         fields["green_tolerance"] = get("green_tolerance", lambda v: parse_tolerance(
             v, basis, "green tolerance"), None, ("green_tolerance", basis))
-        fields["rag_override"] = get("rag_override", parse_rag_override)
-        fields["override_reason"] = get("override_reason", parse_text)
-        unit = get("unit", parse_unit)
+        read_fields(sheet, row, ri, lasts, fields)
+        unit = fields.pop("unit")
         for field in ("target", "target_upper", "current", "previous", "amber_threshold",
                       "stretch_target"):
             ci = cols.get(field)
-            value = row[ci] if ci is not None and ci < len(row) else None
+            value = row[ci] if ci is not None and ci < width else None
             if type(value) is float and -MAX_FIGURE < value < MAX_FIGURE:
                 reading = Reading(value)  # as parse_reading reads a plain figure
             else:
