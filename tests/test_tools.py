@@ -32,6 +32,7 @@ def test_a_missing_tool_skips_with_its_reason_and_fails_under_ci(monkeypatch):
     require(None)  # nothing missing: nothing happens
 
 
+@pytest.mark.slow  # a fresh pytest process
 @pytest.mark.skipif((ROOT / "node_modules" / "axe-core").is_dir(),
                     reason="this checkout has run npm ci")
 def test_the_accessibility_tests_skip_here_with_the_reason(tmp_path):
