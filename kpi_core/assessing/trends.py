@@ -11,6 +11,7 @@ has none.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -157,6 +158,14 @@ def compute_trends(measure: Measure, status: Status, direction: Direction | None
     previous_period = period.previous() if period is not None else None
     before = find_observation(measure.history, previous_period)
 
+    if before is None and measure.previous is not None:
+        # a close copies the closed figure into Previous and History alike: where that
+        # History row is not the period just before (a monthly measure closed at the end
+        # of a quarter), the figure is compared with, and named by, the period it is of
+        before = _closed_as_previous(measure, period)
+        if before is not None:
+            previous_period = before.period
+
     previous_status = None
     since = then = None
     if before is not None:
@@ -188,6 +197,28 @@ def compute_trends(measure: Measure, status: Status, direction: Direction | None
                             if previous_period is not None and previous_status is not None
                             else None),
         "movement": movement, "trend": compute_trend(measure, period)}
+
+
+def _closed_as_previous(measure: Measure, period: Period | None) -> Observation | None:
+    """The latest History row before ``period`` when it holds the Previous column's figure.
+
+    >>> dec = Period.month(2016, 12)
+    >>> m = Measure("A", "P", "m", previous=0.93, history=(
+    ...     Observation(Period.month(2016, 9), 0.93),))
+    >>> _closed_as_previous(m, dec).period.label
+    'Sep 2016'
+    >>> _closed_as_previous(replace(m, previous=0.9), dec) is None
+    True
+    """
+    if period is None or measure.previous is None:
+        return None
+    earlier = [o for o in measure.history if o.period < period and o.value is not None]
+    if not earlier:
+        return None
+    latest = max(earlier, key=lambda o: o.period)
+    if not math.isclose(latest.value, measure.previous, rel_tol=1e-9, abs_tol=1e-12):
+        return None
+    return latest
 
 
 def _direction(measure: Measure, before: float | None, settings: Settings | None

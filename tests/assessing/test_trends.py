@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, strategies as st
 
+from dataclasses import replace
+
 from kpi_core.assessing.measure import assess_measure
 from kpi_core.assessing.trends import (
     compute_movement, compute_status_then, compute_trend, measure_period, summarise_movement,
@@ -198,3 +200,20 @@ def test_previous_status_uses_the_workbooks_rules_and_movement_the_final_status(
     a = assess_measure(m, settings)
     assert (a.status, a.computed_status, a.movement) == (Status.GREEN, Status.RED,
                                                         Movement.SAME)
+
+
+def test_a_monthly_measure_closed_at_a_quarter_end_names_the_month_of_its_previous_figure():
+    """A quarterly close records a monthly measure under the quarter's last month and copies
+    the figure into Previous: in the next quarter (December) that figure is September's,
+    not November's, and the direction line says so."""
+    q3 = parse_period("Q3 2016/17")
+    sep = parse_period("Sep 2016")
+    m = Measure("M", "P", "m", frequency=Frequency.MONTHLY, current=0.90, target=0.9,
+                previous=0.93, history=(Observation(sep, 0.93, target=0.85),))
+    a = assess_measure(m, Settings(period="Q3 2016/17", current_period=q3))
+    assert (a.direction_since, a.direction_then) == ("Sep 2016", 0.93)
+    assert a.previous_period == "Sep 2016"
+    assert a.previous_status is Status.GREEN  # against September's own target
+    other = assess_measure(replace(m, previous=0.95), Settings(period="Q3 2016/17",
+                                                              current_period=q3))
+    assert other.direction_since == "Nov 2016"  # a Previous of its own: the month before
