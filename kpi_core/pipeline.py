@@ -19,13 +19,14 @@ from .assessing.measure import assess_measure
 Progress = Callable[[str], None]
 
 
-def assess_workbook(workbook: PerformanceWorkbook, measures_sheet: str = "Measures"
-                    ) -> tuple[Assessment, ...]:
-    """Assess every measure; each assessment carries the errors found on its row."""
+def assess_workbook(workbook: PerformanceWorkbook) -> tuple[Assessment, ...]:
+    """Assess every measure; each assessment carries the errors found on its row of the
+    sheet the measures were read from (whatever its name)."""
+    sheet = measures_sheet_of(workbook).casefold()
     by_row: dict[int, list[Problem]] = {}
     for p in workbook.errors:
         row = p.row
-        if p.sheet.casefold() == measures_sheet.casefold() and row is not None:
+        if p.sheet.casefold() == sheet and row is not None:
             by_row.setdefault(row, []).append(p)
     out = []
     for measure in workbook.measures:
@@ -54,7 +55,7 @@ def review(workbook: PerformanceWorkbook, assessments: tuple[Assessment, ...]
         m = a.measure
         if m.highlight and a.status is Status.RED and not a.problems:
             found.append(Problem.at(
-                place.sheet if place else measures_sheet_of(workbook), m.row, col,
+                measures_sheet_of(workbook), m.row, col,
                 f"{m.ref} is Red but marked Highlight, so it leads \"Key areas of good "
                 "performance\"; clear Highlight unless that is meant (was it last quarter's?)",
                 "Yes", severity="warning"))
@@ -64,6 +65,10 @@ def review(workbook: PerformanceWorkbook, assessments: tuple[Assessment, ...]
 
 
 def measures_sheet_of(workbook: PerformanceWorkbook) -> str:
+    """The sheet the measures were read from: where the reader found their table, else
+    the sheet their columns were matched on, else ``Measures``."""
+    if workbook.places.measures is not None:
+        return workbook.places.measures.sheet
     return workbook.columns[0].sheet if workbook.columns else "Measures"
 
 

@@ -116,6 +116,18 @@ def test_settings_measures_sheet_and_column_rows(tmp_path):
     assert fixed.errors == () and _statuses(fixed) == SAMPLE_STATUSES
 
 
+def test_an_error_on_a_measures_sheet_of_another_name_marks_its_measure(tmp_path):
+    """The measures read from 'KPIs 2016-17': the error found on a measure's row there goes
+    with its assessment (shown as Check data), not left behind as if on another sheet."""
+    book = read_workbook(officer_book(tmp_path / "officer.xlsx", sheet="KPIs 2016-17",
+                                      settings=[["Measures Sheet", "KPIs 2016-17"],
+                                                ["Column: Target", "Target 2016/17"]]))
+    marked = {a.measure.row: [p.cell for p in a.problems] for a in assess_workbook(book)
+              if a.problems}
+    assert marked and all(cells == [f"G{row}"] for row, cells in marked.items())
+    assert len(marked) == len([p for p in book.errors if p.cell.startswith("G")])
+
+
 def test_measures_sheet_that_is_not_there(tmp_path):
     book = read_workbook(officer_book(tmp_path / "o.xlsx", settings=[["Measures Sheet", "KPIs"]]))
     assert [p.text for p in book.errors] == [
