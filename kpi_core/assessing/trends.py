@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import replace
 
 from ..model import (
     Assessment, Direction, Frequency, Measure, Movement,
@@ -129,9 +128,12 @@ def compute_trend(measure: Measure, period: Period | None) -> tuple[TrendPoint, 
     return tuple(points)
 
 
-def assess_trends(assessment: Assessment, settings: Settings | None = None) -> Assessment:
-    """The assessment with its direction (short and long), previous status, RAG movement and
-    trend filled from the measure's History (the ``Previous`` column where it has none).
+def compute_trends(measure: Measure, status: Status, direction: Direction | None,
+                   settings: Settings | None = None) -> dict[str, object]:
+    """The direction (short and long), previous status, RAG movement and trend of a
+    measure of ``status`` from its History (the ``Previous`` column where it has none),
+    as keyword arguments of :class:`~kpi_core.model.Assessment`; ``direction`` is its
+    direction from the Previous column (an assessment is then built once).
 
     >>> from kpi_core.assessing.measure import assess_measure
     >>> q2 = Period.quarter(2016, 2)
@@ -145,15 +147,6 @@ def assess_trends(assessment: Assessment, settings: Settings | None = None) -> A
     >>> a.previous_status.value, a.previous_period, a.movement.value, len(a.trend)
     ('Red', 'Q1 2016/17', 'Improved', 5)
     """
-    return replace(assessment, **compute_trends(assessment.measure, assessment.status,
-                                                assessment.direction, settings))
-
-
-def compute_trends(measure: Measure, status: Status, direction: Direction | None,
-                   settings: Settings | None = None) -> dict[str, object]:
-    """The fields :func:`assess_trends` fills, as keyword arguments of
-    :class:`~kpi_core.model.Assessment`, for a measure of ``status`` whose direction
-    from its Previous column is ``direction`` (an assessment is then built once)."""
     period = measure_period(measure, settings.current_period if settings else None)
     previous_period = period.previous() if period is not None else None
     before = find_observation(measure.history, previous_period)
@@ -202,12 +195,11 @@ def compute_trends(measure: Measure, status: Status, direction: Direction | None
 def _closed_as_previous(measure: Measure, period: Period | None) -> Observation | None:
     """The latest History row before ``period`` when it holds the Previous column's figure.
 
-    >>> dec = Period.month(2016, 12)
-    >>> m = Measure("A", "P", "m", previous=0.93, history=(
-    ...     Observation(Period.month(2016, 9), 0.93),))
+    >>> dec, sep = Period.month(2016, 12), Observation(Period.month(2016, 9), 0.93)
+    >>> m = Measure("A", "P", "m", previous=0.93, history=(sep,))
     >>> _closed_as_previous(m, dec).period.label
     'Sep 2016'
-    >>> _closed_as_previous(replace(m, previous=0.9), dec) is None
+    >>> _closed_as_previous(Measure("A", "P", "m", previous=0.9, history=(sep,)), dec) is None
     True
     """
     if period is None or measure.previous is None:

@@ -368,25 +368,6 @@ class SheetXml:
         return (self._open(row, col, style, "inlineStr")
                 + f"><{p}is><{p}t{space}>{body}</{p}t></{p}is></{p}c>").encode()
 
-    def value_copy(self, source: Cell, source_sheet: SheetXml, row: int, col: int,
-                   style: str | None) -> bytes:
-        """A cell at (row, col) holding ``source``'s value, never its formula: a
-        formula's saved result is copied as a value."""
-        p = self.prefix
-        if source.inline_span is not None and source.formula is None:
-            inner = source_sheet.data[slice(*source.inline_span)]
-            if source_sheet.prefix != self.prefix:
-                return self.text_cell(row, col, style, _inline_text(inner), escaped=True)
-            return self._open(row, col, style, "inlineStr").encode() + b">" + inner \
-                + f"</{p}c>".encode()
-        if source.value_text is None:
-            return self.empty_cell(row, col, style)
-        kind = source.kind
-        if kind in ("str", "inlineStr"):  # a formula's text result
-            return self.text_cell(row, col, style, source.value_text, escaped=True)
-        kind = None if kind == "n" else kind
-        return (self._open(row, col, style, kind)
-                + f"><{p}v>{_xml_escape(source.value_text)}</{p}v></{p}c>").encode()
 
     # --- writing ----------------------------------------------------------------------
 
@@ -487,25 +468,6 @@ class SheetXml:
         return b"".join(out)
 
 
-def _inline_text(inner: bytes) -> str:
-    """The text of an ``<is>`` element's bytes (runs joined), still in Excel's escapes."""
-    root = expat.ParserCreate(namespace_separator=_SEP)
-    parts: list[str] = []
-    depth = {"t": 0}
-
-    def start(name: str, _attrs: dict) -> None:
-        if name.rpartition(_SEP)[2] == "t":
-            depth["t"] += 1
-
-    def end(name: str) -> None:
-        if name.rpartition(_SEP)[2] == "t":
-            depth["t"] -= 1
-
-    root.StartElementHandler, root.EndElementHandler = start, end
-    root.CharacterDataHandler = lambda d: parts.append(d) if depth["t"] else None
-    root.Parse(b'<w xmlns:x="urn:x">' + inner + b"</w>", True)
-    return "".join(parts)
-
 
 def with_shared_count(data: bytes, change: int) -> bytes:
     """The shared strings part with its ``count`` (the cells that refer to it) moved by
@@ -575,69 +537,3 @@ __all__ = ["Cell", "Row", "SheetXml", "column_index", "encode_text", "grow_table
            "number_text", "parse_range", "range_ref", "with_dimension"]
 
 
-def shared_strings(data: bytes, wanted: set[int]) -> dict[int, str]:
-    """The texts of the ``wanted`` shared strings (runs joined, phonetic runs left out),
-    reading the part only as far as the last one wanted.
-
-    >>> part = (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-    ...         b'<si><t>Ref</t></si><si><r><t>Q2 </t></r><r><t>2016/17</t></r></si></sst>')
-    >>> shared_strings(part, {1})
-    {1: 'Q2 2016/17'}
-    """
-    found: dict[int, str] = {}
-    if not wanted:
-        return found
-    last = max(wanted)
-    state = {"index": -1, "depth": 0, "in_t": 0, "skip": 0, "parts": []}
-
-    class _Done(Exception):
-        pass
-
-    def start(name: str, _attrs: dict) -> None:
-        tag = name.rpartition(_SEP)[2]
-        if tag == "si":
-            state["index"] += 1
-            state["parts"] = []
-        elif tag in ("rPh", "phoneticPr"):
-            state["skip"] += 1
-        elif tag == "t" and not state["skip"]:
-            state["in_t"] += 1
-
-    def end(name: str) -> None:
-        tag = name.rpartition(_SEP)[2]
-        if tag == "si":
-            if state["index"] in wanted:
-                found[state["index"]] = "".join(state["parts"])
-            if state["index"] >= last:
-                raise _Done
-        elif tag in ("rPh", "phoneticPr"):
-            state["skip"] -= 1
-        elif tag == "t" and state["in_t"]:
-            state["in_t"] -= 1
-
-    parser = expat.ParserCreate(namespace_separator=_SEP)
-    parser.StartDoctypeDeclHandler = lambda *_a: (_ for _ in ()).throw(
-        FileError("the shared strings part declares a DTD; refusing it"))
-    parser.StartElementHandler, parser.EndElementHandler = start, end
-    parser.CharacterDataHandler = lambda d: state["parts"].append(d) if state["in_t"] else None
-    try:
-        parser.Parse(data, True)
-    except _Done:
-        pass
-    except expat.ExpatError as exc:
-        raise FileError(f"the shared strings part is not well-formed XML ({exc})") from exc
-    return found
-
-
-def cell_text(cell: Cell, sheet: SheetXml, strings: dict[int, str]) -> str | None:
-    """A text cell's text (shared, inline or a formula's), else ``None``."""
-    if cell.inline_span is not None:
-        return _inline_text(sheet.data[slice(*cell.inline_span)])
-    if cell.value_text is None:
-        return None
-    if cell.kind == "s":
-        try:
-            return strings.get(int(cell.value_text))
-        except ValueError:
-            return None
-    return cell.value_text if cell.kind == "str" else None
