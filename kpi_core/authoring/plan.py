@@ -24,7 +24,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model import CellRef, Problem
-from ..cells import cell_address
 
 #: What a cell is written as. ``TEXT`` stays text even where Excel would read a date or
 #: a number (``Sep 2016``, ``2015/16``); ``BLANK`` clears the value and keeps the format.
@@ -63,27 +62,21 @@ class Value:
 
 
 @dataclass(frozen=True, slots=True)
-class CellEdit:
-    """Set one cell, keeping its format; ``like`` names the cell whose format a cell
-    that has none takes (a new History value formatted as its measure's Current)."""
+class CellEdit(CellRef):
+    """Set one cell (the :class:`CellRef` it is), keeping its format; ``like`` names the
+    cell whose format a cell that has none takes (a new History value formatted as its
+    measure's Current).
 
-    sheet: str
-    row: int
-    col: int
+    >>> CellEdit("Measures", 12, 10, 0.71, NUMBER).where
+    'Measures!J12'
+    """
+
     value: float | str | bool | None
     kind: str
     like: CellRef | None = None
 
     def __post_init__(self) -> None:
         Value(self.value, self.kind)  # the same checks
-
-    @property
-    def address(self) -> str:
-        return cell_address(self.row, self.col)
-
-    @property
-    def where(self) -> str:
-        return f"{self.sheet}!{self.address}"
 
     @property
     def cell(self) -> Value:
