@@ -263,11 +263,7 @@ class _SheetWriter:
                         out.number(parts, row, i, value, None)
                     last = i
         out.end_row(r, parts, first, last)
-        height = min(MAX_ROW_HEIGHT, height)
-        self.heights[r] = height
-        if height > DEFAULT_ROW_HEIGHT:
-            self.ws.set_row(r, height)
-        self.row += 1
+        self._end_row(r, height)
 
     def _text(self, parts: list[str], row: str, col: int, text: str, style: str) -> None:
         """:meth:`SheetRows.text` for text within half Excel's limit, in fewer steps."""
@@ -327,11 +323,7 @@ class _SheetWriter:
                 first = c
             last = c
         out.end_row(r, parts, first, last)
-        height = min(MAX_ROW_HEIGHT, height)
-        self.heights[r] = height
-        if height > DEFAULT_ROW_HEIGHT:
-            self.ws.set_row(r, height)
-        self.row += 1
+        self._end_row(r, height)
 
     def _row(self, cells) -> None:
         ws, formats, r = self.ws, self.formats, self.row
@@ -356,20 +348,19 @@ class _SheetWriter:
                                  formats.get(f"{cell.style}+link", fmt), value)
                 else:
                     _write_string(ws, r, c, value, fmt)
-                if cell.style in NO_WRAP_STYLES:
-                    continue
-                renderers = self.renderers
-                counts = line_counts(value, self.widths[c], cell.style in BOLD_STYLES,
-                                     renderers)
-                for lines, renderer in zip(counts, renderers):
-                    if lines > 1:
-                        height = max(height, row_height(lines, renderer))
+                if cell.style not in NO_WRAP_STYLES:
+                    height = max(height, self._fit(value, c, cell.style))
             else:
                 _write_number(ws, r, c, value, fmt)
+        self._end_row(r, height)
+
+    def _end_row(self, r: int, height: float) -> None:
+        """Row ``r`` done: its height, within Excel's limit, kept and set where above the
+        default."""
         height = min(MAX_ROW_HEIGHT, height)
         self.heights[r] = height
         if height > DEFAULT_ROW_HEIGHT:
-            ws.set_row(r, height)
+            self.ws.set_row(r, height)
         self.row += 1
 
     def _sparklines(self) -> None:
