@@ -113,6 +113,8 @@ def run_collect(book: Path, returns: list[Path], out: Path) -> None:
 def measure(n: int, owners: int, repeat: int) -> dict:
     book, returns = prepare(n, owners)
     out = book.with_name("collected.xlsx")
+    from addin.cli import gc_paused
+
     run_collect(book, returns, out)  # warm: imports, caches, the file system
     read_same_cells(book, returns)
     times: dict[str, list[float]] = {"read": [], "scan": [], "collect": []}
@@ -122,12 +124,11 @@ def measure(n: int, owners: int, repeat: int) -> dict:
                           ("scan", lambda: scan_same_cells(book, returns)),
                           ("collect", lambda: run_collect(book, returns, out))):
             gc.collect()
-            gc.disable()
-            start, start_cpu = time.perf_counter(), time.process_time()
-            job()
-            times[name].append(time.perf_counter() - start)
-            cpu[name].append(time.process_time() - start_cpu)
-            gc.enable()
+            with gc_paused():  # as the command line runs
+                start, start_cpu = time.perf_counter(), time.process_time()
+                job()
+                times[name].append(time.perf_counter() - start)
+                cpu[name].append(time.process_time() - start_cpu)
     med = {k: statistics.median(v) for k, v in times.items()}
     med_cpu = {k: statistics.median(v) for k, v in cpu.items()}
     read, coll, scan = med["read"], med["collect"], med["scan"]
