@@ -9,6 +9,7 @@ writer and the live writer put their edits in the same cells.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..model import CellRef, ColumnSource, Period, Places, TablePlace
 from .values import is_blank
@@ -40,10 +41,8 @@ def table_place(table: RawTable, columns: dict[str, int] | None = None,
 def measures_place(table: RawTable, sources: tuple[ColumnSource, ...],
                    excel_table: bool) -> TablePlace:
     """The Measures table's place, each field's column as its header was matched."""
-    place = table_place(table, None, excel_table)
-    columns = tuple((s.field, s.col) for s in sources if s.col is not None)
-    return TablePlace(place.name, place.sheet, place.top, place.left, place.bottom,
-                      place.right, place.end, place.headers, columns, excel_table)
+    return replace(table_place(table, None, excel_table),
+                   columns=tuple((s.field, s.col) for s in sources if s.col is not None))
 
 
 def setting_rows(table: RawTable, setting_col: int) -> tuple[tuple[str, int], ...]:
