@@ -314,7 +314,7 @@ div.side { float: left; margin: 0 24px 6px 0; }
 figure.beside { float: left; margin: 0 0 6px; }
 figure.beside img.chart { width: 480px; height: auto; }
 h3, p.subtitle, table.measures, p.note { clear: both; }
-thead th.figure { white-space: normal; }
+thead th.figure, td.figure { white-space: normal; }
 th, td { padding: 2px 4px; }
 p.subtitle { font-size: 10.5pt; margin: 0 0 6px; }
 img.spark { width: 100%; max-width: 96px; height: auto; }

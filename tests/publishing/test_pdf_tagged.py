@@ -5,6 +5,7 @@ the CSS asked for), with the pdfua checker, and the ways the route can fail."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -425,3 +426,24 @@ def test_html_and_pdf_together(tmp_path, capsys):
     page = out.with_suffix(".html").read_text(encoding="utf-8")
     assert "Skip to main content" in page  # the web page, not the print version
     assert sorted(p.name for p in tmp_path.iterdir()) == ["both.html", "both.pdf", "both.xlsx"]
+
+
+@pytest.mark.slow
+def test_a_long_figure_wraps_inside_its_cell_rather_than_running_into_the_rag(tmp_path):
+    """Figures do not wrap on screen, but the printed tables have fixed widths: a figure
+    like '12,345.6 days' there breaks at its space and stays in its own cell."""
+    measures = [Measure(ref=f"D{i}", portfolio="Children's Services", name=f"Days {i}",
+                        unit=Unit.DAYS, polarity=Polarity.LOWER, target=426.0,
+                        current=12345.6 + i, previous=455.0) for i in range(3)]
+    card = build_scorecard(assess_measures(measures, SETTINGS), SETTINGS)
+    pdf = write_pdf(card, tmp_path / "days.pdf")
+    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    words = [(w, float(a), float(b), float(c)) for a, b, c, w in
+             re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" [^>]*>([^<]*)<', html)]
+    rags = [(x0, y0) for w, x0, y0, _x1 in words if w == "Red"]
+    figures = [(x1, y0) for w, _x0, y0, x1 in words
+               if w == "days" or w.startswith("1234")]
+    beside = [(x1, x0) for x1, y in figures for x0, y0 in rags if abs(y - y0) < 1 and x0 > x1 - 30]
+    assert len(beside) >= 3  # each row's current figure on the line of its RAG word
+    assert all(x1 <= x0 - 4 for x1, x0 in beside), beside
