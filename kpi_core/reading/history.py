@@ -12,7 +12,9 @@ that is not a number.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from operator import itemgetter
+from typing import NamedTuple
 
 from ..errors import ValueParseError
 from ..formatting import format_value
@@ -58,15 +60,54 @@ def parse_status(value: object) -> Status | None:
     return status
 
 
-@dataclass(slots=True)
-class _Found:
-    """One observation and where it came from, before the checks across rows."""
+class _Found(NamedTuple):
+    """One observation and where it came from, before the checks across rows (a
+    NamedTuple: 40,000 rows are made at C speed)."""
 
     key: str
     observation: Observation
     sheet: Sheet
     ri: int
     period_ci: int
+
+
+_observation = itemgetter(1)
+
+
+class _Rows:
+    """A History table's columns, and what its rows have shown ordinary: each Ref text
+    (its Ref casefolded, and whether its measure is a percentage), period label and
+    status text read once, then found by look-ups (a text with a problem is not kept,
+    so each of its cells is reported)."""
+
+    def __init__(self, sheet: Sheet, cols: dict[str, int], measures: dict[str, Measure]
+                 ) -> None:
+        self.sheet = sheet
+        self.ref_ci, self.period_ci, self.value_ci = cols["ref"], cols["period"], cols["value"]
+        self.target_ci, self.status_ci = cols.get("target"), cols.get("status")
+        self.width = max(self.ref_ci, self.period_ci, self.value_ci, self.target_ci or 0,
+                         self.status_ci or 0) + 1
+        # each measure's Ref as the Measures table has it, as the general path reads it
+        self.refs: dict[str, tuple[str, bool]] = {
+            m.ref: (key, m.unit is Unit.PERCENT) for key, m in measures.items()
+            if m.ref.isprintable() and m.ref.strip() == m.ref}
+        self.periods: dict[str, Period] = {}
+        self.unread: set[str] = set()  # labels that are not periods on their own
+        #: a Value or Target text -> its figure, and whether it is the percent-scale slip
+        self.readings: dict[str, tuple[float | None, bool]] = {}
+        self.statuses: dict[str, Status | None] = {}
+
+    def reading(self, ri: int, row: list, ci: int, column: Column) -> Reading | object:
+        """A Value or Target cell that is not a plain number, read by the general parser
+        (``_BAD``: its problem is recorded); a text read without one is kept."""
+        problems = self.sheet.problems
+        count = len(problems)
+        found = parse_cell(self.sheet, row, ri, ci, column, parse_reading, _BAD)
+        text = row[ci]
+        if type(text) is str and found is not _BAD and len(problems) == count:
+            self.readings[text] = (found.value, slips.percent_scale(
+                found.value, found.is_percent) is not None)
+        return found
 
 
 class HistoryReader:
@@ -89,73 +130,122 @@ class HistoryReader:
 
     # --- the History table -----------------------------------------------------------
 
-    def read_table(self, table: RawTable) -> None:
+    def read_table(self, table: RawTable, *, fast: bool = True) -> None:
+        """The History table's rows. The usual row (a Ref, a period label and a status
+        text seen before, plain numbers) is read with look-ups alone; any other goes
+        through :meth:`_read_row`, which reads it the same way or reports it (``fast``
+        off: every row does, as the tests compare)."""
         sheet = Sheet(table, self.problems)
         cols = sheet.columns(HISTORY_COLUMNS)
         if cols is None:
             return
-        spec = {c.field: c for c in HISTORY_COLUMNS}
+        rows = _Rows(sheet, cols, self.measures)
         ref_ci, period_ci, value_ci = cols["ref"], cols["period"], cols["value"]
-        target_ci, status_ci = cols.get("target"), cols.get("status")
-        measures = self.measures
-        width = max(ref_ci, period_ci, value_ci, target_ci or 0, status_ci or 0) + 1
-        periods: dict[str, Period | None] = {}
-        for ri in range(1, len(table.rows)):
-            row = table.rows[ri]
-            if len(row) < width:
-                row = row + [None] * (width - len(row))
-            # The common cells (plain text Ref and Period, a number) are read inline; any
-            # other goes through parse_cell, which reads it the same way or reports it.
-            ref = row[ref_ci]
-            if not (type(ref) is str and ref.isprintable() and (ref := ref.strip())):
-                if is_blank_row(row):
+        target_ci, status_ci = rows.target_ci, rows.status_ci
+        refs, periods, readings, statuses = rows.refs, rows.periods, rows.readings, rows.statuses
+        found = self.found
+        new = tuple.__new__
+        grid = table.rows
+        width, limit = rows.width, slips.PERCENT_SCALE_LIMIT
+        for ri in range(1, len(grid)):
+            row = grid[ri]
+            if fast and len(row) >= width:
+                ref = refs.get(row[ref_ci])
+                period = periods.get(row[period_ci])
+                value = row[value_ci]
+                if type(value) is float and -MAX_FIGURE < value < MAX_FIGURE:
+                    slip = value > limit or value < -limit  # on a % measure
+                else:
+                    value, slip = readings.get(value, _UNREAD)
+                target = row[target_ci] if target_ci is not None else None
+                if target is None:
+                    pass
+                elif type(target) is float and -MAX_FIGURE < target < MAX_FIGURE:
+                    slip = slip or target > limit or target < -limit
+                else:
+                    target, target_slip = readings.get(target, _UNREAD)
+                    slip = slip or target_slip
+                status = row[status_ci] if status_ci is not None else None
+                if status is not None:
+                    status = statuses.get(status, _MISS)
+                if (ref is not None and period is not None and value is not _MISS
+                        and target is not _MISS and status is not _MISS
+                        and not (slip and ref[1])):
+                    found.append(new(_Found, (ref[0], Observation(period, value, target, status),
+                                              sheet, ri, period_ci)))
                     continue
-                ref = parse_cell(sheet, row, ri, ref_ci, spec["ref"], parse_text)
-            if ref is None:
-                if not _blamed(self.problems, sheet, ri, ref_ci):
-                    sheet.add(ri, ref_ci, "Ref is blank")
-                continue
-            key = ref.casefold()
-            measure = measures.get(key)
-            if measure is None:
-                sheet.add(ri, ref_ci, f"Ref '{ref}' is not in the Measures table; this "
-                          "history row is not used", ref, severity="warning")
-                continue
-            label = row[period_ci]
-            if type(label) is str:
-                period = periods.get(label, _MISS)
-                if period is _MISS:
-                    period = periods[label] = _quick_period(label)
-            else:
-                period = None
-            if period is None:
-                frequency = (measure.frequency if measure.frequency in PERIOD_FREQUENCIES
-                             else None)
-                period = parse_cell(sheet, row, ri, period_ci, spec["period"],
+            self._read_row(rows, ri, row)
+
+    def _read_row(self, rows: _Rows, ri: int, row: list) -> None:
+        """One History row read cell by cell, its problems reported; what it finds
+        ordinary (a Ref, a label, a status text) goes into ``rows``' look-ups."""
+        sheet, spec = rows.sheet, _SPEC
+        ref_ci, period_ci, value_ci = rows.ref_ci, rows.period_ci, rows.value_ci
+        target_ci, status_ci = rows.target_ci, rows.status_ci
+        if len(row) < rows.width:
+            row = row + [None] * (rows.width - len(row))
+        # The common cells (plain text Ref and Period, a number) are read inline; any
+        # other goes through parse_cell, which reads it the same way or reports it.
+        raw_ref = ref = row[ref_ci]
+        if not (type(ref) is str and ref.isprintable() and (ref := ref.strip())):
+            if is_blank_row(row):
+                return
+            ref = parse_cell(sheet, row, ri, ref_ci, spec["ref"], parse_text)
+            raw_ref = None  # read by the general parser: not kept as a look-up
+        if ref is None:
+            if not _blamed(self.problems, sheet, ri, ref_ci):
+                sheet.add(ri, ref_ci, "Ref is blank")
+            return
+        key = ref.casefold()
+        measure = self.measures.get(key)
+        if measure is None:
+            sheet.add(ri, ref_ci, f"Ref '{ref}' is not in the Measures table; this "
+                      "history row is not used", ref, severity="warning")
+            return
+        if raw_ref is not None:
+            rows.refs[raw_ref] = (key, measure.unit is Unit.PERCENT)
+        label = row[period_ci]
+        period = None
+        if type(label) is str:
+            period = rows.periods.get(label)
+            if period is None and label not in rows.unread:
+                period = _quick_period(label)
+                if period is None:
+                    rows.unread.add(label)
+                else:
+                    rows.periods[label] = period
+        if period is None:
+            frequency = (measure.frequency if measure.frequency in PERIOD_FREQUENCIES
+                         else None)
+            period = parse_cell(sheet, row, ri, period_ci, spec["period"],
                                 lambda v: parse_period(v, frequency))
-            value = _quick_reading(row[value_ci]) or \
-                parse_cell(sheet, row, ri, value_ci, spec["value"], parse_reading, _BAD)
-            target = _NONE
-            if target_ci is not None and row[target_ci] is not None:
-                target = _quick_reading(row[target_ci]) or \
-                    parse_cell(sheet, row, ri, target_ci, spec["target"], parse_reading, _BAD)
-            status = None
-            if status_ci is not None and row[status_ci] is not None:
-                status = parse_cell(sheet, row, ri, status_ci, spec["status"], parse_status, _BAD)
-            if measure.unit is Unit.PERCENT and value is not _BAD:
-                for ci, reading in ((value_ci, value), (target_ci, target)):
-                    if reading is _BAD:
-                        continue
-                    message = slips.percent_scale(reading.value, reading.is_percent)
-                    if message is not None:
-                        sheet.add(ri, ci, message, reading.value)
-                        value = _BAD  # the row is not used
-            if period is None or value is _BAD or target is _BAD or status is _BAD:
-                if period is None and not _blamed(self.problems, sheet, ri, period_ci):
-                    sheet.add(ri, period_ci, "period is blank")
-                continue
-            self.found.append(_Found(key, Observation(period, value.value, target.value, status),
-                                     sheet, ri, period_ci))
+        value = _quick_reading(row[value_ci]) or \
+            rows.reading(ri, row, value_ci, spec["value"])
+        target = _NONE
+        if target_ci is not None and row[target_ci] is not None:
+            target = _quick_reading(row[target_ci]) or \
+                rows.reading(ri, row, target_ci, spec["target"])
+        status = None
+        if status_ci is not None and row[status_ci] is not None:
+            text = row[status_ci]
+            count = len(self.problems)
+            status = parse_cell(sheet, row, ri, status_ci, spec["status"], parse_status, _BAD)
+            if type(text) is str and len(self.problems) == count:
+                rows.statuses[text] = status
+        if measure.unit is Unit.PERCENT and value is not _BAD:
+            for ci, reading in ((value_ci, value), (target_ci, target)):
+                if reading is _BAD:
+                    continue
+                message = slips.percent_scale(reading.value, reading.is_percent)
+                if message is not None:
+                    sheet.add(ri, ci, message, reading.value)
+                    value = _BAD  # the row is not used
+        if period is None or value is _BAD or target is _BAD or status is _BAD:
+            if period is None and not _blamed(self.problems, sheet, ri, period_ci):
+                sheet.add(ri, period_ci, "period is blank")
+            return
+        self.found.append(_Found(key, Observation(period, value.value, target.value, status),
+                                 sheet, ri, period_ci))
 
     # --- the wide layout ---------------------------------------------------------------
 
@@ -201,23 +291,27 @@ class HistoryReader:
         """Each measure's checked history, oldest first, by Ref (casefolded)."""
         if not self.found:
             return {}
-        kept: dict[str, dict[Period, _Found]] = {}
-        # a measure's current period, by frequency: the last month each period may end in
-        last_end = ({f: self.current.latest(f).end for f in PERIOD_FREQUENCIES}
+        # by Ref: its periods kept (by the month each ends: one frequency a measure),
+        # the measure, and the frequency its rows must have (``None``: the first kept's)
+        kept: dict[str, list] = {}
+        # a measure's current period, by span: the last month each period may end in
+        last_end = ({(p := self.current.latest(f)).span: p.end for f in PERIOD_FREQUENCIES}
                     if self.current is not None else None)
         for item in self.found:
-            measure = self.measures[item.key]
-            series = kept.get(item.key)
-            if series is None:
-                series = kept[item.key] = {}
+            state = kept.get(item.key)
+            if state is None:
+                measure = self.measures[item.key]
+                state = kept[item.key] = [{}, measure, measure.frequency
+                                          if measure.frequency in PERIOD_FREQUENCIES else None]
+            series, measure, own = state
             obs = item.observation
             period = obs.period
-            own = _own_frequency(measure, series)
-            if own is not None and period.frequency is not own:
+            frequency = period.frequency
+            if own is not None and frequency is not own:
                 item.sheet.add(item.ri, item.period_ci, _wrong_frequency(measure, period, own),
                                period.label, severity="warning")
                 continue
-            earlier = series.get(period)
+            earlier = series.get(period.end)
             if earlier is not None:
                 item.sheet.add(item.ri, item.period_ci,
                                f"{measure.ref} has {period.label} twice (also "
@@ -225,11 +319,11 @@ class HistoryReader:
                                f"{earlier.sheet.address(earlier.ri, earlier.period_ci)}); "
                                "keep one", period.label)
                 continue
-            if last_end is not None and period.end >= last_end[period.frequency]:
+            if last_end is not None and period.end >= last_end[period.span]:
                 t = item.sheet.table
                 self.at_current.append((item.key, period, t.sheet, t.top + item.ri,
                                         t.left + item.period_ci))
-                if period.end > last_end[period.frequency]:
+                if period.end > last_end[period.span]:
                     item.sheet.add(item.ri, item.period_ci,
                                    f"period {period.label} is after the current period "
                                    f"{self.current.label} (Settings Period); history holds "
@@ -237,9 +331,18 @@ class HistoryReader:
                 else:
                     self._same_as_current(item, measure)
                 continue
-            series[obs.period] = item
-        return {key: tuple(series[p].observation for p in sorted(series))
-                for key, series in kept.items() if series}
+            series[period.end] = item
+            if own is None:
+                state[2] = frequency
+        out = {}
+        observation = _observation
+        for key, (series, _measure, _own) in kept.items():
+            if series:
+                ends = list(series)
+                if ends != sorted(ends):
+                    series = {end: series[end] for end in sorted(ends)}
+                out[key] = tuple(map(observation, series.values()))
+        return out
 
     def _same_as_current(self, item: _Found, measure: Measure) -> None:
         """A row for the current period: Current is the figure; say so if they differ."""
@@ -255,8 +358,12 @@ class HistoryReader:
                        f"({fmt(value)})", item.observation.period.label, severity="warning")
 
 
+_SPEC = {c.field: c for c in HISTORY_COLUMNS}
+#: A plain number on a % measure beyond this is the percent-scale slip (reported).
+_PERCENT_LIMIT = slips.PERCENT_SCALE_LIMIT
 _BAD = object()  # a cell whose problem is already recorded
 _MISS = object()
+_UNREAD = (_MISS, False)
 _NONE = Reading(None)
 
 
@@ -282,12 +389,6 @@ def _quick_period(value: object) -> Period | None:
 def _blamed(problems: list[Problem], sheet: Sheet, ri: int, ci: int) -> bool:
     cell = sheet.address(ri, ci)
     return any(p.sheet == sheet.table.sheet and p.cell == cell for p in problems)
-
-
-def _own_frequency(measure: Measure, series: dict[Period, _Found]) -> Frequency | None:
-    if measure.frequency in PERIOD_FREQUENCIES:
-        return measure.frequency
-    return next(iter(series)).frequency if series else None
 
 
 def _wrong_frequency(measure: Measure, period: Period, own: Frequency) -> str:

@@ -1,0 +1,88 @@
+"""The History table's look-up path gives what the cell-by-cell path gives: the same
+observations, the same problems at the same cells, in the same order."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+
+from kpi_core.model import Frequency, Measure, Period, Unit
+from kpi_core.reading.history import HistoryReader
+from kpi_core.reading.periods import parse_period
+from kpi_core.reading.rows import table_from_values
+from kpi_core.reading.scan import CellError, FormulaNoResult
+
+MEASURES = [
+    Measure("M1", "P", "percent", unit=Unit.PERCENT, current=0.95, frequency=Frequency.QUARTERLY),
+    Measure("M2", "P", "number", current=12.0),
+    Measure("m3", "P", "monthly", unit=Unit.PERCENT, frequency=Frequency.MONTHLY, current=0.5),
+    Measure("M4", "P", "annual", frequency=Frequency.ANNUAL, current=3.0),
+    Measure("M5", "P", "termly", frequency=Frequency.TERMLY, current=0.9),
+]
+
+REFS = ["M1", "M2", "m3", "M3", " M1 ", "M4", "M5", "M9", None, "", "  ", 7.0, "M\x01",
+        CellError("#N/A"), "M2"]
+LABELS = ["Q1 2016/17", "Q4 2015/16", "2015/16 Q2", "Q2 2016/17", "Q3 2016/17", "Q1 2016",
+          "Jun 2016", "Aug 2016", "2015/16", "2014/15", "Q3 2015/16", None, "", "soon",
+          dt.datetime(2016, 6, 30), dt.datetime(2016, 8, 31), 42.0, FormulaNoResult("A1"),
+          "Q1 16/17", "Sep 2016"]
+VALUES = [0.5, 0.91, 1.0, 2.0, 2.5, -3.0, 71.0, 120.0, None, "n/a", "abc", "85%", 5, "250%", "3",
+          float("nan"), float("inf"), 1e300, True, CellError("#DIV/0!"), 0.0]
+TARGETS = [None, None, None, 0.9, 2.0, 3.5, 90.0, "lots", "80%", 4, CellError("#REF!"), 0.7,
+           "3", " "]
+STATUSES = [None, None, None, "Green", "g", " amber ", "R", "Purple", "", "  ", 1.0,
+            "Data unavailable", "Green", FormulaNoResult("B2")]
+
+
+def _rows(seed: int, n: int, headers: list[str]) -> list[list[object]]:
+    rng = random.Random(seed)
+    rows: list[list[object]] = [headers]
+    for _ in range(n):
+        cells = {"Ref": rng.choice(REFS), "Period": rng.choice(LABELS),
+                 "Value": rng.choice(VALUES), "Target": rng.choice(TARGETS),
+                 "Status": rng.choice(STATUSES)}
+        row = [cells[h] for h in headers]
+        if rng.random() < 0.05:
+            row = row[:rng.randrange(len(row) + 1)]  # a short row (a live range's may be)
+        if rng.random() < 0.03:
+            row = [None] * len(headers)
+        rows.append(row)
+    return rows
+
+
+def _read(rows: list[list[object]], fast: bool, current: Period | None):
+    problems: list = []
+    at_current: list = []
+    reader = HistoryReader(MEASURES, current, problems, at_current)
+    reader.read_table(table_from_values("History", "Past", "B3", rows), fast=fast)
+    found = [(f.key, f.observation, f.ri, f.period_ci) for f in reader.found]
+    return found, reader.series(), problems, at_current
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("headers", [
+    ["Ref", "Period", "Value", "Target", "Status"],
+    ["Ref", "Period", "Value"],
+    ["Period", "Ref", "Value", "Status"],
+])
+@pytest.mark.parametrize("current", [parse_period("Q2 2016/17"), None])
+def test_the_look_up_path_reads_as_the_cell_by_cell_path(seed, headers, current):
+    rows = _rows(seed, 300, headers)
+    fast, slow = _read(rows, True, current), _read(rows, False, current)
+    assert fast[0] == slow[0]
+    assert fast[1] == slow[1]
+    assert [p.text for p in fast[2]] == [p.text for p in slow[2]]
+    assert fast[2] == slow[2]
+    assert fast[3] == slow[3]
+    assert slow[2] and any(slow[1].values())  # the cases hold both problems and history
+
+
+def test_the_look_up_path_takes_the_usual_rows():
+    rows = [["Ref", "Period", "Value", "Target", "Status"]] + [
+        ["M2", label, float(i), None, "Green"] for i, label in
+        enumerate(["Q3 2015/16", "Q4 2015/16", "Q1 2016/17"] * 3)]
+    fast, slow = _read(rows, True, None), _read(rows, False, None)
+    assert fast == slow
+    assert len(fast[2]) == 6  # each period twice more: reported by the checks across rows
