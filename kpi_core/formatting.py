@@ -27,6 +27,21 @@ def format_value(value: float | None, unit: Unit) -> str:
     """
     if value is None:
         return ""
+    # Each figure's text is kept, by unit: a scorecard with History writes each past
+    # figure twice (the trend's words, the Data sheet) and the same figures recur.
+    memo = (_PERCENTS if unit is Unit.PERCENT else _NUMBERS if unit is Unit.NUMBER
+            else _OTHERS.get(unit))
+    if memo is None:
+        return _format_value(value, unit)
+    text = memo.get(value)
+    if text is None:
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        text = memo[value] = _format_value(value, unit)
+    return text
+
+
+def _format_value(value: float, unit: Unit) -> str:
     if unit is Unit.PERCENT:
         return f"{_trim(value * 100)}%"
     if unit is Unit.MONEY:
@@ -35,6 +50,15 @@ def format_value(value: float | None, unit: Unit) -> str:
     if unit is Unit.DAYS:
         return f"{_trim(value)} day" + ("" if abs(value) == 1 else "s")
     return _trim(value)
+
+
+#: Figures' texts by unit (a value and any number equal to it read the same: ``-0.0``
+#: and ``0.0``, ``1`` and ``1.0``), each memo cleared when it reaches _MEMO_SIZE.
+_MEMO_SIZE = 1 << 16
+_PERCENTS: dict[float, str] = {}
+_NUMBERS: dict[float, str] = {}
+_OTHERS: dict[Unit, dict[float, str]] = {u: {} for u in Unit
+                                         if u is not Unit.PERCENT and u is not Unit.NUMBER}
 
 
 def format_magnitude(gap: float, unit: Unit) -> str:
