@@ -117,14 +117,27 @@ def compute_trend(measure: Measure, period: Period | None) -> tuple[TrendPoint, 
     """
     if not measure.history or period is None:
         return ()
-    span = period.span
-    values = {o.period.end: o.value for o in measure.history if o.period.span == span}
-    if not values:
+    return _trend(_by_end(measure.history, period.span), period, measure.current)
+
+
+def _by_end(history: tuple[Observation, ...], span: int) -> dict[int, Observation]:
+    """The History rows of periods ``span`` months long, by the month each ends (the
+    later row where two are of one period, as :func:`find_observation` finds)."""
+    return {o.period.end: o for o in history if o.period.span == span}
+
+
+def _trend(rows: dict[int, Observation], period: Period, current: float | None
+           ) -> tuple[TrendPoint, ...]:
+    """:func:`compute_trend` from the rows of ``period``'s span by the month each ends."""
+    if not rows:
         return ()
-    first = max(min(values), period.end - (TREND_PERIODS - 1) * span)
-    points = [TrendPoint(period_label(end, span), values.get(end))
-              for end in range(first, period.end, span)]
-    points.append(TrendPoint(period.label, measure.current))
+    span = period.span
+    first = max(min(rows), period.end - (TREND_PERIODS - 1) * span)
+    points = []
+    for end in range(first, period.end, span):
+        row = rows.get(end)
+        points.append(TrendPoint(period_label(end, span), row.value if row is not None else None))
+    points.append(TrendPoint(period.label, current))
     return tuple(points)
 
 
@@ -149,7 +162,10 @@ def compute_trends(measure: Measure, status: Status, direction: Direction | None
     """
     period = measure_period(measure, settings.current_period if settings else None)
     previous_period = period.previous() if period is not None else None
-    before = find_observation(measure.history, previous_period)
+    # the History rows of the measure's own span, by the month each ends: the previous
+    # period, the year before and the trend are looked up in it (one pass over History)
+    rows = _by_end(measure.history, period.span) if period is not None else {}
+    before = rows.get(previous_period.end) if previous_period is not None else None
 
     if before is None and measure.previous is not None:
         # a close copies the closed figure into Previous and History alike: where that
@@ -175,7 +191,7 @@ def compute_trends(measure: Measure, status: Status, direction: Direction | None
         movement = Movement.NEW  # History, but nothing for the previous period
 
     year_ago = period.year_earlier() if period is not None else None
-    long_obs = find_observation(measure.history, year_ago)
+    long_obs = rows.get(year_ago.end) if year_ago is not None else None
     direction_long = (_direction(measure, long_obs.value, settings) if long_obs is not None
                       else None)
 
@@ -189,7 +205,8 @@ def compute_trends(measure: Measure, status: Status, direction: Direction | None
         "previous_period": (previous_period.label
                             if previous_period is not None and previous_status is not None
                             else None),
-        "movement": movement, "trend": compute_trend(measure, period)}
+        "movement": movement,
+        "trend": _trend(rows, period, measure.current) if measure.history else ()}
 
 
 def _closed_as_previous(measure: Measure, period: Period | None) -> Observation | None:
