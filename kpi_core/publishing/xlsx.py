@@ -504,9 +504,10 @@ class _Core(Core):
             self._xml_data_element("dc:language", language)
 
 
-#: What XlsxWriter's ``<si>`` writer changes in a text: XML's escapes, the control
-#: characters and Excel's ``_xHHHH_`` escapes, and a rich string's ``<r>``.
-_SI_SPECIAL = re.compile('[\x00-\x08\x0b-\x1f"&<>\n\ufffe\uffff]|_x[0-9a-fA-F]{4}_')
+#: What XlsxWriter's ``<si>`` writer changes in a text: XML's escapes (``&<>``; a line
+#: break and a double quote it leaves as they are), the control characters and Excel's
+#: ``_xHHHH_`` escapes, and a rich string's ``<r>``.
+_SI_SPECIAL = re.compile('[\x00-\x08\x0b-\x1f&<>\ufffe\uffff]|_x[0-9a-fA-F]{4}_')
 
 
 class _SharedStrings(SharedStrings):
