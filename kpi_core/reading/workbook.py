@@ -112,14 +112,17 @@ def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = (),
 
 
 _MEASURE_FIELDS = tuple(f.name for f in fields(Measure))
+_FIELD_INDEX = {name: i for i, name in enumerate(_MEASURE_FIELDS)}
 _measure_values = attrgetter(*_MEASURE_FIELDS)
 
 
 def _with(measure: Measure, changes: dict[str, object]) -> Measure:
-    """``dataclasses.replace(measure, **changes)``, its fields gathered at C speed."""
-    values = dict(zip(_MEASURE_FIELDS, _measure_values(measure)))
-    values.update(changes)
-    return Measure(**values)
+    """``dataclasses.replace(measure, **changes)``, its fields gathered at C speed and
+    passed by position (every measure of a workbook with History is made again)."""
+    values = list(_measure_values(measure))
+    for name, value in changes.items():
+        values[_FIELD_INDEX[name]] = value
+    return Measure(*values)
 
 
 #: Sheets whose cells are read as the History table when no Excel table is named History
