@@ -144,8 +144,14 @@ def _fill_grids(pkg: Package, part: str, tables: list[_TableDef], grids: dict,
             lo, hi = max(first_row, t_top), min(first_row + len(rows) - 1, t_bottom)
             a, b = max(left - first_col, 0), max(right - first_col + 1, 0)
             at = max(first_col - left, 0)
-            for row_no in range(lo, hi + 1):
-                found = rows[row_no - first_row][a:b]
+            block = rows[lo - first_row:hi - first_row + 1]
+            if at == 0 and b - a == right - left + 1 and block and min(map(len, block)) >= b:
+                # each of the table's rows whole in the block (the usual case): made anew
+                grid[lo - t_top:hi - t_top + 1] = [list(map(ours, found, found)) for found in
+                                                  (row[a:b] for row in block)]
+                block = ()
+            for row_no, row in enumerate(block, lo):
+                found = row[a:b]
                 grid[row_no - t_top][at:at + len(found)] = map(ours, found, found)
             for row_no, col_no, index in styled:
                 if t_top <= row_no <= t_bottom and left <= col_no <= right:
