@@ -13,12 +13,15 @@ the spans, written as XlsxWriter writes them for its own cells.
 
 from __future__ import annotations
 
+import re
 from math import isfinite
 
 from xlsxwriter.exceptions import OverlappingRange
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_range, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
+#: A cell or a range of cells by plain A1 references: no text in it XML would escape.
+_PLAIN_REFS = re.compile(r"[A-Z]{1,3}[0-9]{1,7}(?::[A-Z]{1,3}[0-9]{1,7})?\Z")
 #: Excel's limit on a cell's text, in UTF-16 code units.
 MAX_UTF16 = 32_767
 
@@ -85,6 +88,28 @@ class DirectWorksheet(Worksheet):
             self.direct_tables.append(((top, left, bottom, right), ref))
             self._check_dimensions(bottom, right, True, True)
         return result
+
+    def _write_sparklines(self, sparkline) -> None:
+        """XlsxWriter's ``<x14:sparklines>`` of a group as one text: a scorecard with
+        History has a sparkline a measure. Each range's sheet name is escaped once, as
+        XlsxWriter escapes it; a range or location other than plain cell references
+        (``J5:Q5``) goes XlsxWriter's way."""
+        count = sparkline["count"]
+        ranges, locations = sparkline["ranges"][:count], sparkline["locations"][:count]
+        names: dict[str, str] = {}
+        parts = ["<x14:sparklines>"]
+        for spark_range, location in zip(ranges, locations):
+            sheet, bang, cells = spark_range.rpartition("!")
+            if not (_PLAIN_REFS.match(cells) and _PLAIN_REFS.match(location)):
+                super()._write_sparklines(sparkline)
+                return
+            name = names.get(sheet)
+            if name is None:
+                name = names[sheet] = self._escape_control_characters(self._escape_data(sheet))
+            parts.append(f"<x14:sparkline><xm:f>{name}{bang}{cells}</xm:f>"
+                         f"<xm:sqref>{location}</xm:sqref></x14:sparkline>")
+        parts.append("</x14:sparklines>")
+        self.fh.write("".join(parts))
 
     def _get_range_data(self, row_start, col_start, row_end, col_end):
         """A chart's cached data from the kept rows, as XlsxWriter gives it from its

@@ -208,3 +208,32 @@ def test_shared_strings_are_the_bytes_xlsxwriter_writes(tmp_path):
             written[name] = zf.read("xl/sharedStrings.xml")
     assert written["ours"] == written["xlsxwriter"]
     assert b"two\nlines" in written["ours"] and b"_x0007_" in written["ours"]
+
+
+@pytest.mark.parametrize("sheet_name", ["Trends", "Planning & Environment", "A <b> c",
+                                        "it's _x0041_ here", "Q1 2016-17"])
+def test_sparklines_are_the_xml_xlsxwriter_writes(tmp_path, sheet_name):
+    """The sparkline group written in one join is XlsxWriter's own writer's XML, byte for
+    byte: plain ranges, sheet names XML escapes, and ranges it hands back to XlsxWriter."""
+    import io
+
+    import xlsxwriter
+    from xlsxwriter.worksheet import Worksheet
+
+    from kpi_core.publishing.sheetdata import DirectWorksheet
+
+    written = {}
+    for kind in (DirectWorksheet, Worksheet):
+        book = xlsxwriter.Workbook(str(tmp_path / f"{kind.__name__}.xlsx"))
+        ws = book.add_worksheet(sheet_name, kind)
+        for ranges in ([f"J{r}:Q{r}" for r in range(1, 40)] + ["J40"],
+                       ["Other!A1:B1", "'My & sheet'!C2:D2"], ["J1:Q1", "$J$2:$Q$2"]):
+            ws.add_sparkline(0, 0, {"location": [f"H{i + 1}" for i in range(len(ranges))],
+                                    "range": ranges})
+        ws.fh = io.StringIO()
+        for group in ws.sparklines:
+            ws._write_sparklines(group)
+        written[kind] = ws.fh.getvalue()
+        book.close()
+    assert written[DirectWorksheet] == written[Worksheet]
+    assert written[Worksheet].count("<x14:sparkline>") == 40 + 2 + 2
