@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 from ..cells import cell_address, parse_cell_address
@@ -145,8 +146,15 @@ def _fill_grids(pkg: Package, part: str, tables: list[_TableDef], grids: dict,
             a, b = max(left - first_col, 0), max(right - first_col + 1, 0)
             at = max(first_col - left, 0)
             block = rows[lo - first_row:hi - first_row + 1]
-            if at == 0 and b - a == right - left + 1 and block and min(map(len, block)) >= b:
-                # each of the table's rows whole in the block (the usual case): made anew
+            lengths = set(map(len, block)) if at == 0 else ()
+            if lengths and a == 0 and lengths == {b}:
+                # the block is the table's rows and no more (the usual case): its cells
+                # mapped in one pass, then cut into rows
+                flat = list(map(ours, chain.from_iterable(block), chain.from_iterable(block)))
+                grid[lo - t_top:hi - t_top + 1] = [flat[i:i + b] for i in range(0, len(flat), b)]
+                block = ()
+            elif lengths and min(lengths) >= b:
+                # each of the table's rows whole in the block: made anew
                 grid[lo - t_top:hi - t_top + 1] = [list(map(ours, found, found)) for found in
                                                   (row[a:b] for row in block)]
                 block = ()
