@@ -67,8 +67,8 @@ def _ranks(a: Assessment) -> str | None:
 
 def _trend(a: Assessment) -> str | None:
     unit = a.measure.unit
-    return "; ".join(f"{t.period}: {format_value(t.value, unit) if t.value is not None else '-'}"
-                     for t in a.trend) or None
+    return "; ".join([f"{t.period}: {'-' if t.value is None else format_value(t.value, unit)}"
+                      for t in a.trend]) or None
 
 
 def _status(a: Assessment) -> str:

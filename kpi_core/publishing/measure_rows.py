@@ -138,12 +138,12 @@ def trend_sparkline(assessment: Assessment) -> Sparkline | None:
     '% seen, Q4 2015/16 to Q2 2016/17: 80%, no figure, 95%'
     """
     trend = assessment.trend
-    if sum(1 for t in trend if t.value is not None) < 2:
+    values = tuple([t.value for t in trend])
+    if len(values) - sum(1 for v in values if v is None) < 2:
         return None
     unit = assessment.measure.unit
-    words = ", ".join("no figure" if t.value is None else format_value(t.value, unit)
-                      for t in trend)
-    return Sparkline(values=tuple(t.value for t in trend), periods=tuple(t.period for t in trend),
+    words = ", ".join(["no figure" if v is None else format_value(v, unit) for v in values])
+    return Sparkline(values=values, periods=tuple([t.period for t in trend]),
                      alt_text=f"{assessment.measure.name}, {trend[0].period} to "
                               f"{trend[-1].period}: {words}")
 
