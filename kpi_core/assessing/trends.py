@@ -133,11 +133,11 @@ def _trend(rows: dict[int, Observation], period: Period, current: float | None
         return ()
     span = period.span
     first = max(min(rows), period.end - (TREND_PERIODS - 1) * span)
-    points = []
-    for end in range(first, period.end, span):
-        row = rows.get(end)
-        points.append(TrendPoint(period_label(end, span), row.value if row is not None else None))
-    points.append(TrendPoint(period.label, current))
+    new, get = tuple.__new__, rows.get
+    points = [new(TrendPoint, (period_label(end, span),
+                               None if (row := get(end)) is None else row.value))
+              for end in range(first, period.end, span)]
+    points.append(new(TrendPoint, (period.label, current)))
     return tuple(points)
 
 

@@ -171,7 +171,8 @@ class HistoryReader:
                 if (ref is not None and period is not None and value is not _MISS
                         and target is not _MISS and status is not _MISS
                         and not (slip and ref[1])):
-                    found.append(new(_Found, (ref[0], Observation(period, value, target, status),
+                    found.append(new(_Found, (ref[0], new(Observation, (period, value, target,
+                                                                    status)),
                                               sheet, ri, period_ci)))
                     continue
             self._read_row(rows, ri, row)
