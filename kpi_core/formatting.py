@@ -6,6 +6,8 @@ everywhere.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from .model import Unit
 
 
@@ -39,6 +41,21 @@ def format_value(value: float | None, unit: Unit) -> str:
             memo.clear()
         text = memo[value] = _format_value(value, unit)
     return text
+
+
+def format_values(values: Sequence[float | None], unit: Unit) -> list[str]:
+    """:func:`format_value` of each of ``values``, the texts kept before looked up at C
+    speed (a trend's eight figures).
+
+    >>> format_values((0.5, None, 0.275), Unit.PERCENT)
+    ['50%', '', '27.5%']
+    """
+    memo = (_PERCENTS if unit is Unit.PERCENT else _NUMBERS if unit is Unit.NUMBER
+            else _OTHERS.get(unit))
+    texts = list(map(memo.get, values)) if memo is not None else [None] * len(values)
+    if None in texts:  # a figure not seen before, or no figure
+        return [format_value(v, unit) if t is None else t for v, t in zip(values, texts)]
+    return texts
 
 
 def _format_value(value: float, unit: Unit) -> str:

@@ -28,3 +28,16 @@ def test_the_memo_is_bounded(monkeypatch):
     for i in range(100):
         assert format_value(i / 7, Unit.PERCENT) == formatting._format_value(i / 7, Unit.PERCENT)
     assert len(formatting._PERCENTS) <= 10
+
+
+@pytest.mark.parametrize("unit", list(Unit))
+def test_several_figures_read_as_each_one(unit):
+    from kpi_core.formatting import format_values
+
+    rng = random.Random(str(unit))
+    for _ in range(200):
+        values = [None if rng.random() < 0.2 else round(rng.uniform(-2, 2), rng.randrange(5))
+                  for _ in range(rng.randrange(10))]
+        assert format_values(values, unit) == [format_value(v, unit) for v in values]
+        assert format_values(tuple(values), unit) == [format_value(v, unit) for v in values]
+    assert all(format_value(v, unit) for v in VALUES)  # "" only for no figure

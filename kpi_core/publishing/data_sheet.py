@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from ..formatting import format_gap, format_value
+from ..formatting import format_gap, format_value, format_values
 from ..model import Assessment, Unit
 from .spec import Cell, Column, Sheet, Table
 
@@ -66,9 +66,9 @@ def _ranks(a: Assessment) -> str | None:
 
 
 def _trend(a: Assessment) -> str | None:
-    unit = a.measure.unit
-    return "; ".join([f"{t.period}: {'-' if t.value is None else format_value(t.value, unit)}"
-                      for t in a.trend]) or None
+    trend = a.trend
+    texts = format_values([t.value for t in trend], a.measure.unit)  # "": no figure
+    return "; ".join([f"{t.period}: {text or '-'}" for t, text in zip(trend, texts)]) or None
 
 
 def _status(a: Assessment) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..assessing.comparators import describe_comparison
-from ..formatting import format_gap, format_value
+from ..formatting import format_gap, format_value, format_values
 from ..model import Assessment, Measure, Movement, Unit
 from .data_sheet import CHECK_DATA, value_style
 from .spec import Cell, Scorecard, Sparkline, Table
@@ -139,10 +139,12 @@ def trend_sparkline(assessment: Assessment) -> Sparkline | None:
     """
     trend = assessment.trend
     values = tuple([t.value for t in trend])
-    if len(values) - sum(1 for v in values if v is None) < 2:
+    gaps = values.count(None)
+    if len(values) - gaps < 2:
         return None
-    unit = assessment.measure.unit
-    words = ", ".join(["no figure" if v is None else format_value(v, unit) for v in values])
+    texts = format_values(values, assessment.measure.unit)
+    words = ", ".join(texts if not gaps else
+                      ["no figure" if v is None else t for v, t in zip(values, texts)])
     return Sparkline(values=values, periods=tuple([t.period for t in trend]),
                      alt_text=f"{assessment.measure.name}, {trend[0].period} to "
                               f"{trend[-1].period}: {words}")
