@@ -303,6 +303,7 @@ class _SheetWriter:
         refs = out.refs_for(len(values))
         text_attr = out.style(text_style) + ' t="s"><v>'
         index = out.strings._get_shared_string_index
+        attrs = out.attrs
         measure = text_style not in NO_WRAP_STYLES
         parts: list[str] = []
         height = DEFAULT_ROW_HEIGHT
@@ -317,15 +318,18 @@ class _SheetWriter:
                     parts.append(f"{refs[c]}{row}\"{text_attr}{index(value)}</v></c>")
                 if measure:
                     height = max(height, self._fit(value, c, text_style))
-            elif value.value is None:
+            elif (number := value.value) is None:
                 if value.style != "blank":
                     out.blank(parts, row, c, value.style)
                 else:
                     continue
-            elif isinstance(value.value, str):
-                out.text(parts, row, c, truncate_cell_text(value.value), value.style)
+            elif number.__class__ is float and number - number == 0.0:  # finite
+                attr = attrs.get(value.style) or out.style(value.style)
+                parts.append(f"{refs[c]}{row}\"{attr}><v>{number:.16G}</v></c>")
+            elif isinstance(number, str):
+                out.text(parts, row, c, truncate_cell_text(number), value.style)
             else:
-                out.number(parts, row, c, value.value, value.style)
+                out.number(parts, row, c, number, value.style)
             if first < 0:
                 first = c
             last = c
