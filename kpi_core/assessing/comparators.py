@@ -24,11 +24,14 @@ import math
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import eq
 
 from ..model import (
     GROUP_ENGLAND, GROUP_REGION, GROUP_STATISTICAL_NEIGHBOURS, Benchmark, ComparatorValue, Measure,
     Polarity, Rank,
 )
+from ..reading.comparator_rows import ComparatorRows
 
 #: A quartile band needs this many authorities with data.
 MIN_FOR_QUARTILES = 4
@@ -208,44 +211,76 @@ def select_group_years(measure: Measure) -> list[GroupYear]:
     for the group's latest year, our Current where our own row is missing or blank.
     Groups where we have no value in any year, or no other authority has data, are
     left out.
+
+    Worked by column (:class:`ComparatorRows`): a group's rows and a year's found at C
+    speed; only the rows of the year compared in are gone through one by one.
     """
-    # group -> year -> (others' values, aggregate rows, our value); one pass over the rows
-    by_group: dict[str, dict[str, tuple[list, list, list]]] = {}
-    order: dict[str, int] = {}
+    rows = measure.comparators
+    if not isinstance(rows, ComparatorRows):
+        rows = ComparatorRows.of(rows)
+    groups, years, values, own, aggregates = (rows.groups, rows.years, rows.values, rows.own,
+                                              rows.aggregates)
+    everyone = range(len(values))
+    order = _year_order(rows)
     own_by_year: dict[str, float] = {}
-    for row in measure.comparators:
-        years = by_group.get(row.group)
-        if years is None:
-            years = by_group[row.group] = {}
-        bucket = years.get(row.year)
-        if bucket is None:
-            bucket = years[row.year] = ([], [], [])
-            order[row.year] = row.year_key
-        value = row.value
-        if value is None:
-            continue
-        if row.own:
-            bucket[2].append(value)
-            own_by_year.setdefault(row.year, value)
-        elif row.aggregate:
-            bucket[1].append(row)
-        else:
-            bucket[0].append(value)
+    if any(own):
+        for i in compress(everyone, own):
+            if values[i] is not None:
+                own_by_year.setdefault(years[i], values[i])
+    named = dict.fromkeys(groups)
     out = []
-    for group, years in by_group.items():
-        latest = sorted(years, key=lambda y: (order[y], y), reverse=True)
+    for group in named:
+        if len(named) == 1:
+            at, group_years = everyone, years
+        else:
+            at = list(compress(everyone, map(eq, groups, repeat(group))))
+            group_years = list(map(years.__getitem__, at))
+        in_group = dict.fromkeys(group_years)
+        latest = sorted(in_group, key=lambda y: (order[y], y), reverse=True)
         for k, year in enumerate(latest):
-            others, aggregates, own = years[year]
-            ours = own[0] if own else own_by_year.get(year)
+            sel = at if len(in_group) == 1 else list(compress(at, map(eq, group_years,
+                                                                      repeat(year))))
+            vals = list(map(values.__getitem__, sel))
+            mine = list(map(own.__getitem__, sel))
+            names = list(map(aggregates.__getitem__, sel))
+            plain = True not in mine and names.count(None) == len(names)
+            ours = None
+            if not plain:
+                ours = next((v for v, m in zip(vals, mine) if m and v is not None), None)
+            if ours is None:
+                ours = own_by_year.get(year)
             if ours is None and k == 0:
                 ours = measure.current
             if ours is None:
                 continue
+            if plain:
+                others = [v for v in vals if v is not None]
+                found: tuple[ComparatorValue, ...] = ()
+            else:
+                others = [v for v, m, a in zip(vals, mine, names)
+                          if v is not None and not m and a is None]
+                found = tuple(rows[i] for i, v, m, a in zip(sel, vals, mine, names)
+                              if v is not None and not m and a is not None)
             if others:
                 others.sort()
-                out.append(GroupYear(group, year, ours, tuple(others), tuple(aggregates)))
+                out.append(GroupYear(group, year, ours, tuple(others), found))
             break
     return out
+
+
+def _year_order(rows: ComparatorRows) -> dict[str, int]:
+    """Each year's sort key: the key of the last row to open a (group, year) pair (a year
+    text's rows all have the same key when read from a workbook)."""
+    years, keys = rows.years, rows.year_keys
+    if len(set(zip(years, keys))) == len(set(years)):
+        return dict(zip(years, keys))
+    order: dict[str, int] = {}
+    opened: set[tuple[str, str]] = set()
+    for group, year, key in zip(rows.groups, years, keys):
+        if (group, year) not in opened:
+            opened.add((group, year))
+            order[year] = key
+    return order
 
 
 def _average_name(group: str) -> str:
