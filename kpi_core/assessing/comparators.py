@@ -25,7 +25,7 @@ from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
-from operator import eq
+from operator import and_, eq, is_, is_not, not_
 
 from ..model import (
     GROUP_ENGLAND, GROUP_REGION, GROUP_STATISTICAL_NEIGHBOURS, Benchmark, ComparatorValue, Measure,
@@ -230,22 +230,15 @@ def select_group_years(measure: Measure) -> list[GroupYear]:
     named = dict.fromkeys(groups)
     out = []
     for group in named:
-        if len(named) == 1:
-            at, group_years = everyone, years
-        else:
-            at = list(compress(everyone, map(eq, groups, repeat(group))))
-            group_years = list(map(years.__getitem__, at))
+        at = everyone if len(named) == 1 else _where(groups, group, everyone)
+        group_years = _take(years, at)
         in_group = dict.fromkeys(group_years)
         latest = sorted(in_group, key=lambda y: (order[y], y), reverse=True)
         for k, year in enumerate(latest):
-            sel = at if len(in_group) == 1 else list(compress(at, map(eq, group_years,
-                                                                      repeat(year))))
-            vals = list(map(values.__getitem__, sel))
-            mine = list(map(own.__getitem__, sel))
-            names = list(map(aggregates.__getitem__, sel))
-            plain = True not in mine and names.count(None) == len(names)
+            sel = at if len(in_group) == 1 else _where(group_years, year, at)
+            vals, mine, names = _take(values, sel), _take(own, sel), _take(aggregates, sel)
             ours = None
-            if not plain:
+            if True in mine:
                 ours = next((v for v, m in zip(vals, mine) if m and v is not None), None)
             if ours is None:
                 ours = own_by_year.get(year)
@@ -253,14 +246,16 @@ def select_group_years(measure: Measure) -> list[GroupYear]:
                 ours = measure.current
             if ours is None:
                 continue
-            if plain:
-                others = [v for v in vals if v is not None]
-                found: tuple[ComparatorValue, ...] = ()
-            else:
-                others = [v for v, m, a in zip(vals, mine, names)
-                          if v is not None and not m and a is None]
-                found = tuple(rows[i] for i, v, m, a in zip(sel, vals, mine, names)
-                              if v is not None and not m and a is not None)
+            kept = map(is_, names, repeat(None))  # authorities: not our own, not aggregates
+            if True in mine:
+                kept = map(and_, kept, map(not_, mine))
+            others = list(compress(vals, kept))
+            if None in others:
+                others = [v for v in others if v is not None]
+            found: tuple[ComparatorValue, ...] = ()
+            if names.count(None) != len(names):
+                found = tuple(rows[i] for i in compress(sel, map(is_not, names, repeat(None)))
+                              if values[i] is not None and not own[i])
             if others:
                 others.sort()
                 out.append(GroupYear(group, year, ours, tuple(others), found))
@@ -268,10 +263,29 @@ def select_group_years(measure: Measure) -> list[GroupYear]:
     return out
 
 
+def _where(column: Sequence, value: object, at: Sequence[int]) -> Sequence[int]:
+    """The indexes ``at`` (``column``'s own, in step) where ``column`` holds ``value``: a
+    range where they are one run (the usual Comparators table: a group's rows together)."""
+    first = column.index(value)
+    last = len(column) - 1 - column[::-1].index(value)
+    if column.count(value) == last - first + 1:
+        return at[first:last + 1]
+    return list(compress(at, map(eq, column, repeat(value))))
+
+
+def _take(column: Sequence, at: Sequence[int]) -> list:
+    """``column``'s items at the indexes ``at``: a slice where ``at`` is a range."""
+    if isinstance(at, range) and at.step == 1:
+        return column[at.start:at.stop]
+    return list(map(column.__getitem__, at))
+
+
 def _year_order(rows: ComparatorRows) -> dict[str, int]:
     """Each year's sort key: the key of the last row to open a (group, year) pair (a year
     text's rows all have the same key when read from a workbook)."""
     years, keys = rows.years, rows.year_keys
+    if not keys or keys.count(keys[0]) == len(keys):
+        return dict.fromkeys(years, keys[0] if keys else 0)
     if len(set(zip(years, keys))) == len(set(years)):
         return dict(zip(years, keys))
     order: dict[str, int] = {}

@@ -6,31 +6,33 @@ and the sheet is read by the row readers (:mod:`kpi_core.reading.compiled`, else
 :mod:`kpi_core.reading.scan`) from the top, so the results are the same either way.
 It needs nothing compiled: xlwings Lite (Pyodide) takes it too.
 
-How. The part is inflated a few megabytes at a time (through the zip's size and ratio
-caps and the DTD guard) and cut at a row's end; each slice is one ``re.findall`` of a
-row pattern built for the table's columns, every cell optional, each cell's one group
-its value with its type folded in (``s"><v>12`` a shared string, ``0.938`` a number):
+How. The part is inflated a megabyte at a time (through the zip's size and ratio caps
+and the DTD guard) and cut at a row's end every few megabytes; each slice is one
+``re.findall`` of a row pattern built for the table's columns, every cell optional,
+each cell's shared-string index and number in a group each (and its style where the
+slice has styles), the whole row in a group of its own:
 
-- the proof that every byte of the slice was read: it starts with ``<row`` and ends
-  with ``</row>``, and the counts of ``<row``, ``</row>``, ``</row><row `` and of
-  matched rows agree, so the slice is the matched rows end to end (no text, comment,
-  entity, processing instruction, formula, inline string, error, boolean or other
+- the proof that every byte of the slice was read: the matched rows' lengths add up to
+  the slice's, so the slice is the matched rows end to end (no text, comment, entity,
+  processing instruction, formula, inline string, error, boolean, other attribute or
   cell between or inside them);
 - each cell names the row it is in (the pattern's back reference) and a column of the
-  table (its letters are in the pattern); rows go up, slice after slice;
+  table, in order (its letters are in the pattern); rows go up, slice after slice;
 - a number is ``-?[0-9][0-9.eE+-]*`` parsed by ``float`` (a text it refuses is handed
-  back); a shared string's index is one of the workbook's (``_xHHHH_`` escapes and
-  phonetic runs were decoded by :class:`Book` as for every reader; each text is its
-  one object there);
+  back); a shared string's index is one of the workbook's, its text the one object
+  :class:`Book` holds for it (``_xHHHH_`` escapes decoded there, as for every reader);
 - where a slice has ``s="`` (a style) a pattern that also takes each cell's style is
   used, and a style that shows a percent or a date does what it does in the grid.
+
+Measured on the 172 MB Comparators part: inflating it ~0.5 s, the patterns ~0.8 s,
+the columns made of the captures ~0.6 s (the row readers: ~4 s, and a list a row).
 """
 
 from __future__ import annotations
 
 import re
 from itertools import compress, count, repeat
-from operator import itemgetter, lt, not_
+from operator import lt, not_
 from xml.parsers import expat
 
 from .package import Package, StopScan
@@ -44,10 +46,12 @@ SLICE_BYTES = 4 << 20
 _SHEET_DATA = b"<sheetData>"
 _SHEET_DATA_END = b"</sheetData>"
 _ROW_END = b"</row>"
-_NUMBER = rb"-?[0-9][0-9.eE+-]*"
-#: A cell's value with its type folded in: after ` t="` a shared string's ``s"><v>N``,
-#: after ``><v>`` a number (the look-aheads keep the two apart).
-_VALUE = rb' t="s"><v>([0-9]+)</v></c>|><v>(' + _NUMBER + rb")</v></c>"
+#: The patterns' runs are possessive (``*+``, ``++``: the character after a run is never
+#: one of it, so nothing is lost) and each optional cell a branch ``(?:cell|)``, not
+#: ``(?:cell)?``: a fifth less time in the regular expression engine.
+_NUMBER = rb"-?[0-9][0-9.eE+-]*+"
+#: A cell's value: a shared string's index (``t="s"``) or a number, in a group each.
+_VALUE = rb' t="s"><v>([0-9]++)</v></c>|><v>(' + _NUMBER + rb")</v></c>"
 
 
 class NotColumnar(Exception):
@@ -91,10 +95,10 @@ def _row_pattern(left: int, right: int, styled: bool) -> re.Pattern:
     for col in range(left, right + 1):
         head = b'<c r="' + _column_letters(col) + rb'(?P=r)"'
         if styled:
-            cells.append(b"(?:" + head + rb'(?: s="([0-9]+)")?(?:/>|' + _VALUE + b"))?")
+            cells.append(b"(?:" + head + rb'(?: s="([0-9]++)"|)(?:/>|' + _VALUE + b")|)")
         else:
-            cells.append(b"(?:" + head + rb"(?:/>|" + _VALUE + b"))?")
-    return re.compile(rb'(<row r="(?P<r>[1-9][0-9]*)"(?: spans="[0-9]+:[0-9]+")?>'
+            cells.append(b"(?:" + head + rb"(?:/>|" + _VALUE + b")|)")
+    return re.compile(rb'(<row r="(?P<r>[1-9][0-9]*+)"(?: spans="[0-9]++:[0-9]++"|)>'
                       + b"".join(cells) + _ROW_END + b")")
 
 
@@ -115,7 +119,6 @@ def read_columns(pkg: Package, part: str, book: Book, top: int, bottom: int, lef
     state = {"head": b"", "parts": [], "size": 0, "tail": b""}
 
     def feed(chunk: bytes) -> None:
-        pkg.release()  # held bytes are bounded by the slice
         if state["head"] is not None:
             head = state["head"] + chunk
             start = head.find(_SHEET_DATA)
@@ -152,7 +155,7 @@ def read_columns(pkg: Package, part: str, book: Book, top: int, bottom: int, lef
     def finish() -> None:
         raise NotColumnar  # the part ended before its rows did: the row readers say so
 
-    pkg.parse_with(part, feed, finish)
+    pkg.parse_with(part, feed, finish, chunk_size=1 << 20, bounded=True)
     height = bottom - top + 1
     columns = reader.columns
     for column in columns:
@@ -203,9 +206,8 @@ class _Reader:
         found = (self.styled if styled else self.plain).findall(rows)
         if not found:
             raise NotColumnar
-        # the groups: the whole row, its number, then per cell (style,) string, number;
-        # columns of them, not zip(*found): a tuple per row is what the lane does not make
-        groups = [list(map(itemgetter(k), found)) for k in range(len(found[0]))]
+        # the groups: the whole row, its number, then per cell (style,) string, number
+        groups = list(zip(*found))
         del found
         if sum(map(len, groups[0])) != len(rows):
             raise NotColumnar  # the matched rows, end to end, are not the whole slice
@@ -251,16 +253,17 @@ class _Reader:
             for ci in range(self.width):
                 self._styles(groups[2 + step * ci][lo:hi], numbers, ci)
 
-    def _values(self, strings: list[bytes], numbers: list[bytes]) -> list[object]:
+    def _values(self, strings: tuple[bytes, ...], numbers: tuple[bytes, ...]) -> list[object]:
         """A column's captures to values: ``None``, a shared string's text, a number."""
         texts = self.texts
         if any(strings):
-            new = set(strings).difference(texts)
-            new.discard(b"")
-            for capture in new:
-                texts[capture] = self._text(capture)
-            if not any(numbers):
-                return list(map(texts.get, strings))  # no number: b"" -> None
+            if not any(numbers):  # texts alone (b"" an empty cell: None)
+                out = list(map(texts.get, strings))
+                if None not in out:
+                    return out
+                self._learn(strings)
+                return list(map(texts.get, strings))
+            self._learn(strings)
         if b"" not in numbers:
             try:
                 return list(map(float, numbers))
@@ -279,13 +282,20 @@ class _Reader:
                 out[i] = texts.get(strings[i])  # a text, or None for an empty cell
             return out
 
+    def _learn(self, strings: tuple[bytes, ...]) -> None:
+        """The texts of shared-string captures not seen before."""
+        new = set(strings).difference(self.texts)
+        new.discard(b"")
+        for capture in new:
+            self.texts[capture] = self._text(capture)
+
     def _text(self, capture: bytes) -> str:
         index = int(capture)
         if index >= self.n_strings:
             raise NotColumnar  # the row readers say #REF!
         return self.book.strings[index]
 
-    def _styles(self, styles: list[bytes], numbers: list[int], ci: int) -> None:
+    def _styles(self, styles: tuple[bytes, ...], numbers: list[int], ci: int) -> None:
         book = self.book
         column = self.columns[ci]
         for i in compress(count(), styles):

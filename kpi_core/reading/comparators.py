@@ -24,7 +24,7 @@ import math
 import re
 from collections.abc import Iterable
 from itertools import compress, count, islice, repeat, zip_longest
-from operator import is_, is_not, itemgetter, not_
+from operator import and_, gt, is_, is_not, itemgetter
 
 from ..model import (
     GROUP_ENGLAND, GROUP_REGION, GROUP_STATISTICAL_NEIGHBOURS, ComparatorValue, Problem, Settings,
@@ -191,13 +191,26 @@ def read_comparators(table: RawTable, problems: list[Problem], settings: Setting
                               list(map(first, m_years)), m_values, list(map(first, m_groups)),
                               list(map(second, m_years)), own, list(map(third, m_auths)),
                               numbers)
-        own_seen = own_seen or any(own)
-        if not as_written or len(set(zip(rows.authorities, rows.years, rows.groups))) != len(rows):
+        own_seen = own_seen or True in own
+        if not as_written or not _distinct(rows.authorities, rows.years, rows.groups):
             rows = ComparatorRows.of(_without_duplicates(sheet, c_auth, rows, folded))
         out[key] = rows
     if out and not own_seen:
         _own_not_found(sheet, cols["authority"], settings)
     return out
+
+
+def _distinct(authorities: list[str], years: list[str], groups: list[str]) -> bool:
+    """No two rows with the same Authority, Year and Group, as written: found without a
+    tuple per row where the rows of one year hold each group together."""
+    n = len(authorities)
+    if len(set(authorities)) == n:
+        return True
+    if years.count(years[0]) == n:
+        cuts = [0, *compress(count(1), map(is_not, groups[1:], groups[:-1])), n]
+        if len(cuts) - 1 == len(set(groups)):  # each group one run
+            return all(len(set(authorities[a:b])) == b - a for a, b in zip(cuts, cuts[1:]))
+    return len(set(zip(authorities, years, groups))) == n
 
 
 #: A row read and not used (its problem reported), or blank.
@@ -294,17 +307,21 @@ class _RowReader:
         for mapped in (refs, auths, years, groups):
             if None in mapped:
                 odd.update(compress(count(), map(is_, mapped, repeat(None))))
-        plain = list(map(is_, map(type, values), repeat(float)))
-        odd.update(compress(count(), map(not_, plain)))
-        if not math.isfinite(sum(compress(values, plain))):
-            odd.update(j for j, v in enumerate(values) if type(v) is float and v - v != 0.0)
+        not_plain = list(compress(count(), map(is_not, map(type, values), repeat(float))))
+        odd.update(not_plain)
+        numbers = list(values)  # the plain numbers, 0.0 in place of the rest
+        for j in not_plain:
+            numbers[j] = 0.0
+        if not math.isfinite(sum(numbers)):
+            odd.update(j for j, v in enumerate(numbers) if v - v != 0.0)
         c_ref, _c_auth, _c_year, c_value, _c_group = self.order
         percent_cells = self.sheet.table.percent_cells
         percent = {raw for raw, ref in self.refs.items() if ref[2] is Unit.PERCENT}
-        if percent:
-            for j in compress(count(), map(percent.__contains__, islice(columns[c_ref], 1, None))):
-                v = values[j]
-                if type(v) is float and abs(v) > 2 and (j + 1, c_value) not in percent_cells:
+        if percent:  # a number above 2 in a % measure: a warning, in its row's turn
+            above = map(gt, map(abs, numbers), repeat(2.0))
+            in_percent = map(percent.__contains__, islice(columns[c_ref], 1, None))
+            for j in compress(count(), map(and_, above, in_percent)):
+                if (j + 1, c_value) not in percent_cells:
                     odd.add(j)
         for j in sorted(odd):
             yield j, self._row(j + 1, [c[j + 1] for c in columns])
