@@ -422,5 +422,22 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
 
 
+def run() -> None:
+    """The process's entry (the ``kpi-scorecard`` script, ``python -m addin.cli``, the
+    frozen executable): :func:`main`, then the process ends without tearing down its
+    objects one by one. Everything the command writes is closed by then (files are
+    written whole, then renamed); only the standard streams are flushed here. Python's
+    own exit would walk every object left (modules, caches) and free it: 0.03-0.06 s of
+    a 5,000-measure regenerate (python -m benchmarks.run), for memory the system frees
+    at once. atexit handlers still run: none of ours needs one, a library's may."""
+    code = main()
+    import atexit
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

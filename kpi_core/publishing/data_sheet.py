@@ -19,8 +19,9 @@ CHECK_DATA = "Check data"
 
 
 def _is_whole(number: float, places: int = 0) -> bool:
-    scaled = number * 10 ** places
-    return abs(scaled - round(scaled)) < 1e-9 * max(1.0, abs(scaled))
+    scaled = number * 10 ** places if places else number
+    size = scaled if scaled >= 0 else -scaled
+    return abs(scaled - round(scaled)) < 1e-9 * (size if size > 1.0 else 1.0)
 
 
 def value_style(value: float, unit: Unit) -> str:

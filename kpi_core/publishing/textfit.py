@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 
 UNITS_PER_EM = 2048
 #: Advance widths of the printable ASCII characters (32-126), Carlito Regular and Bold.
@@ -123,6 +124,12 @@ def _available(width: float, renderer: Renderer) -> float:
     return renderer.column_pixels(width) / FONT_PX * UNITS_PER_EM
 
 
+@lru_cache(maxsize=256)
+def _narrowest(width: float, renderers: tuple[Renderer, ...]) -> float:
+    """The line's room in font units in the renderer that gives it least."""
+    return min(_available(width, r) for r in renderers)
+
+
 @lru_cache(maxsize=8192)
 def line_counts(text: str, width: float, bold: bool, renderers: tuple[Renderer, ...]
                 ) -> tuple[int, ...]:
@@ -130,9 +137,13 @@ def line_counts(text: str, width: float, bold: bool, renderers: tuple[Renderer, 
     measured before in the same column not again: statuses, units, repeated notes)."""
     if not renderers:
         return ()
-    # text no wider than the line even in the widest characters: one line, no measuring
-    if "\n" not in text and len(text) * _WIDE <= min(_available(width, r) for r in renderers):
-        return (1,) * len(renderers)
+    if "\n" not in text:
+        narrowest = _narrowest(width, renderers)
+        # no wider than the line even in the widest characters, or in its own (its
+        # words and spaces side by side): one line in every renderer, no wrapping to do
+        if len(text) * _WIDE <= narrowest or (
+                sum(map(_WIDTHS[bold].get, text, repeat(_WIDE))) <= narrowest):
+            return (1,) * len(renderers)
     paragraphs = _paragraphs(text, bold)
     space = _WIDTHS[bold][" "]
     out = []

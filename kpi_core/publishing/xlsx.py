@@ -21,6 +21,8 @@ on 3, and no page of the ``Data`` sheet, which stays out of the print (its
 from __future__ import annotations
 
 import re
+import sys
+import zipfile
 from math import isfinite
 from pathlib import Path
 
@@ -51,6 +53,11 @@ CHART_FONT_SIZE = 11
 #: Sparklines: the line, and the markers of the first, last, highest and lowest points.
 SPARKLINE_COLOURS = {"series_color": "#1D70B8", "first_color": "#505A5F",
                      "last_color": "#0B0C0C", "high_color": "#00703C", "low_color": "#D4351C"}
+
+#: The deflate level of the written package: 2 compresses a 5,000-measure scorecard in a
+#: third of the time of zlib's default 6 (0.04 s rather than 0.10 s; 0.06 s rather than
+#: 0.17 s with History), the file about a fifth larger (1.2 MB rather than 1.0 MB).
+ZIP_LEVEL = 2
 
 WORKBOOK_OPTIONS = {
     "strings_to_formulas": False,
@@ -296,6 +303,7 @@ class _SheetWriter:
         refs = out.refs_for(len(values))
         text_attr = out.style(text_style) + ' t="s"><v>'
         index = out.strings._get_shared_string_index
+        attrs = out.attrs
         measure = text_style not in NO_WRAP_STYLES
         parts: list[str] = []
         height = DEFAULT_ROW_HEIGHT
@@ -310,15 +318,18 @@ class _SheetWriter:
                     parts.append(f"{refs[c]}{row}\"{text_attr}{index(value)}</v></c>")
                 if measure:
                     height = max(height, self._fit(value, c, text_style))
-            elif value.value is None:
+            elif (number := value.value) is None:
                 if value.style != "blank":
                     out.blank(parts, row, c, value.style)
                 else:
                     continue
-            elif isinstance(value.value, str):
-                out.text(parts, row, c, truncate_cell_text(value.value), value.style)
+            elif number.__class__ is float and number - number == 0.0:  # finite
+                attr = attrs.get(value.style) or out.style(value.style)
+                parts.append(f"{refs[c]}{row}\"{attr}><v>{number:.16G}</v></c>")
+            elif isinstance(number, str):
+                out.text(parts, row, c, truncate_cell_text(number), value.style)
             else:
-                out.number(parts, row, c, value.value, value.style)
+                out.number(parts, row, c, number, value.style)
             if first < 0:
                 first = c
             last = c
@@ -497,9 +508,10 @@ class _Core(Core):
             self._xml_data_element("dc:language", language)
 
 
-#: What XlsxWriter's ``<si>`` writer changes in a text: XML's escapes, the control
-#: characters and Excel's ``_xHHHH_`` escapes, and a rich string's ``<r>``.
-_SI_SPECIAL = re.compile('[\x00-\x08\x0b-\x1f"&<>\n\ufffe\uffff]|_x[0-9a-fA-F]{4}_')
+#: What XlsxWriter's ``<si>`` writer changes in a text: XML's escapes (``&<>``; a line
+#: break and a double quote it leaves as they are), the control characters and Excel's
+#: ``_xHHHH_`` escapes, and a rich string's ``<r>``.
+_SI_SPECIAL = re.compile('[\x00-\x08\x0b-\x1f&<>\ufffe\uffff]|_x[0-9a-fA-F]{4}_')
 
 
 class _SharedStrings(SharedStrings):
@@ -540,11 +552,32 @@ class _Packager(Packager):
         core._assemble_xml_file()
 
 
+class _LevelZipFile(zipfile.ZipFile):
+    """A zip whose parts are deflated at :data:`ZIP_LEVEL` (XlsxWriter names no level,
+    and a part given as a ``ZipInfo`` takes its own, zlib's default, not the zip's)."""
+
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
+        super().writestr(zinfo_or_arcname, data, compress_type,
+                         ZIP_LEVEL if compresslevel is None else compresslevel)
+
+
 class _Workbook(xlsxwriter.Workbook):
-    """XlsxWriter's workbook with our core properties (its own hook for a packager)."""
+    """XlsxWriter's workbook with our core properties (its own hook for a packager) and
+    its package deflated at :data:`ZIP_LEVEL`."""
 
     def _get_packager(self):
         return _Packager()
+
+    def _store_workbook(self) -> None:
+        # XlsxWriter opens the package with its module's ZipFile and has no setting for
+        # the level: that name is ours while this workbook is stored, then its own again.
+        module = sys.modules[xlsxwriter.Workbook.__module__]
+        own = module.ZipFile
+        module.ZipFile = _LevelZipFile
+        try:
+            super()._store_workbook()
+        finally:
+            module.ZipFile = own
 
 
 def _internal_link(sheet: str) -> str:

@@ -98,8 +98,10 @@ def parse_period(value: object, frequency: Frequency | None = None) -> Period:
     if value is None or (isinstance(value, str) and not value.strip()):
         raise ValueParseError("period is blank", value)
     if isinstance(value, bool) or not isinstance(value, str):
+        shown = ("(a whole number too long to show)" if isinstance(value, int)
+                 and abs(value) >= 10 ** 15 else repr(value))  # a 4,300-digit int has no repr
         raise ValueParseError(
-            f"period {value!r} is a number, not a period label: write it like Q1 2016/17, "
+            f"period {shown} is a number, not a period label: write it like Q1 2016/17, "
             "Jun 2016 or 2016/17 (a year alone could be a calendar or a financial year)",
             value)
     return _parse_label(value)

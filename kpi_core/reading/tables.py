@@ -103,6 +103,24 @@ def read_measures(table: RawTable, problems: list[Problem], settings: Settings =
              + plan(("tolerance_basis",), parse_tolerance_basis))
     lasts = (plan(("rag_override",), parse_rag_override)
              + plan(("override_reason",), parse_text) + plan(("unit",), parse_unit))
+    tolerance_plans: dict[object, tuple] = {}
+
+    def tolerances(basis) -> tuple:
+        """The two tolerance fields' plan under a tolerance basis: a memo per basis, as
+        the same cell reads differently under another."""
+        found = tolerance_plans.get(basis)
+        if found is None:
+            found = tolerance_plans[basis] = tuple(
+                (f, cols.get(f), spec[f], parse, None, memos.setdefault((f, basis), {}))
+                for f, parse in (("tolerance", lambda v: parse_tolerance(v, basis)),
+                                 ("green_tolerance", lambda v: parse_tolerance(
+                                     v, basis, "green tolerance"))))
+        return found
+
+    numbers = tuple((field, cols.get(field), spec[field],
+                     memos.setdefault(field, {})) for field in
+                    ("target", "target_upper", "current", "previous", "amber_threshold",
+                     "stretch_target"))
     rows = table.rows
     for ri in range(1, len(rows)):
         row = rows[ri]
@@ -111,36 +129,22 @@ def read_measures(table: RawTable, problems: list[Problem], settings: Settings =
         fields: dict[str, object] = {}
         readings: dict[str, Reading] = {}
         width = len(row)
-
-        def get(field: str, parse: Callable, default: object = None, memo: object = None,
-                row=row, ri=ri) -> object:
-            key = memo or field
-            found = memos.get(key)
-            if found is None:
-                found = memos[key] = {}
-            return parse_cell_once(sheet, row, ri, cols.get(field), spec[field], parse,
-                                   default, found)
-
         read_fields(sheet, row, ri, texts, fields)
         for field in ("portfolio", "ref", "name"):
             if fields[field] is None and not _has_error_at(problems, sheet, ri, cols[field]):
                 sheet.add(ri, cols[field], f"{spec[field].label} is blank")
         read_fields(sheet, row, ri, kinds, fields)
-        basis = fields["tolerance_basis"] or settings.tolerance_basis
-        fields["tolerance"] = get("tolerance", lambda v: parse_tolerance(v, basis), None,
-                                  ("tolerance", basis))
-        fields["green_tolerance"] = get("green_tolerance", lambda v: parse_tolerance(
-            v, basis, "green tolerance"), None, ("green_tolerance", basis))
+        read_fields(sheet, row, ri, tolerances(fields["tolerance_basis"]
+                                               or settings.tolerance_basis), fields)
         read_fields(sheet, row, ri, lasts, fields)
         unit = fields.pop("unit")
-        for field in ("target", "target_upper", "current", "previous", "amber_threshold",
-                      "stretch_target"):
-            ci = cols.get(field)
+        for field, ci, column, memo in numbers:
             value = row[ci] if ci is not None and ci < width else None
             if type(value) is float and -MAX_FIGURE < value < MAX_FIGURE:
                 reading = Reading(value)  # as parse_reading reads a plain figure
             else:
-                reading = get(field, parse_reading, _NO_READING)
+                reading = parse_cell_once(sheet, row, ri, ci, column, parse_reading,
+                                          _NO_READING, memo)
             readings[field] = reading
             fields[field] = reading.value
         fields["current_marker"] = readings["current"].marker
@@ -156,10 +160,9 @@ def read_measures(table: RawTable, problems: list[Problem], settings: Settings =
                           f"{seen_refs[key]}); each measure needs its own Ref", ref)
             else:
                 seen_refs[key] = table.top + ri
-        measures.append(Measure(
-            ref=ref or "", portfolio=fields["portfolio"] or "", name=fields["name"] or "",
-            row=table.top + ri,
-            **{k: v for k, v in fields.items() if k not in ("ref", "portfolio", "name")}))
+        fields["ref"], fields["portfolio"], fields["name"] = (
+            ref or "", fields["portfolio"] or "", fields["name"] or "")
+        measures.append(Measure(row=table.top + ri, **fields))
     if not measures and not any(p.sheet == table.sheet and p.severity == "error"
                                 for p in problems):
         problems.append(Problem.at(table.sheet, table.top, table.left,

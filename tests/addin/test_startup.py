@@ -57,3 +57,32 @@ def test_the_probe_would_see_a_heavy_import(tmp_path):
                             "print(json.dumps(sorted(sys.modules)))"],
                            capture_output=True, text=True, timeout=60)
     assert "xlsxwriter" in json.loads(probe.stdout)
+
+
+_EXIT_PROBE = """
+import atexit, sys
+marker = sys.argv.pop(1)
+atexit.register(lambda: open(marker, "w").write("atexit ran"))
+from addin.cli import run
+run()
+"""
+
+
+@pytest.mark.parametrize("argv, code", [
+    (("regenerate", str(SAMPLE), "-o", "{tmp}/out.xlsx", "--json"), 0),
+    (("regenerate", "{tmp}/missing.xlsx"), 2),
+])
+def test_the_process_entry_ends_at_once_and_loses_nothing(tmp_path, argv, code):
+    """``run`` ends the process without Python's teardown: its exit code, all of its
+    output through a pipe, the file it wrote and the atexit handlers are still there."""
+    marker = tmp_path / "atexit.txt"
+    done = subprocess.run([sys.executable, "-c", _EXIT_PROBE, str(marker),
+                           *(a.format(tmp=tmp_path) for a in argv)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == code, done.stderr
+    assert marker.read_text() == "atexit ran"
+    if code == 0:
+        summary = json.loads(done.stdout)  # the whole document, flushed before the end
+        assert summary and (tmp_path / "out.xlsx").stat().st_size > 0
+    else:
+        assert "missing.xlsx" in done.stderr

@@ -261,3 +261,19 @@ def test_excel_rows_are_never_shorter_than_libreoffice_rows(text, width, bold):
     xl, lo = (wrapped_lines(text, width, bold, r) for r in (EXCEL, LIBREOFFICE))
     assert xl >= lo
     assert row_height(xl, EXCEL) >= row_height(lo, LIBREOFFICE) or lo == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list("il mMW.,%£é\u00a0 ") + ["\u4e00"]),
+                    max_size=120),
+       width=st.integers(min_value=1, max_value=60), bold=st.booleans())
+def test_a_text_on_one_line_is_found_without_wrapping_it(text, width, bold):
+    """The quick one-line answer of line_counts (the text's own width against the line)
+    is what wrapping word by word gives, in every renderer."""
+    from kpi_core.publishing import textfit
+    renderers = (LIBREOFFICE, EXCEL)
+    space = textfit._WIDTHS[bold][" "]
+    wrapped = tuple(textfit._count(textfit._paragraphs(text, bold), avail, space)
+                    if (avail := textfit._available(width, r)) > 0 else max(1, len(text))
+                    for r in renderers)
+    assert textfit.line_counts.__wrapped__(text, width, bold, renderers) == wrapped

@@ -185,3 +185,26 @@ def test_a_cell_written_through_xlsxwriter_into_a_row_of_xml_text_is_an_error(tm
     assert openpyxl.load_workbook(tmp_path / "direct.xlsx")["Sheet"]["A3"].value == "row 3"
     with pytest.raises(RuntimeError, match="would be lost: \\['C2'\\]"):
         _direct_book(tmp_path, (1, 2)).close()
+
+
+def test_shared_strings_are_the_bytes_xlsxwriter_writes(tmp_path):
+    """Our shared strings part, written in one join where a text needs no escape, is
+    XlsxWriter's own byte for byte, over texts with everything its writer changes."""
+    import xlsxwriter
+    from kpi_core.publishing import xlsx as ours
+    texts = ["plain", "two\nlines", 'say "x"', "a & b", "<r>rich?</r>", "x < y > z",
+             " lead", "trail ", "\ttab", "nbsp\u00a0", "bell\x07", "_x000D_ kept",
+             "_x12_ not one", "\ufffe odd", "", "line\r\nend", "é ü 😀"]
+    written = {}
+    for name, writer in (("ours", ours._Workbook),
+                         ("xlsxwriter", xlsxwriter.Workbook)):
+        path = tmp_path / f"{name}.xlsx"
+        wb = writer(str(path), {"in_memory": True})
+        ws = wb.add_worksheet()
+        for r, text in enumerate(texts):
+            ws.write_string(r, 0, text)
+        wb.close()
+        with zipfile.ZipFile(path) as zf:
+            written[name] = zf.read("xl/sharedStrings.xml")
+    assert written["ours"] == written["xlsxwriter"]
+    assert b"two\nlines" in written["ours"] and b"_x0007_" in written["ours"]

@@ -8,6 +8,7 @@ import stat
 import subprocess
 import sys
 import zipfile
+import zlib
 from dataclasses import replace
 
 import openpyxl
@@ -16,7 +17,9 @@ import pytest
 from kpi_core.errors import FileError
 from kpi_core.model import Measure, Unit
 from kpi_core.publishing.theme import MAX_ROW_HEIGHT, STATUS_COLOURS, STYLES
-from kpi_core.publishing.xlsx import MAX_CELL_CHARS, truncate_cell_text, write_scorecard
+from kpi_core.publishing.xlsx import (
+    MAX_CELL_CHARS, ZIP_LEVEL, truncate_cell_text, write_scorecard,
+)
 from kpi_core.assessing.measure import assess_measures
 from kpi_core.publishing.textfit import wrapped_lines
 from kpi_core.publishing.scorecard import (
@@ -79,6 +82,23 @@ def _under(ws, name, header):
 
 def _fill(cell) -> str:
     return cell.fill.fgColor.rgb[-6:].upper()
+
+
+def test_package_is_deflated_at_our_level_and_xlsxwriter_keeps_its_zip(book):
+    """Every part is deflated at ZIP_LEVEL (the same bytes as zlib gives at that level,
+    not at zlib's default), and XlsxWriter's own ZipFile is back for other workbooks."""
+    import xlsxwriter.workbook
+    assert ZIP_LEVEL != 6
+    with zipfile.ZipFile(book) as z:
+        for info in z.infolist():
+            data = z.read(info)
+            ours = zlib.compressobj(ZIP_LEVEL, zlib.DEFLATED, -15)
+            default = zlib.compressobj(6, zlib.DEFLATED, -15)
+            assert info.compress_type == zipfile.ZIP_DEFLATED
+            assert info.compress_size == len(ours.compress(data) + ours.flush()), info.filename
+            if len(data) > 4096:
+                assert info.compress_size != len(default.compress(data) + default.flush())
+    assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile
 
 
 def test_sheet_names_and_order(wb):

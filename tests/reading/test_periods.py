@@ -157,3 +157,9 @@ def test_any_cell_reads_as_a_period_or_a_value_parse_error(value):
         assert str(exc)  # a phrase for the reader to put after the cell
     else:
         assert parse_period(period.label) == period
+
+
+def test_a_whole_number_too_long_to_show_is_a_problem_not_a_crash():
+    """Python refuses to print an int of over 4,300 digits (an xlwings cell can hold one)."""
+    with pytest.raises(ValueParseError, match="too long to show.*not a period label"):
+        parse_period(10 ** 4363)

@@ -308,3 +308,44 @@ def test_any_other_form_goes_to_the_general_reader_and_reads_the_same(monkeypatc
                         lambda *a: slow.append(a[1]) or scan_elements(*a))
     scanned, elements = _read_both(monkeypatch, book)
     assert slow and scanned == elements
+
+
+_SST = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas'
+        '.openxmlformats.org/spreadsheetml/2006/main" count="9" uniqueCount="9">{}</sst>')
+
+
+@pytest.mark.parametrize("items, fast, texts", [
+    ('<si><t>CS01</t></si><si><t xml:space="preserve"> lead </t></si><si><t></t></si>',
+     True, ["CS01", " lead ", ""]),
+    ('<si><t>Health &amp; Care &lt;18 &quot;x&quot; &apos;y&apos; a&gt;b</t></si>',
+     True, ["Health & Care <18 \"x\" 'y' a>b"]),
+    ("<si><t>Current_x000D_\nposition</t></si><si><t>_x005F_x0009_</t></si>",
+     True, ["Current\r\nposition", "_x0009_"]),
+    ("<si><r><t>rich </t></r><r><rPr><b/></rPr><t>text</t></r></si>", False, ["rich text"]),
+    ("<si><t>a</t><rPh sb=\"0\" eb=\"1\"><t>phonetic</t></rPh></si>", False, ["a"]),
+    ("<si><t>line\r\nend</t></si>", False, ["line\nend"]),
+    ("<si><t>new&#10;line</t></si>", False, ["new\nline"]),
+    ("<si><t>a</t></si>\n  <si><t>b</t></si>", False, ["a", "b"]),
+    ("<si><t/></si><si><t>b</t></si>", False, ["", "b"]),
+    ("<!-- a comment --><si><t>a</t></si>", False, ["a"]),
+])
+def test_plain_shared_strings_read_at_c_speed_as_the_parser_reads_them(monkeypatch, tmp_path,
+                                                                      items, fast, texts):
+    import zipfile
+    path = tmp_path / "sst.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("xl/sharedStrings.xml", _SST.format(items).encode("utf-8"))
+    pkg = Package(path)
+    assert (scan._plain_shared_strings(pkg, "xl/sharedStrings.xml") is not None) is fast
+    ours = scan.read_shared_strings(pkg, "xl/sharedStrings.xml")
+    monkeypatch.setattr(scan, "_plain_shared_strings", lambda *_a: None)
+    assert ours == scan.read_shared_strings(pkg, "xl/sharedStrings.xml") == texts
+
+
+def test_an_undefined_entity_in_shared_strings_is_the_parser_s_error(tmp_path):
+    import zipfile
+    path = tmp_path / "sst.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("xl/sharedStrings.xml", _SST.format("<si><t>a &nbsp; b</t></si>"))
+    with pytest.raises(FileError, match="not well-formed"):
+        scan.read_shared_strings(Package(path), "xl/sharedStrings.xml")
