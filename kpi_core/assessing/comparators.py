@@ -233,7 +233,8 @@ def select_group_years(measure: Measure) -> list[GroupYear]:
         at = everyone if len(named) == 1 else _where(groups, group, everyone)
         group_years = _take(years, at)
         in_group = dict.fromkeys(group_years)
-        latest = sorted(in_group, key=lambda y: (order[y], y), reverse=True)
+        latest = (sorted(in_group, key=lambda y: (order[y], y), reverse=True)
+                  if order is not None else sorted(in_group, reverse=True))
         for k, year in enumerate(latest):
             sel = at if len(in_group) == 1 else _where(group_years, year, at)
             vals, mine, names = _take(values, sel), _take(own, sel), _take(aggregates, sel)
@@ -280,12 +281,13 @@ def _take(column: Sequence, at: Sequence[int]) -> list:
     return list(map(column.__getitem__, at))
 
 
-def _year_order(rows: ComparatorRows) -> dict[str, int]:
+def _year_order(rows: ComparatorRows) -> dict[str, int] | None:
     """Each year's sort key: the key of the last row to open a (group, year) pair (a year
-    text's rows all have the same key when read from a workbook)."""
+    text's rows all have the same key when read from a workbook); ``None`` where every
+    row has the same key (the years then go by their text alone)."""
     years, keys = rows.years, rows.year_keys
     if not keys or keys.count(keys[0]) == len(keys):
-        return dict.fromkeys(years, keys[0] if keys else 0)
+        return None
     if len(set(zip(years, keys))) == len(set(years)):
         return dict(zip(years, keys))
     order: dict[str, int] = {}

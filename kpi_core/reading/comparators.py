@@ -187,7 +187,9 @@ def read_comparators(table: RawTable, problems: list[Problem], settings: Setting
                 m_groups += groups[s:e]
                 numbers += range(first_row + s, first_row + e)
         own = list(map(second, m_auths))
-        rows = ComparatorRows(list(map(first, m_refs)), list(map(first, m_auths)),
+        written = ([m_refs[0][0]] * len(m_refs) if m_refs.count(m_refs[0]) == len(m_refs)
+                   else list(map(first, m_refs)))
+        rows = ComparatorRows(written, list(map(first, m_auths)),
                               list(map(first, m_years)), m_values, list(map(first, m_groups)),
                               list(map(second, m_years)), own, list(map(third, m_auths)),
                               numbers)
