@@ -196,7 +196,8 @@ class _Reader:
         self.last_row = 0
         self.done = False
         strings = book.strings
-        self.texts = {}  # a shared string's capture -> its text (one object per text)
+        #: a shared string's capture -> its text (one object per text); b"": no cell
+        self.texts: dict[bytes, str | None] = {b"": None}
         self.n_strings = len(strings)
 
     def slice(self, rows: bytes) -> None:
@@ -258,11 +259,11 @@ class _Reader:
         texts = self.texts
         if any(strings):
             if not any(numbers):  # texts alone (b"" an empty cell: None)
-                out = list(map(texts.get, strings))
-                if None not in out:
-                    return out
-                self._learn(strings)
-                return list(map(texts.get, strings))
+                try:
+                    return list(map(texts.__getitem__, strings))
+                except KeyError:  # a text not met before
+                    self._learn(strings)
+                    return list(map(texts.__getitem__, strings))
             self._learn(strings)
         if b"" not in numbers:
             try:
@@ -284,9 +285,7 @@ class _Reader:
 
     def _learn(self, strings: tuple[bytes, ...]) -> None:
         """The texts of shared-string captures not seen before."""
-        new = set(strings).difference(self.texts)
-        new.discard(b"")
-        for capture in new:
+        for capture in set(strings).difference(self.texts):
             self.texts[capture] = self._text(capture)
 
     def _text(self, capture: bytes) -> str:

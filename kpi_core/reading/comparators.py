@@ -24,7 +24,7 @@ import math
 import re
 from collections.abc import Iterable
 from itertools import compress, count, islice, repeat, zip_longest
-from operator import and_, gt, is_, is_not, itemgetter
+from operator import and_, gt, is_not, itemgetter
 
 from ..model import (
     GROUP_ENGLAND, GROUP_REGION, GROUP_STATISTICAL_NEIGHBOURS, ComparatorValue, Problem, Settings,
@@ -138,13 +138,13 @@ def read_comparators(table: RawTable, problems: list[Problem], settings: Setting
     if not columns or len(columns[0]) < 2:
         return out
     c_ref, c_auth, c_year, c_value, c_group = reader.order
-    reader.seed(columns)
+    left_out = reader.seed(columns)
     refs = list(map(reader.refs.get, columns[c_ref][1:]))
     auths = list(map(reader.authorities.get, columns[c_auth][1:]))
     years = list(map(reader.years.get, columns[c_year][1:]))
     groups = list(map(reader.groups.get, columns[c_group][1:]))
     values = columns[c_value][1:]
-    for j, result in reader.odd_rows(columns, refs, auths, years, groups, values):
+    for j, result in reader.odd_rows(columns, left_out, values):
         if result is None:
             refs[j] = _GONE  # not used: reported, or a blank row
         else:
@@ -284,15 +284,19 @@ class _RowReader:
             return Reading(None, marker=raw.strip())
         return parse_cell(self.sheet, row, ri, ci, self.spec["value"], parse_reading, None)
 
-    def seed(self, columns: list[list]) -> None:
+    def seed(self, columns: list[list]) -> list[set]:
         """Each distinct Ref, Authority, Year and Group cell that reads without a problem,
-        read once into the caches (as its first row would read it)."""
+        read once into the caches (as its first row would read it); the cells left out,
+        a set a column."""
+        left_out = []
         for field, cache, resolve in (("ref", self.refs, self._ref),
                                       ("authority", self.authorities, self._authority),
                                       ("year", self.years, self._year),
                                       ("group", self.groups, self._group)):
             ci = self.cols[field]
-            for raw in set(islice(columns[ci], 1, None)).difference(cache):
+            unknown = set(islice(columns[ci], 1, None)).difference(cache)
+            left_out.append(unknown)
+            for raw in list(unknown):
                 probe = Sheet(self.sheet.table, [])
                 row = [None] * (ci + 1)
                 row[ci] = raw
@@ -300,15 +304,17 @@ class _RowReader:
                 found = resolve(text) if text is not None and not probe.problems else None
                 if found is not None:
                     cache[raw] = found
+                    unknown.discard(raw)
+        return left_out
 
-    def odd_rows(self, columns: list[list], refs: list, auths: list, years: list,
-                 groups: list, values: list):
+    def odd_rows(self, columns: list[list], left_out: list[set], values: list):
         """``(j, (ref, auth, year, group, value))`` or ``(j, None)`` (not used) for each row
         ``j + 1`` the caches do not read alone, in order, its problems reported."""
         odd: set[int] = set()
-        for mapped in (refs, auths, years, groups):
-            if None in mapped:
-                odd.update(compress(count(), map(is_, mapped, repeat(None))))
+        for field, unknown in zip(("ref", "authority", "year", "group"), left_out):
+            if unknown:
+                cells = islice(columns[self.cols[field]], 1, None)
+                odd.update(compress(count(), map(unknown.__contains__, cells)))
         not_plain = list(compress(count(), map(is_not, map(type, values), repeat(float))))
         odd.update(not_plain)
         numbers = list(values)  # the plain numbers, 0.0 in place of the rest
