@@ -239,7 +239,8 @@ def select_group_years(measure: Measure) -> list[GroupYear]:
             sel = at if len(in_group) == 1 else _where(group_years, year, at)
             vals, mine, names = _take(values, sel), _take(own, sel), _take(aggregates, sel)
             ours = None
-            if True in mine:
+            ours_here = any(mine)
+            if ours_here:
                 ours = next((v for v, m in zip(vals, mine) if m and v is not None), None)
             if ours is None:
                 ours = own_by_year.get(year)
@@ -248,10 +249,10 @@ def select_group_years(measure: Measure) -> list[GroupYear]:
             if ours is None:
                 continue
             kept = map(is_, names, repeat(None))  # authorities: not our own, not aggregates
-            if True in mine:
+            if ours_here:
                 kept = map(and_, kept, map(not_, mine))
             others = list(compress(vals, kept))
-            if None in others:
+            if not all(map(is_not, others, repeat(None))):
                 others = [v for v in others if v is not None]
             found: tuple[ComparatorValue, ...] = ()
             if names.count(None) != len(names):

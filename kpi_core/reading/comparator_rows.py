@@ -59,7 +59,10 @@ class ComparatorRows(Sequence):
     def __getitem__(self, index):
         if isinstance(index, slice):
             return tuple(self)[index]
-        return _new(ComparatorValue, tuple(c[index] for c in self._columns()))
+        return _new(ComparatorValue, (
+            self.refs[index], self.authorities[index], self.years[index], self.values[index],
+            self.groups[index], self.year_keys[index], self.own[index], self.aggregates[index],
+            self.rows[index]))
 
     def __iter__(self) -> Iterator[ComparatorValue]:
         return map(_new, repeat(ComparatorValue), zip(*self._columns()))
