@@ -87,10 +87,9 @@ def _read_rows(pkg: Package, part: str, tables: list[_TableDef], book: Book,
         try:
             columns, percent = columnar.read_columns(pkg, part, book, t.top, t.bottom, t.left,
                                                      t.right)
-        except NotColumnar:
-            pass  # read by rows, from the top
-        except ValueError as exc:
-            raise FileError(f"{pkg.path}: part {part} is damaged ({exc})") from exc
+        except (NotColumnar, FileError, ValueError):
+            pass  # read by rows, from the top (a fault the lane met, perhaps ahead of the
+            # rows the table needs, is the row readers' to name where they meet it)
         else:
             for ci, name in enumerate(t.columns[:len(columns)]):
                 if columns[ci][0] is None and name:
