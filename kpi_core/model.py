@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -379,7 +380,7 @@ class Measure:
     #: Past periods' figures (the History table or the wide layout), oldest first.
     history: tuple[Observation, ...] = ()
     #: Its rows of the Comparators table (every group and year).
-    comparators: tuple[ComparatorValue, ...] = ()
+    comparators: Sequence[ComparatorValue] = ()
     #: Our own council's figures found in the Benchmarking text (``Bucks 83%``): not
     #: benchmarks, but shown with them so the published text keeps them.
     own_figures: tuple[Benchmark, ...] = ()

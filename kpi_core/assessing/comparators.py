@@ -24,11 +24,14 @@ import math
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import and_, eq, is_, is_not, not_
 
 from ..model import (
     GROUP_ENGLAND, GROUP_REGION, GROUP_STATISTICAL_NEIGHBOURS, Benchmark, ComparatorValue, Measure,
     Polarity, Rank,
 )
+from ..reading.comparator_rows import ComparatorRows
 
 #: A quartile band needs this many authorities with data.
 MIN_FOR_QUARTILES = 4
@@ -208,44 +211,93 @@ def select_group_years(measure: Measure) -> list[GroupYear]:
     for the group's latest year, our Current where our own row is missing or blank.
     Groups where we have no value in any year, or no other authority has data, are
     left out.
+
+    Worked by column (:class:`ComparatorRows`): a group's rows and a year's found at C
+    speed; only the rows of the year compared in are gone through one by one.
     """
-    # group -> year -> (others' values, aggregate rows, our value); one pass over the rows
-    by_group: dict[str, dict[str, tuple[list, list, list]]] = {}
-    order: dict[str, int] = {}
+    rows = measure.comparators
+    if not isinstance(rows, ComparatorRows):
+        rows = ComparatorRows.of(rows)
+    groups, years, values, own, aggregates = (rows.groups, rows.years, rows.values, rows.own,
+                                              rows.aggregates)
+    everyone = range(len(values))
+    order = _year_order(rows)
     own_by_year: dict[str, float] = {}
-    for row in measure.comparators:
-        years = by_group.get(row.group)
-        if years is None:
-            years = by_group[row.group] = {}
-        bucket = years.get(row.year)
-        if bucket is None:
-            bucket = years[row.year] = ([], [], [])
-            order[row.year] = row.year_key
-        value = row.value
-        if value is None:
-            continue
-        if row.own:
-            bucket[2].append(value)
-            own_by_year.setdefault(row.year, value)
-        elif row.aggregate:
-            bucket[1].append(row)
-        else:
-            bucket[0].append(value)
+    if any(own):
+        for i in compress(everyone, own):
+            if values[i] is not None:
+                own_by_year.setdefault(years[i], values[i])
+    named = dict.fromkeys(groups)
     out = []
-    for group, years in by_group.items():
-        latest = sorted(years, key=lambda y: (order[y], y), reverse=True)
+    for group in named:
+        at = everyone if len(named) == 1 else _where(groups, group, everyone)
+        group_years = _take(years, at)
+        in_group = dict.fromkeys(group_years)
+        latest = (sorted(in_group, key=lambda y: (order[y], y), reverse=True)
+                  if order is not None else sorted(in_group, reverse=True))
         for k, year in enumerate(latest):
-            others, aggregates, own = years[year]
-            ours = own[0] if own else own_by_year.get(year)
+            sel = at if len(in_group) == 1 else _where(group_years, year, at)
+            vals, mine, names = _take(values, sel), _take(own, sel), _take(aggregates, sel)
+            ours = None
+            ours_here = any(mine)
+            if ours_here:
+                ours = next((v for v, m in zip(vals, mine) if m and v is not None), None)
+            if ours is None:
+                ours = own_by_year.get(year)
             if ours is None and k == 0:
                 ours = measure.current
             if ours is None:
                 continue
+            kept = map(is_, names, repeat(None))  # authorities: not our own, not aggregates
+            if ours_here:
+                kept = map(and_, kept, map(not_, mine))
+            others = list(compress(vals, kept))
+            if not all(map(is_not, others, repeat(None))):
+                others = [v for v in others if v is not None]
+            found: tuple[ComparatorValue, ...] = ()
+            if names.count(None) != len(names):
+                found = tuple(rows[i] for i in compress(sel, map(is_not, names, repeat(None)))
+                              if values[i] is not None and not own[i])
             if others:
                 others.sort()
-                out.append(GroupYear(group, year, ours, tuple(others), tuple(aggregates)))
+                out.append(GroupYear(group, year, ours, tuple(others), found))
             break
     return out
+
+
+def _where(column: Sequence, value: object, at: Sequence[int]) -> Sequence[int]:
+    """The indexes ``at`` (``column``'s own, in step) where ``column`` holds ``value``: a
+    range where they are one run (the usual Comparators table: a group's rows together)."""
+    first = column.index(value)
+    last = len(column) - 1 - column[::-1].index(value)
+    if column.count(value) == last - first + 1:
+        return at[first:last + 1]
+    return list(compress(at, map(eq, column, repeat(value))))
+
+
+def _take(column: Sequence, at: Sequence[int]) -> list:
+    """``column``'s items at the indexes ``at``: a slice where ``at`` is a range."""
+    if isinstance(at, range) and at.step == 1:
+        return column[at.start:at.stop]
+    return list(map(column.__getitem__, at))
+
+
+def _year_order(rows: ComparatorRows) -> dict[str, int] | None:
+    """Each year's sort key: the key of the last row to open a (group, year) pair (a year
+    text's rows all have the same key when read from a workbook); ``None`` where every
+    row has the same key (the years then go by their text alone)."""
+    years, keys = rows.years, rows.year_keys
+    if not keys or keys.count(keys[0]) == len(keys):
+        return None
+    if len(set(zip(years, keys))) == len(set(years)):
+        return dict(zip(years, keys))
+    order: dict[str, int] = {}
+    opened: set[tuple[str, str]] = set()
+    for group, year, key in zip(rows.groups, years, keys):
+        if (group, year) not in opened:
+            opened.add((group, year))
+            order[year] = key
+    return order
 
 
 def _average_name(group: str) -> str:

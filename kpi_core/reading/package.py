@@ -250,14 +250,19 @@ class Package:
         except SyntaxError as exc:  # xml.etree.ElementTree.ParseError
             raise FileError(f"{self.path}: part {name} is not well-formed XML ({exc})") from exc
 
-    def parse_with(self, name: str, feed, finish) -> None:
+    def parse_with(self, name: str, feed, finish, chunk_size: int = 65536,
+                   bounded: bool = False) -> None:
         """Feed a part's bytes to ``feed(chunk)``, then call ``finish()`` (an expat
         parser's handlers, or the fast lane of :func:`scan_rows`, do the work; a
         :class:`StopScan` ends it early), behind the same guard, caps and errors as
-        :meth:`iterparse`."""
+        :meth:`iterparse`. ``bounded``: ``feed`` holds a bounded number of bytes itself
+        (no tags are counted for the held-tag bound)."""
         self._tags = self._released = 0
         try:
-            for chunk in _chunks_without_dtd(self.open(name)):
+            for chunk in _chunks_without_dtd(self.open(name), chunk_size):
+                if bounded:
+                    feed(chunk)
+                    continue
                 self._tags += chunk.count(b"<")
                 if self._tags - self._released > MAX_HELD_TAGS:
                     raise FileError(f"{self.path}: part {name} nests or repeats more than "

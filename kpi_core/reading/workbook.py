@@ -79,7 +79,7 @@ def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = (),
                                 release_rows=owned)
         for i, m in enumerate(measures):
             if m.ref.casefold() in rows:
-                extra.setdefault(i, {})["comparators"] = tuple(rows.pop(m.ref.casefold()))
+                extra.setdefault(i, {})["comparators"] = rows.pop(m.ref.casefold())
     history = tables.get(HISTORY.casefold())
     history_is_table = history is not None
     if history is None:
@@ -192,6 +192,7 @@ def read_workbook(path: str | os.PathLike, *, titles: bool = False) -> Performan
     data problems are returned in ``problems``, never raised. ``titles``: see
     :func:`parse_tables`."""
     with WorkbookFile(path) as workbook:
-        raw = workbook.tables((MEASURES, BENCHMARKS, SETTINGS, HISTORY, COMPARATORS))
+        raw = workbook.tables((MEASURES, BENCHMARKS, SETTINGS, HISTORY, COMPARATORS),
+                              by_column=(COMPARATORS,))
         return parse_tables(raw.tables, raw.sheets, workbook.sheet, owned=True,
                             titles=titles)

@@ -32,6 +32,8 @@ from .scan import (
     Book, decode_escapes, read_cell_styles, read_shared_strings, scan_rows, serial_to_datetime,
 )
 from .compiled import CompiledReader, NotCompiled
+from . import columnar
+from .columnar import ColumnGrid, NotColumnar
 
 #: Largest table (rows x columns, as its range declares) we read: 14x a 20,000-measure
 #: table of 18 columns, and a bound on memory (~40 MB of cell slots) when a tiny file
@@ -76,8 +78,25 @@ class _TableDef:
 
 
 def _read_rows(pkg: Package, part: str, tables: list[_TableDef], book: Book,
-               fast: CompiledReader | None = None) -> dict[str, RawTable]:
-    """The cells of every table on one sheet, in one pass over the sheet's XML."""
+               fast: CompiledReader | None = None,
+               by_column: frozenset[str] = frozenset()) -> dict[str, RawTable]:
+    """The cells of every table on one sheet, in one pass over the sheet's XML. A big
+    table named in ``by_column`` (casefolded), alone on its sheet, is read by column where
+    :mod:`.columnar` reads it (its ``rows`` a :class:`~.columnar.ColumnGrid`)."""
+    if len(tables) == 1 and tables[0].name.casefold() in by_column and columnar.wants(pkg, part):
+        t = tables[0]
+        try:
+            columns, percent = columnar.read_columns(pkg, part, book, t.top, t.bottom, t.left,
+                                                     t.right)
+        except (NotColumnar, FileError, ValueError):
+            pass  # read by rows, from the top (a fault the lane met, perhaps ahead of the
+            # rows the table needs, is the row readers' to name where they meet it)
+        else:
+            for ci, name in enumerate(t.columns[:len(columns)]):
+                if columns[ci][0] is None and name:
+                    columns[ci][0] = name
+            return {t.name.casefold(): RawTable(t.name, t.sheet, t.top, t.left,
+                                                ColumnGrid(columns), frozenset(percent))}
     grids = {t.name: [[None] * (t.right - t.left + 1) for _ in range(t.bottom - t.top + 1)]
              for t in tables}
     percents: dict[str, set] = {t.name: set() for t in tables}
@@ -325,8 +344,11 @@ class WorkbookFile:
                                                      self._opened.part("sharedStrings"))
         return self._book
 
-    def tables(self, names: tuple[str, ...] | None = None) -> RawWorkbook:
-        """Every Excel table (or those named), as :class:`RawTable`."""
+    def tables(self, names: tuple[str, ...] | None = None,
+               by_column: tuple[str, ...] = ()) -> RawWorkbook:
+        """Every Excel table (or those named), as :class:`RawTable`; a big one named in
+        ``by_column`` may come by column (its ``rows`` a :class:`~.columnar.ColumnGrid`:
+        the same cells, ``rows.columns[ci][ri]``)."""
         path, opened = self.path, self._opened
         pkg = opened.pkg
         wanted = {n.casefold() for n in names} if names else None
@@ -364,7 +386,8 @@ class WorkbookFile:
 
         tables: dict[str, RawTable] = {}
         for part, defs in by_sheet.items():
-            tables.update(_read_rows(pkg, part, defs, self.book(), self._fast))
+            tables.update(_read_rows(pkg, part, defs, self.book(), self._fast,
+                                     frozenset(n.casefold() for n in by_column)))
         return RawWorkbook(self.sheets, tables)
 
     def sheet(self, sheet: str) -> RawTable | None:

@@ -1,0 +1,208 @@
+"""The columnar lane (:mod:`kpi_core.reading.columnar`) and the row readers give identical
+results: the same tables (cells, percent cells, places) and the same ``check --json``,
+over the corpus, the templates, a synthetic workbook with Comparators, the misread
+patterns and an XlsxWriter book; every table is offered to the lane (its size threshold
+set to 0, read in small slices). Each thing the lane does not read is shown to go back
+to the row readers (a spy sees the refusal) with the same result; what it reads, it is
+shown to read (the comparison is not empty).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from addin.cli import main
+from kpi_core.errors import FileError
+from kpi_core.reading import columnar
+from kpi_core.reading.xlsx import WorkbookFile
+from tests.support.corpus import CASES, raw_book
+from tests.support.paths import ROOT
+
+TEMPLATES = sorted((ROOT / "workbook_templates").glob("*.xls[xm]"))
+OFF = 1 << 62
+
+
+@pytest.fixture
+def lane(monkeypatch):
+    """``read(book, capsys=None)``: what each way reads of a workbook, and the lane's
+    outcomes (``"read"`` or ``"refused"`` per sheet offered)."""
+    monkeypatch.setattr(columnar, "SLICE_BYTES", 4 * 1024)
+    outcomes: list[str] = []
+    read_columns = columnar.read_columns
+
+    def spy(*args, **kwargs):
+        try:
+            found = read_columns(*args, **kwargs)
+        except columnar.NotColumnar:
+            outcomes.append("refused")
+            raise
+        outcomes.append("read")
+        return found
+
+    monkeypatch.setattr(columnar, "read_columns", spy)
+
+    def read(book, capsys=None):
+        out = {}
+        for way, size in (("columns", 0), ("rows", OFF)):
+            monkeypatch.setattr(columnar, "MIN_PART_BYTES", size)
+            out[way] = (_tables(book), _check_json(book, capsys) if capsys else None)
+        return out["columns"], out["rows"], outcomes
+
+    return read
+
+
+def _tables(book):
+    """Every table, each offered to the lane, as plain data."""
+    try:
+        with WorkbookFile(book) as workbook:
+            names = _table_names(workbook)
+            raw = workbook.tables(by_column=names)
+            return {key: (t.name, t.sheet, t.top, t.left, [list(r) for r in t.rows],
+                          t.percent_cells) for key, t in raw.tables.items()}
+    except FileError as exc:
+        return str(exc)
+
+
+def _table_names(workbook):
+    try:
+        return tuple(t.name for t in workbook.tables().tables.values())
+    except FileError:
+        return ()
+
+
+def _check_json(book, capsys):
+    capsys.readouterr()
+    code = main(["check", str(book), "--json"])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if "bomb" not in c.tags], ids=lambda c: c.id)
+def test_the_corpus_reads_the_same_by_columns_and_by_rows(tmp_path, case, lane, capsys):
+    book = case.build(tmp_path)
+    if not book.is_file():
+        pytest.skip("not a file")
+    columns, rows, _ = lane(book, capsys)
+    assert columns == rows
+
+
+@pytest.mark.parametrize("book", TEMPLATES, ids=lambda p: p.name)
+def test_the_templates_read_the_same_by_columns_and_by_rows(book, lane, capsys):
+    columns, rows, outcomes = lane(book, capsys)
+    assert columns == rows
+    assert "read" in outcomes, "the lane read no table"
+
+
+def _synthetic(tmp_path, markers=True):
+    import xlsxwriter
+
+    from benchmarks.synthetic import (COMPARATOR_HEADERS, history_rows, synthetic_comparators,
+                                      synthetic_rows)
+    from kpi_core.authoring.template import add_performance_sheets
+    measures, benchmarks, settings = synthetic_rows(200)
+    book = tmp_path / "synthetic.xlsx"
+    rows = [list(r) for r in synthetic_comparators(measures, settings, 20)]
+    if markers:  # a marker, a blank value, a blank row, a text in Value, an unknown Ref
+        rows[3][3], rows[5][3] = "x", None
+        rows[7] = [None] * len(rows[7])
+        rows[9][3], rows[11][0] = "lots", "NOPE"
+    workbook = xlsxwriter.Workbook(str(book), {"strings_to_formulas": False,
+                                               "strings_to_urls": False})
+    add_performance_sheets(workbook, measures, benchmarks, settings, title="Synthetic",
+                           history=history_rows(measures))
+    ws = workbook.add_worksheet("Comparators")
+    ws.add_table(0, 0, len(rows), len(COMPARATOR_HEADERS) - 1, {
+        "name": "Comparators", "data": rows, "columns": [{"header": h} for h in COMPARATOR_HEADERS]})
+    workbook.close()
+    return book
+
+
+def test_a_synthetic_workbook_checks_the_same_by_columns_and_by_rows(tmp_path, lane, capsys):
+    """Comparators as the benchmarks write them (smaller), with the odd rows a reader
+    reports, in many slices: the same tables, ranks, bands and problems."""
+    columns, rows, outcomes = lane(_synthetic(tmp_path), capsys)
+    assert columns == rows
+    assert outcomes.count("read") >= 2  # the Comparators table, and the others offered
+    report = json.loads(columns[1][1])
+    assert any(m["ranks"] for m in report["measures"])
+    assert any(p["sheet"] == "Comparators" for p in report["problems"])
+
+
+def test_our_scorecard_reads_the_same_by_columns_and_by_rows(tmp_path, lane):
+    out = tmp_path / "scorecard.xlsx"
+    assert main(["regenerate", str(TEMPLATES[-1]), "-o", str(out)]) == 0
+    columns, rows, _ = lane(out)
+    assert columns == rows
+
+
+# --- what the lane reads, and what it hands back -------------------------------------
+
+STRINGS = ("Ref", "Authority", "Year", "Value", "Group", "M1", "Kent", "2015", "England", "x")
+HEAD = ('<row r="1" spans="1:5"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c>'
+        '<c r="C1" t="s"><v>2</v></c><c r="D1" t="s"><v>3</v></c><c r="E1" t="s"><v>4</v></c>'
+        '</row>')
+
+
+def _row(r, value='<c r="D{r}"><v>0.5</v></c>', ref='<c r="A{r}" t="s"><v>5</v></c>'):
+    return (f'<row r="{r}" spans="1:5">' + ref.format(r=r)
+            + f'<c r="B{r}" t="s"><v>6</v></c><c r="C{r}" t="s"><v>7</v></c>'
+            + value.format(r=r) + f'<c r="E{r}" t="s"><v>8</v></c></row>')
+
+
+def _book(tmp_path, rows, table="A1:E4"):
+    return raw_book(tmp_path / "book.xlsx", rows, strings=STRINGS, table=table,
+                    numfmts={165: "0.0%"}, xf_formats=(165, 14))
+
+
+READ = {
+    "plain": HEAD + _row(2) + _row(3) + _row(4),
+    "a marker, a blank cell, a missing cell": HEAD + _row(2, '<c r="D{r}" t="s"><v>9</v></c>')
+    + _row(3, '<c r="D{r}"/>') + _row(4, ""),
+    "percent and date styles": HEAD + _row(2, '<c r="D{r}" s="1"><v>0.5</v></c>')
+    + _row(3, '<c r="D{r}" s="2"><v>42643</v></c>') + _row(4, '<c r="D{r}" s="1"/>'),
+    "a row missing, rows past the table": HEAD + _row(2) + _row(4) + _row(5) + _row(6),
+    "numbers as written": HEAD + _row(2, '<c r="D{r}"><v>-1.5E-3</v></c>')
+    + _row(3, '<c r="D{r}"><v>007</v></c>') + _row(4, '<c r="D{r}"><v>2</v></c>'),
+    "no spans": (HEAD + _row(2) + _row(3) + _row(4)).replace(' spans="1:5"', ""),
+}
+
+REFUSED = {
+    "an entity": _row(2, '<c r="D{r}" t="inlineStr"><is><t>a &amp; b</t></is></c>'),
+    "a formula": _row(2, '<c r="D{r}"><f>1+1</f><v>2</v></c>'),
+    "a boolean": _row(2, '<c r="D{r}" t="b"><v>1</v></c>'),
+    "an error": _row(2, '<c r="D{r}" t="e"><v>#N/A</v></c>'),
+    "a formula's text": _row(2, '<c r="D{r}" t="str"><v>abc</v></c>'),
+    "an inline string": _row(2, '<c r="D{r}" t="inlineStr"><is><t>abc</t></is></c>'),
+    "a number float() reads otherwise": _row(2, '<c r="D{r}"><v>1e</v></c>'),
+    "a number with spaces": _row(2, '<c r="D{r}"><v> 2 </v></c>'),
+    "a string index past the strings": _row(2, '<c r="D{r}" t="s"><v>99</v></c>'),
+    "a cell naming another row": _row(2, '<c r="D3"><v>0.5</v></c>'),
+    "a cell outside the table": _row(2).replace("</row>", '<c r="F2"><v>1</v></c></row>'),
+    "a comment between rows": _row(2) + "<!-- x -->",
+    "text between rows": _row(2) + "\n  ",
+    "a row height": _row(2).replace('spans="1:5"', 'spans="1:5" ht="20"'),
+    "a row written twice": _row(2) + _row(2, '<c r="D{r}"><v>0.7</v></c>'),
+    "rows out of order": _row(3) + _row(2),
+    "a row without r": _row(2).replace('r="2" ', ""),
+    "cells out of order": _row(2).replace('<c r="A2" t="s"><v>5</v></c>', "")
+    .replace("</row>", '<c r="A2" t="s"><v>5</v></c></row>'),
+    "an attribute more": _row(2, '<c r="D{r}" cm="1"><v>0.5</v></c>'),
+    "a type written out": _row(2, '<c r="D{r}" t="n"><v>0.5</v></c>'),
+    "a self-closed row": _row(2) + '<row r="3" spans="1:5"/>',
+}
+
+
+@pytest.mark.parametrize("name", list(READ))
+def test_the_lane_reads_regular_rows_as_the_row_readers_do(tmp_path, lane, name):
+    columns, rows, outcomes = lane(_book(tmp_path, READ[name]))
+    assert columns == rows
+    assert outcomes == ["read"], name
+
+
+@pytest.mark.parametrize("name", list(REFUSED))
+def test_anything_else_goes_back_to_the_row_readers(tmp_path, lane, name):
+    columns, rows, outcomes = lane(_book(tmp_path, HEAD + REFUSED[name] + _row(4)))
+    assert columns == rows
+    assert outcomes == ["refused"], name
