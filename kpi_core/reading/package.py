@@ -259,19 +259,25 @@ class Package:
         (no tags are counted for the held-tag bound)."""
         self._tags = self._released = 0
         try:
-            for chunk in _chunks_without_dtd(self.open(name), chunk_size):
-                if bounded:
+            stream = self.open(name)
+            try:
+                for chunk in _chunks_without_dtd(stream, chunk_size):
+                    if bounded:
+                        feed(chunk)
+                        continue
+                    self._tags += chunk.count(b"<")
+                    if self._tags - self._released > MAX_HELD_TAGS:
+                        raise FileError(f"{self.path}: part {name} nests or repeats more "
+                                        f"than {MAX_HELD_TAGS:,} XML elements where a "
+                                        "workbook has a few; refusing it")
                     feed(chunk)
-                    continue
-                self._tags += chunk.count(b"<")
-                if self._tags - self._released > MAX_HELD_TAGS:
-                    raise FileError(f"{self.path}: part {name} nests or repeats more than "
-                                    f"{MAX_HELD_TAGS:,} XML elements where a workbook has "
-                                    "a few; refusing it")
-                feed(chunk)
-            finish()
-        except StopScan:
-            pass
+                finish()
+            except StopScan:
+                # What follows is not needed, but it is inflated to the end: the zip checks
+                # the part's CRC there, so damage past the cells read is still reported,
+                # whichever reader stopped where (and however far it had read ahead).
+                while stream.read(1 << 20):
+                    pass
         except DefusedXmlException as exc:
             raise FileError(f"{self.path}: part {name} declares a DTD or entities, which "
                             "workbooks never need; refusing it") from exc

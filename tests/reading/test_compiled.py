@@ -18,7 +18,7 @@ import pytest
 
 from addin.cli import main
 from kpi_core.errors import FileError
-from kpi_core.reading import compiled
+from kpi_core.reading import columnar, compiled
 from kpi_core.reading.xlsx import WorkbookFile
 from tests.support.corpus import CASES, raw_book
 from tests.support.paths import ROOT
@@ -34,6 +34,9 @@ def both_paths(monkeypatch):
     path read itself."""
     monkeypatch.setattr(compiled, "MIN_PART_BYTES", 0)
     monkeypatch.setattr(compiled, "SLICE_BYTES", 16 * 1024)
+    # the tables by rows (the columnar lane would read them first): calamine's rows
+    # against the pure scanner's
+    monkeypatch.setattr(columnar, "MIN_PART_BYTES", 1 << 62)
     fast_parts: list[str] = []
     read_blocks = compiled.CompiledReader.read_blocks
 
