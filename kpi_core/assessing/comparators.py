@@ -238,26 +238,27 @@ def select_group_years(measure: Measure) -> list[GroupYear]:
         for k, year in enumerate(latest):
             sel = at if len(in_group) == 1 else _where(group_years, year, at)
             vals, mine, names = _take(values, sel), _take(own, sel), _take(aggregates, sel)
-            ours = None
-            ours_here = any(mine)
-            if ours_here:
-                ours = next((v for v, m in zip(vals, mine) if m and v is not None), None)
+            ours_at = list(_positions(mine, True))
+            ours = next((vals[i] for i in ours_at if vals[i] is not None), None)
             if ours is None:
                 ours = own_by_year.get(year)
             if ours is None and k == 0:
                 ours = measure.current
             if ours is None:
                 continue
-            kept = map(is_, names, repeat(None))  # authorities: not our own, not aggregates
-            if ours_here:
-                kept = map(and_, kept, map(not_, mine))
-            others = list(compress(vals, kept))
-            if not all(map(is_not, others, repeat(None))):
-                others = [v for v in others if v is not None]
+            # the authorities: not our own rows, not aggregates, with data
+            aggregate_at = ([] if names.count(None) == len(names) else
+                            sorted(i for name in set(names) if name is not None
+                                   for i in _positions(names, name)))
+            others = vals if type(vals) is list else list(vals)
+            for i in sorted({*ours_at, *aggregate_at}, reverse=True):
+                del others[i]
+            for _ in range(others.count(None)):
+                others.remove(None)
             found: tuple[ComparatorValue, ...] = ()
-            if names.count(None) != len(names):
-                found = tuple(rows[i] for i in compress(sel, map(is_not, names, repeat(None)))
-                              if values[i] is not None and not own[i])
+            if aggregate_at:
+                found = tuple(rows[sel[i]] for i in aggregate_at
+                              if values[sel[i]] is not None and not own[sel[i]])
             if others:
                 others.sort()
                 out.append(GroupYear(group, year, ours, tuple(others), found))
@@ -273,6 +274,17 @@ def _where(column: Sequence, value: object, at: Sequence[int]) -> Sequence[int]:
     if column.count(value) == last - first + 1:
         return at[first:last + 1]
     return list(compress(at, map(eq, column, repeat(value))))
+
+
+def _positions(items: Sequence, item: object):
+    """Where ``item`` is in ``items``, found by ``index`` (at C speed)."""
+    i = -1
+    try:
+        while True:
+            i = items.index(item, i + 1)
+            yield i
+    except ValueError:
+        return
 
 
 def _take(column: Sequence, at: Sequence[int]) -> list:
