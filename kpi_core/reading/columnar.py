@@ -36,6 +36,7 @@ row readers, calamine's slices: ~4 s, and a list a row).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from itertools import compress, count, repeat
 from operator import lt, not_
 from xml.parsers import expat
@@ -171,7 +172,7 @@ def read_columns(pkg: Package, part: str, book: Book, top: int, bottom: int, lef
             return
         rows = b"".join(parts)
         if ended:
-            reader.slice(rows[:rows.find(_SHEET_DATA_END)])
+            reader.slice(rows, rows.find(_SHEET_DATA_END))
             raise StopScan
         cut = rows.rfind(_ROW_END) + len(_ROW_END)
         if cut < len(_ROW_END):
@@ -180,7 +181,7 @@ def read_columns(pkg: Package, part: str, book: Book, top: int, bottom: int, lef
             return
         parts[:] = [rows[cut:]]
         state["size"] = len(rows) - cut
-        reader.slice(rows[:cut])
+        reader.slice(rows, cut)  # not copied: read up to the cut
 
     def finish() -> None:
         raise NotColumnar  # the part ended before its rows did: the row readers say so
@@ -193,6 +194,12 @@ def read_columns(pkg: Package, part: str, book: Book, top: int, bottom: int, lef
             column.extend(repeat(None, height - len(column)))
     assert len(columns) == width
     return columns, reader.percent
+
+
+def _transpose(found: list[tuple[bytes, ...]]) -> list[tuple[bytes, ...]]:
+    """A slice's matches by group (``zip``: a pass a group over the matches, as
+    ``itemgetter`` takes, is slower once the slice has left the caches)."""
+    return list(zip(*found))
 
 
 def _check_head(head: bytes, book: Book) -> None:
@@ -234,28 +241,29 @@ class _Reader:
         self.texts: dict[bytes, str | None] = {b"": None}
         self.n_strings = len(strings)
 
-    def slice(self, rows: bytes) -> None:
-        if not rows:
+    def slice(self, rows: bytes, end: int) -> None:
+        """Read ``rows[:end]``."""
+        if not end:
             return
-        styled = b' s="' in rows
+        styled = rows.find(b' s="', 0, end) >= 0
         groups = None
         if not styled and self.texts_only:
             pattern, layout = self.texts_only
-            found = pattern.findall(rows)
-            groups = list(zip(*found)) if found else None
+            found = pattern.findall(rows, 0, end)
+            groups = _transpose(found) if found else None
             del found
-            if groups is None or sum(map(len, groups[0])) != len(rows):
+            if groups is None or sum(map(len, groups[0])) != end:
                 groups = None  # a cell these columns do not take: the usual pattern, now on
                 self.texts_only = False
         if groups is None:
             layout = self.layouts[styled]
-            found = (self.styled if styled else self.plain).findall(rows)
+            found = (self.styled if styled else self.plain).findall(rows, 0, end)
             if not found:
                 raise NotColumnar
             # the groups: the whole row, its number, then per cell (style,) string, number
-            groups = list(zip(*found))
+            groups = _transpose(found)
             del found
-            if sum(map(len, groups[0])) != len(rows):
+            if sum(map(len, groups[0])) != end:
                 raise NotColumnar  # the matched rows, end to end, are not the whole slice
             if self.texts_only is None and not styled:
                 self._learn_texts_only(groups, layout)
@@ -310,7 +318,7 @@ class _Reader:
             if style is not None:
                 self._styles(groups[style][lo:hi], numbers, ci)
 
-    def _values(self, strings: tuple[bytes, ...], numbers: tuple[bytes, ...] | None
+    def _values(self, strings: Sequence[bytes], numbers: Sequence[bytes] | None
                 ) -> list[object]:
         """A column's captures to values: ``None``, a shared string's text, a number
         (``numbers`` ``None``: the column's cells are all shared strings)."""
@@ -347,7 +355,7 @@ class _Reader:
                 out[i] = texts.get(strings[i])  # a text, or None for an empty cell
             return out
 
-    def _learn(self, strings: tuple[bytes, ...]) -> None:
+    def _learn(self, strings: Sequence[bytes]) -> None:
         """The texts of shared-string captures not seen before."""
         for capture in set(strings).difference(self.texts):
             self.texts[capture] = self._text(capture)
@@ -358,7 +366,7 @@ class _Reader:
             raise NotColumnar  # the row readers say #REF!
         return self.book.strings[index]
 
-    def _styles(self, styles: tuple[bytes, ...], numbers: list[int], ci: int) -> None:
+    def _styles(self, styles: Sequence[bytes], numbers: list[int], ci: int) -> None:
         book = self.book
         column = self.columns[ci]
         for i in compress(count(), styles):
