@@ -232,32 +232,35 @@ def select_group_years(measure: Measure) -> list[GroupYear]:
     for group in named:
         at = everyone if len(named) == 1 else _where(groups, group, everyone)
         group_years = _take(years, at)
-        in_group = dict.fromkeys(group_years)
-        latest = (sorted(in_group, key=lambda y: (order[y], y), reverse=True)
-                  if order is not None else sorted(in_group, reverse=True))
+        if group_years.count(group_years[0]) == len(group_years):  # one year
+            latest = group_years[:1]
+        else:
+            in_group = dict.fromkeys(group_years)
+            latest = (sorted(in_group, key=lambda y: (order[y], y), reverse=True)
+                      if order is not None else sorted(in_group, reverse=True))
         for k, year in enumerate(latest):
-            sel = at if len(in_group) == 1 else _where(group_years, year, at)
+            sel = at if len(latest) == 1 else _where(group_years, year, at)
             vals, mine, names = _take(values, sel), _take(own, sel), _take(aggregates, sel)
-            ours = None
-            ours_here = any(mine)
-            if ours_here:
-                ours = next((v for v, m in zip(vals, mine) if m and v is not None), None)
+            ours_at = list(_positions(mine, True)) if True in mine else []
+            ours = next((vals[i] for i in ours_at if vals[i] is not None), None)
             if ours is None:
                 ours = own_by_year.get(year)
             if ours is None and k == 0:
                 ours = measure.current
             if ours is None:
                 continue
-            kept = map(is_, names, repeat(None))  # authorities: not our own, not aggregates
-            if ours_here:
-                kept = map(and_, kept, map(not_, mine))
-            others = list(compress(vals, kept))
-            if not all(map(is_not, others, repeat(None))):
-                others = [v for v in others if v is not None]
+            # the authorities: not our own rows, not aggregates, with data
+            aggregate_at = _named_at(names)
+            others = vals if type(vals) is list else list(vals)
+            if ours_at or aggregate_at:
+                for i in sorted({*ours_at, *aggregate_at}, reverse=True):
+                    del others[i]
+            for _ in range(others.count(None)):
+                others.remove(None)
             found: tuple[ComparatorValue, ...] = ()
-            if names.count(None) != len(names):
-                found = tuple(rows[i] for i in compress(sel, map(is_not, names, repeat(None)))
-                              if values[i] is not None and not own[i])
+            if aggregate_at:
+                found = tuple(rows[sel[i]] for i in aggregate_at
+                              if values[sel[i]] is not None and not own[sel[i]])
             if others:
                 others.sort()
                 out.append(GroupYear(group, year, ours, tuple(others), found))
@@ -265,14 +268,36 @@ def select_group_years(measure: Measure) -> list[GroupYear]:
     return out
 
 
+def _named_at(names: Sequence[str | None]) -> list[int]:
+    """Where ``names`` holds a name, not ``None`` (the aggregate rows: few or none)."""
+    n, blank = len(names), names.count(None)
+    if blank == n:
+        return []
+    found = list(compress(range(n), names))  # at C speed; "" (falsy) is seen below
+    if len(found) + blank != n:
+        found = [i for i, name in enumerate(names) if name is not None]
+    return found
+
+
 def _where(column: Sequence, value: object, at: Sequence[int]) -> Sequence[int]:
     """The indexes ``at`` (``column``'s own, in step) where ``column`` holds ``value``: a
     range where they are one run (the usual Comparators table: a group's rows together)."""
     first = column.index(value)
-    last = len(column) - 1 - column[::-1].index(value)
-    if column.count(value) == last - first + 1:
-        return at[first:last + 1]
+    last = first + column.count(value)
+    if column[first:last].count(value) == last - first:
+        return at[first:last]
     return list(compress(at, map(eq, column, repeat(value))))
+
+
+def _positions(items: Sequence, item: object):
+    """Where ``item`` is in ``items``, found by ``index`` (at C speed)."""
+    i = -1
+    try:
+        while True:
+            i = items.index(item, i + 1)
+            yield i
+    except ValueError:
+        return
 
 
 def _take(column: Sequence, at: Sequence[int]) -> list:

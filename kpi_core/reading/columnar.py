@@ -22,7 +22,11 @@ slice has styles), the whole row in a group of its own:
   back); a shared string's index is one of the workbook's, its text the one object
   :class:`Book` holds for it (``_xHHHH_`` escapes decoded there, as for every reader);
 - where a slice has ``s="`` (a style) a pattern that also takes each cell's style is
-  used, and a style that shows a percent or a date does what it does in the grid.
+  used, and a style that shows a percent or a date does what it does in the grid;
+- the columns where every row of the first unstyled slice holds a shared string are
+  read from then on by a pattern that takes a shared string alone there (one group, no
+  branch: ~0.1 s less on the Comparators part); a slice it does not read end to end is
+  read by the usual pattern, as are the slices after it.
 
 Measured on the 172 MB Comparators part (809,040 rows): ~1.45 s in all, of which
 inflating ~0.25 s, the patterns ~0.5 s, the columns made of the captures ~0.55 s (the
@@ -32,6 +36,7 @@ row readers, calamine's slices: ~4 s, and a list a row).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from itertools import compress, count, repeat
 from operator import lt, not_
 from xml.parsers import expat
@@ -94,16 +99,39 @@ def _column_letters(number: int) -> bytes:
     return letters
 
 
-def _row_pattern(left: int, right: int, styled: bool) -> re.Pattern:
+def _row_pattern(left: int, right: int, styled: bool,
+                 texts_only: frozenset[int] = frozenset()) -> re.Pattern:
+    """The pattern of a row; a column in ``texts_only`` (index from ``left``) takes only a
+    shared string, in one group (a fifth less time where most columns hold texts alone)."""
     cells = []
     for col in range(left, right + 1):
         head = b'<c r="' + _column_letters(col) + rb'(?P=r)"'
-        if styled:
+        if col - left in texts_only:
+            cells.append(head + rb' t="s"><v>([0-9]++)</v></c>')
+        elif styled:
             cells.append(b"(?:" + head + rb'(?: s="([0-9]++)"|)(?:/>|' + _VALUE + b")|)")
         else:
             cells.append(b"(?:" + head + rb"(?:/>|" + _VALUE + b")|)")
     return re.compile(rb'(<row r="(?P<r>[1-9][0-9]*+)"(?: spans="[0-9]++:[0-9]++"|)>'
                       + b"".join(cells) + _ROW_END + b")")
+
+
+def _layout(width: int, styled: bool, texts_only: frozenset[int] = frozenset()
+            ) -> list[tuple[int | None, int, int | None]]:
+    """Each column's groups in a match: (style, string, number), ``None`` where the
+    pattern has no such group."""
+    out, at = [], 2  # after the whole row and its number
+    for ci in range(width):
+        if ci in texts_only:
+            out.append((None, at, None))
+            at += 1
+        elif styled:
+            out.append((at, at + 1, at + 2))
+            at += 3
+        else:
+            out.append((None, at, at + 1))
+            at += 2
+    return out
 
 
 def wants(pkg: Package, part: str) -> bool:
@@ -144,7 +172,7 @@ def read_columns(pkg: Package, part: str, book: Book, top: int, bottom: int, lef
             return
         rows = b"".join(parts)
         if ended:
-            reader.slice(rows[:rows.find(_SHEET_DATA_END)])
+            reader.slice(rows, rows.find(_SHEET_DATA_END))
             raise StopScan
         cut = rows.rfind(_ROW_END) + len(_ROW_END)
         if cut < len(_ROW_END):
@@ -153,7 +181,7 @@ def read_columns(pkg: Package, part: str, book: Book, top: int, bottom: int, lef
             return
         parts[:] = [rows[cut:]]
         state["size"] = len(rows) - cut
-        reader.slice(rows[:cut])
+        reader.slice(rows, cut)  # not copied: read up to the cut
 
     def finish() -> None:
         raise NotColumnar  # the part ended before its rows did: the row readers say so
@@ -166,6 +194,12 @@ def read_columns(pkg: Package, part: str, book: Book, top: int, bottom: int, lef
             column.extend(repeat(None, height - len(column)))
     assert len(columns) == width
     return columns, reader.percent
+
+
+def _transpose(found: list[tuple[bytes, ...]]) -> list[tuple[bytes, ...]]:
+    """A slice's matches by group (``zip``: a pass a group over the matches, as
+    ``itemgetter`` takes, is slower once the slice has left the caches)."""
+    return list(zip(*found))
 
 
 def _check_head(head: bytes, book: Book) -> None:
@@ -194,6 +228,10 @@ class _Reader:
         self.width = right - left + 1
         self.plain = _row_pattern(left, right, styled=False)
         self.styled = _row_pattern(left, right, styled=True)
+        self.layouts = {False: _layout(self.width, False), True: _layout(self.width, True)}
+        #: the pattern for slices whose texts-only columns are those of the first slice
+        #: (``None``: not learned yet; ``False``: none, or a slice broke it)
+        self.texts_only: tuple[re.Pattern, list] | None | bool = None
         self.columns: list[list[object]] = [[] for _ in range(self.width)]
         self.percent: set[tuple[int, int]] = set()
         self.last_row = 0
@@ -203,18 +241,32 @@ class _Reader:
         self.texts: dict[bytes, str | None] = {b"": None}
         self.n_strings = len(strings)
 
-    def slice(self, rows: bytes) -> None:
-        if not rows:
+    def slice(self, rows: bytes, end: int) -> None:
+        """Read ``rows[:end]``."""
+        if not end:
             return
-        styled = b' s="' in rows
-        found = (self.styled if styled else self.plain).findall(rows)
-        if not found:
-            raise NotColumnar
-        # the groups: the whole row, its number, then per cell (style,) string, number
-        groups = list(zip(*found))
-        del found
-        if sum(map(len, groups[0])) != len(rows):
-            raise NotColumnar  # the matched rows, end to end, are not the whole slice
+        styled = rows.find(b' s="', 0, end) >= 0
+        groups = None
+        if not styled and self.texts_only:
+            pattern, layout = self.texts_only
+            found = pattern.findall(rows, 0, end)
+            groups = _transpose(found) if found else None
+            del found
+            if groups is None or sum(map(len, groups[0])) != end:
+                groups = None  # a cell these columns do not take: the usual pattern, now on
+                self.texts_only = False
+        if groups is None:
+            layout = self.layouts[styled]
+            found = (self.styled if styled else self.plain).findall(rows, 0, end)
+            if not found:
+                raise NotColumnar
+            # the groups: the whole row, its number, then per cell (style,) string, number
+            groups = _transpose(found)
+            del found
+            if sum(map(len, groups[0])) != end:
+                raise NotColumnar  # the matched rows, end to end, are not the whole slice
+            if self.texts_only is None and not styled:
+                self._learn_texts_only(groups, layout)
         groups[0] = None
         numbers = list(map(int, groups[1]))
         n = len(numbers)
@@ -230,17 +282,26 @@ class _Reader:
             hi -= 1
             self.done = True
         if lo < hi:
-            self._place(groups, numbers, lo, hi, styled)
+            self._place(groups, numbers, lo, hi, layout)
         if self.done:
             raise StopScan  # rows below the table are not read, as by the row readers
 
-    def _place(self, groups: list, numbers: list[int], lo: int, hi: int, styled: bool
+    def _learn_texts_only(self, groups: list, layout: list) -> None:
+        """The columns where each row of the first slice holds a shared string: read by a
+        pattern that takes them alone, while every slice's rows do."""
+        only = frozenset(ci for ci, (_style, at, _number) in enumerate(layout)
+                         if b"" not in groups[at])
+        self.texts_only = False
+        if only:
+            self.texts_only = (_row_pattern(self.left, self.left + self.width - 1, False, only),
+                               _layout(self.width, False, only))
+
+    def _place(self, groups: list, numbers: list[int], lo: int, hi: int, layout: list
                ) -> None:
         numbers = numbers[lo:hi]
-        step = 3 if styled else 2
-        at = 3 if styled else 2  # the first cell's string group
-        values = [self._values(groups[at + step * ci][lo:hi], groups[at + step * ci + 1][lo:hi])
-                  for ci in range(self.width)]
+        values = [self._values(groups[at][lo:hi], None if number is None
+                               else groups[number][lo:hi])
+                  for _style, at, number in layout]
         top = self.top
         first = numbers[0] - top  # row index in the table of the slice's first row
         contiguous = numbers[-1] - numbers[0] == len(numbers) - 1
@@ -253,13 +314,21 @@ class _Reader:
                 for number, value in zip(numbers, values[ci]):
                     column.extend(repeat(None, number - top - len(column)))
                     column.append(value)
-        if styled:
-            for ci in range(self.width):
-                self._styles(groups[2 + step * ci][lo:hi], numbers, ci)
+        for ci, (style, _at, _number) in enumerate(layout):
+            if style is not None:
+                self._styles(groups[style][lo:hi], numbers, ci)
 
-    def _values(self, strings: tuple[bytes, ...], numbers: tuple[bytes, ...]) -> list[object]:
-        """A column's captures to values: ``None``, a shared string's text, a number."""
+    def _values(self, strings: Sequence[bytes], numbers: Sequence[bytes] | None
+                ) -> list[object]:
+        """A column's captures to values: ``None``, a shared string's text, a number
+        (``numbers`` ``None``: the column's cells are all shared strings)."""
         texts = self.texts
+        if numbers is None:
+            try:
+                return list(map(texts.__getitem__, strings))
+            except KeyError:  # a text not met before
+                self._learn(strings)
+                return list(map(texts.__getitem__, strings))
         if any(strings):
             if not any(numbers):  # texts alone (b"" an empty cell: None)
                 try:
@@ -286,7 +355,7 @@ class _Reader:
                 out[i] = texts.get(strings[i])  # a text, or None for an empty cell
             return out
 
-    def _learn(self, strings: tuple[bytes, ...]) -> None:
+    def _learn(self, strings: Sequence[bytes]) -> None:
         """The texts of shared-string captures not seen before."""
         for capture in set(strings).difference(self.texts):
             self.texts[capture] = self._text(capture)
@@ -297,7 +366,7 @@ class _Reader:
             raise NotColumnar  # the row readers say #REF!
         return self.book.strings[index]
 
-    def _styles(self, styles: tuple[bytes, ...], numbers: list[int], ci: int) -> None:
+    def _styles(self, styles: Sequence[bytes], numbers: list[int], ci: int) -> None:
         book = self.book
         column = self.columns[ci]
         for i in compress(count(), styles):

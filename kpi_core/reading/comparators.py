@@ -24,7 +24,7 @@ import math
 import re
 from collections.abc import Iterable
 from itertools import compress, count, islice, repeat, zip_longest
-from operator import and_, gt, is_not, itemgetter
+from operator import is_not
 
 from ..model import (
     GROUP_ENGLAND, GROUP_REGION, GROUP_STATISTICAL_NEIGHBOURS, ComparatorValue, Problem, Settings,
@@ -138,17 +138,18 @@ def read_comparators(table: RawTable, problems: list[Problem], settings: Setting
     if not columns or len(columns[0]) < 2:
         return out
     c_ref, c_auth, c_year, c_value, c_group = reader.order
+    if BY_ROWS:
+        return _by_rows(sheet, reader, columns, table.top + 1, settings)
     left_out = reader.seed(columns)
-    refs = list(map(reader.refs.get, columns[c_ref][1:]))
-    auths = list(map(reader.authorities.get, columns[c_auth][1:]))
-    years = list(map(reader.years.get, columns[c_year][1:]))
-    groups = list(map(reader.groups.get, columns[c_group][1:]))
+    # the raw cells, by column; every row kept has each of its four texts in the caches
+    raw_refs, raw_auths, raw_years, raw_groups = (columns[c][1:] for c in (c_ref, c_auth,
+                                                                           c_year, c_group))
     values = columns[c_value][1:]
     for j, result in reader.odd_rows(columns, left_out, values):
         if result is None:
-            refs[j] = _GONE  # not used: reported, or a blank row
+            raw_refs[j] = _GONE  # not used: reported, or a blank row
         else:
-            refs[j], auths[j], years[j], groups[j], values[j] = result
+            values[j] = result[4]
     if release_rows:  # the cells are let go: the rows as the caller sees them
         if isinstance(grid, ColumnGrid):
             for column in columns:
@@ -157,42 +158,49 @@ def read_comparators(table: RawTable, problems: list[Problem], settings: Setting
             grid[1:] = [None] * (len(grid) - 1)
         del columns
     first_row = table.top + 1
-    # the rows of a Ref as runs of the same Ref (usually one run a measure), in order
-    starts = [0, *compress(count(1), map(is_not, refs[1:], refs[:-1])), len(refs)]
+    # the rows of a Ref as runs of the same cell (usually one run a measure), in order
+    starts = [0, *compress(count(1), map(is_not, raw_refs[1:], raw_refs[:-1])), len(raw_refs)]
     runs: dict[str, list[tuple[int, int]]] = {}
+    ref_of = reader.refs
     for s, e in zip(starts, starts[1:]):
-        ref = refs[s]
-        if ref is not _GONE:
-            runs.setdefault(ref[1], []).append((s, e))
+        raw = raw_refs[s]
+        if raw is not _GONE:
+            runs.setdefault(ref_of[raw][1], []).append((s, e))
+    auth_texts = _Texts(reader.authorities)
+    year_texts = _Texts(reader.years)
+    group_texts = _Texts(reader.groups)
+    year_keys = {raw: y[1] for raw, y in reader.years.items()}
+    own_raws = [raw for raw, a in reader.authorities.items() if a[1]]
+    aggregate_names = {raw: a[2] for raw, a in reader.authorities.items() if a[2] is not None}
     own_seen = False
     # Where no two distinct texts of a column fold to the same text, a measure's rows
     # are distinct folded when they are distinct as written: a set checks that at C
     # speed, and only a measure with two rows alike is gone through row by row.
     as_written = reader.folds_apart()
     folded: dict[str, str] = {}
-    first, second, third = itemgetter(0), itemgetter(1), itemgetter(2)
     for key, spans in runs.items():
         if len(spans) == 1:
             (s, e), = spans
-            m_refs, m_auths, m_years = refs[s:e], auths[s:e], years[s:e]
-            m_values, m_groups, numbers = values[s:e], groups[s:e], range(first_row + s,
-                                                                           first_row + e)
+            m_refs, m_auths, m_years = raw_refs[s:e], raw_auths[s:e], raw_years[s:e]
+            m_values, m_groups, numbers = values[s:e], raw_groups[s:e], range(first_row + s,
+                                                                               first_row + e)
         else:
             m_refs, m_auths, m_years, m_values, m_groups, numbers = [], [], [], [], [], []
             for s, e in spans:
-                m_refs += refs[s:e]
-                m_auths += auths[s:e]
-                m_years += years[s:e]
+                m_refs += raw_refs[s:e]
+                m_auths += raw_auths[s:e]
+                m_years += raw_years[s:e]
                 m_values += values[s:e]
-                m_groups += groups[s:e]
+                m_groups += raw_groups[s:e]
                 numbers += range(first_row + s, first_row + e)
-        own = list(map(second, m_auths))
-        written = ([m_refs[0][0]] * len(m_refs) if m_refs.count(m_refs[0]) == len(m_refs)
-                   else list(map(first, m_refs)))
-        rows = ComparatorRows(written, list(map(first, m_auths)),
-                              list(map(first, m_years)), m_values, list(map(first, m_groups)),
-                              list(map(second, m_years)), own, list(map(third, m_auths)),
-                              numbers)
+        n = len(m_refs)
+        written = ([ref_of[m_refs[0]][0]] * n if m_refs.count(m_refs[0]) == n
+                   else [ref_of[raw][0] for raw in m_refs])
+        own = _flags(m_auths, own_raws, n)
+        rows = ComparatorRows(written, auth_texts.of(m_auths), year_texts.of(m_years),
+                              m_values, group_texts.of(m_groups), _same_or_each(year_keys,
+                                                                                 m_years),
+                              own, _names(m_auths, aggregate_names, n), numbers)
         own_seen = own_seen or True in own
         if not as_written or not _distinct(rows.authorities, rows.years, rows.groups):
             rows = ComparatorRows.of(_without_duplicates(sheet, c_auth, rows, folded))
@@ -200,6 +208,80 @@ def read_comparators(table: RawTable, problems: list[Problem], settings: Setting
     if out and not own_seen:
         _own_not_found(sheet, cols["authority"], settings)
     return out
+
+
+#: Tests set this to read every row one by one, as a row, into ComparatorValue rows: the
+#: reading the columns must agree with.
+BY_ROWS = False
+
+
+def _by_rows(sheet: Sheet, reader: _RowReader, columns: list[list], first_row: int,
+             settings: Settings) -> dict[str, ComparatorRows]:
+    found: dict[str, list[ComparatorValue]] = {}
+    for j in range(len(columns[0]) - 1):
+        result = reader._row(j + 1, [c[j + 1] for c in columns])
+        if result is not None:
+            ref, auth, year, group, value = result
+            found.setdefault(ref[1], []).append(ComparatorValue(
+                ref[0], auth[0], year[0], value, group[0], year[1], auth[1], auth[2],
+                first_row + j))
+    out = {key: ComparatorRows.of(_without_duplicates(sheet, reader.order[1], rows, {}))
+           for key, rows in found.items()}
+    if out and not any(r.own for rows in out.values() for r in rows):
+        _own_not_found(sheet, reader.cols["authority"], settings)
+    return out
+
+
+class _Texts:
+    """A column's texts from its raw cells: the cells themselves where every cell read is
+    the text it reads as (no spaces to strip, no name to make canonical)."""
+
+    __slots__ = ("text", "same")
+
+    def __init__(self, cache: dict) -> None:
+        self.text = {raw: found[0] for raw, found in cache.items()}
+        self.same = all(type(raw) is str and text == raw for raw, text in self.text.items())
+
+    def of(self, raws: list) -> list[str]:
+        return raws if self.same else list(map(self.text.__getitem__, raws))
+
+
+def _same_or_each(found: dict, raws: list) -> list:
+    """``found[raw]`` for each raw cell: one look-up where the cells are all one."""
+    if raws.count(raws[0]) == len(raws):
+        return [found[raws[0]]] * len(raws)
+    return list(map(found.__getitem__, raws))
+
+
+def _flags(raws: list, marked: list, n: int) -> list[bool]:
+    """True where a raw cell is one of the ``marked`` (our own authority's few names)."""
+    out = [False] * n
+    for raw in marked:
+        for i in _positions(raws, raw):
+            out[i] = True
+    return out
+
+
+def _names(raws: list, names: dict, n: int) -> list[str | None]:
+    """The name ``names`` gives each raw cell (the aggregates'), ``None`` for the others."""
+    if len(names) > 8:
+        return list(map(names.get, raws))
+    out: list[str | None] = [None] * n
+    for raw, name in names.items():
+        for i in _positions(raws, raw):
+            out[i] = name
+    return out
+
+
+def _positions(items: list, item: object):
+    """Where ``item`` is in ``items``, found by ``list.index`` (at C speed)."""
+    i = -1
+    try:
+        while True:
+            i = items.index(item, i + 1)
+            yield i
+    except ValueError:
+        return
 
 
 def _distinct(authorities: list[str], years: list[str], groups: list[str]) -> bool:
@@ -257,6 +339,7 @@ class _RowReader:
         self.authorities: dict[object, tuple[str, bool, str | None, str]] = {}
         self.groups: dict[object, tuple[str, str]] = {}
         self.unknown: set[str] = set()
+        self.markers: dict[str, bool] = {}
         self.order = [cols[f] for f in ("ref", "authority", "year", "value", "group")]
 
     def folds_apart(self) -> bool:
@@ -309,30 +392,52 @@ class _RowReader:
 
     def odd_rows(self, columns: list[list], left_out: list[set], values: list):
         """``(j, (ref, auth, year, group, value))`` or ``(j, None)`` (not used) for each row
-        ``j + 1`` the caches do not read alone, in order, its problems reported."""
+        ``j + 1`` the caches do not read alone, in order, its problems reported. A row
+        whose texts the caches read and whose Value is blank or a marker is no data, with
+        nothing to report: its value is set to ``None`` in ``values`` here."""
         odd: set[int] = set()
         for field, unknown in zip(("ref", "authority", "year", "group"), left_out):
             if unknown:
                 cells = islice(columns[self.cols[field]], 1, None)
                 odd.update(compress(count(), map(unknown.__contains__, cells)))
         not_plain = list(compress(count(), map(is_not, map(type, values), repeat(float))))
-        odd.update(not_plain)
         numbers = list(values)  # the plain numbers, 0.0 in place of the rest
         for j in not_plain:
             numbers[j] = 0.0
+        no_data = self.no_data
+        for j in not_plain:
+            raw = values[j]
+            if j in odd or not no_data(raw):
+                odd.add(j)
+            else:
+                values[j] = None
         if not math.isfinite(sum(numbers)):
             odd.update(j for j, v in enumerate(numbers) if v - v != 0.0)
         c_ref, _c_auth, _c_year, c_value, _c_group = self.order
         percent_cells = self.sheet.table.percent_cells
         percent = {raw for raw, ref in self.refs.items() if ref[2] is Unit.PERCENT}
         if percent:  # a number above 2 in a % measure: a warning, in its row's turn
-            above = map(gt, map(abs, numbers), repeat(2.0))
-            in_percent = map(percent.__contains__, islice(columns[c_ref], 1, None))
-            for j in compress(count(), map(and_, above, in_percent)):
-                if (j + 1, c_value) not in percent_cells:
-                    odd.add(j)
+            refs = columns[c_ref]
+            starts = [1, *compress(count(2), map(is_not, refs[2:], refs[1:-1])), len(refs)]
+            for s, e in zip(starts, starts[1:]):  # runs of one Ref cell
+                if refs[s] in percent and not -2.0 <= min(numbers[s - 1:e - 1]) <= max(
+                        numbers[s - 1:e - 1]) <= 2.0:
+                    for j in range(s - 1, e - 1):
+                        if abs(numbers[j]) > 2.0 and (j + 1, c_value) not in percent_cells:
+                            odd.add(j)
         for j in sorted(odd):
             yield j, self._row(j + 1, [c[j + 1] for c in columns])
+
+    def no_data(self, raw: object) -> bool:
+        """A Value cell that is no data without a word: blank, or a marker (``x``, ``n/a``)."""
+        if raw is None:
+            return True
+        if type(raw) is not str:
+            return False
+        found = self.markers.get(raw)
+        if found is None:
+            found = self.markers[raw] = raw.strip().casefold() in COMPARATOR_MARKERS
+        return found
 
     def _row(self, ri: int, row: list) -> tuple | None:
         """One row read as a row: its cells looked up, else read and reported."""

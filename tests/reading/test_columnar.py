@@ -206,3 +206,26 @@ def test_anything_else_goes_back_to_the_row_readers(tmp_path, lane, name):
     columns, rows, outcomes = lane(_book(tmp_path, HEAD + REFUSED[name] + _row(4)))
     assert columns == rows
     assert outcomes == ["refused"], name
+
+
+# Columns of texts alone in the first slice are read by a pattern that takes texts alone
+# there; a later slice with anything else in them is read by the usual pattern.
+_MANY = "".join(_row(r, ref=f'<c r="A{{r}}" t="s"><v>{5 + r % 3}</v></c>') for r in range(2, 60))
+LATER = {
+    "texts alone throughout": _MANY,
+    "a number in a column of texts": _MANY + _row(60, ref='<c r="A{r}"><v>7</v></c>'),
+    "a blank cell in a column of texts": _MANY + _row(60, ref='<c r="A{r}"/>'),
+    "a missing cell in a column of texts": _MANY + _row(60, ref="") + _row(61),
+    "a styled text in a column of texts": _MANY + _row(60, ref='<c r="A{r}" s="1" t="s">'
+                                                      '<v>5</v></c>'),
+    "a marker, then numbers, in the values": _MANY.replace(
+        '<c r="D3"><v>0.5</v></c>', '<c r="D3" t="s"><v>9</v></c>') + _row(60),
+}
+
+
+@pytest.mark.parametrize("name", list(LATER))
+def test_columns_of_texts_read_the_same_whatever_comes_later(tmp_path, lane, name):
+    columns, rows, outcomes = lane(_book(tmp_path, HEAD + LATER[name], table="A1:E62"))
+    assert columns == rows
+    assert outcomes == ["read"], name
+    assert len(HEAD + LATER[name]) > 2 * columnar.SLICE_BYTES  # read in several slices
