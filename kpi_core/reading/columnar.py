@@ -59,8 +59,24 @@ _ROW_END = b"</row>"
 #: one of it, so nothing is lost) and each optional cell a branch ``(?:cell|)``, not
 #: ``(?:cell)?``: a fifth less time in the regular expression engine.
 _NUMBER = rb"-?[0-9][0-9.eE+-]*+"
-#: A cell's value: a shared string's index (``t="s"``) or a number, in a group each.
-_VALUE = rb' t="s"><v>([0-9]++)</v></c>|><v>(' + _NUMBER + rb")</v></c>"
+#: A cell's value: a shared string's index (``t="s"``) or a number (LibreOffice writes
+#: its ``t="n"``), in a group each.
+_VALUE = rb' t="s"><v>([0-9]++)</v></c>|(?: t="n"|)><v>(' + _NUMBER + rb")</v></c>"
+_FLAG = rb'"(?:[01]|true|false)"'
+#: A row's attributes as Excel and LibreOffice write them, each at most once and in the
+#: schema's order (CT_Row), so the tag is well-formed: none of them changes a cell's
+#: value (a row's style is for cells typed later), and the row readers read none.
+#: (The rest after ``spans`` behind one look-ahead: a row of XlsxWriter's, ``r`` and
+#: ``spans`` alone, pays one test for them, not ten.)
+_ROW_ATTRIBUTES = (rb'(?: spans="[0-9]++:[0-9]++"|)(?:(?= )(?: s="[0-9]++"|)(?: customFormat='
+                   + _FLAG + rb'|)(?: ht="[0-9.]++"|)(?: hidden=' + _FLAG + rb'|)(?: customHeight='
+                   + _FLAG + rb'|)(?: outlineLevel="[0-9]++"|)(?: collapsed=' + _FLAG
+                   + rb'|)(?: thickTop=' + _FLAG + rb'|)(?: thickBot=' + _FLAG + rb'|)(?: ph='
+                   + _FLAG + rb'|)(?: x14ac:dyDescent="[0-9.]++"|)|)')
+#: Excel's row attribute of its own prefix, which the sheet must declare for its rows to
+#: be well-formed (taken only then).
+_X14AC_ROW = rb'(?: x14ac:dyDescent="[0-9.]++"|)'
+_X14AC_DECLARED = b'xmlns:x14ac="'
 
 
 class NotColumnar(Exception):
@@ -100,9 +116,10 @@ def _column_letters(number: int) -> bytes:
 
 
 def _row_pattern(left: int, right: int, styled: bool,
-                 texts_only: frozenset[int] = frozenset()) -> re.Pattern:
+                 texts_only: frozenset[int] = frozenset(), x14ac: bool = False) -> re.Pattern:
     """The pattern of a row; a column in ``texts_only`` (index from ``left``) takes only a
-    shared string, in one group (a fifth less time where most columns hold texts alone)."""
+    shared string, in one group (a fifth less time where most columns hold texts alone).
+    ``x14ac``: the sheet declares Excel's prefix, so its rows may carry ``x14ac:dyDescent``."""
     cells = []
     for col in range(left, right + 1):
         head = b'<c r="' + _column_letters(col) + rb'(?P=r)"'
@@ -112,7 +129,8 @@ def _row_pattern(left: int, right: int, styled: bool,
             cells.append(b"(?:" + head + rb'(?: s="([0-9]++)"|)(?:/>|' + _VALUE + b")|)")
         else:
             cells.append(b"(?:" + head + rb"(?:/>|" + _VALUE + b")|)")
-    return re.compile(rb'(<row r="(?P<r>[1-9][0-9]*+)"(?: spans="[0-9]++:[0-9]++"|)>'
+    attributes = _ROW_ATTRIBUTES if x14ac else _ROW_ATTRIBUTES.replace(_X14AC_ROW, b"")
+    return re.compile(rb'(<row r="(?P<r>[1-9][0-9]*+)"' + attributes + b">"
                       + b"".join(cells) + _ROW_END + b")")
 
 
@@ -160,6 +178,7 @@ def read_columns(pkg: Package, part: str, book: Book, top: int, bottom: int, lef
                 state["head"] = head
                 return
             _check_head(head[:start], book)
+            reader.begin(_X14AC_DECLARED in head[:start])
             state["head"] = None
             chunk = head[start + len(_SHEET_DATA):]
         parts = state["parts"]
@@ -226,8 +245,8 @@ class _Reader:
     def __init__(self, book: Book, top: int, bottom: int, left: int, right: int) -> None:
         self.book, self.top, self.bottom, self.left = book, top, bottom, left
         self.width = right - left + 1
-        self.plain = _row_pattern(left, right, styled=False)
-        self.styled = _row_pattern(left, right, styled=True)
+        self.x14ac = False
+        self.plain = self.styled = None  # the patterns, once the sheet's head is read
         self.layouts = {False: _layout(self.width, False), True: _layout(self.width, True)}
         #: the pattern for slices whose texts-only columns are those of the first slice
         #: (``None``: not learned yet; ``False``: none, or a slice broke it)
@@ -240,6 +259,13 @@ class _Reader:
         #: a shared string's capture -> its text (one object per text); b"": no cell
         self.texts: dict[bytes, str | None] = {b"": None}
         self.n_strings = len(strings)
+
+    def begin(self, x14ac: bool) -> None:
+        """The patterns of rows, for a sheet that declares Excel's ``x14ac`` or not."""
+        right = self.left + self.width - 1
+        self.x14ac = x14ac
+        self.plain = _row_pattern(self.left, right, styled=False, x14ac=x14ac)
+        self.styled = _row_pattern(self.left, right, styled=True, x14ac=x14ac)
 
     def slice(self, rows: bytes, end: int) -> None:
         """Read ``rows[:end]``."""
@@ -293,7 +319,8 @@ class _Reader:
                          if b"" not in groups[at])
         self.texts_only = False
         if only:
-            self.texts_only = (_row_pattern(self.left, self.left + self.width - 1, False, only),
+            self.texts_only = (_row_pattern(self.left, self.left + self.width - 1, False, only,
+                                            self.x14ac),
                                _layout(self.width, False, only))
 
     def _place(self, groups: list, numbers: list[int], lo: int, hi: int, layout: list

@@ -1161,12 +1161,13 @@ _OFFICE_REL = "officeDocument/2006/relationships/"
 def raw_book(path: Path, rows: str, *, strings: tuple[str, ...] = (),
              numfmts: dict[int, str] | None = None, xf_formats: tuple[int, ...] = (),
              date1904: bool = False, calc_on_load: bool = False, table: str | None = None,
-             backslash: bool = False, sheet: str = "Sheet1") -> Path:
+             backslash: bool = False, sheet: str = "Sheet1", namespaces: str = "") -> Path:
     """A one-sheet workbook whose ``sheetData`` holds ``rows`` (the XML of its rows, as
     another program wrote it), with these shared strings, custom number formats, cell
     formats (``s="i"`` is the format of number-format id ``xf_formats[i - 1]``; 0 is
     General), an optional Excel table over ``table`` (an A1 range), and zip entry
-    names written with backslashes when ``backslash``."""
+    names written with backslashes when ``backslash``; ``namespaces``: more declarations on
+    the worksheet element (``xmlns:x14ac="..."``, as Excel writes)."""
     xfs = "".join(f'<xf numFmtId="{f}" fontId="0" fillId="0" borderId="0" xfId="0" '
                   'applyNumberFormat="1"/>' for f in (0, *xf_formats))
     fmts = "".join(f'<numFmt numFmtId="{i}" formatCode="{code}"/>'
@@ -1189,7 +1190,8 @@ def raw_book(path: Path, rows: str, *, strings: tuple[str, ...] = (),
             + ('<calcPr calcId="191029" fullCalcOnLoad="1"/>' if calc_on_load else "")
             + "</workbook>")
     sheet_xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN_NS}" '
-                 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+                 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+                 f'{" " + namespaces if namespaces else ""}>'
                  f"<sheetData>{rows}</sheetData>"
                  + ('<tableParts count="1"><tablePart r:id="rId1"/></tableParts>' if table else "")
                  + "</worksheet>")
