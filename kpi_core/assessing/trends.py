@@ -141,12 +141,19 @@ def _trend(rows: dict[int, Observation], period: Period, current: float | None
     return tuple(points)
 
 
-def compute_trends(measure: Measure, status: Status, direction: Direction | None,
+#: :func:`compute_trends`' direction from the Previous column, worked out there only
+#: where History has no row for the previous period (with History, it seldom is needed).
+FROM_PREVIOUS = object()
+
+
+def compute_trends(measure: Measure, status: Status,
+                   direction: Direction | None | object = FROM_PREVIOUS,
                    settings: Settings | None = None) -> dict[str, object]:
     """The direction (short and long), previous status, RAG movement and trend of a
     measure of ``status`` from its History (the ``Previous`` column where it has none),
     as keyword arguments of :class:`~kpi_core.model.Assessment`; ``direction`` is its
-    direction from the Previous column (an assessment is then built once).
+    direction from the Previous column (:data:`FROM_PREVIOUS`: worked out here where
+    it is needed), so an assessment is built once.
 
     >>> from kpi_core.assessing.measure import assess_measure
     >>> q2 = Period.quarter(2016, 2)
@@ -177,22 +184,27 @@ def compute_trends(measure: Measure, status: Status, direction: Direction | None
 
     previous_status = None
     since = then = None
+    band = direction_band(measure, settings)
     if before is not None:
-        direction = _direction(measure, before.value, settings)
+        direction = _direction(measure, before.value, band)
         previous_status = compute_status_then(measure, before.value, before.target,
                                               before.status, settings)
         since, then = previous_period.label, before.value
-    elif measure.previous is not None:  # the Previous column, against today's target
-        previous_status = compute_status_then(measure, measure.previous, settings=settings)
-        since = previous_period.label if previous_period is not None else None
-        then = measure.previous
+    else:
+        if direction is FROM_PREVIOUS:
+            direction = _direction(measure, measure.previous, band)
+        if measure.previous is not None:  # the Previous column, against today's target
+            previous_status = compute_status_then(measure, measure.previous,
+                                                  settings=settings)
+            since = previous_period.label if previous_period is not None else None
+            then = measure.previous
     movement = compute_movement(status, previous_status)
     if previous_status is None and measure.history and status.is_rag:
         movement = Movement.NEW  # History, but nothing for the previous period
 
     year_ago = period.year_earlier() if period is not None else None
     long_obs = rows.get(year_ago.end) if year_ago is not None else None
-    direction_long = (_direction(measure, long_obs.value, settings) if long_obs is not None
+    direction_long = (_direction(measure, long_obs.value, band) if long_obs is not None
                       else None)
 
     return {
@@ -230,10 +242,10 @@ def _closed_as_previous(measure: Measure, period: Period | None) -> Observation 
     return latest
 
 
-def _direction(measure: Measure, before: float | None, settings: Settings | None
+def _direction(measure: Measure, before: float | None, band: tuple[float, bool]
                ) -> Direction | None:
     return compute_direction(measure.current, before, measure.polarity, measure.target,
-                             measure.target_upper, *direction_band(measure, settings))
+                             measure.target_upper, *band)
 
 
 def _zero_movements() -> dict[str, int]:
