@@ -54,7 +54,8 @@ def format_values(values: Sequence[float | None], unit: Unit) -> list[str]:
             else _OTHERS.get(unit))
     texts = list(map(memo.get, values)) if memo is not None else [None] * len(values)
     if None in texts:  # a figure not seen before, or no figure
-        return [format_value(v, unit) if t is None else t for v, t in zip(values, texts)]
+        return [t if t is not None else "" if v is None else format_value(v, unit)
+                for v, t in zip(values, texts)]
     return texts
 
 
