@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from functools import lru_cache, partial
+from itertools import repeat
+from operator import itemgetter
 
 from ..model import (
     Assessment, Direction, Frequency, Measure, Movement,
@@ -131,14 +134,26 @@ def _trend(rows: dict[int, Observation], period: Period, current: float | None
     """:func:`compute_trend` from the rows of ``period``'s span by the month each ends."""
     if not rows:
         return ()
-    span = period.span
-    first = max(min(rows), period.end - (TREND_PERIODS - 1) * span)
-    new, get = tuple.__new__, rows.get
-    points = [new(TrendPoint, (period_label(end, span),
-                               None if (row := get(end)) is None else row.value))
-              for end in range(first, period.end, span)]
-    points.append(new(TrendPoint, (period.label, current)))
-    return tuple(points)
+    span, last = period.span, period.end
+    first = max(min(rows), last - (TREND_PERIODS - 1) * span)
+    # each period's row (a row of no value where it has none), its value, then the
+    # points: all at C speed, the labels of the periods made once for the workbook
+    values = list(map(_VALUE, map(rows.get, range(first, last, span), repeat(_NO_ROW))))
+    values.append(current)
+    return tuple(map(_point, zip(_labels(first, last, span), values)))
+
+
+_VALUE = itemgetter(1)
+_NO_ROW = Observation(Period(0, 1), None)
+_point = partial(tuple.__new__, TrendPoint)
+
+
+@lru_cache(maxsize=1024)
+def _labels(first: int, last: int, span: int) -> tuple[str, ...]:
+    """The labels of the periods ``span`` months long ending in ``first`` up to ``last``
+    (not included), then ``last``'s."""
+    return tuple([period_label(end, span) for end in range(first, last, span)]
+                 + [period_label(last, span)])
 
 
 #: :func:`compute_trends`' direction from the Previous column, worked out there only
