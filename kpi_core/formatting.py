@@ -52,21 +52,44 @@ def format_values(values: Sequence[float | None], unit: Unit) -> list[str]:
     """
     memo = (_PERCENTS if unit is Unit.PERCENT else _NUMBERS if unit is Unit.NUMBER
             else _OTHERS.get(unit))
-    texts = list(map(memo.get, values)) if memo is not None else [None] * len(values)
-    if None in texts:  # a figure not seen before, or no figure
-        return [format_value(v, unit) if t is None else t for v, t in zip(values, texts)]
+    if memo is None:
+        return [format_value(v, unit) for v in values]
+    texts = list(map(memo.get, values))
+    if None in texts:  # a figure not seen before (each made here, and kept), or no figure
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        percent = unit is Unit.PERCENT
+        for i, text in enumerate(texts):
+            if text is None:
+                value = values[i]
+                if value is None:
+                    texts[i] = ""
+                else:
+                    texts[i] = memo[value] = (_percent_text(value) if percent
+                                              else _format_value(value, unit))
     return texts
 
 
 def _format_value(value: float, unit: Unit) -> str:
     if unit is Unit.PERCENT:
-        return f"{_trim(value * 100)}%"
+        return _percent_text(value)
     if unit is Unit.MONEY:
         sign = "-" if value < 0 else ""
         return f"{sign}\u00a3{_trim(abs(value))}"
     if unit is Unit.DAYS:
         return f"{_trim(value)} day" + ("" if abs(value) == 1 else "s")
     return _trim(value)
+
+
+def _percent_text(value: float) -> str:
+    """A fraction as a percentage, :func:`_trim`'s text of it then ``%`` (in one step: a
+    scorecard with History formats tens of thousands of past figures).
+
+    >>> _percent_text(0.275), _percent_text(-0.00001), _percent_text(12.5)
+    ('27.5%', '0%', '1,250%')
+    """
+    text = f"{value * 100:,.2f}".rstrip("0").rstrip(".")
+    return "0%" if text == "-0" or not text else text + "%"
 
 
 #: Figures' texts by unit (a value and any number equal to it read the same: ``-0.0``

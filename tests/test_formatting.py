@@ -41,3 +41,25 @@ def test_several_figures_read_as_each_one(unit):
         assert format_values(values, unit) == [format_value(v, unit) for v in values]
         assert format_values(tuple(values), unit) == [format_value(v, unit) for v in values]
     assert all(format_value(v, unit) for v in VALUES)  # "" only for no figure
+
+
+def test_a_percentage_is_its_hundredfold_trimmed():
+    rng = random.Random(7)
+    for value in VALUES + [rng.uniform(-20, 20) for _ in range(2000)] + \
+            [round(rng.uniform(-1, 1), rng.randrange(7)) for _ in range(2000)]:
+        assert formatting._percent_text(value) == f"{formatting._trim(value * 100)}%", value
+
+
+@pytest.mark.parametrize("unit", list(Unit))
+def test_figures_not_kept_before_read_as_computed(unit, monkeypatch):
+    """format_values makes the texts of figures not kept before itself: the same texts."""
+    from kpi_core.formatting import format_values
+
+    monkeypatch.setattr(formatting, "_MEMO_SIZE", 50)  # cleared now and then too
+    rng = random.Random(f"cold {unit}")
+    for _ in range(300):
+        values = [None if rng.random() < 0.2 else round(rng.uniform(-3000, 3000),
+                                                        rng.randrange(6))
+                  for _ in range(rng.randrange(10))]
+        assert format_values(values, unit) == \
+            ["" if v is None else formatting._format_value(v, unit) for v in values]

@@ -12,10 +12,7 @@ from dataclasses import replace
 
 from ..model import Assessment, Measure, Problem, Settings
 from .comparators import assess_comparators
-from .rules import (
-    apply_override, assess_status, compute_benchmark_gaps, compute_direction, compute_target_gap,
-    direction_band,
-)
+from .rules import apply_override, assess_status, compute_benchmark_gaps, compute_target_gap
 from .trends import compute_trends
 
 
@@ -44,9 +41,6 @@ def assess_measure(measure: Measure, settings: Settings | None = None,
             measure = replace(measure, benchmarks=measure.benchmarks + comparison.benchmarks)
         if comparison.note:
             reason = f"{reason}; {comparison.note}"
-    direction = compute_direction(measure.current, measure.previous, measure.polarity,
-                                  measure.target, measure.target_upper,
-                                  *direction_band(measure, settings))
     return Assessment(  # built once, every field known
         measure=measure, status=status, reason=reason, computed_status=computed,
         override_reason=measure.override_reason if computed is not None else None,
@@ -55,7 +49,7 @@ def assess_measure(measure: Measure, settings: Settings | None = None,
         ranks=comparison.ranks if comparison is not None else (),
         quartile=comparison.quartile if comparison is not None else None,
         problems=problems,
-        **compute_trends(measure, status, direction, settings))
+        **compute_trends(measure, status, settings=settings))
 
 
 def assess_measures(measures: Iterable[Measure], settings: Settings | None = None

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from functools import lru_cache, partial
+from itertools import repeat
+from operator import itemgetter
 
 from ..model import (
     Assessment, Direction, Frequency, Measure, Movement,
@@ -131,22 +134,41 @@ def _trend(rows: dict[int, Observation], period: Period, current: float | None
     """:func:`compute_trend` from the rows of ``period``'s span by the month each ends."""
     if not rows:
         return ()
-    span = period.span
-    first = max(min(rows), period.end - (TREND_PERIODS - 1) * span)
-    new, get = tuple.__new__, rows.get
-    points = [new(TrendPoint, (period_label(end, span),
-                               None if (row := get(end)) is None else row.value))
-              for end in range(first, period.end, span)]
-    points.append(new(TrendPoint, (period.label, current)))
-    return tuple(points)
+    span, last = period.span, period.end
+    first = max(min(rows), last - (TREND_PERIODS - 1) * span)
+    # each period's row (a row of no value where it has none), its value, then the
+    # points: all at C speed, the labels of the periods made once for the workbook
+    values = list(map(_VALUE, map(rows.get, range(first, last, span), repeat(_NO_ROW))))
+    values.append(current)
+    return tuple(map(_point, zip(_labels(first, last, span), values)))
 
 
-def compute_trends(measure: Measure, status: Status, direction: Direction | None,
+_VALUE = itemgetter(1)
+_NO_ROW = Observation(Period(0, 1), None)
+_point = partial(tuple.__new__, TrendPoint)
+
+
+@lru_cache(maxsize=1024)
+def _labels(first: int, last: int, span: int) -> tuple[str, ...]:
+    """The labels of the periods ``span`` months long ending in ``first`` up to ``last``
+    (not included), then ``last``'s."""
+    return tuple([period_label(end, span) for end in range(first, last, span)]
+                 + [period_label(last, span)])
+
+
+#: :func:`compute_trends`' direction from the Previous column, worked out there only
+#: where History has no row for the previous period (with History, it seldom is needed).
+FROM_PREVIOUS = object()
+
+
+def compute_trends(measure: Measure, status: Status,
+                   direction: Direction | None | object = FROM_PREVIOUS,
                    settings: Settings | None = None) -> dict[str, object]:
     """The direction (short and long), previous status, RAG movement and trend of a
     measure of ``status`` from its History (the ``Previous`` column where it has none),
     as keyword arguments of :class:`~kpi_core.model.Assessment`; ``direction`` is its
-    direction from the Previous column (an assessment is then built once).
+    direction from the Previous column (:data:`FROM_PREVIOUS`: worked out here where
+    it is needed), so an assessment is built once.
 
     >>> from kpi_core.assessing.measure import assess_measure
     >>> q2 = Period.quarter(2016, 2)
@@ -177,22 +199,27 @@ def compute_trends(measure: Measure, status: Status, direction: Direction | None
 
     previous_status = None
     since = then = None
+    band = direction_band(measure, settings)
     if before is not None:
-        direction = _direction(measure, before.value, settings)
+        direction = _direction(measure, before.value, band)
         previous_status = compute_status_then(measure, before.value, before.target,
                                               before.status, settings)
         since, then = previous_period.label, before.value
-    elif measure.previous is not None:  # the Previous column, against today's target
-        previous_status = compute_status_then(measure, measure.previous, settings=settings)
-        since = previous_period.label if previous_period is not None else None
-        then = measure.previous
+    else:
+        if direction is FROM_PREVIOUS:
+            direction = _direction(measure, measure.previous, band)
+        if measure.previous is not None:  # the Previous column, against today's target
+            previous_status = compute_status_then(measure, measure.previous,
+                                                  settings=settings)
+            since = previous_period.label if previous_period is not None else None
+            then = measure.previous
     movement = compute_movement(status, previous_status)
     if previous_status is None and measure.history and status.is_rag:
         movement = Movement.NEW  # History, but nothing for the previous period
 
     year_ago = period.year_earlier() if period is not None else None
     long_obs = rows.get(year_ago.end) if year_ago is not None else None
-    direction_long = (_direction(measure, long_obs.value, settings) if long_obs is not None
+    direction_long = (_direction(measure, long_obs.value, band) if long_obs is not None
                       else None)
 
     return {
@@ -230,10 +257,10 @@ def _closed_as_previous(measure: Measure, period: Period | None) -> Observation 
     return latest
 
 
-def _direction(measure: Measure, before: float | None, settings: Settings | None
+def _direction(measure: Measure, before: float | None, band: tuple[float, bool]
                ) -> Direction | None:
     return compute_direction(measure.current, before, measure.polarity, measure.target,
-                             measure.target_upper, *direction_band(measure, settings))
+                             measure.target_upper, *band)
 
 
 def _zero_movements() -> dict[str, int]:

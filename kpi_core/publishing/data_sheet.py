@@ -67,9 +67,11 @@ def _ranks(a: Assessment) -> str | None:
 
 
 def _trend(a: Assessment) -> str | None:
-    trend = a.trend
-    texts = format_values([t.value for t in trend], a.measure.unit)  # "": no figure
-    return "; ".join([f"{t.period}: {text or '-'}" for t, text in zip(trend, texts)]) or None
+    if not a.trend:
+        return None
+    periods, values = zip(*a.trend)
+    texts = format_values(values, a.measure.unit)  # "": no figure
+    return "; ".join([f"{period}: {text or '-'}" for period, text in zip(periods, texts)])
 
 
 def _status(a: Assessment) -> str:

@@ -138,16 +138,18 @@ def trend_sparkline(assessment: Assessment) -> Sparkline | None:
     '% seen, Q4 2015/16 to Q2 2016/17: 80%, no figure, 95%'
     """
     trend = assessment.trend
-    values = tuple([t.value for t in trend])
+    if len(trend) < 2:
+        return None
+    periods, values = zip(*trend)  # the points' periods and values, at C speed
     gaps = values.count(None)
     if len(values) - gaps < 2:
         return None
     texts = format_values(values, assessment.measure.unit)
     words = ", ".join(texts if not gaps else
                       ["no figure" if v is None else t for v, t in zip(values, texts)])
-    return Sparkline(values=values, periods=tuple([t.period for t in trend]),
-                     alt_text=f"{assessment.measure.name}, {trend[0].period} to "
-                              f"{trend[-1].period}: {words}")
+    return Sparkline(values=values, periods=periods,
+                     alt_text=f"{assessment.measure.name}, {periods[0]} to "
+                              f"{periods[-1]}: {words}")
 
 
 _BLOCKS = "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"

@@ -17,13 +17,39 @@ import re
 from math import isfinite
 
 from xlsxwriter.exceptions import OverlappingRange
-from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_range, xl_rowcol_to_cell
+from xlsxwriter.utility import (
+    quote_sheetname, xl_cell_to_rowcol, xl_col_to_name, xl_range, xl_rowcol_to_cell,
+)
 from xlsxwriter.worksheet import Worksheet
 
 #: A cell or a range of cells by plain A1 references: no text in it XML would escape.
 _PLAIN_REFS = re.compile(r"[A-Z]{1,3}[0-9]{1,7}(?::[A-Z]{1,3}[0-9]{1,7})?\Z")
 #: Excel's limit on a cell's text, in UTF-16 code units.
 MAX_UTF16 = 32_767
+
+
+#: A sparkline group's settings as XlsxWriter works them out, by the options given.
+_GROUPS: dict[tuple, dict] = {}
+
+
+def add_sparkline_group(ws: Worksheet, locations: list[str], ranges: list[str],
+                        options: dict) -> None:
+    """``ws.add_sparkline(0, 0, {"location": locations, "range": ranges, **options})`` for
+    plain references (``K5``, ``K5:R5``) on ``ws``'s own sheet: the group's settings
+    (XlsxWriter builds its table of 36 styles for each call) are worked out once per
+    ``options``, and its thousands of ranges take the sheet's name without XlsxWriter's
+    checks of each."""
+    key = tuple(sorted(options.items()))
+    settings = _GROUPS.get(key)
+    if settings is None:
+        found = len(ws.sparklines)
+        ws.add_sparkline(0, 0, {"location": locations[:1], "range": ranges[:1], **options})
+        if len(ws.sparklines) == found:
+            raise ValueError(f"sparkline options not taken: {options!r}")
+        settings = _GROUPS[key] = ws.sparklines.pop()
+    sheet = quote_sheetname(ws.name) + "!"
+    ws.sparklines.append({**settings, "locations": list(locations),
+                          "ranges": [sheet + r for r in ranges], "count": len(locations)})
 
 
 def _fit_utf16(text: str) -> str:

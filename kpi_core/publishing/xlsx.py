@@ -37,7 +37,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..atomic import atomic_path
 from ..errors import FileError
 from .measure_rows import trend_text
-from .sheetdata import DirectWorksheet, SheetRows
+from .sheetdata import DirectWorksheet, SheetRows, add_sparkline_group
 from .spec import BLANK, Cell, Chart, Heading, Scorecard, Sheet, Sparkline, Table
 from .textfit import deciding, line_counts, row_height
 from .theme import (
@@ -400,8 +400,7 @@ class _SheetWriter:
                           else f"{names[first]}{row}")  # xl_range(r, first, r, last)
         # one group for the sheet: XlsxWriter builds a group's style table per call
         # (about 2 ms), and Excel edits a group's look in one place
-        ws.add_sparkline(0, 0, {
-            "location": locations, "range": ranges,
+        add_sparkline_group(ws, locations, ranges, {
             "markers": False, "first_point": True, "last_point": True,
             "high_point": True, "low_point": True, "show_hidden": True,
             "empty_cells": "gaps", "weight": 1.25, **SPARKLINE_COLOURS})

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from itertools import count, islice, repeat
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -22,6 +23,7 @@ from ..model import Frequency, Measure, Observation, Period, Problem, Status, Un
 from . import slips
 from .periods import parse_period
 from .rows import Column, Sheet, is_blank_row, parse_cell
+from .columnar import ColumnGrid
 from .values import MAX_FIGURE, Reading, is_blank, parse_reading, parse_text
 from .xlsx import RawTable
 
@@ -146,36 +148,47 @@ class HistoryReader:
         found = self.found
         new = tuple.__new__
         grid = table.rows
-        width, limit = rows.width, slips.PERCENT_SCALE_LIMIT
-        for ri in range(1, len(grid)):
-            row = grid[ri]
-            if fast and len(row) >= width:
-                ref = refs.get(row[ref_ci])
-                period = periods.get(row[period_ci])
-                value = row[value_ci]
-                if type(value) is float and -MAX_FIGURE < value < MAX_FIGURE:
-                    slip = value > limit or value < -limit  # on a % measure
-                else:
-                    value, slip = readings.get(value, _UNREAD)
-                target = row[target_ci] if target_ci is not None else None
-                if target is None:
-                    pass
-                elif type(target) is float and -MAX_FIGURE < target < MAX_FIGURE:
-                    slip = slip or target > limit or target < -limit
-                else:
-                    target, target_slip = readings.get(target, _UNREAD)
-                    slip = slip or target_slip
-                status = row[status_ci] if status_ci is not None else None
-                if status is not None:
-                    status = statuses.get(status, _MISS)
-                if (ref is not None and period is not None and value is not _MISS
-                        and target is not _MISS and status is not _MISS
-                        and not (slip and ref[1])):
-                    found.append(new(_Found, (ref[0], new(Observation, (period, value, target,
-                                                                    status)),
-                                              sheet, ri, period_ci)))
-                    continue
-            self._read_row(rows, ri, row)
+        if not fast:
+            for ri in range(1, len(grid)):
+                self._read_row(rows, ri, grid[ri])
+            return
+        # the cells each row needs zipped from their columns, no list made for a row the
+        # look-ups take; a short row's missing cells are None, as :meth:`_read_row` pads it
+        if isinstance(grid, ColumnGrid):
+            columns = grid.columns
+        else:
+            columns = [[row[ci] if ci < len(row) else None for row in grid]
+                       for ci in range(rows.width)]
+        limit = slips.PERCENT_SCALE_LIMIT
+        blank = repeat(None)
+        for ri, ref, period, value, target, status in zip(
+                count(1), islice(columns[ref_ci], 1, None), islice(columns[period_ci], 1, None),
+                islice(columns[value_ci], 1, None),
+                islice(columns[target_ci], 1, None) if target_ci is not None else blank,
+                islice(columns[status_ci], 1, None) if status_ci is not None else blank):
+            ref = refs.get(ref)
+            period = periods.get(period)
+            if type(value) is float and -MAX_FIGURE < value < MAX_FIGURE:
+                slip = value > limit or value < -limit  # on a % measure
+            else:
+                value, slip = readings.get(value, _UNREAD)
+            if target is None:
+                pass
+            elif type(target) is float and -MAX_FIGURE < target < MAX_FIGURE:
+                slip = slip or target > limit or target < -limit
+            else:
+                target, target_slip = readings.get(target, _UNREAD)
+                slip = slip or target_slip
+            if status is not None:
+                status = statuses.get(status, _MISS)
+            if (ref is not None and period is not None and value is not _MISS
+                    and target is not _MISS and status is not _MISS
+                    and not (slip and ref[1])):
+                found.append(new(_Found, (ref[0], new(Observation, (period, value, target,
+                                                                status)),
+                                          sheet, ri, period_ci)))
+                continue
+            self._read_row(rows, ri, grid[ri])
 
     def _read_row(self, rows: _Rows, ri: int, row: list) -> None:
         """One History row read cell by cell, its problems reported; what it finds

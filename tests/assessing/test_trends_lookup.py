@@ -7,6 +7,7 @@ from __future__ import annotations
 from hypothesis import given, settings as hsettings, strategies as st
 
 from kpi_core.assessing import trends
+from kpi_core.assessing.rules import compute_direction, direction_band
 from kpi_core.assessing.trends import (
     TREND_PERIODS, compute_movement, compute_status_then, compute_trends, find_observation,
     measure_period,
@@ -44,8 +45,9 @@ def _reference(measure, status, direction, settings):
             previous_period = before.period
     previous_status = None
     since = then = None
+    band = direction_band(measure, settings)
     if before is not None:
-        direction = trends._direction(measure, before.value, settings)
+        direction = trends._direction(measure, before.value, band)
         previous_status = compute_status_then(measure, before.value, before.target,
                                               before.status, settings)
         since, then = previous_period.label, before.value
@@ -58,7 +60,7 @@ def _reference(measure, status, direction, settings):
         movement = Movement.NEW
     year_ago = period.year_earlier() if period is not None else None
     long_obs = find_observation(measure.history, year_ago)
-    direction_long = (trends._direction(measure, long_obs.value, settings)
+    direction_long = (trends._direction(measure, long_obs.value, band)
                       if long_obs is not None else None)
     return {
         "direction": direction, "direction_long": direction_long,
@@ -100,5 +102,10 @@ def test_looked_up_once_as_found_by_a_scan(history, frequency, previous, current
     settings = Settings(current_period=current_period)
     assert compute_trends(measure, status, None, settings) == \
         _reference(measure, status, None, settings)
+    # the direction from Previous worked out only where needed: as given worked out first
+    given = compute_direction(current, previous, polarity, measure.target, None,
+                              *direction_band(measure, settings))
+    assert compute_trends(measure, status, settings=settings) == \
+        compute_trends(measure, status, given, settings)
     assert trends.compute_trend(measure, measure_period(measure, current_period)) == \
         _reference_trend(measure, measure_period(measure, current_period))

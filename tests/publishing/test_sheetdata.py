@@ -237,3 +237,35 @@ def test_sparklines_are_the_xml_xlsxwriter_writes(tmp_path, sheet_name):
         book.close()
     assert written[DirectWorksheet] == written[Worksheet]
     assert written[Worksheet].count("<x14:sparkline>") == 40 + 2 + 2
+
+
+@pytest.mark.parametrize("sheet_name", ["Trends", "Planning & Environment", "it's here",
+                                        "Q1 2016-17"])
+def test_a_sparkline_group_is_the_group_xlsxwriter_makes(tmp_path, sheet_name):
+    """add_sparkline_group (the group's settings worked out once) gives the group
+    XlsxWriter's add_sparkline gives, on a first sheet and on the ones after it."""
+    import xlsxwriter
+
+    from kpi_core.publishing.sheetdata import add_sparkline_group
+    from kpi_core.publishing.xlsx import SPARKLINE_COLOURS
+
+    options = {"markers": False, "first_point": True, "last_point": True,
+               "high_point": True, "low_point": True, "show_hidden": True,
+               "empty_cells": "gaps", "weight": 1.25, **SPARKLINE_COLOURS}
+    locations = [f"G{r}" for r in range(5, 60)]
+    ranges = [f"K{r}:R{r}" for r in range(5, 59)] + ["K59"]
+    groups = {}
+    for kind in ("ours", "theirs"):
+        book = xlsxwriter.Workbook(str(tmp_path / f"{kind}.xlsx"))
+        for i in range(2):
+            ws = book.add_worksheet(f"{sheet_name} {i}")
+            if kind == "ours":
+                add_sparkline_group(ws, locations, ranges, options)
+            else:
+                ws.add_sparkline(0, 0, {"location": locations, "range": ranges, **options})
+            # XlsxWriter's colours do not compare: their reprs do
+            groups[kind, i] = [{k: repr(v) for k, v in g.items()} for g in ws.sparklines]
+        book.close()
+    for i in range(2):
+        assert groups["ours", i] == groups["theirs", i]
+        assert len(groups["ours", i][0]["ranges"]) > 500  # a list of 55, in a repr

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from dataclasses import replace
 
 import pytest
 
 from kpi_core.model import Frequency, Measure, Period, Unit
+from kpi_core.reading.columnar import ColumnGrid
 from kpi_core.reading.history import HistoryReader
 from kpi_core.reading.periods import parse_period
 from kpi_core.reading.rows import table_from_values
@@ -52,11 +54,17 @@ def _rows(seed: int, n: int, headers: list[str]) -> list[list[object]]:
     return rows
 
 
-def _read(rows: list[list[object]], fast: bool, current: Period | None):
+def _read(rows: list[list[object]], fast: bool, current: Period | None,
+          by_column: bool = False):
     problems: list = []
     at_current: list = []
     reader = HistoryReader(MEASURES, current, problems, at_current)
-    reader.read_table(table_from_values("History", "Past", "B3", rows), fast=fast)
+    table = table_from_values("History", "Past", "B3", rows)
+    if by_column:  # as the columnar lane gives it: every column the table's height
+        width = max(map(len, rows))
+        table = replace(table, rows=ColumnGrid(
+            [[row[ci] if ci < len(row) else None for row in rows] for ci in range(width)]))
+    reader.read_table(table, fast=fast)
     found = [(f.key, f.observation, f.ri, f.period_ci) for f in reader.found]
     return found, reader.series(), problems, at_current
 
@@ -68,9 +76,10 @@ def _read(rows: list[list[object]], fast: bool, current: Period | None):
     ["Period", "Ref", "Value", "Status"],
 ])
 @pytest.mark.parametrize("current", [parse_period("Q2 2016/17"), None])
-def test_the_look_up_path_reads_as_the_cell_by_cell_path(seed, headers, current):
+@pytest.mark.parametrize("by_column", [False, True])
+def test_the_look_up_path_reads_as_the_cell_by_cell_path(seed, headers, current, by_column):
     rows = _rows(seed, 300, headers)
-    fast, slow = _read(rows, True, current), _read(rows, False, current)
+    fast, slow = _read(rows, True, current, by_column), _read(rows, False, current)
     assert fast[0] == slow[0]
     assert fast[1] == slow[1]
     assert [p.text for p in fast[2]] == [p.text for p in slow[2]]
