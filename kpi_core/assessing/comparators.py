@@ -31,7 +31,7 @@ from ..model import (
     GROUP_ENGLAND, GROUP_REGION, GROUP_STATISTICAL_NEIGHBOURS, Benchmark, ComparatorValue, Measure,
     Polarity, Rank,
 )
-from ..reading.comparator_rows import ComparatorRows
+from ..reading.comparator_rows import ComparatorRows, positions
 
 #: A quartile band needs this many authorities with data.
 MIN_FOR_QUARTILES = 4
@@ -241,7 +241,7 @@ def select_group_years(measure: Measure) -> list[GroupYear]:
         for k, year in enumerate(latest):
             sel = at if len(latest) == 1 else _where(group_years, year, at)
             vals, mine, names = _take(values, sel), _take(own, sel), _take(aggregates, sel)
-            ours_at = list(_positions(mine, True)) if True in mine else []
+            ours_at = list(positions(mine, True)) if True in mine else []
             ours = next((vals[i] for i in ours_at if vals[i] is not None), None)
             if ours is None:
                 ours = own_by_year.get(year)
@@ -287,17 +287,6 @@ def _where(column: Sequence, value: object, at: Sequence[int]) -> Sequence[int]:
     if column[first:last].count(value) == last - first:
         return at[first:last]
     return list(compress(at, map(eq, column, repeat(value))))
-
-
-def _positions(items: Sequence, item: object):
-    """Where ``item`` is in ``items``, found by ``index`` (at C speed)."""
-    i = -1
-    try:
-        while True:
-            i = items.index(item, i + 1)
-            yield i
-    except ValueError:
-        return
 
 
 def _take(column: Sequence, at: Sequence[int]) -> list:

@@ -80,3 +80,19 @@ class ComparatorRows(Sequence):
 
     def __reduce__(self):
         return ComparatorRows, tuple(map(list, self._columns()))
+
+
+def positions(items: Sequence, item: object):
+    """Where ``item`` is in ``items``, found by ``index`` (at C speed): a column's rows
+    of one text without a comparison a row in Python.
+
+    >>> list(positions(["a", "b", "a"], "a")), list(positions(["a"], "z"))
+    ([0, 2], [])
+    """
+    i = -1
+    try:
+        while True:
+            i = items.index(item, i + 1)
+            yield i
+    except ValueError:
+        return

@@ -38,7 +38,7 @@ from .tables import COMPARATORS
 from .values import COMPARATOR_MARKERS, Reading, parse_reading, parse_text
 from ..cells import cell_address
 from .columnar import ColumnGrid
-from .comparator_rows import ComparatorRows
+from .comparator_rows import ComparatorRows, positions
 from .xlsx import RawTable
 
 __all__ = ["COMPARATORS", "COMPARATOR_COLUMNS", "COMPARATOR_MARKERS", "read_comparators"]
@@ -257,7 +257,7 @@ def _flags(raws: list, marked: list, n: int) -> list[bool]:
     """True where a raw cell is one of the ``marked`` (our own authority's few names)."""
     out = [False] * n
     for raw in marked:
-        for i in _positions(raws, raw):
+        for i in positions(raws, raw):
             out[i] = True
     return out
 
@@ -268,20 +268,9 @@ def _names(raws: list, names: dict, n: int) -> list[str | None]:
         return list(map(names.get, raws))
     out: list[str | None] = [None] * n
     for raw, name in names.items():
-        for i in _positions(raws, raw):
+        for i in positions(raws, raw):
             out[i] = name
     return out
-
-
-def _positions(items: list, item: object):
-    """Where ``item`` is in ``items``, found by ``list.index`` (at C speed)."""
-    i = -1
-    try:
-        while True:
-            i = items.index(item, i + 1)
-            yield i
-    except ValueError:
-        return
 
 
 def _distinct(authorities: list[str], years: list[str], groups: list[str]) -> bool:
