@@ -429,8 +429,12 @@ def run() -> None:
     written whole, then renamed); only the standard streams are flushed here. Python's
     own exit would walk every object left (modules, caches) and free it: 0.03-0.06 s of
     a 5,000-measure regenerate (python -m benchmarks.run), for memory the system frees
-    at once. atexit handlers still run: none of ours needs one, a library's may."""
+    at once. atexit handlers still run: none of ours needs one, a library's may. Under a
+    profiler, debugger or coverage (a profile or trace function set) the process ends as
+    usual, so the tool can write what it gathered."""
     code = main()
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        sys.exit(code)
     import atexit
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):

@@ -86,3 +86,15 @@ def test_the_process_entry_ends_at_once_and_loses_nothing(tmp_path, argv, code):
         assert summary and (tmp_path / "out.xlsx").stat().st_size > 0
     else:
         assert "missing.xlsx" in done.stderr
+
+
+def test_a_profiler_still_gets_to_write_its_profile(tmp_path):
+    """Under cProfile (or a debugger, or coverage) the process ends as Python's does, so
+    the tool writes what it gathered: ``python -m cProfile -o F -m addin.cli ...``."""
+    profile = tmp_path / "cli.prof"
+    done = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(profile), "-m",
+                           "addin.cli", "regenerate", str(SAMPLE), "-o",
+                           str(tmp_path / "out.xlsx")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert profile.stat().st_size > 0
