@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from itertools import compress, count, repeat
-from operator import lt, not_
+from operator import eq, lt, not_, sub
 from xml.parsers import expat
 
 from .package import Package, StopScan
@@ -394,12 +394,21 @@ class _Reader:
         return self.book.strings[index]
 
     def _styles(self, styles: Sequence[bytes], numbers: list[int], ci: int) -> None:
+        """The column's cells whose style shows a percent (kept) or a date (made one),
+        found a style at a time at C speed (a History column is one style throughout)."""
         book = self.book
         column = self.columns[ci]
-        for i in compress(count(), styles):
-            index = int(styles[i])
-            ri = numbers[i] - self.top
-            if index in book.percent_styles:
-                self.percent.add((ri, ci))
-            elif index in book.date_styles and type(column[ri]) is float:
-                column[ri] = serial_to_datetime(column[ri], book.date1904) or column[ri]
+        top = self.top
+        for style in set(styles).difference((b"",)):
+            index = int(style)
+            percent = index in book.percent_styles
+            if not percent and index not in book.date_styles:
+                continue
+            rows = compress(numbers, map(eq, styles, repeat(style)))
+            rows = map(sub, rows, repeat(top))
+            if percent:
+                self.percent.update(zip(rows, repeat(ci)))
+                continue
+            for ri in rows:
+                if type(column[ri]) is float:
+                    column[ri] = serial_to_datetime(column[ri], book.date1904) or column[ri]

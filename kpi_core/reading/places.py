@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from ..model import CellRef, ColumnSource, Period, Places, TablePlace
 from .values import is_blank
+from .columnar import ColumnGrid
 from .xlsx import RawTable
 
 
@@ -26,7 +27,8 @@ def table_place(table: RawTable, columns: dict[str, int] | None = None,
     (1, 3, 2, 3, 2)
     """
     rows = table.rows
-    width = max((len(r) for r in rows), default=0)
+    width = (len(rows.columns) if isinstance(rows, ColumnGrid)  # no row list made a row
+             else max((len(r) for r in rows), default=0))
     last = len(rows) - 1
     while last > 0 and all(is_blank(v) for v in rows[last]):
         last -= 1
