@@ -39,9 +39,8 @@ import re
 from collections.abc import Sequence
 from itertools import compress, count, repeat
 from operator import eq, lt, not_, sub
-from xml.parsers import expat
 
-from .package import Package, StopScan
+from .package import ROW_END, SHEET_DATA, SHEET_DATA_END, Package, StopScan, plain_sheet_head
 from .scan import Book, serial_to_datetime
 
 #: Sheet parts smaller than this are left to the row readers (tests set it high to read
@@ -52,9 +51,6 @@ MIN_PART_BYTES = 0
 #: in the processor's caches (4 MB slices took a third longer than 256 KB ones).
 SLICE_BYTES = 256 << 10
 
-_SHEET_DATA = b"<sheetData>"
-_SHEET_DATA_END = b"</sheetData>"
-_ROW_END = b"</row>"
 #: The patterns' runs are possessive (``*+``, ``++``: the character after a run is never
 #: one of it, so nothing is lost) and each optional cell a branch ``(?:cell|)``, not
 #: ``(?:cell)?``: a fifth less time in the regular expression engine.
@@ -131,7 +127,7 @@ def _row_pattern(left: int, right: int, styled: bool,
             cells.append(b"(?:" + head + rb"(?:/>|" + _VALUE + b")|)")
     attributes = _ROW_ATTRIBUTES if x14ac else _ROW_ATTRIBUTES.replace(_X14AC_ROW, b"")
     return re.compile(rb'(<row r="(?P<r>[1-9][0-9]*+)"' + attributes + b">"
-                      + b"".join(cells) + _ROW_END + b")")
+                      + b"".join(cells) + ROW_END + b")")
 
 
 def _layout(width: int, styled: bool, texts_only: frozenset[int] = frozenset()
@@ -171,30 +167,31 @@ def read_columns(pkg: Package, part: str, book: Book, top: int, bottom: int, lef
     def feed(chunk: bytes) -> None:
         if state["head"] is not None:
             head = state["head"] + chunk
-            start = head.find(_SHEET_DATA)
+            start = head.find(SHEET_DATA)
             if start < 0:
                 if len(head) > 1 << 20 or b"<sheetData/>" in head:
                     raise NotColumnar
                 state["head"] = head
                 return
-            _check_head(head[:start], book)
+            if not plain_sheet_head(head[:start], book.main):
+                raise NotColumnar
             reader.begin(_X14AC_DECLARED in head[:start])
             state["head"] = None
-            chunk = head[start + len(_SHEET_DATA):]
+            chunk = head[start + len(SHEET_DATA):]
         parts = state["parts"]
         parts.append(chunk)
         state["size"] += len(chunk)
-        seam = state["tail"] + chunk[:len(_SHEET_DATA_END)]
-        state["tail"] = chunk[-len(_SHEET_DATA_END):]
-        ended = _SHEET_DATA_END in chunk or _SHEET_DATA_END in seam
+        seam = state["tail"] + chunk[:len(SHEET_DATA_END)]
+        state["tail"] = chunk[-len(SHEET_DATA_END):]
+        ended = SHEET_DATA_END in chunk or SHEET_DATA_END in seam
         if state["size"] < SLICE_BYTES and not ended:
             return
         rows = b"".join(parts)
         if ended:
-            reader.slice(rows, rows.find(_SHEET_DATA_END))
+            reader.slice(rows, rows.find(SHEET_DATA_END))
             raise StopScan
-        cut = rows.rfind(_ROW_END) + len(_ROW_END)
-        if cut < len(_ROW_END):
+        cut = rows.rfind(ROW_END) + len(ROW_END)
+        if cut < len(ROW_END):
             if len(rows) > 4 * SLICE_BYTES:
                 raise NotColumnar
             return
@@ -219,24 +216,6 @@ def _transpose(found: list[tuple[bytes, ...]]) -> list[tuple[bytes, ...]]:
     """A slice's matches by group (``zip``: a pass a group over the matches, as
     ``itemgetter`` takes, is slower once the slice has left the caches)."""
     return list(zip(*found))
-
-
-def _check_head(head: bytes, book: Book) -> None:
-    """The part up to its rows: UTF-8, the main namespace unprefixed, well-formed."""
-    if head.startswith(b"\xef\xbb\xbf"):
-        head = head[3:]
-    declared = re.match(rb'<\?xml[^>]*encoding\s*=\s*["\']([A-Za-z0-9._-]+)', head)
-    if declared is not None and declared.group(1).lower() not in (b"utf-8", b"utf8"):
-        raise NotColumnar
-    body = head[head.find(b"?>") + 2:] if declared is not None else head
-    if b"<!" in body or b"<?" in body:
-        raise NotColumnar
-    if b'xmlns="' + book.main[1:-1].encode() + b'"' not in head:
-        raise NotColumnar
-    try:
-        expat.ParserCreate(namespace_separator="}").Parse(head, False)
-    except expat.ExpatError as exc:
-        raise NotColumnar from exc
 
 
 class _Reader:

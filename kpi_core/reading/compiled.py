@@ -38,9 +38,10 @@ import os
 import re
 import zipfile
 from itertools import chain, repeat
-from xml.parsers import expat
 
-from .package import MAIN, Package, StopScan
+from .package import (
+    MAIN, ROW_END, SHEET_DATA, SHEET_DATA_END, Package, StopScan, plain_sheet_head,
+)
 from .scan import Book
 
 #: Uncompressed bytes of rows handed to calamine at a time: its grid of a slice stays
@@ -52,9 +53,6 @@ SLICE_BYTES = 2 << 20
 MIN_PART_BYTES = 1 << 20
 
 _ENV_PURE = "KPI_SCORECARD_PURE"
-_SHEET_DATA = b"<sheetData>"
-_SHEET_DATA_END = b"</sheetData>"
-_ROW_END = b"</row>"
 _ROW_NO_RE = re.compile(rb'<row\b[^>]*?\sr="([0-9]+)"')
 _FORMULA_RE = re.compile(rb"<f[\s>/]")
 #: A cell type but a shared string with a whole-number index, a number or a boolean
@@ -84,8 +82,8 @@ _BOOK = (b'<?xml version="1.0" encoding="UTF-8"?>\n<workbook xmlns="' + _MAIN + 
          b'"http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
          b'<sheet name="Rows" sheetId="1" r:id="rId1"/></sheets></workbook>')
 _SHEET_HEAD = (b'<?xml version="1.0" encoding="UTF-8"?>\n<worksheet xmlns="' + _MAIN + b'">'
-               + _SHEET_DATA)
-_SHEET_TAIL = _SHEET_DATA_END + b"</worksheet>"
+               + SHEET_DATA)
+_SHEET_TAIL = SHEET_DATA_END + b"</worksheet>"
 
 
 class NotCompiled(Exception):
@@ -173,30 +171,31 @@ class CompiledReader:
             pkg.release()  # held bytes are bounded by the slice, not by tags
             if state["head"] is not None:
                 head = state["head"] + chunk
-                start = head.find(_SHEET_DATA)
+                start = head.find(SHEET_DATA)
                 if start < 0:
                     if len(head) > 1 << 20 or b"<sheetData/>" in head:
                         raise NotCompiled  # an empty sheet, or an odd head: the pure scanner
                     state["head"] = head
                     return
-                self._check_head(head[:start])
+                if not plain_sheet_head(head[:start], self.book.main):
+                    raise NotCompiled
                 state["head"] = None
-                chunk = head[start + len(_SHEET_DATA):]
+                chunk = head[start + len(SHEET_DATA):]
             seam = state["tail"] + chunk
-            state["tail"] = chunk[-len(_SHEET_DATA_END):]
+            state["tail"] = chunk[-len(SHEET_DATA_END):]
             parts = state["parts"]
-            if _SHEET_DATA_END in seam:
+            if SHEET_DATA_END in seam:
                 parts.append(chunk)
                 rows = b"".join(parts)
-                self._slice(rows[:rows.find(_SHEET_DATA_END)], state, on_block)
+                self._slice(rows[:rows.find(SHEET_DATA_END)], state, on_block)
                 raise StopScan
             parts.append(chunk)
             state["size"] += len(chunk)
             if state["size"] < slice_bytes:
                 return
             rows = b"".join(parts)
-            cut = rows.rfind(_ROW_END) + len(_ROW_END)
-            if cut < len(_ROW_END):
+            cut = rows.rfind(ROW_END) + len(ROW_END)
+            if cut < len(ROW_END):
                 raise NotCompiled  # megabytes without a row's end: not a sheet as written
             parts[:] = [rows[cut:]]
             state["size"] = len(rows) - cut
@@ -206,20 +205,6 @@ class CompiledReader:
             raise NotCompiled  # the part ended before its rows did: the pure scanner says so
 
         pkg.parse_with(part, feed, finish)
-
-    def _check_head(self, head: bytes) -> None:
-        """The part up to its rows: UTF-8, the main namespace unprefixed."""
-        if head.startswith(b"\xef\xbb\xbf"):
-            head = head[3:]
-        declared = re.match(rb'<\?xml[^>]*encoding\s*=\s*["\']([A-Za-z0-9._-]+)', head)
-        if declared is not None and declared.group(1).lower() not in (b"utf-8", b"utf8"):
-            raise NotCompiled
-        if b'xmlns="' + self.book.main[1:-1].encode() + b'"' not in head:
-            raise NotCompiled
-        try:  # well-formed so far (calamine checks the rows; the pure scanner says where)
-            expat.ParserCreate().Parse(head, False)
-        except expat.ExpatError as exc:
-            raise NotCompiled from exc
 
     def _slice(self, rows: bytes, state: dict, on_block) -> None:
         if not rows.strip():

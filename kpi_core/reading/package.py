@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 import struct
 import zipfile
 import zlib
@@ -51,6 +52,13 @@ _RATIO_APPLIES_ABOVE = 8 * 1024 * 1024
 MAX_HELD_TAGS = 500_000
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+#: Where a sheet part's rows begin and end, as the row readers cut a part into rows.
+SHEET_DATA = b"<sheetData>"
+SHEET_DATA_END = b"</sheetData>"
+ROW_END = b"</row>"
+_DECLARED_ENCODING_RE = re.compile(rb'<\?xml[^>]*encoding\s*=\s*["\']([A-Za-z0-9._-]+)')
 
 
 class StopScan(Exception):
@@ -185,6 +193,28 @@ def _chunks_without_dtd(stream, size: int = 65536):
         if not chunk:
             return
         yield chunk
+
+
+def plain_sheet_head(head: bytes, main: str) -> bool:
+    """A sheet part up to its rows as the fast lanes (:mod:`.columnar`, :mod:`.compiled`)
+    read it: UTF-8, the ``main`` namespace unprefixed, no declaration, comment or
+    processing instruction after the XML declaration, well-formed so far (prefixes
+    declared). Any other head is left to the pure scanner, which says what is wrong."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    declared = _DECLARED_ENCODING_RE.match(head)
+    if declared is not None and declared.group(1).lower() not in (b"utf-8", b"utf8"):
+        return False
+    body = head[head.find(b"?>") + 2:] if declared is not None else head
+    if b"<!" in body or b"<?" in body:
+        return False
+    if b'xmlns="' + main[1:-1].encode() + b'"' not in head:
+        return False
+    try:
+        expat.ParserCreate(namespace_separator="}").Parse(head, False)
+    except expat.ExpatError:
+        return False
+    return True
 
 
 class Package:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from xml.parsers import expat
 
 from ..cells import column_index
-from .package import MAIN, Package, StopScan, parse_whole_number
+from .package import MAIN, ROW_END, Package, StopScan, parse_whole_number
 
 _BUILTIN_PERCENT_FORMATS = frozenset({9, 10})
 #: Built-in number formats that show a date (ECMA-376 18.8.30, with the East Asian ids).
@@ -488,7 +488,6 @@ _ROOT_RE = re.compile(rb'\s*<worksheet\b([^<>]*)>')
 _SHEET_DATA_RE = re.compile(rb'<sheetData\b')
 _ROW_RE = re.compile(rb'\s*<row((?:\s+[A-Za-z0-9_:.-]+="[^"<&]*")*)\s*(/?)>')
 _ROW_NO_RE = re.compile(rb'\sr="([^"]*)"')
-_ROW_END = b"</row>"
 _DATA_END_RE = re.compile(rb'\s*</sheetData>')
 _CELL = (rb'<c r="([A-Z]{1,3})([0-9]+)"(?: s="([0-9]+)")?(?: t="([A-Za-z]+)")?'
          rb'(?:/>|>(?:<v>([^<&]*)</v>)?</c>)')
@@ -545,10 +544,10 @@ def _scan_plain(pkg: Package, part: str, book: Book, on_row) -> None:
             if m.group(2):  # <row .../>: no cells
                 body, after = b"", m.end()
             else:
-                close = buf.find(_ROW_END, m.end())
+                close = buf.find(ROW_END, m.end())
                 if close < 0:
                     break
-                body, after = buf[m.end():close], close + len(_ROW_END)
+                body, after = buf[m.end():close], close + len(ROW_END)
                 if _CELLS_RE.fullmatch(body) is None:
                     raise _NotPlain
             r = _ROW_NO_RE.search(m.group(1))

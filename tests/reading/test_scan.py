@@ -349,3 +349,24 @@ def test_an_undefined_entity_in_shared_strings_is_the_parser_s_error(tmp_path):
         z.writestr("xl/sharedStrings.xml", _SST.format("<si><t>a &nbsp; b</t></si>"))
     with pytest.raises(FileError, match="not well-formed"):
         scan.read_shared_strings(Package(path), "xl/sharedStrings.xml")
+
+
+_MAIN_XMLNS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+
+
+@pytest.mark.parametrize("head, plain", [
+    (f'<?xml version="1.0" encoding="UTF-8"?>\n<worksheet {_MAIN_XMLNS}><dimension ref="A1"/>',
+     True),
+    (f'\ufeff<?xml version="1.0" encoding="utf-8"?><worksheet {_MAIN_XMLNS} '
+     'xmlns:x14ac="urn:x"><sheetViews/>', True),
+    (f'<?xml version="1.0" encoding="UTF-16"?><worksheet {_MAIN_XMLNS}>', False),
+    (f'<?xml version="1.0"?><!-- a note --><worksheet {_MAIN_XMLNS}>', False),
+    (f'<?xml version="1.0"?><?pi x?><worksheet {_MAIN_XMLNS}>', False),
+    ('<?xml version="1.0"?><x:worksheet xmlns:x="http://schemas.openxmlformats.org/'
+     'spreadsheetml/2006/main">', False),
+    (f'<?xml version="1.0"?><worksheet {_MAIN_XMLNS}><y:pane/>', False),  # y: undeclared
+    (f'<?xml version="1.0"?><worksheet {_MAIN_XMLNS}><a></b>', False),
+])
+def test_the_fast_lanes_take_a_plain_sheet_head_only(head, plain):
+    from kpi_core.reading.package import plain_sheet_head
+    assert plain_sheet_head(head.encode("utf-8"), scan.MAIN) is plain
