@@ -8,28 +8,31 @@ It needs nothing compiled: xlwings Lite (Pyodide) takes it too.
 
 How. The part is inflated a slice at a time (a quarter of a megabyte, through the zip's
 size and ratio caps and the DTD guard) and cut at a row's end; each slice is one
-``re.findall`` of a row pattern built for the table's columns, every cell optional,
-each cell's shared-string index and number in a group each (and its style where the
-slice has styles), the whole row in a group of its own:
+``re.split`` by a row pattern built for the table's columns, every cell optional, each
+cell's shared-string index and number in a group each (and its style once a slice's
+cells have styles), which gives the captures in one flat list:
 
-- the proof that every byte of the slice was read: the matched rows' lengths add up to
-  the slice's, so the slice is the matched rows end to end (no text, comment, entity,
-  processing instruction, formula, inline string, error, boolean, other attribute or
-  cell between or inside them);
+- the proof that every byte of the slice was read: the text between the matched rows is
+  empty, before the first and after the last too, so the slice is the matched rows end
+  to end (no text, comment, entity, processing instruction, formula, inline string,
+  error, boolean, other attribute or cell between or inside them);
 - each cell names the row it is in (the pattern's back reference) and a column of the
   table, in order (its letters are in the pattern); rows go up, slice after slice;
 - a number is ``-?[0-9][0-9.eE+-]*`` parsed by ``float`` (a text it refuses is handed
   back); a shared string's index is one of the workbook's, its text the one object
   :class:`Book` holds for it (``_xHHHH_`` escapes decoded there, as for every reader);
-- where a slice has ``s="`` (a style) a pattern that also takes each cell's style is
-  used, and a style that shows a percent or a date does what it does in the grid;
+- a slice the pattern without cell styles does not read is tried with the one that
+  takes each cell's style (and from then on), and a style that shows a percent or a
+  date does what it does in the grid (a row's own style changes no cell: both take it);
 - the columns where every row of the first unstyled slice holds a shared string are
   read from then on by a pattern that takes a shared string alone there (one group, no
   branch: ~0.1 s less on the Comparators part); a slice it does not read end to end is
-  read by the usual pattern, as are the slices after it.
+  read by the usual pattern, as are the slices after it;
+- ``</sheetData>`` is looked for only after the last row's end a slice holds (anywhere
+  before it the proof refuses it), not through every slice.
 
-Measured on the 172 MB Comparators part (809,040 rows): ~1.45 s in all, of which
-inflating ~0.25 s, the patterns ~0.5 s, the columns made of the captures ~0.55 s (the
+Measured on the 172 MB Comparators part (809,040 rows): ~1.1 s in all, of which
+inflating ~0.25 s, the patterns ~0.45 s, the columns made of the captures ~0.4 s (the
 row readers, calamine's slices: ~4 s, and a list a row).
 """
 
@@ -126,15 +129,15 @@ def _row_pattern(left: int, right: int, styled: bool,
         else:
             cells.append(b"(?:" + head + rb"(?:/>|" + _VALUE + b")|)")
     attributes = _ROW_ATTRIBUTES if x14ac else _ROW_ATTRIBUTES.replace(_X14AC_ROW, b"")
-    return re.compile(rb'(<row r="(?P<r>[1-9][0-9]*+)"' + attributes + b">"
-                      + b"".join(cells) + ROW_END + b")")
+    return re.compile(rb'<row r="(?P<r>[1-9][0-9]*+)"' + attributes + b">"
+                      + b"".join(cells) + ROW_END)
 
 
 def _layout(width: int, styled: bool, texts_only: frozenset[int] = frozenset()
             ) -> list[tuple[int | None, int, int | None]]:
-    """Each column's groups in a match: (style, string, number), ``None`` where the
-    pattern has no such group."""
-    out, at = [], 2  # after the whole row and its number
+    """Each column's groups in a match, by group number: (style, string, number),
+    ``None`` where the pattern has no such group."""
+    out, at = [], 2  # after the row's number
     for ci in range(width):
         if ci in texts_only:
             out.append((None, at, None))
@@ -162,7 +165,7 @@ def read_columns(pkg: Package, part: str, book: Book, top: int, bottom: int, lef
     read as the row readers do."""
     width = right - left + 1
     reader = _Reader(book, top, bottom, left, right)
-    state = {"head": b"", "parts": [], "size": 0, "tail": b""}
+    state = {"head": b"", "parts": [], "size": 0}
 
     def feed(chunk: bytes) -> None:
         if state["head"] is not None:
@@ -178,29 +181,33 @@ def read_columns(pkg: Package, part: str, book: Book, top: int, bottom: int, lef
             reader.begin(_X14AC_DECLARED in head[:start])
             state["head"] = None
             chunk = head[start + len(SHEET_DATA):]
-        parts = state["parts"]
-        parts.append(chunk)
+        state["parts"].append(chunk)
         state["size"] += len(chunk)
-        seam = state["tail"] + chunk[:len(SHEET_DATA_END)]
-        state["tail"] = chunk[-len(SHEET_DATA_END):]
-        ended = SHEET_DATA_END in chunk or SHEET_DATA_END in seam
-        if state["size"] < SLICE_BYTES and not ended:
-            return
+        if state["size"] >= SLICE_BYTES:
+            take()
+
+    def take(last: bool = False) -> None:
+        """Read the rows held up to the last row's end, or to ``</sheetData>`` where it
+        follows that (looked for there alone: before it, the slice's proof refuses it)."""
+        parts = state["parts"]
         rows = b"".join(parts)
-        if ended:
-            reader.slice(rows, rows.find(SHEET_DATA_END))
-            raise StopScan
         cut = rows.rfind(ROW_END) + len(ROW_END)
-        if cut < len(ROW_END):
-            if len(rows) > 4 * SLICE_BYTES:
-                raise NotColumnar
-            return
-        parts[:] = [rows[cut:]]
-        state["size"] = len(rows) - cut
-        reader.slice(rows, cut)  # not copied: read up to the cut
+        cut = cut if cut >= len(ROW_END) else 0
+        end = rows.find(SHEET_DATA_END, cut)
+        if end >= 0:
+            reader.slice(rows, end)
+            raise StopScan
+        if last or (not cut and len(rows) > 4 * SLICE_BYTES):
+            raise NotColumnar  # the part ended before its rows did: the row readers say so
+        if cut:
+            parts[:] = [rows[cut:]]
+            state["size"] = len(rows) - cut
+            reader.slice(rows, cut)  # not copied: read up to the cut
 
     def finish() -> None:
-        raise NotColumnar  # the part ended before its rows did: the row readers say so
+        if state["head"] is not None:
+            raise NotColumnar
+        take(last=True)
 
     pkg.parse_with(part, feed, finish, chunk_size=SLICE_BYTES, bounded=True)
     height = bottom - top + 1
@@ -212,10 +219,17 @@ def read_columns(pkg: Package, part: str, book: Book, top: int, bottom: int, lef
     return columns, reader.percent
 
 
-def _transpose(found: list[tuple[bytes, ...]]) -> list[tuple[bytes, ...]]:
-    """A slice's matches by group (``zip``: a pass a group over the matches, as
-    ``itemgetter`` takes, is slower once the slice has left the caches)."""
-    return list(zip(*found))
+def _groups(pattern: re.Pattern, data: memoryview) -> list[list[bytes | None]] | None:
+    """A slice's captures by group number (``[g]``: group ``g``'s, one a row; ``None``
+    where a row's cell has no such capture), or ``None`` where the matched rows, end to
+    end, are not the whole slice. ``split`` gives the captures in one flat list, with the
+    text between the rows, which must be empty (no tuple a row, as ``findall`` makes, and
+    no copy of each row to measure: ~0.2 s less on the Comparators part)."""
+    parts = pattern.split(data)
+    step = pattern.groups + 1
+    if len(parts) == 1 or any(parts[::step]):
+        return None
+    return [None, *(parts[g::step] for g in range(1, step))]
 
 
 class _Reader:
@@ -226,6 +240,7 @@ class _Reader:
         self.width = right - left + 1
         self.x14ac = False
         self.plain = self.styled = None  # the patterns, once the sheet's head is read
+        self.cell_styles = False  # a slice's cells had styles: the styled pattern from then on
         self.layouts = {False: _layout(self.width, False), True: _layout(self.width, True)}
         #: the pattern for slices whose texts-only columns are those of the first slice
         #: (``None``: not learned yet; ``False``: none, or a slice broke it)
@@ -235,8 +250,8 @@ class _Reader:
         self.last_row = 0
         self.done = False
         strings = book.strings
-        #: a shared string's capture -> its text (one object per text); b"": no cell
-        self.texts: dict[bytes, str | None] = {b"": None}
+        #: a shared string's capture -> its text (one object per text); None: no cell
+        self.texts: dict[bytes | None, str | None] = {None: None}
         self.n_strings = len(strings)
 
     def begin(self, x14ac: bool) -> None:
@@ -250,29 +265,25 @@ class _Reader:
         """Read ``rows[:end]``."""
         if not end:
             return
-        styled = rows.find(b' s="', 0, end) >= 0
+        data = memoryview(rows)[:end]  # not copied: the captures are bytes all the same
         groups = None
-        if not styled and self.texts_only:
+        if self.texts_only:
             pattern, layout = self.texts_only
-            found = pattern.findall(rows, 0, end)
-            groups = _transpose(found) if found else None
-            del found
-            if groups is None or sum(map(len, groups[0])) != end:
-                groups = None  # a cell these columns do not take: the usual pattern, now on
-                self.texts_only = False
+            groups = _groups(pattern, data)
+            if groups is None:
+                self.texts_only = False  # a cell these columns do not take: the usual pattern, now on
         if groups is None:
-            layout = self.layouts[styled]
-            found = (self.styled if styled else self.plain).findall(rows, 0, end)
-            if not found:
-                raise NotColumnar
-            # the groups: the whole row, its number, then per cell (style,) string, number
-            groups = _transpose(found)
-            del found
-            if sum(map(len, groups[0])) != end:
+            # the styled pattern (each cell's style in a group) once a slice needs it
+            for styled in (True,) if self.cell_styles else (False, True):
+                layout = self.layouts[styled]
+                groups = _groups(self.styled if styled else self.plain, data)
+                if groups is not None:
+                    break
+            else:
                 raise NotColumnar  # the matched rows, end to end, are not the whole slice
+            self.cell_styles = styled
             if self.texts_only is None and not styled:
                 self._learn_texts_only(groups, layout)
-        groups[0] = None
         numbers = list(map(int, groups[1]))
         n = len(numbers)
         if numbers[0] <= self.last_row or not all(map(lt, numbers, numbers[1:])):
@@ -295,7 +306,7 @@ class _Reader:
         """The columns where each row of the first slice holds a shared string: read by a
         pattern that takes them alone, while every slice's rows do."""
         only = frozenset(ci for ci, (_style, at, _number) in enumerate(layout)
-                         if b"" not in groups[at])
+                         if None not in groups[at])
         self.texts_only = False
         if only:
             self.texts_only = (_row_pattern(self.left, self.left + self.width - 1, False, only,
@@ -336,14 +347,14 @@ class _Reader:
                 self._learn(strings)
                 return list(map(texts.__getitem__, strings))
         if any(strings):
-            if not any(numbers):  # texts alone (b"" an empty cell: None)
+            if not any(numbers):  # texts alone (None an empty cell)
                 try:
                     return list(map(texts.__getitem__, strings))
                 except KeyError:  # a text not met before
                     self._learn(strings)
                     return list(map(texts.__getitem__, strings))
             self._learn(strings)
-        if b"" not in numbers:
+        if None not in numbers:
             try:
                 return list(map(float, numbers))
             except ValueError as exc:
@@ -378,7 +389,7 @@ class _Reader:
         book = self.book
         column = self.columns[ci]
         top = self.top
-        for style in set(styles).difference((b"",)):
+        for style in set(styles).difference((None,)):
             index = int(style)
             percent = index in book.percent_styles
             if not percent and index not in book.date_styles:

@@ -256,6 +256,8 @@ LATER = {
                                                       '<v>5</v></c>'),
     "a marker, then numbers, in the values": _MANY.replace(
         '<c r="D3"><v>0.5</v></c>', '<c r="D3" t="s"><v>9</v></c>') + _row(60),
+    "styled cells from a later slice on": _MANY + _row(60, '<c r="D{r}" s="1"><v>0.5</v></c>')
+    + _row(61, '<c r="D{r}" s="2"><v>42643</v></c>') + _row(62),
 }
 
 
@@ -265,6 +267,21 @@ def test_columns_of_texts_read_the_same_whatever_comes_later(tmp_path, lane, nam
     assert columns == rows
     assert outcomes == ["read"], name
     assert len(HEAD + LATER[name]) > 2 * columnar.SLICE_BYTES  # read in several slices
+
+
+def test_the_rows_end_wherever_the_slices_fall(tmp_path, lane, monkeypatch):
+    """``</sheetData>`` whole in a slice, cut between two, or alone in the last one."""
+    book = _book(tmp_path, HEAD + _MANY, table="A1:E59")
+    _, (rows, _), outcomes = lane(book)
+    tried = set()
+    for size in range(1024, 1024 + 420, 3):  # a row is ~200 bytes, </sheetData> 12
+        monkeypatch.setattr(columnar, "SLICE_BYTES", size)
+        monkeypatch.setattr(columnar, "MIN_PART_BYTES", 0)
+        with WorkbookFile(book) as workbook:
+            table = workbook.tables(by_column=("Data",)).tables["data"]
+        assert [list(r) for r in table.rows] == rows["data"][4], size
+        tried.add(size)
+    assert len(tried) == 140 and outcomes == ["read"] * 141
 
 
 #: Rows no XML parser takes: the same error either way (the lane never reads them as rows).
