@@ -21,9 +21,11 @@ cells have styles), which gives the captures in one flat list:
 - a number is ``-?[0-9][0-9.eE+-]*`` parsed by ``float`` (a text it refuses is handed
   back); a shared string's index is one of the workbook's, its text the one object
   :class:`Book` holds for it (``_xHHHH_`` escapes decoded there, as for every reader);
-- a slice the pattern without cell styles does not read is tried with the one that
-  takes each cell's style (and from then on), and a style that shows a percent or a
-  date does what it does in the grid (a row's own style changes no cell: both take it);
+- a sheet whose first slice holds ``s="`` anywhere is read by the pattern that also
+  takes each cell's style, and so is one from a slice the pattern without it does not
+  read; a style that shows a percent or a date does what it does in the grid (a row's
+  own style changes no cell: both patterns take it). Each pattern is compiled when first
+  tried (~4 ms for the Measures table's);
 - the columns where every row of the first unstyled slice holds a shared string are
   read from then on by a pattern that takes a shared string alone there (one group, no
   branch: ~0.1 s less on the Comparators part); a slice it does not read end to end is
@@ -239,8 +241,12 @@ class _Reader:
         self.book, self.top, self.bottom, self.left = book, top, bottom, left
         self.width = right - left + 1
         self.x14ac = False
-        self.plain = self.styled = None  # the patterns, once the sheet's head is read
-        self.cell_styles = False  # a slice's cells had styles: the styled pattern from then on
+        #: the patterns without and with each cell's style, compiled when first tried
+        #: (a 23-column pattern takes ~4 ms to compile)
+        self.patterns: dict[bool, re.Pattern] = {}
+        #: the styled pattern first: the first slice has a style, or a slice needed it
+        #: (``None``: no slice read yet)
+        self.cell_styles: bool | None = None
         self.layouts = {False: _layout(self.width, False), True: _layout(self.width, True)}
         #: the pattern for slices whose texts-only columns are those of the first slice
         #: (``None``: not learned yet; ``False``: none, or a slice broke it)
@@ -255,11 +261,15 @@ class _Reader:
         self.n_strings = len(strings)
 
     def begin(self, x14ac: bool) -> None:
-        """The patterns of rows, for a sheet that declares Excel's ``x14ac`` or not."""
-        right = self.left + self.width - 1
+        """Rows of a sheet that declares Excel's ``x14ac`` or not."""
         self.x14ac = x14ac
-        self.plain = _row_pattern(self.left, right, styled=False, x14ac=x14ac)
-        self.styled = _row_pattern(self.left, right, styled=True, x14ac=x14ac)
+
+    def _pattern(self, styled: bool) -> re.Pattern:
+        found = self.patterns.get(styled)
+        if found is None:
+            found = self.patterns[styled] = _row_pattern(
+                self.left, self.left + self.width - 1, styled=styled, x14ac=self.x14ac)
+        return found
 
     def slice(self, rows: bytes, end: int) -> None:
         """Read ``rows[:end]``."""
@@ -273,10 +283,12 @@ class _Reader:
             if groups is None:
                 self.texts_only = False  # a cell these columns do not take: the usual pattern, now on
         if groups is None:
+            if self.cell_styles is None:  # the first slice: one look for a style at all
+                self.cell_styles = rows.find(b' s="', 0, end) >= 0
             # the styled pattern (each cell's style in a group) once a slice needs it
             for styled in (True,) if self.cell_styles else (False, True):
                 layout = self.layouts[styled]
-                groups = _groups(self.styled if styled else self.plain, data)
+                groups = _groups(self._pattern(styled), data)
                 if groups is not None:
                     break
             else:
