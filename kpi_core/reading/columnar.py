@@ -45,7 +45,7 @@ from collections.abc import Sequence
 from itertools import compress, count, repeat
 from operator import eq, lt, not_, sub
 
-from .package import ROW_END, SHEET_DATA, SHEET_DATA_END, Package, StopScan, plain_sheet_head
+from .package import ROW_END, Package, StopScan, plain_sheet_head
 from .scan import Book, serial_to_datetime
 
 #: Sheet parts smaller than this are left to the row readers (tests set it high to read
@@ -167,51 +167,13 @@ def read_columns(pkg: Package, part: str, book: Book, top: int, bottom: int, lef
     read as the row readers do."""
     width = right - left + 1
     reader = _Reader(book, top, bottom, left, right)
-    state = {"head": b"", "parts": [], "size": 0}
 
-    def feed(chunk: bytes) -> None:
-        if state["head"] is not None:
-            head = state["head"] + chunk
-            start = head.find(SHEET_DATA)
-            if start < 0:
-                if len(head) > 1 << 20 or b"<sheetData/>" in head:
-                    raise NotColumnar
-                state["head"] = head
-                return
-            if not plain_sheet_head(head[:start], book.main):
-                raise NotColumnar
-            reader.begin(_X14AC_DECLARED in head[:start])
-            state["head"] = None
-            chunk = head[start + len(SHEET_DATA):]
-        state["parts"].append(chunk)
-        state["size"] += len(chunk)
-        if state["size"] >= SLICE_BYTES:
-            take()
-
-    def take(last: bool = False) -> None:
-        """Read the rows held up to the last row's end, or to ``</sheetData>`` where it
-        follows that (looked for there alone: before it, the slice's proof refuses it)."""
-        parts = state["parts"]
-        rows = b"".join(parts)
-        cut = rows.rfind(ROW_END) + len(ROW_END)
-        cut = cut if cut >= len(ROW_END) else 0
-        end = rows.find(SHEET_DATA_END, cut)
-        if end >= 0:
-            reader.slice(rows, end)
-            raise StopScan
-        if last or (not cut and len(rows) > 4 * SLICE_BYTES):
-            raise NotColumnar  # the part ended before its rows did: the row readers say so
-        if cut:
-            parts[:] = [rows[cut:]]
-            state["size"] = len(rows) - cut
-            reader.slice(rows, cut)  # not copied: read up to the cut
-
-    def finish() -> None:
-        if state["head"] is not None:
+    def head(text: bytes) -> None:
+        if not plain_sheet_head(text, book.main):
             raise NotColumnar
-        take(last=True)
+        reader.begin(_X14AC_DECLARED in text)
 
-    pkg.parse_with(part, feed, finish, chunk_size=SLICE_BYTES, bounded=True)
+    pkg.parse_rows(part, head, reader.slice, NotColumnar, SLICE_BYTES, chunk_size=SLICE_BYTES)
     height = bottom - top + 1
     columns = reader.columns
     for column in columns:

@@ -39,9 +39,7 @@ import re
 import zipfile
 from itertools import chain, repeat
 
-from .package import (
-    MAIN, ROW_END, SHEET_DATA, SHEET_DATA_END, Package, StopScan, plain_sheet_head,
-)
+from .package import MAIN, SHEET_DATA, SHEET_DATA_END, Package, StopScan, plain_sheet_head
 from .scan import Book
 
 #: Uncompressed bytes of rows handed to calamine at a time: its grid of a slice stays
@@ -161,50 +159,22 @@ class CompiledReader:
             self._load_strings()
         if b"_x" in self.strings or b"<rPh" in self.strings:
             raise NotCompiled  # escapes and phonetic runs: read by our rules alone
-        state = {"head": b"", "parts": [], "size": 0, "last_row": 0, "tail": b""}
-        pkg = self.pkg
+        state = {"last_row": 0}
         # calamine reads the shared strings again for each slice: a slice of at least
         # twice their size keeps that to a third of the work at most
         slice_bytes = max(SLICE_BYTES, 2 * len(self.strings))
 
-        def feed(chunk: bytes) -> None:
-            pkg.release()  # held bytes are bounded by the slice, not by tags
-            if state["head"] is not None:
-                head = state["head"] + chunk
-                start = head.find(SHEET_DATA)
-                if start < 0:
-                    if len(head) > 1 << 20 or b"<sheetData/>" in head:
-                        raise NotCompiled  # an empty sheet, or an odd head: the pure scanner
-                    state["head"] = head
-                    return
-                if not plain_sheet_head(head[:start], self.book.main):
-                    raise NotCompiled
-                state["head"] = None
-                chunk = head[start + len(SHEET_DATA):]
-            seam = state["tail"] + chunk
-            state["tail"] = chunk[-len(SHEET_DATA_END):]
-            parts = state["parts"]
-            if SHEET_DATA_END in seam:
-                parts.append(chunk)
-                rows = b"".join(parts)
-                self._slice(rows[:rows.find(SHEET_DATA_END)], state, on_block)
+        def head(text: bytes) -> None:
+            if not plain_sheet_head(text, self.book.main):
+                raise NotCompiled
+
+        def slice_rows(data: bytes, end: int) -> None:
+            stop = data.find(SHEET_DATA_END, 0, end)  # the rows end here, whatever follows
+            self._slice(data[:end if stop < 0 else stop], state, on_block)
+            if stop >= 0:
                 raise StopScan
-            parts.append(chunk)
-            state["size"] += len(chunk)
-            if state["size"] < slice_bytes:
-                return
-            rows = b"".join(parts)
-            cut = rows.rfind(ROW_END) + len(ROW_END)
-            if cut < len(ROW_END):
-                raise NotCompiled  # megabytes without a row's end: not a sheet as written
-            parts[:] = [rows[cut:]]
-            state["size"] = len(rows) - cut
-            self._slice(rows[:cut], state, on_block)
 
-        def finish() -> None:
-            raise NotCompiled  # the part ended before its rows did: the pure scanner says so
-
-        pkg.parse_with(part, feed, finish)
+        self.pkg.parse_rows(part, head, slice_rows, NotCompiled, slice_bytes)
 
     def _slice(self, rows: bytes, state: dict, on_block) -> None:
         if not rows.strip():
