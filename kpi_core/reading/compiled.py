@@ -39,7 +39,9 @@ import re
 import zipfile
 from itertools import chain, repeat
 
-from .package import MAIN, SHEET_DATA, SHEET_DATA_END, Package, StopScan, plain_sheet_head
+from .package import (
+    MAIN, MAX_HELD_TAGS, SHEET_DATA, SHEET_DATA_END, Package, StopScan, plain_sheet_head,
+)
 from .scan import Book
 
 #: Uncompressed bytes of rows handed to calamine at a time: its grid of a slice stays
@@ -169,6 +171,10 @@ class CompiledReader:
                 raise NotCompiled
 
         def slice_rows(data: bytes, end: int) -> None:
+            if data.count(b"<", 0, end) > MAX_HELD_TAGS:
+                # more tags than rows of this size hold: a flood of elements, which the
+                # pure scanner's bound on tags held refuses
+                raise NotCompiled
             stop = data.find(SHEET_DATA_END, 0, end)  # the rows end here, whatever follows
             self._slice(data[:end if stop < 0 else stop], state, on_block)
             if stop >= 0:

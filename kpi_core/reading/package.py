@@ -330,9 +330,9 @@ class Package:
         end once ``slice_bytes`` are held, the last slice up to ``</sheetData>`` (looked
         for only after the slice's last row: before it, ``</sheetData>`` is not a row
         and the lane refuses the slice). Raises ``refuse`` for an empty ``<sheetData/>``,
-        a head of a megabyte without ``<sheetData>``, a row longer than a megabyte and a
-        slice, or a part that ends before its rows do (the row readers say what is
-        wrong)."""
+        a head of a megabyte without ``<sheetData>``, a slice's worth of bytes without a
+        row's end (a flood of elements, or a row no program writes), or a part that ends
+        before its rows do (the row readers say what is wrong)."""
         state = {"head": b"", "parts": [], "size": 0}
 
         def feed(chunk: bytes) -> None:
@@ -361,12 +361,11 @@ class Package:
             if end >= 0:
                 on_rows(rows, end)
                 raise StopScan
-            if last or (not cut and len(rows) > max(slice_bytes, 1 << 20)):
-                raise refuse  # a row of megabytes: not one a program writes
-            if cut:
-                parts[:] = [rows[cut:]]
-                state["size"] = len(rows) - cut
-                on_rows(rows, cut)  # not copied: read up to the cut
+            if last or not cut:
+                raise refuse  # a slice's worth without a row's end: not a sheet as written
+            parts[:] = [rows[cut:]]
+            state["size"] = len(rows) - cut
+            on_rows(rows, cut)  # not copied: read up to the cut
 
         def finish() -> None:
             if state["head"] is not None:

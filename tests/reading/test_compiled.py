@@ -174,3 +174,16 @@ def test_the_pure_reader_needs_no_calamine(tmp_path):
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           cwd=ROOT, timeout=120)
     assert done.returncode == 0 and int(done.stdout) > 0, done.stderr
+
+
+def test_a_flood_of_elements_in_one_slice_goes_to_the_pure_scanner(tmp_path, both_paths,
+                                                                   monkeypatch):
+    """600,000 empty elements in a row, all within one slice of the fast path: calamine
+    would read past them, the pure scanner refuses the part (its bound on XML tags held),
+    and so the fast path hands it over."""
+    monkeypatch.setattr(compiled, "SLICE_BYTES", 8 << 20)
+    rows = ('<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2"><v>2</v></c>'
+            + "<x/>" * 600_000 + "</row>")
+    fast, pure, _fast_parts = both_paths(raw_book(tmp_path / "flood.xlsx", rows))
+    assert fast == pure
+    assert "nests or repeats more than" in fast[0]
