@@ -40,7 +40,8 @@ import zipfile
 from itertools import chain, repeat
 
 from .package import (
-    MAIN, MAX_HELD_TAGS, SHEET_DATA, SHEET_DATA_END, Package, StopScan, plain_sheet_head,
+    MAIN, MAX_HELD_TAGS, ROW_END, SHEET_DATA, SHEET_DATA_END, Package, StopScan,
+    plain_sheet_head,
 )
 from .scan import Book
 
@@ -171,9 +172,10 @@ class CompiledReader:
                 raise NotCompiled
 
         def slice_rows(data: bytes, end: int) -> None:
-            if data.count(b"<", 0, end) > MAX_HELD_TAGS:
-                # more tags than rows of this size hold: a flood of elements, which the
-                # pure scanner's bound on tags held refuses
+            if (data.count(b"<", 0, end) > MAX_HELD_TAGS
+                    and max(map(len, data.split(ROW_END))) > 3 * MAX_HELD_TAGS):
+                # a row that may hold more tags than the pure scanner holds at once (a
+                # tag takes three bytes at least): a flood of elements, which it refuses
                 raise NotCompiled
             stop = data.find(SHEET_DATA_END, 0, end)  # the rows end here, whatever follows
             self._slice(data[:end if stop < 0 else stop], state, on_block)

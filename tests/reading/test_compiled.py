@@ -187,3 +187,14 @@ def test_a_flood_of_elements_in_one_slice_goes_to_the_pure_scanner(tmp_path, bot
     fast, pure, _fast_parts = both_paths(raw_book(tmp_path / "flood.xlsx", rows))
     assert fast == pure
     assert "nests or repeats more than" in fast[0]
+
+
+def test_a_slice_of_many_short_rows_is_read_by_the_fast_path(tmp_path, both_paths,
+                                                             monkeypatch):
+    """More tags in one slice than the pure scanner holds at once, in rows of a few tags
+    each: no flood, so the fast path reads it."""
+    monkeypatch.setattr(compiled, "SLICE_BYTES", 8 << 20)
+    rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(1, 100_001))
+    assert rows.count("<") > compiled.MAX_HELD_TAGS
+    fast, pure, fast_parts = both_paths(raw_book(tmp_path / "long.xlsx", rows))
+    assert fast == pure and fast_parts
