@@ -58,7 +58,8 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 SHEET_DATA = b"<sheetData>"
 SHEET_DATA_END = b"</sheetData>"
 ROW_END = b"</row>"
-_DECLARED_ENCODING_RE = re.compile(rb'<\?xml[^>]*encoding\s*=\s*["\']([A-Za-z0-9._-]+)')
+_XML_DECLARATION_RE = re.compile(rb"<\?xml\s[^>]*\?>")
+_ENCODING_RE = re.compile(rb'encoding\s*=\s*["\']([A-Za-z0-9._-]+)')
 
 
 class StopScan(Exception):
@@ -202,10 +203,13 @@ def plain_sheet_head(head: bytes, main: str) -> bool:
     declared). Any other head is left to the pure scanner, which says what is wrong."""
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
-    declared = _DECLARED_ENCODING_RE.match(head)
-    if declared is not None and declared.group(1).lower() not in (b"utf-8", b"utf8"):
-        return False
-    body = head[head.find(b"?>") + 2:] if declared is not None else head
+    declaration = _XML_DECLARATION_RE.match(head)
+    body = head
+    if declaration is not None:  # without an encoding, UTF-8 (XML 1.0, 4.3.3)
+        encoding = _ENCODING_RE.search(declaration.group())
+        if encoding is not None and encoding.group(1).lower() not in (b"utf-8", b"utf8"):
+            return False
+        body = head[declaration.end():]
     if b"<!" in body or b"<?" in body:
         return False
     if b'xmlns="' + main[1:-1].encode() + b'"' not in head:

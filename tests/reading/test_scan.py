@@ -360,6 +360,9 @@ _MAIN_XMLNS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     (f'\ufeff<?xml version="1.0" encoding="utf-8"?><worksheet {_MAIN_XMLNS} '
      'xmlns:x14ac="urn:x"><sheetViews/>', True),
     (f'<?xml version="1.0" encoding="UTF-16"?><worksheet {_MAIN_XMLNS}>', False),
+    (f'<?xml version="1.0"?><worksheet {_MAIN_XMLNS}><dimension ref="A1"/>', True),
+    (f"<?xml version='1.0' encoding='utf8' standalone='yes'?><worksheet {_MAIN_XMLNS}>", True),
+    (f"<?xml version='1.0' encoding='latin-1'?><worksheet {_MAIN_XMLNS}>", False),
     (f'<?xml version="1.0"?><!-- a note --><worksheet {_MAIN_XMLNS}>', False),
     (f'<?xml version="1.0"?><?pi x?><worksheet {_MAIN_XMLNS}>', False),
     ('<?xml version="1.0"?><x:worksheet xmlns:x="http://schemas.openxmlformats.org/'
