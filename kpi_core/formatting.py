@@ -11,13 +11,13 @@ from collections.abc import Sequence
 from .model import Unit
 
 
-def _trim(number: float, places: int = 2) -> str:
-    """A number with up to ``places`` decimals, thousands separated, no trailing zeros.
+def _trim(number: float) -> str:
+    """A number with up to two decimals, thousands separated, no trailing zeros.
 
     >>> _trim(27.500000001), _trim(1250.0), _trim(-0.0)
     ('27.5', '1,250', '0')
     """
-    text = f"{number:,.{places}f}".rstrip("0").rstrip(".")
+    text = f"{number:,.2f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
 
@@ -29,8 +29,8 @@ def format_value(value: float | None, unit: Unit) -> str:
     """
     if value is None:
         return ""
-    # Each figure's text is kept, by unit: a scorecard with History writes each past
-    # figure twice (the trend's words, the Data sheet) and the same figures recur.
+    # Each figure's text is kept, by unit: a scorecard with History writes past figures
+    # in the direction of travel and again in the Data sheet's trend, and figures recur.
     memo = (_PERCENTS if unit is Unit.PERCENT else _NUMBERS if unit is Unit.NUMBER
             else _OTHERS.get(unit))
     if memo is None:
@@ -58,27 +58,28 @@ def format_values(values: Sequence[float | None], unit: Unit) -> list[str]:
     if None in texts:  # a figure not seen before (each made here, and kept), or no figure
         if len(memo) >= _MEMO_SIZE:
             memo.clear()
-        percent = unit is Unit.PERCENT
+        make = _MAKERS[unit]  # the unit's own, chosen once for the figures
         for i, text in enumerate(texts):
             if text is None:
                 value = values[i]
                 if value is None:
                     texts[i] = ""
                 else:
-                    texts[i] = memo[value] = (_percent_text(value) if percent
-                                              else _format_value(value, unit))
+                    texts[i] = memo[value] = make(value)
     return texts
 
 
 def _format_value(value: float, unit: Unit) -> str:
-    if unit is Unit.PERCENT:
-        return _percent_text(value)
-    if unit is Unit.MONEY:
-        sign = "-" if value < 0 else ""
-        return f"{sign}\u00a3{_trim(abs(value))}"
-    if unit is Unit.DAYS:
-        return f"{_trim(value)} day" + ("" if abs(value) == 1 else "s")
-    return _trim(value)
+    return _MAKERS.get(unit, _trim)(value)
+
+
+def _money_text(value: float) -> str:
+    sign = "-" if value < 0 else ""
+    return f"{sign}\u00a3{_trim(abs(value))}"
+
+
+def _days_text(value: float) -> str:
+    return f"{_trim(value)} day" + ("" if abs(value) == 1 else "s")
 
 
 def _percent_text(value: float) -> str:
@@ -92,6 +93,9 @@ def _percent_text(value: float) -> str:
     return "0%" if text == "-0" or not text else text + "%"
 
 
+#: How a figure of each unit is written.
+_MAKERS = {Unit.PERCENT: _percent_text, Unit.MONEY: _money_text, Unit.DAYS: _days_text,
+           Unit.NUMBER: _trim, Unit.RATE: _trim}
 #: Figures' texts by unit (a value and any number equal to it read the same: ``-0.0``
 #: and ``0.0``, ``1`` and ``1.0``), each memo cleared when it reaches _MEMO_SIZE.
 _MEMO_SIZE = 1 << 16

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..assessing.comparators import describe_comparison
-from ..formatting import format_gap, format_value, format_values
+from ..formatting import format_gap, format_value
 from ..model import Assessment, Measure, Movement, Unit
 from .data_sheet import CHECK_DATA, value_style
 from .spec import Cell, Scorecard, Sparkline, Table
@@ -141,15 +141,9 @@ def trend_sparkline(assessment: Assessment) -> Sparkline | None:
     if len(trend) < 2:
         return None
     periods, values = zip(*trend)  # the points' periods and values, at C speed
-    gaps = values.count(None)
-    if len(values) - gaps < 2:
+    if len(values) - values.count(None) < 2:
         return None
-    texts = format_values(values, assessment.measure.unit)
-    words = ", ".join(texts if not gaps else
-                      ["no figure" if v is None else t for v, t in zip(values, texts)])
-    return Sparkline(values=values, periods=periods,
-                     alt_text=f"{assessment.measure.name}, {periods[0]} to "
-                              f"{periods[-1]}: {words}")
+    return Sparkline(values, periods, assessment.measure.name, assessment.measure.unit)
 
 
 _BLOCKS = "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"

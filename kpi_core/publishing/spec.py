@@ -29,15 +29,37 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ..formatting import format_values
+from ..model import Unit
+
 
 @dataclass(frozen=True, slots=True)
 class Sparkline:
     """A measure's trend drawn small: values oldest first (``None`` where a period has
-    none), the period of each, and the same in words for those who cannot see it."""
+    none), the period of each, and the measure's name and unit, from which
+    :attr:`alt_text` says the same in words for those who cannot see it.
+
+    >>> Sparkline((0.8, None, 0.95), ("Q4 2015/16", "Q1 2016/17", "Q2 2016/17"), "% seen",
+    ...           Unit.PERCENT).alt_text
+    '% seen, Q4 2015/16 to Q2 2016/17: 80%, no figure, 95%'
+    """
 
     values: tuple[float | None, ...]
     periods: tuple[str, ...]
-    alt_text: str
+    name: str
+    unit: Unit = Unit.NUMBER
+
+    @property
+    def alt_text(self) -> str:
+        """The trend in words, made when a renderer asks for it (the web page and the
+        PDF do; the workbook has no place for it, and a scorecard with History would
+        put 5,000 together for nothing)."""
+        if not self.periods:
+            return self.name
+        texts = format_values(self.values, self.unit)  # "": no figure
+        words = ", ".join([text if value is not None else "no figure"
+                           for value, text in zip(self.values, texts)])
+        return f"{self.name}, {self.periods[0]} to {self.periods[-1]}: {words}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -84,19 +84,29 @@ EXCEL = Renderer("Excel", column_scale=1.0, padding_px=7.0, line_height=15.0, ex
 FONT_PX = 11 * 96 / 72  # Calibri 11 in pixels
 
 
-@lru_cache(maxsize=65536)
-def _word_units(word: str, bold: bool) -> int:
-    widths = _WIDTHS[bold]
-    return sum(widths.get(ch, _WIDE) for ch in word)
+#: Words measured before, by weight (each cleared when it reaches _WORDS_KEPT).
+_WORD_UNITS: dict[bool, dict[str, int]] = {False: {}, True: {}}
+_WORDS_KEPT = 1 << 16
 
 
 def _paragraphs(text: str, bold: bool) -> list[list[int]]:
-    """Each paragraph's words as their widths in font units."""
-    widths = _WIDTHS[bold]
+    """Each paragraph's words as their widths in font units: the words measured before
+    looked up at C speed, any other measured and kept."""
+    known = _WORD_UNITS[bold]
     out = []
     for para in text.split("\n"):
-        out.append([_word_units(w, bold) if len(w) < 64
-                    else sum(widths.get(ch, _WIDE) for ch in w) for w in para.split(" ")])
+        words = para.split(" ")
+        units = list(map(known.get, words))
+        if None in units:
+            widths = _WIDTHS[bold]
+            if len(known) >= _WORDS_KEPT:
+                known.clear()
+            for i, word in enumerate(words):
+                if units[i] is None:
+                    units[i] = sum(map(widths.get, word, repeat(_WIDE)))
+                    if len(word) < 64:  # a long one (a link, a code) seldom recurs
+                        known[word] = units[i]
+        out.append(units)
     return out
 
 

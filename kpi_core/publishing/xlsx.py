@@ -515,9 +515,10 @@ class _Core(Core):
 
 
 #: What XlsxWriter's ``<si>`` writer changes in a text: XML's escapes (``&<>``; a line
-#: break and a double quote it leaves as they are), the control characters and Excel's
-#: ``_xHHHH_`` escapes, and a rich string's ``<r>``.
-_SI_SPECIAL = re.compile('[\x00-\x08\x0b-\x1f&<>\ufffe\uffff]|_x[0-9a-fA-F]{4}_')
+#: break and a double quote it leaves as they are), the control characters, and a rich
+#: string's ``<r>``; a text with ``_x`` (Excel's ``_xHHHH_`` escapes) goes its way too: a
+#: character class alone scans the 2 MB of a History scorecard's texts three times sooner.
+_SI_SPECIAL = re.compile('[\x00-\x08\x0b-\x1f&<>\ufffe\uffff]')
 
 
 class _SharedStrings(SharedStrings):
@@ -530,7 +531,7 @@ class _SharedStrings(SharedStrings):
         special = _SI_SPECIAL.search
         parts = []
         for string in self.string_table.string_array:
-            if special(string):
+            if special(string) or "_x" in string:
                 if parts:
                     self.fh.write("".join(parts))
                     parts = []

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from addin.cli import main
+from kpi_core.model import Unit
 from kpi_core.publishing.html import write_html
 from kpi_core.publishing.scorecard import build_scorecard
 from kpi_core.publishing.spec import Sparkline
@@ -117,7 +118,7 @@ def test_sparklines_have_no_violations(tmp_path):
     """A hand-built spec with a Trend column of sparklines (the history work fills it)."""
     card = with_trend(build_scorecard(mixed_assessments(), SETTINGS), lambda name: Sparkline(
         (0.4, 0.5, None, 0.6, 0.55, 0.7, 0.65, 0.8), tuple(f"Q{i}" for i in range(8)),
-        f"Trend of {name} over eight quarters: from 40% to 80%, none in Q2"))
+        f"Trend of {name}", Unit.PERCENT))
     page = write_html(card, tmp_path / "trend.html")
     assert page.read_text(encoding="utf-8").count('class="spark"') == len(mixed_assessments())
     assert_clean(axe(page, 1280))

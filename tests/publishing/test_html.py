@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from addin.cli import main
-from kpi_core.model import Measure, Settings
+from kpi_core.model import Measure, Settings, Unit
 from kpi_core.assessing.measure import assess_measures
 from kpi_core.publishing.html import (
     chart_svg, format_figure, render_html, sparkline_svg, write_html,
@@ -240,14 +240,14 @@ def test_figures_as_the_workbook_shows_them(value, style, shown):
 def test_sparkline_cells_are_images_with_alt_text(card):
     def spark(name):
         return Sparkline((0.5, None, 0.7, 0.6), ("Q3 2015/16", "Q4 2015/16", "Q1 2016/17",
-                                                  "Q2 2016/17"),
-                         f"Trend of {name}: 50% in Q3 2015/16, none in Q4, 70%, 60%")
+                                                  "Q2 2016/17"), f"Trend of {name}", Unit.PERCENT)
 
     page = render_html(with_trend(card, spark))
     sparks = [a for a in Page(page).all("img") if a.get("class") == "spark"]
     assert len(sparks) == len(mixed_assessments())
     for a in sparks:
         assert a["alt"].startswith("Trend of ") and a["width"] == "96"
+        assert a["alt"].endswith(", Q3 2015/16 to Q2 2016/17: 50%, no figure, 70%, 60%")
         svg = base64.b64decode(a["src"].split(",", 1)[1]).decode()
         assert "<polyline" in svg and svg.count("<circle") == 1 + 1  # lone point, last dot
 

@@ -277,3 +277,31 @@ def test_a_text_on_one_line_is_found_without_wrapping_it(text, width, bold):
                     if (avail := textfit._available(width, r)) > 0 else max(1, len(text))
                     for r in renderers)
     assert textfit.line_counts.__wrapped__(text, width, bold, renderers) == wrapped
+
+
+def _measured(text: str, bold: bool) -> list[list[int]]:
+    from kpi_core.publishing import textfit
+    widths = textfit._WIDTHS[bold]
+    return [[sum(widths.get(ch, textfit._WIDE) for ch in word) for word in para.split(" ")]
+            for para in text.split("\n")]
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.lists(st.sampled_from(list("il mMW.,%£é\u00a0\n ") + ["\u4e00", "x" * 70]),
+                    max_size=80).map("".join), bold=st.booleans())
+def test_a_kept_word_measures_as_its_characters(text, bold):
+    """The words' widths, measured once and then kept, are their characters' widths."""
+    from kpi_core.publishing import textfit
+    assert textfit._paragraphs(text, bold) == _measured(text, bold)  # measured or kept
+    assert textfit._paragraphs(text, bold) == _measured(text, bold)  # kept
+
+
+def test_the_kept_words_are_bounded(monkeypatch):
+    from kpi_core.publishing import textfit
+    monkeypatch.setattr(textfit, "_WORDS_KEPT", 5)
+    rng = random.Random(3)
+    for _ in range(200):
+        text = " ".join(rng.choice(["a", "bb", "W.", "x" * 70, "£5", "ü"]) + str(rng.randrange(9))
+                        for _ in range(rng.randrange(1, 8)))
+        assert textfit._paragraphs(text, False) == _measured(text, False)
+        assert len(textfit._WORD_UNITS[False]) <= 5 + 8

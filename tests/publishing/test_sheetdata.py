@@ -194,7 +194,8 @@ def test_shared_strings_are_the_bytes_xlsxwriter_writes(tmp_path):
     from kpi_core.publishing import xlsx as ours
     texts = ["plain", "two\nlines", 'say "x"', "a & b", "<r>rich?</r>", "x < y > z",
              " lead", "trail ", "\ttab", "nbsp\u00a0", "bell\x07", "_x000D_ kept",
-             "_x12_ not one", "\ufffe odd", "", "line\r\nend", "é ü 😀"]
+             "_x12_ not one", "a_x0041_b", "_xyzw_ no", "\ufffe odd", "", "line\r\nend",
+             "é ü 😀"]
     written = {}
     for name, writer in (("ours", ours._Workbook),
                          ("xlsxwriter", xlsxwriter.Workbook)):
