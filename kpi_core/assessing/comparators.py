@@ -25,13 +25,13 @@ from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
-from operator import and_, eq, is_, is_not, not_
+from operator import eq
 
 from ..model import (
     GROUP_ENGLAND, GROUP_REGION, GROUP_STATISTICAL_NEIGHBOURS, Benchmark, ComparatorValue, Measure,
     Polarity, Rank,
 )
-from ..reading.comparator_rows import ComparatorRows, positions
+from ..reading.comparator_rows import ComparatorRows
 
 #: A quartile band needs this many authorities with data.
 MIN_FOR_QUARTILES = 4
@@ -222,11 +222,13 @@ def select_group_years(measure: Measure) -> list[GroupYear]:
                                               rows.aggregates)
     everyone = range(len(values))
     order = _year_order(rows)
+    # our own rows and the aggregates, found once: few or none of a measure's rows
+    own_at = list(compress(everyone, own))
+    aggregate_at = _named_at(aggregates)
     own_by_year: dict[str, float] = {}
-    if any(own):
-        for i in compress(everyone, own):
-            if values[i] is not None:
-                own_by_year.setdefault(years[i], values[i])
+    for i in own_at:
+        if values[i] is not None:
+            own_by_year.setdefault(years[i], values[i])
     named = dict.fromkeys(groups)
     out = []
     for group in named:
@@ -240,8 +242,8 @@ def select_group_years(measure: Measure) -> list[GroupYear]:
                       if order is not None else sorted(in_group, reverse=True))
         for k, year in enumerate(latest):
             sel = at if len(latest) == 1 else _where(group_years, year, at)
-            vals, mine, names = _take(values, sel), _take(own, sel), _take(aggregates, sel)
-            ours_at = list(positions(mine, True)) if True in mine else []
+            vals = _take(values, sel)
+            ours_at = _within(own_at, sel)
             ours = next((vals[i] for i in ours_at if vals[i] is not None), None)
             if ours is None:
                 ours = own_by_year.get(year)
@@ -249,23 +251,35 @@ def select_group_years(measure: Measure) -> list[GroupYear]:
                 ours = measure.current
             if ours is None:
                 continue
-            # the authorities: not our own rows, not aggregates, with data
-            aggregate_at = _named_at(names)
-            others = vals if type(vals) is list else list(vals)
-            if ours_at or aggregate_at:
-                for i in sorted({*ours_at, *aggregate_at}, reverse=True):
-                    del others[i]
-            for _ in range(others.count(None)):
-                others.remove(None)
+            names_at = _within(aggregate_at, sel)
             found: tuple[ComparatorValue, ...] = ()
-            if aggregate_at:
-                found = tuple(rows[sel[i]] for i in aggregate_at
+            if names_at:
+                found = tuple(rows[sel[i]] for i in names_at
                               if values[sel[i]] is not None and not own[sel[i]])
+            # the authorities: not our own rows, not aggregates, with data
+            if ours_at or names_at:
+                if type(vals) is not list:
+                    vals = list(vals)
+                for i in sorted({*ours_at, *names_at}, reverse=True):
+                    del vals[i]
+            others = [v for v in vals if v is not None]  # one pass: None is compared slowly
             if others:
                 others.sort()
                 out.append(GroupYear(group, year, ours, tuple(others), found))
             break
     return out
+
+
+def _within(found: list[int], sel: Sequence[int]) -> list[int]:
+    """The rows ``found`` (indexes of the whole column, in order) that ``sel`` holds, as
+    indexes into ``sel``: where ``sel`` is a range, without going through its rows."""
+    if not found:
+        return []
+    if isinstance(sel, range) and sel.step == 1:
+        start, stop = sel.start, sel.stop
+        return [i - start for i in found if start <= i < stop]
+    wanted = set(found)
+    return [k for k, i in enumerate(sel) if i in wanted]
 
 
 def _named_at(names: Sequence[str | None]) -> list[int]:
