@@ -220,8 +220,12 @@ def select_group_years(measure: Measure) -> list[GroupYear]:
         rows = ComparatorRows.of(rows)
     groups, years, values, own, aggregates = (rows.groups, rows.years, rows.values, rows.own,
                                               rows.aggregates)
-    everyone = range(len(values))
-    order = _year_order(rows)
+    n = len(values)
+    if not n:
+        return []
+    everyone = range(n)
+    one_year = years.count(years[0]) == n  # the usual table: a measure's latest year alone
+    order = None if one_year else _year_order(rows)
     # our own rows and the aggregates, found once: few or none of a measure's rows
     own_at = list(compress(everyone, own))
     aggregate_at = _named_at(aggregates)
@@ -229,12 +233,10 @@ def select_group_years(measure: Measure) -> list[GroupYear]:
     for i in own_at:
         if values[i] is not None:
             own_by_year.setdefault(years[i], values[i])
-    named = dict.fromkeys(groups)
     out = []
-    for group in named:
-        at = everyone if len(named) == 1 else _where(groups, group, everyone)
-        group_years = _take(years, at)
-        if group_years.count(group_years[0]) == len(group_years):  # one year
+    for group, at in _group_rows(groups):
+        group_years = years if one_year else _take(years, at)
+        if one_year or group_years.count(group_years[0]) == len(group_years):
             latest = group_years[:1]
         else:
             in_group = dict.fromkeys(group_years)
@@ -268,6 +270,22 @@ def select_group_years(measure: Measure) -> list[GroupYear]:
                 out.append(GroupYear(group, year, ours, tuple(others), found))
             break
     return out
+
+
+def _group_rows(groups: Sequence[str]) -> list[tuple[str, Sequence[int]]]:
+    """Each group, in the order it first appears, with the indexes of its rows: a range
+    where each group's rows are one run (the usual table, found by ``count``)."""
+    runs: list[tuple[str, Sequence[int]]] = []
+    start, n = 0, len(groups)
+    while start < n:
+        group = groups[start]
+        end = start + groups.count(group)
+        if groups[start:end].count(group) != end - start:  # not one run
+            everyone = range(n)
+            return [(g, _where(groups, g, everyone)) for g in dict.fromkeys(groups)]
+        runs.append((group, range(start, end)))
+        start = end
+    return runs
 
 
 def _within(found: list[int], sel: Sequence[int]) -> list[int]:
