@@ -181,6 +181,12 @@ def read_comparators(table: RawTable, problems: list[Problem], settings: Setting
     # speed, and only a measure with two rows alike is gone through row by row.
     as_written = reader.folds_apart()
     folded: dict[str, str] = {}
+    # Most measures list the same authorities as the one before (two lists compare at C
+    # speed): their flags and names are the same, and so is how their rows stand apart.
+    last_auths: list | None = None
+    own: list[bool] = []
+    names: list[str | None] = []
+    known: list[tuple[list, list]] = []
     for key, spans in runs.items():
         if len(spans) == 1:
             (s, e, raw), = spans
@@ -197,13 +203,17 @@ def read_comparators(table: RawTable, problems: list[Problem], settings: Setting
                 m_groups += raw_groups[s:e]
                 numbers += range(first_row + s, first_row + e)
         n = len(written)
-        own = _flags(m_auths, own_raws, n)
+        if m_auths == last_auths:
+            own, names = own[:], names[:]
+        else:
+            own, names = _flags(m_auths, own_raws, n), _names(m_auths, aggregate_names, n)
+            last_auths = m_auths
         rows = ComparatorRows(written, auth_texts.of(m_auths), year_texts.of(m_years),
                               m_values, group_texts.of(m_groups), _same_or_each(year_keys,
                                                                                  m_years),
-                              own, _names(m_auths, aggregate_names, n), numbers)
+                              own, names, numbers)
         own_seen = own_seen or True in own
-        if not as_written or not _distinct(rows.authorities, rows.years, rows.groups):
+        if not as_written or not _distinct(rows.authorities, rows.years, rows.groups, known):
             rows = ComparatorRows.of(_without_duplicates(sheet, c_auth, rows, folded))
         out[key] = rows
     if out and not own_seen:
@@ -274,12 +284,18 @@ def _names(raws: list, names: dict, n: int) -> list[str | None]:
     return out
 
 
-def _distinct(authorities: list[str], years: list[str], groups: list[str]) -> bool:
+def _distinct(authorities: list[str], years: list[str], groups: list[str],
+              known: list[tuple[list, list]]) -> bool:
     """No two rows with the same Authority, Year and Group, as written: found without a
-    tuple per row where the rows of one year hold each group together (a group's run
-    found by ``count``, at C speed, then its authorities in a set)."""
+    tuple per row where the rows are of one year. Then the Authority and Group cells are
+    those of a measure ``known`` to be so (two lists compare at C speed), or each group's
+    rows are one run (found by ``count``) whose authorities a set tells apart; a measure
+    found so is added to ``known``, a few at most."""
     n = len(authorities)
     if years.count(years[0]) == n:
+        for seen_authorities, seen_groups in known:
+            if authorities == seen_authorities and groups == seen_groups:
+                return True
         start = 0
         while start < n:
             group = groups[start]
@@ -290,6 +306,8 @@ def _distinct(authorities: list[str], years: list[str], groups: list[str]) -> bo
                 return False
             start = end
         else:
+            if len(known) < 4:
+                known.append((authorities, groups))
             return True
     elif len(set(authorities)) == n:
         return True
