@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from itertools import compress, count, islice, repeat, zip_longest
+from itertools import compress, count, islice, zip_longest
 from operator import is_not
 
 from ..model import (
@@ -438,7 +438,7 @@ class _RowReader:
             if unknown:
                 cells = islice(columns[self.cols[field]], 1, None)
                 odd.update(compress(count(), map(unknown.__contains__, cells)))
-        not_plain = list(compress(count(), map(is_not, map(type, values), repeat(float))))
+        not_plain = [j for j, v in enumerate(values) if type(v) is not float]
         numbers = list(values)  # the plain numbers, 0.0 in place of the rest
         for j in not_plain:
             numbers[j] = 0.0
