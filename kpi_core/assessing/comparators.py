@@ -25,13 +25,13 @@ from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
-from operator import and_, eq, is_, is_not, not_
+from operator import eq
 
 from ..model import (
     GROUP_ENGLAND, GROUP_REGION, GROUP_STATISTICAL_NEIGHBOURS, Benchmark, ComparatorValue, Measure,
     Polarity, Rank,
 )
-from ..reading.comparator_rows import ComparatorRows, positions
+from ..reading.comparator_rows import ComparatorRows
 
 #: A quartile band needs this many authorities with data.
 MIN_FOR_QUARTILES = 4
@@ -220,19 +220,23 @@ def select_group_years(measure: Measure) -> list[GroupYear]:
         rows = ComparatorRows.of(rows)
     groups, years, values, own, aggregates = (rows.groups, rows.years, rows.values, rows.own,
                                               rows.aggregates)
-    everyone = range(len(values))
-    order = _year_order(rows)
+    n = len(values)
+    if not n:
+        return []
+    everyone = range(n)
+    one_year = years.count(years[0]) == n  # the usual table: a measure's latest year alone
+    order = None if one_year else _year_order(rows)
+    # our own rows and the aggregates, found once: few or none of a measure's rows
+    own_at = list(compress(everyone, own))
+    aggregate_at = _named_at(aggregates)
     own_by_year: dict[str, float] = {}
-    if any(own):
-        for i in compress(everyone, own):
-            if values[i] is not None:
-                own_by_year.setdefault(years[i], values[i])
-    named = dict.fromkeys(groups)
+    for i in own_at:
+        if values[i] is not None:
+            own_by_year.setdefault(years[i], values[i])
     out = []
-    for group in named:
-        at = everyone if len(named) == 1 else _where(groups, group, everyone)
-        group_years = _take(years, at)
-        if group_years.count(group_years[0]) == len(group_years):  # one year
+    for group, at in _group_rows(groups):
+        group_years = years if one_year else _take(years, at)
+        if one_year or group_years.count(group_years[0]) == len(group_years):
             latest = group_years[:1]
         else:
             in_group = dict.fromkeys(group_years)
@@ -240,8 +244,8 @@ def select_group_years(measure: Measure) -> list[GroupYear]:
                       if order is not None else sorted(in_group, reverse=True))
         for k, year in enumerate(latest):
             sel = at if len(latest) == 1 else _where(group_years, year, at)
-            vals, mine, names = _take(values, sel), _take(own, sel), _take(aggregates, sel)
-            ours_at = list(positions(mine, True)) if True in mine else []
+            vals = _take(values, sel)
+            ours_at = _within(own_at, sel)
             ours = next((vals[i] for i in ours_at if vals[i] is not None), None)
             if ours is None:
                 ours = own_by_year.get(year)
@@ -249,23 +253,51 @@ def select_group_years(measure: Measure) -> list[GroupYear]:
                 ours = measure.current
             if ours is None:
                 continue
-            # the authorities: not our own rows, not aggregates, with data
-            aggregate_at = _named_at(names)
-            others = vals if type(vals) is list else list(vals)
-            if ours_at or aggregate_at:
-                for i in sorted({*ours_at, *aggregate_at}, reverse=True):
-                    del others[i]
-            for _ in range(others.count(None)):
-                others.remove(None)
+            names_at = _within(aggregate_at, sel)
             found: tuple[ComparatorValue, ...] = ()
-            if aggregate_at:
-                found = tuple(rows[sel[i]] for i in aggregate_at
+            if names_at:
+                found = tuple(rows[sel[i]] for i in names_at
                               if values[sel[i]] is not None and not own[sel[i]])
+            # the authorities: not our own rows, not aggregates, with data
+            if ours_at or names_at:
+                if type(vals) is not list:
+                    vals = list(vals)
+                for i in sorted({*ours_at, *names_at}, reverse=True):
+                    del vals[i]
+            others = [v for v in vals if v is not None]  # one pass: None is compared slowly
             if others:
                 others.sort()
                 out.append(GroupYear(group, year, ours, tuple(others), found))
             break
     return out
+
+
+def _group_rows(groups: Sequence[str]) -> list[tuple[str, Sequence[int]]]:
+    """Each group, in the order it first appears, with the indexes of its rows: a range
+    where each group's rows are one run (the usual table, found by ``count``)."""
+    runs: list[tuple[str, Sequence[int]]] = []
+    start, n = 0, len(groups)
+    while start < n:
+        group = groups[start]
+        end = start + groups.count(group)
+        if groups[start:end].count(group) != end - start:  # not one run
+            everyone = range(n)
+            return [(g, _where(groups, g, everyone)) for g in dict.fromkeys(groups)]
+        runs.append((group, range(start, end)))
+        start = end
+    return runs
+
+
+def _within(found: list[int], sel: Sequence[int]) -> list[int]:
+    """The rows ``found`` (indexes of the whole column, in order) that ``sel`` holds, as
+    indexes into ``sel``: where ``sel`` is a range, without going through its rows."""
+    if not found:
+        return []
+    if isinstance(sel, range) and sel.step == 1:
+        start, stop = sel.start, sel.stop
+        return [i - start for i in found if start <= i < stop]
+    wanted = set(found)
+    return [k for k, i in enumerate(sel) if i in wanted]
 
 
 def _named_at(names: Sequence[str | None]) -> list[int]:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from itertools import compress, count, islice, repeat, zip_longest
+from itertools import compress, count, islice, zip_longest
 from operator import is_not
 
 from ..model import (
@@ -140,32 +140,35 @@ def read_comparators(table: RawTable, problems: list[Problem], settings: Setting
     c_ref, c_auth, c_year, c_value, c_group = reader.order
     if BY_ROWS:
         return _by_rows(sheet, reader, columns, table.top + 1, settings)
-    left_out = reader.seed(columns)
+    # the rows (0 the first under the header) in runs of the same Ref cell, usually one
+    # run a measure: found once, for the distinct Refs, the percent check and the measures
+    refs = columns[c_ref]
+    cuts = [0, *compress(count(1), map(is_not, islice(refs, 2, None), islice(refs, 1, None))),
+            len(refs) - 1]
+    left_out = reader.seed(columns, [refs[s + 1] for s in cuts[:-1]])
     # the raw cells, by column; every row kept has each of its four texts in the caches
-    raw_refs, raw_auths, raw_years, raw_groups = (columns[c][1:] for c in (c_ref, c_auth,
-                                                                           c_year, c_group))
+    raw_auths, raw_years, raw_groups = (columns[c][1:] for c in (c_auth, c_year, c_group))
     values = columns[c_value][1:]
-    for j, result in reader.odd_rows(columns, left_out, values):
+    gone = []  # the rows not used: reported, or blank
+    for j, result in reader.odd_rows(columns, left_out, values, cuts):
         if result is None:
-            raw_refs[j] = _GONE  # not used: reported, or a blank row
+            gone.append(j)
         else:
             values[j] = result[4]
+    # a Ref's rows as runs of the same cell, with the cell; the rows not used left out
+    runs: dict[str, list[tuple[int, int, object]]] = {}
+    ref_of = reader.refs
+    for s, e in _runs_less(cuts, gone):
+        raw = refs[s + 1]
+        runs.setdefault(ref_of[raw][1], []).append((s, e, raw))
     if release_rows:  # the cells are let go: the rows as the caller sees them
         if isinstance(grid, ColumnGrid):
             for column in columns:
                 del column[1:]
         else:
             grid[1:] = [None] * (len(grid) - 1)
-        del columns
+        del columns, refs
     first_row = table.top + 1
-    # the rows of a Ref as runs of the same cell (usually one run a measure), in order
-    starts = [0, *compress(count(1), map(is_not, raw_refs[1:], raw_refs[:-1])), len(raw_refs)]
-    runs: dict[str, list[tuple[int, int]]] = {}
-    ref_of = reader.refs
-    for s, e in zip(starts, starts[1:]):
-        raw = raw_refs[s]
-        if raw is not _GONE:
-            runs.setdefault(ref_of[raw][1], []).append((s, e))
     auth_texts = _Texts(reader.authorities)
     year_texts = _Texts(reader.years)
     group_texts = _Texts(reader.groups)
@@ -178,31 +181,39 @@ def read_comparators(table: RawTable, problems: list[Problem], settings: Setting
     # speed, and only a measure with two rows alike is gone through row by row.
     as_written = reader.folds_apart()
     folded: dict[str, str] = {}
+    # Most measures list the same authorities as the one before (two lists compare at C
+    # speed): their flags and names are the same, and so is how their rows stand apart.
+    last_auths: list | None = None
+    own: list[bool] = []
+    names: list[str | None] = []
+    known: list[tuple[list, list]] = []
     for key, spans in runs.items():
         if len(spans) == 1:
-            (s, e), = spans
-            m_refs, m_auths, m_years = raw_refs[s:e], raw_auths[s:e], raw_years[s:e]
-            m_values, m_groups, numbers = values[s:e], raw_groups[s:e], range(first_row + s,
-                                                                               first_row + e)
+            (s, e, raw), = spans
+            m_auths, m_years, m_values = raw_auths[s:e], raw_years[s:e], values[s:e]
+            m_groups, numbers = raw_groups[s:e], range(first_row + s, first_row + e)
+            written = [ref_of[raw][0]] * (e - s)
         else:
-            m_refs, m_auths, m_years, m_values, m_groups, numbers = [], [], [], [], [], []
-            for s, e in spans:
-                m_refs += raw_refs[s:e]
+            written, m_auths, m_years, m_values, m_groups, numbers = [], [], [], [], [], []
+            for s, e, raw in spans:
+                written += [ref_of[raw][0]] * (e - s)
                 m_auths += raw_auths[s:e]
                 m_years += raw_years[s:e]
                 m_values += values[s:e]
                 m_groups += raw_groups[s:e]
                 numbers += range(first_row + s, first_row + e)
-        n = len(m_refs)
-        written = ([ref_of[m_refs[0]][0]] * n if m_refs.count(m_refs[0]) == n
-                   else [ref_of[raw][0] for raw in m_refs])
-        own = _flags(m_auths, own_raws, n)
+        n = len(written)
+        if m_auths == last_auths:
+            own, names = own[:], names[:]
+        else:
+            own, names = _flags(m_auths, own_raws, n), _names(m_auths, aggregate_names, n)
+            last_auths = m_auths
         rows = ComparatorRows(written, auth_texts.of(m_auths), year_texts.of(m_years),
                               m_values, group_texts.of(m_groups), _same_or_each(year_keys,
                                                                                  m_years),
-                              own, _names(m_auths, aggregate_names, n), numbers)
+                              own, names, numbers)
         own_seen = own_seen or True in own
-        if not as_written or not _distinct(rows.authorities, rows.years, rows.groups):
+        if not as_written or not _distinct(rows.authorities, rows.years, rows.groups, known):
             rows = ComparatorRows.of(_without_duplicates(sheet, c_auth, rows, folded))
         out[key] = rows
     if out and not own_seen:
@@ -273,21 +284,56 @@ def _names(raws: list, names: dict, n: int) -> list[str | None]:
     return out
 
 
-def _distinct(authorities: list[str], years: list[str], groups: list[str]) -> bool:
+def _distinct(authorities: list[str], years: list[str], groups: list[str],
+              known: list[tuple[list, list]]) -> bool:
     """No two rows with the same Authority, Year and Group, as written: found without a
-    tuple per row where the rows of one year hold each group together."""
+    tuple per row where the rows are of one year. Then the Authority and Group cells are
+    those of a measure ``known`` to be so (two lists compare at C speed), or each group's
+    rows are one run (found by ``count``) whose authorities a set tells apart; a measure
+    found so is added to ``known``, a few at most."""
     n = len(authorities)
-    if len(set(authorities)) == n:
-        return True
     if years.count(years[0]) == n:
-        cuts = [0, *compress(count(1), map(is_not, groups[1:], groups[:-1])), n]
-        if len(cuts) - 1 == len(set(groups)):  # each group one run
-            return all(len(set(authorities[a:b])) == b - a for a, b in zip(cuts, cuts[1:]))
+        for seen_authorities, seen_groups in known:
+            if authorities == seen_authorities and groups == seen_groups:
+                return True
+        start = 0
+        while start < n:
+            group = groups[start]
+            end = start + groups.count(group)
+            if groups[start:end].count(group) != end - start:
+                break  # the group is not one run
+            if len(set(authorities[start:end])) != end - start:
+                return False
+            start = end
+        else:
+            if len(known) < 4:
+                known.append((authorities, groups))
+            return True
+    elif len(set(authorities)) == n:
+        return True
     return len(set(zip(authorities, years, groups))) == n
 
 
-#: A row read and not used (its problem reported), or blank.
-_GONE = (None, None, None)
+def _runs_less(cuts: list[int], gone: list[int]) -> list[tuple[int, int]]:
+    """The runs between ``cuts`` less the rows ``gone`` (in order): a run with rows gone
+    split around them.
+
+    >>> _runs_less([0, 3, 6], []), _runs_less([0, 3, 6], [1, 3, 4])
+    ([(0, 3), (3, 6)], [(0, 1), (2, 3), (5, 6)])
+    """
+    if not gone:
+        return list(zip(cuts, cuts[1:]))
+    out = []
+    k = 0
+    for s, e in zip(cuts, cuts[1:]):
+        while k < len(gone) and gone[k] < e:
+            if gone[k] > s:
+                out.append((s, gone[k]))
+            s = gone[k] + 1
+            k += 1
+        if s < e:
+            out.append((s, e))
+    return out
 
 
 def _without_duplicates(sheet: Sheet, ci: int, rows: Iterable[ComparatorValue],
@@ -356,17 +402,18 @@ class _RowReader:
             return Reading(None, marker=raw.strip())
         return parse_cell(self.sheet, row, ri, ci, self.spec["value"], parse_reading, None)
 
-    def seed(self, columns: list[list]) -> list[set]:
+    def seed(self, columns: list[list], ref_cells: list) -> list[set]:
         """Each distinct Ref, Authority, Year and Group cell that reads without a problem,
         read once into the caches (as its first row would read it); the cells left out,
-        a set a column."""
+        a set a column. ``ref_cells``: the Ref column's cells, one a run of one cell."""
         left_out = []
         for field, cache, resolve in (("ref", self.refs, self._ref),
                                       ("authority", self.authorities, self._authority),
                                       ("year", self.years, self._year),
                                       ("group", self.groups, self._group)):
             ci = self.cols[field]
-            unknown = set(islice(columns[ci], 1, None)).difference(cache)
+            cells = ref_cells if field == "ref" else islice(columns[ci], 1, None)
+            unknown = set(cells).difference(cache)
             left_out.append(unknown)
             for raw in list(unknown):
                 probe = Sheet(self.sheet.table, [])
@@ -379,17 +426,19 @@ class _RowReader:
                     unknown.discard(raw)
         return left_out
 
-    def odd_rows(self, columns: list[list], left_out: list[set], values: list):
+    def odd_rows(self, columns: list[list], left_out: list[set], values: list,
+                 cuts: list[int]):
         """``(j, (ref, auth, year, group, value))`` or ``(j, None)`` (not used) for each row
         ``j + 1`` the caches do not read alone, in order, its problems reported. A row
         whose texts the caches read and whose Value is blank or a marker is no data, with
-        nothing to report: its value is set to ``None`` in ``values`` here."""
+        nothing to report: its value is set to ``None`` in ``values`` here. ``cuts``: where
+        each run of one Ref cell starts (rows ``j``), and the end."""
         odd: set[int] = set()
         for field, unknown in zip(("ref", "authority", "year", "group"), left_out):
             if unknown:
                 cells = islice(columns[self.cols[field]], 1, None)
                 odd.update(compress(count(), map(unknown.__contains__, cells)))
-        not_plain = list(compress(count(), map(is_not, map(type, values), repeat(float))))
+        not_plain = [j for j, v in enumerate(values) if type(v) is not float]
         numbers = list(values)  # the plain numbers, 0.0 in place of the rest
         for j in not_plain:
             numbers[j] = 0.0
@@ -407,11 +456,10 @@ class _RowReader:
         percent = {raw for raw, ref in self.refs.items() if ref[2] is Unit.PERCENT}
         if percent:  # a number above 2 in a % measure: a warning, in its row's turn
             refs = columns[c_ref]
-            starts = [1, *compress(count(2), map(is_not, refs[2:], refs[1:-1])), len(refs)]
-            for s, e in zip(starts, starts[1:]):  # runs of one Ref cell
-                if refs[s] in percent and not -2.0 <= min(numbers[s - 1:e - 1]) <= max(
-                        numbers[s - 1:e - 1]) <= 2.0:
-                    for j in range(s - 1, e - 1):
+            for s, e in zip(cuts, cuts[1:]):  # runs of one Ref cell
+                run = numbers[s:e] if refs[s + 1] in percent else ()
+                if run and not -2.0 <= min(run) <= max(run) <= 2.0:
+                    for j in range(s, e):
                         if abs(numbers[j]) > 2.0 and (j + 1, c_value) not in percent_cells:
                             odd.add(j)
         for j in sorted(odd):

@@ -78,3 +78,30 @@ def test_the_usual_table_reads_as_the_rows(monkeypatch):
     fast = _read(rows, False, True, monkeypatch, settings)
     assert fast == _read(rows, True, True, monkeypatch, settings)
     assert fast[1] == [] and sum(r.own for r in fast[0]["m1"]) == 4
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_one_years_groups_in_runs_read_as_the_rows(seed, monkeypatch):
+    """The usual shape (a measure's rows of one year, each group's rows together, often
+    the same authorities as the measure before): an authority twice in a group, a group
+    in two runs, or neither, as a row-by-row read."""
+    rng = random.Random(seed)
+    rows = [["Ref", "Authority", "Year", "Value", "Group"]]
+    names = ["Kent", "Bucks", "England", "Surrey", "Slough", "Reading", "Hampshire"]
+    layout: list[tuple[str, list[str]]] = []
+    for m in ("M1", "M2", "M4", "m1", "M3"):
+        year = rng.choice(["2015", "2015/16"])
+        if not layout or rng.random() < 0.4:  # else the authorities of the measure before
+            groups = rng.sample(["England", "Statistical neighbours", "CIPFA nearest", "SN"],
+                                rng.randrange(1, 4))
+            if rng.random() < 0.3:
+                groups.append(groups[0])  # a group's rows in two runs
+            layout = [(g, rng.sample(names, rng.randrange(1, len(names) + 1))) for g in groups]
+        for group, authorities in layout:
+            for a in authorities:
+                rows.append([m, a, year, rng.choice([0.5, 0.25, None, "x"]), group])
+                if rng.random() < 0.03:
+                    rows.append([m, a, year, 0.75, group])  # the same authority twice
+    settings = Settings(authority="Buckinghamshire County Council")
+    fast = _read(rows, False, True, monkeypatch, settings)
+    assert fast == _read(rows, True, True, monkeypatch, settings)
