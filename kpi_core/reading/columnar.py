@@ -41,6 +41,7 @@ row readers, calamine's slices: ~4 s, and a list a row).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from itertools import compress, count, repeat
 from operator import eq, lt, not_, sub
@@ -117,15 +118,20 @@ def _column_letters(number: int) -> bytes:
 
 
 def _row_pattern(left: int, right: int, styled: bool,
-                 texts_only: frozenset[int] = frozenset(), x14ac: bool = False) -> re.Pattern:
-    """The pattern of a row; a column in ``texts_only`` (index from ``left``) takes only a
-    shared string, in one group (a fifth less time where most columns hold texts alone).
-    ``x14ac``: the sheet declares Excel's prefix, so its rows may carry ``x14ac:dyDescent``."""
+                 texts_only: dict[int, bytes | None] | None = None, x14ac: bool = False
+                 ) -> re.Pattern:
+    """The pattern of a row; a column in ``texts_only`` (index from ``left``: its cells'
+    one style, or ``None``) takes only a shared string of that style, in one group (a
+    fifth less time where most columns hold texts alone). ``x14ac``: the sheet declares
+    Excel's prefix, so its rows may carry ``x14ac:dyDescent``."""
+    texts_only = texts_only or {}
     cells = []
     for col in range(left, right + 1):
         head = b'<c r="' + _column_letters(col) + rb'(?P=r)"'
         if col - left in texts_only:
-            cells.append(head + rb' t="s"><v>([0-9]++)</v></c>')
+            style = texts_only[col - left]
+            cells.append(head + (b' s="' + style + b'"' if style else b"")
+                         + rb' t="s"><v>([0-9]++)</v></c>')
         elif styled:
             cells.append(b"(?:" + head + rb'(?: s="([0-9]++)"|)(?:/>|' + _VALUE + b")|)")
         else:
@@ -135,10 +141,11 @@ def _row_pattern(left: int, right: int, styled: bool,
                       + b"".join(cells) + ROW_END)
 
 
-def _layout(width: int, styled: bool, texts_only: frozenset[int] = frozenset()
+def _layout(width: int, styled: bool, texts_only: dict[int, bytes | None] | None = None
             ) -> list[tuple[int | None, int, int | None]]:
     """Each column's groups in a match, by group number: (style, string, number),
     ``None`` where the pattern has no such group."""
+    texts_only = texts_only or {}
     out, at = [], 2  # after the row's number
     for ci in range(width):
         if ci in texts_only:
@@ -256,14 +263,17 @@ class _Reader:
             else:
                 raise NotColumnar  # the matched rows, end to end, are not the whole slice
             self.cell_styles = styled
-            if self.texts_only is None and not styled:
-                self._learn_texts_only(groups, layout)
+            learn = self.texts_only is None
+        else:
+            learn = False
         numbers = list(map(int, groups[1]))
         n = len(numbers)
         if numbers[0] <= self.last_row or not all(map(lt, numbers, numbers[1:])):
             raise NotColumnar  # rows repeated or out of order: the row readers place them
         self.last_row = numbers[-1]
         top, bottom = self.top, self.bottom
+        if learn and numbers[-1] > top:  # from the table's rows below its header
+            self._learn_texts_only(groups, layout, styled, bisect_right(numbers, top))
         lo = 0
         while lo < n and numbers[lo] < top:
             lo += 1
@@ -276,16 +286,28 @@ class _Reader:
         if self.done:
             raise StopScan  # rows below the table are not read, as by the row readers
 
-    def _learn_texts_only(self, groups: list, layout: list) -> None:
-        """The columns where each row of the first slice holds a shared string: read by a
-        pattern that takes them alone, while every slice's rows do."""
-        only = frozenset(ci for ci, (_style, at, _number) in enumerate(layout)
-                         if None not in groups[at])
+    def _learn_texts_only(self, groups: list, layout: list, styled: bool, start: int
+                          ) -> None:
+        """The columns where each row of the first slice below the header (from
+        ``start``) holds a shared string, all of one style (none, or one that shows
+        neither a percent nor a date: a text's style then changes nothing read): read by
+        a pattern that takes them alone, while every slice's rows do."""
+        only = {}
+        book = self.book
+        for ci, (style, at, _number) in enumerate(layout):
+            if None in groups[at][start:]:
+                continue
+            styles = set(groups[style][start:]) if style is not None else {None}
+            if len(styles) == 1:
+                (found,) = styles
+                if found is None or (int(found) not in book.percent_styles
+                                     and int(found) not in book.date_styles):
+                    only[ci] = found
         self.texts_only = False
         if only:
-            self.texts_only = (_row_pattern(self.left, self.left + self.width - 1, False, only,
-                                            self.x14ac),
-                               _layout(self.width, False, only))
+            self.texts_only = (_row_pattern(self.left, self.left + self.width - 1, styled,
+                                            only, self.x14ac),
+                               _layout(self.width, styled, only))
 
     def _place(self, groups: list, numbers: list[int], lo: int, hi: int, layout: list
                ) -> None:

@@ -181,7 +181,7 @@ LIBREOFFICE_ROW = ('customFormat="false" ht="15" hidden="false" customHeight="fa
 
 def _book(tmp_path, rows, table="A1:E4", namespaces=""):
     return raw_book(tmp_path / "book.xlsx", rows, strings=STRINGS, table=table,
-                    numfmts={165: "0.0%"}, xf_formats=(165, 14), namespaces=namespaces)
+                    numfmts={165: "0.0%"}, xf_formats=(165, 14, 0), namespaces=namespaces)
 
 
 READ = {
@@ -247,6 +247,8 @@ def test_anything_else_goes_back_to_the_row_readers(tmp_path, lane, name):
 # Columns of texts alone in the first slice are read by a pattern that takes texts alone
 # there; a later slice with anything else in them is read by the usual pattern.
 _MANY = "".join(_row(r, ref=f'<c r="A{{r}}" t="s"><v>{5 + r % 3}</v></c>') for r in range(2, 60))
+_STYLED = "".join(_row(r, '<c r="D{r}" s="1"><v>0.5</v></c>', f'<c r="A{{r}}" s="3" t="s"><v>'
+                        f'{5 + r % 3}</v></c>') for r in range(2, 60))
 LATER = {
     "texts alone throughout": _MANY,
     "a number in a column of texts": _MANY + _row(60, ref='<c r="A{r}"><v>7</v></c>'),
@@ -258,6 +260,11 @@ LATER = {
         '<c r="D3"><v>0.5</v></c>', '<c r="D3" t="s"><v>9</v></c>') + _row(60),
     "styled cells from a later slice on": _MANY + _row(60, '<c r="D{r}" s="1"><v>0.5</v></c>')
     + _row(61, '<c r="D{r}" s="2"><v>42643</v></c>') + _row(62),
+    # a styled sheet: its texts of one style (a General one here, s="3") read alone too
+    "texts of one style throughout": _STYLED,
+    "a text of another style later": _STYLED + _row(60, ref='<c r="A{r}" s="1" t="s"><v>5</v></c>'),
+    "a text without its style later": _STYLED + _row(60, ref='<c r="A{r}" t="s"><v>5</v></c>'),
+    "texts of a percent style": _STYLED.replace(' s="3" t="s"', ' s="1" t="s"'),
 }
 
 
