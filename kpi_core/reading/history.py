@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from itertools import count, islice, repeat
+from math import inf
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -126,9 +127,8 @@ class HistoryReader:
         self.current = current
         self.problems = problems
         self.found: list[_Found] = []
-        #: History table runs kept whole by :meth:`read_table` (see :meth:`_end_run`), by
-        #: Ref (casefolded): the run's observations, oldest first, its sheet, its first
-        #: row and the period column
+        #: History table runs kept whole by :meth:`read_table`, by Ref (casefolded): the
+        #: run's observations, oldest first, its sheet, its first row and the period column
         self.runs: dict[str, tuple[list[Observation], Sheet, int, int]] = {}
         #: History table rows for the current period or later (Ref, period, sheet, row, column),
         #: set aside from the history: a close must not add them again.
@@ -143,9 +143,11 @@ class HistoryReader:
         off: every row does, as the tests compare).
 
         History is usually sorted by Ref, each measure's periods in order: consecutive
-        usual rows of one Ref, each a later period of the same frequency, are a run, and a
-        run that needs no check across rows is kept whole (:meth:`_end_run`); the rows of
-        any other go to ``found``, checked one by one by :meth:`series`."""
+        used rows of one Ref, each a later period of the same frequency, are a run, and a
+        run of a Ref not met before that needs no check across rows (of its measure's
+        frequency, when that is a period's, and ending before the current period) is kept
+        whole in ``runs``; the rows of any other go to ``found``, checked one by one by
+        :meth:`series`."""
         sheet = Sheet(table, self.problems)
         cols = sheet.columns(HISTORY_COLUMNS)
         if cols is None:
@@ -175,8 +177,10 @@ class HistoryReader:
         # the Refs met before (the wide layout's, the rows read cell by cell, the runs not
         # kept whole): a run of one of them is checked row by row
         seen = {item.key for item in found}
-        end_run = self._end_run
-        last_end = self._last_ends()
+        end_run, runs, measures = self._end_run, self.runs, self.measures
+        # the month a kept run must end before, by span (none: no current period)
+        limits = self._last_ends() or dict.fromkeys((1, 3, 12), inf)  # month, quarter, year
+        run_limit = 0
         run_key = run = None
         run_ri = run_end = run_span = 0
         for ri, ref, period, value, target, status in zip(
@@ -206,10 +210,8 @@ class HistoryReader:
                 observation = new(Observation, (period, value, target, status))
             else:
                 read = self._read_row(rows, ri, grid[ri])
-                if read is None:  # not used: the run, if any, ends here
-                    if run_key is not None:
-                        end_run(run_key, run, sheet, run_ri, period_ci, last_end, seen)
-                        run_key = None
+                if read is None:  # not used: the run, if any, ends before the next row
+                    run_span = 0
                     continue
                 key, observation = read
                 period = observation.period
@@ -218,28 +220,32 @@ class HistoryReader:
                 run_end = period.end
                 continue
             if run_key is not None:
-                end_run(run_key, run, sheet, run_ri, period_ci, last_end, seen)
-            if key in seen or key in self.runs:
+                if run_end < run_limit:
+                    runs[run_key] = (run, sheet, run_ri, period_ci)
+                else:
+                    end_run(run_key, run, sheet, run_ri, period_ci, seen)
+            if key in seen or key in runs:
                 run_key = None
                 found.append(new(_Found, (key, observation, sheet, ri, period_ci)))
                 continue
             run_key, run, run_ri, run_end, run_span = (key, [observation], ri, period.end,
                                                        period.span)
+            # kept whole if of its measure's frequency (when that is a period's), and
+            # ending before the current period
+            own = measures[key].frequency
+            run_limit = (limits[run_span] if own is period.frequency
+                         or own not in PERIOD_FREQUENCIES else 0)
         if run_key is not None:
-            end_run(run_key, run, sheet, run_ri, period_ci, last_end, seen)
+            if run_end < run_limit:
+                runs[run_key] = (run, sheet, run_ri, period_ci)
+            else:
+                end_run(run_key, run, sheet, run_ri, period_ci, seen)
 
     def _end_run(self, key: str, run: list[Observation], sheet: Sheet, ri: int,
-                 period_ci: int, last_end: dict[int, int] | None, seen: set[str]) -> None:
-        """A run of History rows of one Ref (``key``) not met before, from row ``ri``: each a
-        later period of one frequency. Kept whole when its frequency is the measure's (or
-        the measure's is not a period's) and it ends before the current period, as the
-        checks of :meth:`series` would keep each; otherwise its rows go to ``found``."""
-        measure = self.measures[key]
-        last = run[-1].period
-        if (measure.frequency is last.frequency or measure.frequency not in PERIOD_FREQUENCIES
-                ) and (last_end is None or last.end < last_end[last.span]):
-            self.runs[key] = (run, sheet, ri, period_ci)
-            return
+                 period_ci: int, seen: set[str]) -> None:
+        """A run of History rows of one Ref (``key``) from row ``ri`` that is not kept whole
+        (another frequency than its measure's, or reaching the current period): its rows go
+        to ``found``, checked one by one by :meth:`series`."""
         seen.add(key)
         self.found.extend(_Found(key, observation, sheet, row, period_ci)
                           for row, observation in enumerate(run, ri))
