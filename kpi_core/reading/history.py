@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from itertools import count, islice, repeat
+from math import inf
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -126,6 +127,9 @@ class HistoryReader:
         self.current = current
         self.problems = problems
         self.found: list[_Found] = []
+        #: History table runs kept whole by :meth:`read_table`, by Ref (casefolded): the
+        #: run's observations, oldest first, its sheet, its first row and the period column
+        self.runs: dict[str, tuple[list[Observation], Sheet, int, int]] = {}
         #: History table rows for the current period or later (Ref, period, sheet, row, column),
         #: set aside from the history: a close must not add them again.
         self.at_current = at_current if at_current is not None else []
@@ -136,7 +140,14 @@ class HistoryReader:
         """The History table's rows. The usual row (a Ref, a period label and a status
         text seen before, plain numbers) is read with look-ups alone; any other goes
         through :meth:`_read_row`, which reads it the same way or reports it (``fast``
-        off: every row does, as the tests compare)."""
+        off: every row does, as the tests compare).
+
+        History is usually sorted by Ref, each measure's periods in order: consecutive
+        used rows of one Ref, each a later period of the same frequency, are a run, and a
+        run of a Ref not met before that needs no check across rows (of its measure's
+        frequency, when that is a period's, and ending before the current period) is kept
+        whole in ``runs``; the rows of any other go to ``found``, checked one by one by
+        :meth:`series`."""
         sheet = Sheet(table, self.problems)
         cols = sheet.columns(HISTORY_COLUMNS)
         if cols is None:
@@ -150,7 +161,9 @@ class HistoryReader:
         grid = table.rows
         if not fast:
             for ri in range(1, len(grid)):
-                self._read_row(rows, ri, grid[ri])
+                read = self._read_row(rows, ri, grid[ri])
+                if read is not None:
+                    found.append(_Found(read[0], read[1], sheet, ri, period_ci))
             return
         # the cells each row needs zipped from their columns, no list made for a row the
         # look-ups take; a short row's missing cells are None, as :meth:`_read_row` pads it
@@ -161,6 +174,15 @@ class HistoryReader:
                        for ci in range(rows.width)]
         limit = slips.PERCENT_SCALE_LIMIT
         blank = repeat(None)
+        # the Refs met before (the wide layout's, the rows read cell by cell, the runs not
+        # kept whole): a run of one of them is checked row by row
+        seen = {item.key for item in found}
+        end_run, runs, measures = self._end_run, self.runs, self.measures
+        # the month a kept run must end before, by span (none: no current period)
+        limits = self._last_ends() or dict.fromkeys((1, 3, 12), inf)  # month, quarter, year
+        run_limit = 0
+        run_key = run = None
+        run_ri = run_end = run_span = 0
         for ri, ref, period, value, target, status in zip(
                 count(1), islice(columns[ref_ci], 1, None), islice(columns[period_ci], 1, None),
                 islice(columns[value_ci], 1, None),
@@ -184,15 +206,54 @@ class HistoryReader:
             if (ref is not None and period is not None and value is not _MISS
                     and target is not _MISS and status is not _MISS
                     and not (slip and ref[1])):
-                found.append(new(_Found, (ref[0], new(Observation, (period, value, target,
-                                                                status)),
-                                          sheet, ri, period_ci)))
+                key = ref[0]
+                observation = new(Observation, (period, value, target, status))
+            else:
+                read = self._read_row(rows, ri, grid[ri])
+                if read is None:  # not used: the run, if any, ends before the next row
+                    run_span = 0
+                    continue
+                key, observation = read
+                period = observation.period
+            if key == run_key and period.span == run_span and period.end > run_end:
+                run.append(observation)
+                run_end = period.end
                 continue
-            self._read_row(rows, ri, grid[ri])
+            if run_key is not None:
+                if run_end < run_limit:
+                    runs[run_key] = (run, sheet, run_ri, period_ci)
+                else:
+                    end_run(run_key, run, sheet, run_ri, period_ci, seen)
+            if key in seen or key in runs:
+                run_key = None
+                found.append(new(_Found, (key, observation, sheet, ri, period_ci)))
+                continue
+            run_key, run, run_ri, run_end, run_span = (key, [observation], ri, period.end,
+                                                       period.span)
+            # kept whole if of its measure's frequency (when that is a period's), and
+            # ending before the current period
+            own = measures[key].frequency
+            run_limit = (limits[run_span] if own is period.frequency
+                         or own not in PERIOD_FREQUENCIES else 0)
+        if run_key is not None:
+            if run_end < run_limit:
+                runs[run_key] = (run, sheet, run_ri, period_ci)
+            else:
+                end_run(run_key, run, sheet, run_ri, period_ci, seen)
 
-    def _read_row(self, rows: _Rows, ri: int, row: list) -> None:
-        """One History row read cell by cell, its problems reported; what it finds
-        ordinary (a Ref, a label, a status text) goes into ``rows``' look-ups."""
+    def _end_run(self, key: str, run: list[Observation], sheet: Sheet, ri: int,
+                 period_ci: int, seen: set[str]) -> None:
+        """A run of History rows of one Ref (``key``) from row ``ri`` that is not kept whole
+        (another frequency than its measure's, or reaching the current period): its rows go
+        to ``found``, checked one by one by :meth:`series`."""
+        seen.add(key)
+        self.found.extend(_Found(key, observation, sheet, row, period_ci)
+                          for row, observation in enumerate(run, ri))
+
+    def _read_row(self, rows: _Rows, ri: int, row: list) -> tuple[str, Observation] | None:
+        """One History row read cell by cell, its problems reported: its Ref (casefolded)
+        and observation, ``None`` if it is not used. What it finds ordinary (a Ref, a
+        label, a status text) goes into ``rows``' look-ups."""
         sheet, spec = rows.sheet, _SPEC
         ref_ci, period_ci, value_ci = rows.ref_ci, rows.period_ci, rows.value_ci
         target_ci, status_ci = rows.target_ci, rows.status_ci
@@ -203,19 +264,19 @@ class HistoryReader:
         raw_ref = ref = row[ref_ci]
         if not (type(ref) is str and ref.isprintable() and (ref := ref.strip())):
             if is_blank_row(row):
-                return
+                return None
             ref = parse_cell(sheet, row, ri, ref_ci, spec["ref"], parse_text)
             raw_ref = None  # read by the general parser: not kept as a look-up
         if ref is None:
             if not _blamed(self.problems, sheet, ri, ref_ci):
                 sheet.add(ri, ref_ci, "Ref is blank")
-            return
+            return None
         key = ref.casefold()
         measure = self.measures.get(key)
         if measure is None:
             sheet.add(ri, ref_ci, f"Ref '{ref}' is not in the Measures table; this "
                       "history row is not used", ref, severity="warning")
-            return
+            return None
         if raw_ref is not None:
             rows.refs[raw_ref] = (key, measure.unit is Unit.PERCENT)
         label = row[period_ci]
@@ -257,9 +318,8 @@ class HistoryReader:
         if period is None or value is _BAD or target is _BAD or status is _BAD:
             if period is None and not _blamed(self.problems, sheet, ri, period_ci):
                 sheet.add(ri, period_ci, "period is blank")
-            return
-        self.found.append(_Found(key, Observation(period, value.value, target.value, status),
-                                 sheet, ri, period_ci))
+            return None
+        return key, Observation(period, value.value, target.value, status)
 
     # --- the wide layout ---------------------------------------------------------------
 
@@ -302,18 +362,23 @@ class HistoryReader:
                 if m.ref and kept.get(m.ref.casefold()) else m for m in measures]
 
     def series(self) -> dict[str, tuple[Observation, ...]]:
-        """Each measure's checked history, oldest first, by Ref (casefolded)."""
-        if not self.found:
-            return {}
+        """Each measure's checked history, oldest first, by Ref (casefolded): the runs
+        :meth:`read_table` kept whole, and ``found`` checked observation by observation
+        (a Ref's run first, when it has one)."""
         # by Ref: its periods kept (by the month each ends: one frequency a measure),
         # the measure, and the frequency its rows must have (``None``: the first kept's)
         kept: dict[str, list] = {}
-        # a measure's current period, by span: the last month each period may end in
-        last_end = ({(p := self.current.latest(f)).span: p.end for f in PERIOD_FREQUENCIES}
-                    if self.current is not None else None)
+        last_end = self._last_ends()
+        runs = self.runs
         for item in self.found:
             state = kept.get(item.key)
-            if state is None:
+            if state is None and item.key in runs:  # after its run kept whole
+                run, sheet, ri, period_ci = runs[item.key]
+                state = kept[item.key] = [
+                    {o.period.end: _Found(item.key, o, sheet, row, period_ci)
+                     for row, o in enumerate(run, ri)},
+                    self.measures[item.key], run[0].period.frequency]
+            elif state is None:
                 measure = self.measures[item.key]
                 state = kept[item.key] = [{}, measure, measure.frequency
                                           if measure.frequency in PERIOD_FREQUENCIES else None]
@@ -348,7 +413,8 @@ class HistoryReader:
             series[period.end] = item
             if own is None:
                 state[2] = frequency
-        out = {}
+        out = {key: tuple(run) for key, (run, _sheet, _ri, _ci) in runs.items()
+               if key not in kept}
         observation = _observation
         for key, (series, _measure, _own) in kept.items():
             if series:
@@ -357,6 +423,12 @@ class HistoryReader:
                     series = {end: series[end] for end in sorted(ends)}
                 out[key] = tuple(map(observation, series.values()))
         return out
+
+    def _last_ends(self) -> dict[int, int] | None:
+        """A measure's current period, by span: the last month each period may end in."""
+        if self.current is None:
+            return None
+        return {(p := self.current.latest(f)).span: p.end for f in PERIOD_FREQUENCIES}
 
     def _same_as_current(self, item: _Found, measure: Measure) -> None:
         """A row for the current period: Current is the figure; say so if they differ."""
