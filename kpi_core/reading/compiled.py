@@ -34,14 +34,13 @@ from __future__ import annotations
 
 import functools
 import io
-import os
 import re
 import zipfile
 from itertools import chain, repeat
 
 from .package import (
     MAIN, MAX_HELD_TAGS, ROW_END, SHEET_DATA, SHEET_DATA_END, Package, StopScan,
-    plain_sheet_head,
+    plain_sheet_head, pure,
 )
 from .scan import Book
 
@@ -53,7 +52,6 @@ SLICE_BYTES = 2 << 20
 #: calamine's set-up costs about what it saves. Tests set it to 0 to compare both.
 MIN_PART_BYTES = 1 << 20
 
-_ENV_PURE = "KPI_SCORECARD_PURE"
 _ROW_NO_RE = re.compile(rb'<row\b[^>]*?\sr="([0-9]+)"')
 _FORMULA_RE = re.compile(rb"<f[\s>/]")
 #: A cell type but a shared string with a whole-number index, a number or a boolean
@@ -95,7 +93,7 @@ def available() -> bool:
     """python-calamine is installed and the environment does not ask for the pure path.
     It is imported when a sheet is first big enough for it (the command line's start-up
     on the sample never pays the import)."""
-    return os.environ.get(_ENV_PURE, "") in ("", "0") and _calamine() is not None
+    return not pure() and _calamine() is not None
 
 
 @functools.cache
@@ -129,7 +127,7 @@ class CompiledReader:
                      ) -> CompiledReader | None:
         """The fast path for this workbook, or ``None`` where only the pure scanner
         reads it as we mean it (see the module's notes)."""
-        if os.environ.get(_ENV_PURE, "") not in ("", "0") or "" in book.strings:
+        if pure() or "" in book.strings:
             return None
         return CompiledReader(pkg, book, strings_part)
 
