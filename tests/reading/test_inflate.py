@@ -1,4 +1,4 @@
-"""Big deflated parts are inflated by isal where it is installed (the ``fast`` extra),
+"""Big deflated parts are inflated by zlib-ng where it is installed (the ``fast`` extra),
 from the zip's own bytes: every part gives the same bytes as zipfile's reader, every
 workbook of the corpus the same tables and sheets (or the same error: damaged data, a
 truncated zip, a size the zip's directory lies about, a zip bomb), and a part damaged in
@@ -18,15 +18,15 @@ from kpi_core.reading.xlsx import WorkbookFile
 from tests.support.corpus import CASES
 from tests.support.paths import ROOT
 
-pytest.importorskip("isal")
+pytest.importorskip("zlib_ng")
 
 TEMPLATES = sorted((ROOT / "workbook_templates").glob("*.xls[xm]"))
 
 
 @pytest.fixture
 def both_ways(monkeypatch):
-    """``read(function)``: ``function()`` with every deflated part inflated by isal, then
-    by zipfile's reader (the pure install's way); and whether isal read any part."""
+    """``read(function)``: ``function()`` with every deflated part inflated by zlib-ng,
+    then by zipfile's reader (the pure install's way); and the parts zlib-ng read."""
     opened: list[str] = []
     inflated = package._Inflated
 
@@ -39,9 +39,9 @@ def both_ways(monkeypatch):
 
     def read(function):
         out = []
-        for way in ("isal", "zlib"):
+        for way in ("zlib-ng", "zlib"):
             monkeypatch.setattr(package, "FAST_INFLATE_BYTES", 0)
-            monkeypatch.setenv(package.ENV_PURE, "0" if way == "isal" else "1")
+            monkeypatch.setenv(package.ENV_PURE, "0" if way == "zlib-ng" else "1")
             try:
                 out.append(function())
             except FileError as exc:
@@ -72,14 +72,14 @@ def test_the_corpus_reads_the_same_inflated_either_way(tmp_path, case, both_ways
     book = case.build(tmp_path)
     if not book.is_file():
         pytest.skip("not a file")
-    isal, zlib, _opened = both_ways(lambda: _cells(book))
-    assert isal == zlib
+    fast, zlib, _opened = both_ways(lambda: _cells(book))
+    assert fast == zlib
 
 
 @pytest.mark.parametrize("book", TEMPLATES, ids=lambda p: p.name)
 def test_every_part_inflates_to_the_same_bytes(book, both_ways):
-    isal, zlib, opened = both_ways(lambda: _parts(book))
-    assert isal == zlib and opened
+    fast, zlib, opened = both_ways(lambda: _parts(book))
+    assert fast == zlib and opened
 
 
 def _damage(src, dst, part: str, at: float = 0.5, crc: bool = False) -> None:
@@ -113,7 +113,7 @@ def test_a_damaged_part_is_damaged_either_way(tmp_path, both_ways, how):
     damaged = tmp_path / "damaged.xlsx"
     _damage(book, damaged, part, at={"data near the start": 0.05, "data in the middle": 0.5,
                                      "data near the end": 0.95}.get(how, 0), crc=how == "the CRC")
-    isal, zlib, opened = both_ways(lambda: _parts(damaged))
-    assert isal[0] == zlib[0] == "FileError", (isal, zlib)
-    assert "damaged" in isal[1] and "damaged" in zlib[1]
+    fast, zlib, opened = both_ways(lambda: _parts(damaged))
+    assert fast[0] == zlib[0] == "FileError", (fast, zlib)
+    assert "damaged" in fast[1] and "damaged" in zlib[1]
     assert opened
