@@ -186,10 +186,11 @@ def _fast_zlib():
 class _Inflated:
     """A deflated part's bytes inflated by zlib-ng from the zip's own bytes, a block at a
     time (zipfile's own reader asks the file for as many compressed bytes as it wants
-    inflated ones, and copies what it leaves on every read). zipfile opens the part first, so the checks of the entry are zipfile's (its
-    local header, name, encryption and method); then, as zipfile does, a stream that ends
-    early, or a size or CRC-32 other than the zip's directory gives, is damage, and
-    nothing is inflated past that size."""
+    inflated ones, and copies what it leaves on every read). zipfile opens the part
+    first, so the checks of the entry are zipfile's (its local header, name, encryption
+    and method); then, as zipfile does, a stream that ends early, or a size or CRC-32
+    other than the zip's directory gives, is damage, and nothing is inflated past that
+    size."""
 
     def __init__(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo, inflater) -> None:
         zf.open(info).close()  # zipfile's checks of the part, raising as it does
