@@ -21,6 +21,7 @@ from kpi_core.reading import columnar
 from kpi_core.reading.xlsx import WorkbookFile
 from tests.support.corpus import CASES, raw_book
 from tests.support.paths import ROOT
+from tests.support.reads import check_json
 
 TEMPLATES = sorted((ROOT / "workbook_templates").glob("*.xls[xm]"))
 OFF = 1 << 62
@@ -49,7 +50,7 @@ def lane(monkeypatch):
         out = {}
         for way, size in (("columns", 0), ("rows", OFF)):
             monkeypatch.setattr(columnar, "MIN_PART_BYTES", size)
-            out[way] = (_tables(book), _check_json(book, capsys) if capsys else None)
+            out[way] = (_tables(book), check_json(book, capsys) if capsys else None)
         return out["columns"], out["rows"], outcomes
 
     return read
@@ -73,12 +74,6 @@ def _table_names(workbook):
     except FileError:
         return ()
 
-
-def _check_json(book, capsys):
-    capsys.readouterr()
-    code = main(["check", str(book), "--json"])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if "bomb" not in c.tags], ids=lambda c: c.id)

@@ -17,11 +17,10 @@ import zipfile
 import pytest
 
 from addin.cli import main
-from kpi_core.errors import FileError
 from kpi_core.reading import columnar, compiled
-from kpi_core.reading.xlsx import WorkbookFile
 from tests.support.corpus import CASES, raw_book
 from tests.support.paths import ROOT
+from tests.support.reads import cells, check_json
 
 pytest.importorskip("python_calamine")
 
@@ -50,25 +49,12 @@ def both_paths(monkeypatch):
         out = {}
         for path in ("fast", "pure"):
             monkeypatch.setenv("KPI_SCORECARD_PURE", "1" if path == "pure" else "0")
-            out[path] = (_cells(book), _check_json(book, capsys) if capsys else None)
+            out[path] = (cells(book), check_json(book, capsys) if capsys else None)
         return out["fast"], out["pure"], fast_parts
 
     return read
 
 
-def _cells(book):
-    try:
-        with WorkbookFile(book) as workbook:
-            return workbook.tables(), [workbook.sheet(name) for name in workbook.sheets]
-    except FileError as exc:
-        return str(exc)
-
-
-def _check_json(book, capsys):
-    capsys.readouterr()
-    code = main(["check", str(book), "--json"])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def _cases():

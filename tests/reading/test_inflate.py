@@ -14,9 +14,9 @@ import pytest
 from kpi_core.errors import FileError
 from kpi_core.reading import package
 from kpi_core.reading.package import Package
-from kpi_core.reading.xlsx import WorkbookFile
 from tests.support.corpus import CASES
 from tests.support.paths import ROOT
+from tests.support.reads import cells
 
 pytest.importorskip("zlib_ng")
 
@@ -51,10 +51,6 @@ def both_ways(monkeypatch):
     return read
 
 
-def _cells(book):
-    with WorkbookFile(book) as workbook:
-        return workbook.tables(), [workbook.sheet(name) for name in workbook.sheets]
-
 
 def _parts(book):
     """Every part's bytes, read as the readers read a part (damage is a FileError)."""
@@ -72,7 +68,7 @@ def test_the_corpus_reads_the_same_inflated_either_way(tmp_path, case, both_ways
     book = case.build(tmp_path)
     if not book.is_file():
         pytest.skip("not a file")
-    fast, zlib, _opened = both_ways(lambda: _cells(book))
+    fast, zlib, _opened = both_ways(lambda: cells(book))
     assert fast == zlib
 
 
