@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from xml.parsers import expat
 
 from ..cells import column_index
-from .package import MAIN, ROW_END, Package, StopScan, parse_whole_number
+from .package import (
+    MAIN, ROW_END, Package, StopScan, parse_whole_number, utf8_declaration_end,
+)
 
 _BUILTIN_PERCENT_FORMATS = frozenset({9, 10})
 #: Built-in number formats that show a date (ECMA-376 18.8.30, with the East Asian ids).
@@ -149,7 +151,6 @@ def text_of(elem, main: str = MAIN) -> str:
 #: after another, no runs, no white space between them (:func:`_plain_shared_strings`).
 _PLAIN_SI_RUN = re.compile(r'(?:<si><t(?: xml:space="preserve")?>[^<\r]*</t></si>)*')
 _PLAIN_SI_TEXT = re.compile(r'<si><t(?: xml:space="preserve")?>([^<\r]*)</t>')
-_XML_DECLARATION = re.compile(r'<\?xml[^>]*?encoding\s*=\s*["\']([A-Za-z0-9._-]+)')
 _ENTITY_RE = re.compile(r"&(lt|gt|amp|quot|apos);")
 _ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
 #: Above this a part is parsed as it streams (expat) rather than read whole.
@@ -188,14 +189,11 @@ def _plain_shared_strings(pkg: Package, name: str) -> list[str] | None:
         return None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    if b"<!" in data or b"&#" in data:
+    if b"<!" in data or b"&#" in data or utf8_declaration_end(data) is None:
         return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        return None
-    declared = _XML_DECLARATION.match(text)
-    if declared is not None and declared.group(1).lower() not in ("utf-8", "utf8"):
         return None
     start = text.find("<sst ")
     head_end = text.find(">", start)
@@ -482,8 +480,6 @@ class _NotPlain(Exception):
     """The sheet is not in the form the fast lane reads."""
 
 
-_DECL_RE = re.compile(rb'<\?xml[^>]*\?>')
-_DECL_ENCODING_RE = re.compile(rb'encoding\s*=\s*["\']([A-Za-z0-9._-]+)["\']')
 _ROOT_RE = re.compile(rb'\s*<worksheet\b([^<>]*)>')
 _SHEET_DATA_RE = re.compile(rb'<sheetData\b')
 _ROW_RE = re.compile(rb'\s*<row((?:\s+[A-Za-z0-9_:.-]+="[^"<&]*")*)\s*(/?)>')
@@ -591,14 +587,10 @@ def _scan_plain(pkg: Package, part: str, book: Book, on_row) -> None:
             start = 0
             if buf.startswith(b"\xef\xbb\xbf"):
                 start = 3
-            decl = _DECL_RE.match(buf, start)
-            if decl is not None:
-                enc = _DECL_ENCODING_RE.search(decl.group())
-                if enc is not None and enc.group(1).lower() not in (b"utf-8", b"utf8"):
-                    raise _NotPlain
-                start = decl.end()
-            elif not buf[start:].lstrip().startswith(b"<"):
-                raise _NotPlain  # UTF-16, or something else
+            after = utf8_declaration_end(buf, start)
+            if after is None or (after == start and not buf[start:].lstrip().startswith(b"<")):
+                raise _NotPlain  # another encoding declared, or UTF-16 without a declaration
+            start = after
             if b"<!" in buf[start:] or b"<?" in buf[start:]:
                 raise _NotPlain
             data = _SHEET_DATA_RE.search(buf, start)
