@@ -13,7 +13,7 @@ the spans, written as XlsxWriter writes them for its own cells.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 from math import isfinite
 
 from xlsxwriter.exceptions import OverlappingRange
@@ -22,8 +22,6 @@ from xlsxwriter.utility import (
 )
 from xlsxwriter.worksheet import Worksheet
 
-#: A cell or a range of cells by plain A1 references: no text in it XML would escape.
-_PLAIN_REFS = re.compile(r"[A-Z]{1,3}[0-9]{1,7}(?::[A-Z]{1,3}[0-9]{1,7})?\Z")
 #: Excel's limit on a cell's text, in UTF-16 code units.
 MAX_UTF16 = 32_767
 
@@ -32,24 +30,47 @@ MAX_UTF16 = 32_767
 _GROUPS: dict[tuple, dict] = {}
 
 
-def add_sparkline_group(ws: Worksheet, locations: list[str], ranges: list[str],
+def add_sparkline_group(ws: Worksheet, first: int, sparklines: Sequence[tuple[int, int, int]],
                         options: dict) -> None:
-    """``ws.add_sparkline(0, 0, {"location": locations, "range": ranges, **options})`` for
-    plain references (``K5``, ``K5:R5``) on ``ws``'s own sheet: the group's settings
-    (XlsxWriter builds its table of 36 styles for each call) are worked out once per
-    ``options``, and its thousands of ranges take the sheet's name without XlsxWriter's
-    checks of each."""
+    """One group of sparklines on ``ws``, the group ``ws.add_sparkline(0, 0, {"location":
+    ..., "range": ..., **options})`` gives: each ``(row, column, last)`` is drawn in cell
+    (row, column) over that row's cells from column ``first`` to ``last`` of ``ws``'s own
+    sheet. The group's settings (XlsxWriter builds its table of 36 styles for each call)
+    are worked out once per ``options``; on a :class:`DirectWorksheet` the group's
+    ``<x14:sparklines>`` element is put together here as one text (a scorecard with
+    History has a sparkline a measure), the sheet's name escaped once, as XlsxWriter's
+    writer escapes it; on XlsxWriter's own worksheet its writer writes the ranges."""
     key = tuple(sorted(options.items()))
     settings = _GROUPS.get(key)
     if settings is None:
         found = len(ws.sparklines)
-        ws.add_sparkline(0, 0, {"location": locations[:1], "range": ranges[:1], **options})
+        ws.add_sparkline(0, 0, {"location": "A1", "range": "B1", **options})
         if len(ws.sparklines) == found:
             raise ValueError(f"sparkline options not taken: {options!r}")
         settings = _GROUPS[key] = ws.sparklines.pop()
+    letters: dict[int, str] = {}  # column -> its letters, as xl_rowcol_to_cell gives them
+    for _row, col, last in sparklines:
+        for c in (col, last):
+            if c not in letters:
+                letters[c] = xl_col_to_name(c)
+    start = letters[first] = xl_col_to_name(first)
     sheet = quote_sheetname(ws.name) + "!"
-    ws.sparklines.append({**settings, "locations": list(locations),
-                          "ranges": [sheet + r for r in ranges], "count": len(locations)})
+    # A1 references: K5 for one cell, K5:R5 for a range (xl_range(row, first, row, last))
+    cells = [f"{start}{row + 1}:{letters[last]}{row + 1}" if last != first
+             else f"{start}{row + 1}" for row, _col, last in sparklines]
+    locations = [f"{letters[col]}{row + 1}" for row, col, _last in sparklines]
+    group = {**settings, "count": len(locations)}
+    if isinstance(ws, DirectWorksheet):
+        name = ws._escape_control_characters(ws._escape_data(sheet))
+        group["xml"] = "".join(
+            ["<x14:sparklines>"]
+            + [f"<x14:sparkline><xm:f>{name}{c}</xm:f><xm:sqref>{at}</xm:sqref></x14:sparkline>"
+               for c, at in zip(cells, locations)]
+            + ["</x14:sparklines>"])
+        group["locations"] = group["ranges"] = ()
+    else:
+        group["locations"], group["ranges"] = locations, [sheet + c for c in cells]
+    ws.sparklines.append(group)
 
 
 def _fit_utf16(text: str) -> str:
@@ -116,26 +137,13 @@ class DirectWorksheet(Worksheet):
         return result
 
     def _write_sparklines(self, sparkline) -> None:
-        """XlsxWriter's ``<x14:sparklines>`` of a group as one text: a scorecard with
-        History has a sparkline a measure. Each range's sheet name is escaped once, as
-        XlsxWriter escapes it; a range or location other than plain cell references
-        (``J5:Q5``) goes XlsxWriter's way."""
-        count = sparkline["count"]
-        ranges, locations = sparkline["ranges"][:count], sparkline["locations"][:count]
-        names: dict[str, str] = {}
-        parts = ["<x14:sparklines>"]
-        for spark_range, location in zip(ranges, locations):
-            sheet, bang, cells = spark_range.rpartition("!")
-            if not (_PLAIN_REFS.match(cells) and _PLAIN_REFS.match(location)):
-                super()._write_sparklines(sparkline)
-                return
-            name = names.get(sheet)
-            if name is None:
-                name = names[sheet] = self._escape_control_characters(self._escape_data(sheet))
-            parts.append(f"<x14:sparkline><xm:f>{name}{bang}{cells}</xm:f>"
-                         f"<xm:sqref>{location}</xm:sqref></x14:sparkline>")
-        parts.append("</x14:sparklines>")
-        self.fh.write("".join(parts))
+        """A group's ``<x14:sparklines>`` as :func:`add_sparkline_group` put it together;
+        XlsxWriter's way for a group added through XlsxWriter."""
+        xml = sparkline.get("xml")
+        if xml is None:
+            super()._write_sparklines(sparkline)
+        else:
+            self.fh.write(xml)
 
     def _get_range_data(self, row_start, col_start, row_end, col_end):
         """A chart's cached data from the kept rows, as XlsxWriter gives it from its

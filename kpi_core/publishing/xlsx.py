@@ -31,7 +31,6 @@ from xlsxwriter.core import Core
 from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.packager import Packager
 from xlsxwriter.sharedstrings import SharedStrings
-from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from ..atomic import atomic_path
@@ -383,24 +382,15 @@ class _SheetWriter:
         ws = self.ws
         first = len(self.sheet.columns) + 1  # one empty column between
         width = max(len(s.values) for _, _, s in self.sparklines)
-        locations, ranges = [], []
-        names: dict[int, str] = {}  # column -> its letters, as xl_rowcol_to_cell gives them
-        for r, c, spark in self.sparklines:
-            if self.cells is None:  # written with their rows otherwise
+        if self.cells is None:  # written with their rows otherwise
+            for r, _c, spark in self.sparklines:
                 for i, value in enumerate(spark.values):
                     if value is not None:
                         _write_number(ws, r, first + i, value, None)
-            last = first + len(spark.values) - 1
-            for col in (c, first, last):
-                if col not in names:
-                    names[col] = xl_col_to_name(col)
-            row = r + 1
-            locations.append(f"{names[c]}{row}")  # xl_rowcol_to_cell(r, c)
-            ranges.append(f"{names[first]}{row}:{names[last]}{row}" if last != first
-                          else f"{names[first]}{row}")  # xl_range(r, first, r, last)
         # one group for the sheet: XlsxWriter builds a group's style table per call
         # (about 2 ms), and Excel edits a group's look in one place
-        add_sparkline_group(ws, locations, ranges, {
+        add_sparkline_group(ws, first, [(r, c, first + len(spark.values) - 1)
+                                        for r, c, spark in self.sparklines], {
             "markers": False, "first_point": True, "last_point": True,
             "high_point": True, "low_point": True, "show_hidden": True,
             "empty_cells": "gaps", "weight": 1.25, **SPARKLINE_COLOURS})

@@ -214,30 +214,32 @@ def test_shared_strings_are_the_bytes_xlsxwriter_writes(tmp_path):
 @pytest.mark.parametrize("sheet_name", ["Trends", "Planning & Environment", "A <b> c",
                                         "it's _x0041_ here", "Q1 2016-17"])
 def test_sparklines_are_the_xml_xlsxwriter_writes(tmp_path, sheet_name):
-    """The sparkline group written in one join is XlsxWriter's own writer's XML, byte for
-    byte: plain ranges, sheet names XML escapes, and ranges it hands back to XlsxWriter."""
+    """The sparkline group put together as one text on a DirectWorksheet is XlsxWriter's
+    own writer's XML, byte for byte: ranges and a single cell, columns past Z, and sheet
+    names XML escapes."""
     import io
 
     import xlsxwriter
     from xlsxwriter.worksheet import Worksheet
 
-    from kpi_core.publishing.sheetdata import DirectWorksheet
+    from kpi_core.publishing.sheetdata import DirectWorksheet, add_sparkline_group
 
+    first = 10  # K
+    sparklines = [(r, 6, first + 7) for r in range(4, 40)] + [(40, 6, first), (41, 30, 40)]
     written = {}
     for kind in (DirectWorksheet, Worksheet):
         book = xlsxwriter.Workbook(str(tmp_path / f"{kind.__name__}.xlsx"))
         ws = book.add_worksheet(sheet_name, kind)
-        for ranges in ([f"J{r}:Q{r}" for r in range(1, 40)] + ["J40"],
-                       ["Other!A1:B1", "'My & sheet'!C2:D2"], ["J1:Q1", "$J$2:$Q$2"]):
-            ws.add_sparkline(0, 0, {"location": [f"H{i + 1}" for i in range(len(ranges))],
-                                    "range": ranges})
+        add_sparkline_group(ws, first, sparklines, {"markers": True})
         ws.fh = io.StringIO()
         for group in ws.sparklines:
             ws._write_sparklines(group)
         written[kind] = ws.fh.getvalue()
         book.close()
     assert written[DirectWorksheet] == written[Worksheet]
-    assert written[Worksheet].count("<x14:sparkline>") == 40 + 2 + 2
+    assert written[Worksheet].count("<x14:sparkline>") == 38
+    assert ":AO42</xm:f><xm:sqref>AE42<" in written[Worksheet]
+    assert "!K41</xm:f><xm:sqref>G41<" in written[Worksheet]
 
 
 @pytest.mark.parametrize("sheet_name", ["Trends", "Planning & Environment", "it's here",
@@ -253,6 +255,7 @@ def test_a_sparkline_group_is_the_group_xlsxwriter_makes(tmp_path, sheet_name):
     options = {"markers": False, "first_point": True, "last_point": True,
                "high_point": True, "low_point": True, "show_hidden": True,
                "empty_cells": "gaps", "weight": 1.25, **SPARKLINE_COLOURS}
+    sparklines = [(r, 6, 17) for r in range(4, 58)] + [(58, 6, 10)]
     locations = [f"G{r}" for r in range(5, 60)]
     ranges = [f"K{r}:R{r}" for r in range(5, 59)] + ["K59"]
     groups = {}
@@ -261,7 +264,7 @@ def test_a_sparkline_group_is_the_group_xlsxwriter_makes(tmp_path, sheet_name):
         for i in range(2):
             ws = book.add_worksheet(f"{sheet_name} {i}")
             if kind == "ours":
-                add_sparkline_group(ws, locations, ranges, options)
+                add_sparkline_group(ws, 10, sparklines, options)
             else:
                 ws.add_sparkline(0, 0, {"location": locations, "range": ranges, **options})
             # XlsxWriter's colours do not compare: their reprs do
