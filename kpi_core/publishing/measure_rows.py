@@ -112,11 +112,18 @@ def direction_text(assessment: Assessment) -> str | None:
     ▼ Worsening since Q1 2016/17 (62%)
     ▲ Improving since Q2 2015/16 (58%)
     Red in Q1 2016/17
+    >>> annual = Assessment(Measure("A", "P", "m", unit=Unit.PERCENT), Status.AMBER, "",
+    ...                     direction=Direction.WORSENING, direction_since="2015/16",
+    ...                     direction_then=0.62, direction_long=Direction.WORSENING,
+    ...                     direction_long_since="2015/16", direction_long_then=0.62)
+    >>> print(direction_text(annual))
+    ▼ Worsening since 2015/16 (62%)
     """
     a, lines = assessment, []
-    for direction, since, then in ((a.direction, a.direction_since, a.direction_then),
-                                   (a.direction_long, a.direction_long_since,
-                                    a.direction_long_then)):
+    short = (a.direction, a.direction_since, a.direction_then)
+    long = (a.direction_long, a.direction_long_since, a.direction_long_then)
+    # an annual measure's previous period is the same period a year earlier: one line
+    for direction, since, then in (short,) if long == short else (short, long):
         if direction is not None:
             figure = f" ({format_value(then, a.measure.unit)})" if then is not None else ""
             lines.append(f"{direction.label} since {since or 'the previous period'}{figure}")

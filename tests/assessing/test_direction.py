@@ -10,7 +10,7 @@ from addin.udfs import KPI_DIRECTION
 from kpi_core.assessing.measure import assess_measure, assess_measures
 from kpi_core.assessing.trends import summarise_movement, summarise_movement_totals
 from kpi_core.model import (
-    Measure, Observation, Period, Settings, Status, ToleranceBasis, Unit,
+    Frequency, Measure, Observation, Period, Settings, Status, ToleranceBasis, Unit,
 )
 from kpi_core.publishing.measure_rows import direction_text
 from kpi_core.reading.workbook import read_workbook
@@ -60,6 +60,21 @@ def test_each_line_names_its_period_and_the_figure_then():
         "▼ Worsening since Q1 2016/17 (62%)", "▲ Improving since Q2 2015/16 (58%)"]
     red = assess_measure(measure(0.6, 0.2, 0.58), settings())
     assert direction_text(red).splitlines()[-1] == "Red in Q1 2016/17"
+
+
+def test_an_annual_measure_says_its_comparison_with_last_year_once():
+    """An annual measure's previous period is the same period a year earlier: one fact,
+    one line, then the RAG movement (not the same line twice)."""
+    year = Q2.latest(Frequency.ANNUAL)
+    m = Measure("A", "P", "m", unit=Unit.PERCENT, current=0.6, target=0.7,
+                frequency=Frequency.ANNUAL,
+                history=(Observation(year.previous().previous(), 0.5),
+                         Observation(year.previous(), 0.65)))
+    a = assess_measure(m, settings())
+    assert a.direction_long_since == a.direction_since == year.previous().label
+    assert direction_text(a).splitlines() == [
+        f"▼ Worsening since {year.previous().label} (65%)",
+        f"Amber in {year.previous().label}"]
 
 
 def test_the_previous_column_names_the_previous_period():
