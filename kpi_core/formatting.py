@@ -69,6 +69,24 @@ def format_values(values: Sequence[float | None], unit: Unit) -> list[str]:
     return texts
 
 
+def format_series(periods: Sequence[str], values: Sequence[float | None], unit: Unit) -> str:
+    """Consecutive periods' figures in words, oldest first, as a trend reads (the Data
+    sheet's Trend, a sparkline's text alternative): the first and last period, then
+    each figure, ``no figure`` where a period has none.
+
+    >>> format_series(("Q4 2015/16", "Q1 2016/17", "Q2 2016/17"), (0.8, None, 0.95),
+    ...               Unit.PERCENT)
+    'Q4 2015/16 to Q2 2016/17: 80%, no figure, 95%'
+    >>> format_series(("Q2 2016/17",), (12.0,), Unit.NUMBER)
+    'Q2 2016/17: 12'
+    """
+    texts = format_values(values, unit)  # "": no figure
+    if "" in texts:
+        texts = [text or "no figure" for text in texts]
+    span = periods[0] if len(periods) == 1 else f"{periods[0]} to {periods[-1]}"
+    return f"{span}: {', '.join(texts)}"
+
+
 def _format_value(value: float, unit: Unit) -> str:
     return _MAKERS.get(unit, _trim)(value)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from ..formatting import format_gap, format_value, format_values
+from ..formatting import format_gap, format_series, format_value
 from ..model import Assessment, Unit
 from .spec import Cell, Column, Sheet, Table
 
@@ -67,11 +67,12 @@ def _ranks(a: Assessment) -> str | None:
 
 
 def _trend(a: Assessment) -> str | None:
+    """``Q3 2014/15 to Q2 2016/17: 58%, 60%, no figure, ...``: the words of the trend's
+    sparkline's text alternative."""
     if not a.trend:
         return None
     periods, values = zip(*a.trend)
-    texts = format_values(values, a.measure.unit)  # "": no figure
-    return "; ".join([f"{period}: {text or '-'}" for period, text in zip(periods, texts)])
+    return format_series(periods, values, a.measure.unit)
 
 
 def _status(a: Assessment) -> str:

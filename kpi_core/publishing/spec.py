@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..formatting import format_values
+from ..formatting import format_series
 from ..model import Unit
 
 
@@ -56,10 +56,7 @@ class Sparkline:
         put 5,000 together for nothing)."""
         if not self.periods:
             return self.name
-        texts = format_values(self.values, self.unit)  # "": no figure
-        words = ", ".join([text if value is not None else "no figure"
-                           for value, text in zip(self.values, texts)])
-        return f"{self.name}, {self.periods[0]} to {self.periods[-1]}: {words}"
+        return f"{self.name}, {format_series(self.periods, self.values, self.unit)}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -87,7 +87,7 @@ def test_every_field_is_filled(wb):
     assert cs01["Override Reason"] == "judged <b>& co"
     assert cs01["Direction Long"] == "Worsening" and cs01["Direction Long Since"] == "Q2 2015/16"
     assert cs01["Previous Status"] == "Red" and cs01["Movement"] == "Improved"
-    assert cs01["Trend"] == "Q1 2016/17: 90%; Q2 2016/17: 97%"
+    assert cs01["Trend"] == "Q1 2016/17 to Q2 2016/17: 90%, 97%"
     assert cs01["Ranks"] == "Statistical neighbours (2015): 3 of 11"
     assert cs01["Quartile"] == "B" and cs01["Portfolio"] == CS
     assert cs01["Target"] == 0.95 and cs01["Current"] == 0.97 and cs01["Unit"] == "%"
