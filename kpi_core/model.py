@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -555,6 +555,45 @@ class TrendPoint(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
+class Trend(Sequence[TrendPoint]):
+    """A measure's trend: the last eight periods' labels and figures, oldest first, the
+    current period last (``None`` where a period has no figure). Kept as the two tuples
+    the renderers take (a scorecard with History has eight points a measure); read as
+    :class:`TrendPoint` s.
+
+    >>> t = Trend(("Q1 2016/17", "Q2 2016/17"), (0.9, None))
+    >>> len(t), t[-1].period, [p.value for p in t]
+    (2, 'Q2 2016/17', [0.9, None])
+    >>> Trend.of([TrendPoint("Q1 2016/17", 0.9), TrendPoint("Q2 2016/17", None)]) == t
+    True
+    """
+
+    periods: tuple[str, ...] = ()
+    values: tuple[float | None, ...] = ()
+
+    @classmethod
+    def of(cls, points: Iterable[TrendPoint]) -> Trend:
+        """The trend of ``points``, oldest first."""
+        columns = tuple(zip(*points))
+        return cls(*columns) if columns else cls()
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return Trend(self.periods[index], self.values[index])
+        return TrendPoint(self.periods[index], self.values[index])
+
+    def __iter__(self) -> Iterator[TrendPoint]:
+        return map(TrendPoint._make, zip(self.periods, self.values))
+
+
+#: A measure without History.
+NO_TREND = Trend()
+
+
+@dataclass(frozen=True, slots=True)
 class Rank:
     """Our place within a comparator group: 1 is best by polarity, ties take the lowest."""
 
@@ -589,7 +628,7 @@ class Assessment:
     previous_period: str | None = None
     movement: Movement | None = None
     #: The last eight periods, oldest first, current last.
-    trend: tuple[TrendPoint, ...] = ()
+    trend: Trend = NO_TREND
     ranks: tuple[Rank, ...] = ()
     quartile: str | None = None  # national quartile band, A (best) to D
 

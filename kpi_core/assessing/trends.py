@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from functools import lru_cache, partial
+from functools import lru_cache
 from itertools import repeat
 from operator import itemgetter
 
 from ..model import (
     Assessment, Direction, Frequency, Measure, Movement,
-    Observation, Period, Settings, Status, TrendPoint, period_label,
+    NO_TREND, Observation, Period, Settings, Status, Trend, period_label,
 )
 from .rules import compute_direction, compute_status, direction_band
 
@@ -108,7 +108,7 @@ def compute_movement(status: Status, previous: Status | None) -> Movement | None
     return Movement.SAME
 
 
-def compute_trend(measure: Measure, period: Period | None) -> tuple[TrendPoint, ...]:
+def compute_trend(measure: Measure, period: Period | None) -> Trend:
     """The last eight periods' values, oldest first, the current one last; ``None`` where
     a period has no figure. Starts at the oldest History row when there are fewer; empty
     when the measure has no History.
@@ -119,7 +119,7 @@ def compute_trend(measure: Measure, period: Period | None) -> tuple[TrendPoint, 
     [('Q1 2016/17', 0.8), ('Q2 2016/17', 0.9)]
     """
     if not measure.history or period is None:
-        return ()
+        return NO_TREND
     return _trend(_by_end(measure.history, period.span), period, measure.current)
 
 
@@ -129,23 +129,20 @@ def _by_end(history: tuple[Observation, ...], span: int) -> dict[int, Observatio
     return {o.period.end: o for o in history if o.period.span == span}
 
 
-def _trend(rows: dict[int, Observation], period: Period, current: float | None
-           ) -> tuple[TrendPoint, ...]:
+def _trend(rows: dict[int, Observation], period: Period, current: float | None) -> Trend:
     """:func:`compute_trend` from the rows of ``period``'s span by the month each ends."""
     if not rows:
-        return ()
+        return NO_TREND
     span, last = period.span, period.end
     first = max(min(rows), last - (TREND_PERIODS - 1) * span)
-    # each period's row (a row of no value where it has none), its value, then the
-    # points: all at C speed, the labels of the periods made once for the workbook
-    values = list(map(_VALUE, map(rows.get, range(first, last, span), repeat(_NO_ROW))))
-    values.append(current)
-    return tuple(map(_point, zip(_labels(first, last, span), values)))
+    # each period's row (a row of no value where it has none), then its value: at C
+    # speed, the labels of the periods made once for the workbook
+    values = (*map(_VALUE, map(rows.get, range(first, last, span), repeat(_NO_ROW))), current)
+    return Trend(_labels(first, last, span), values)
 
 
 _VALUE = itemgetter(1)
 _NO_ROW = Observation(Period(0, 1), None)
-_point = partial(tuple.__new__, TrendPoint)
 
 
 @lru_cache(maxsize=1024)
@@ -233,7 +230,7 @@ def compute_trends(measure: Measure, status: Status,
                             if previous_period is not None and previous_status is not None
                             else None),
         "movement": movement,
-        "trend": _trend(rows, period, measure.current) if measure.history else ()}
+        "trend": _trend(rows, period, measure.current) if measure.history else NO_TREND}
 
 
 def _closed_as_previous(measure: Measure, period: Period | None) -> Observation | None:

@@ -69,10 +69,8 @@ def _ranks(a: Assessment) -> str | None:
 def _trend(a: Assessment) -> str | None:
     """``Q3 2014/15 to Q2 2016/17: 58%, 60%, no figure, ...``: the words of the trend's
     sparkline's text alternative."""
-    if not a.trend:
-        return None
-    periods, values = zip(*a.trend)
-    return format_series(periods, values, a.measure.unit)
+    trend = a.trend
+    return format_series(trend.periods, trend.values, a.measure.unit) if trend else None
 
 
 def _status(a: Assessment) -> str:

@@ -137,20 +137,17 @@ def trend_sparkline(assessment: Assessment) -> Sparkline | None:
     """The trend as a :class:`Sparkline` with its text alternative; ``None`` without history
     (or without two figures to draw a line between).
 
-    >>> from kpi_core.model import Status, TrendPoint
+    >>> from kpi_core.model import Status, Trend
     >>> a = Assessment(Measure("A", "P", "% seen", unit=Unit.PERCENT), Status.GREEN, "",
-    ...                trend=(TrendPoint("Q4 2015/16", 0.8), TrendPoint("Q1 2016/17", None),
-    ...                       TrendPoint("Q2 2016/17", 0.95)))
+    ...                trend=Trend(("Q4 2015/16", "Q1 2016/17", "Q2 2016/17"), (0.8, None, 0.95)))
     >>> trend_sparkline(a).alt_text
     '% seen, Q4 2015/16 to Q2 2016/17: 80%, no figure, 95%'
     """
-    trend = assessment.trend
-    if len(trend) < 2:
-        return None
-    periods, values = zip(*trend)  # the points' periods and values, at C speed
+    values = assessment.trend.values
     if len(values) - values.count(None) < 2:
         return None
-    return Sparkline(values, periods, assessment.measure.name, assessment.measure.unit)
+    return Sparkline(values, assessment.trend.periods, assessment.measure.name,
+                     assessment.measure.unit)
 
 
 _BLOCKS = "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"

@@ -63,7 +63,7 @@ def test_short_direction_falls_back_to_previous_column_and_history_wins():
     a = assess_measure(only_previous, SETTINGS)
     assert a.direction is Direction.WORSENING and a.direction_long is None
     assert a.previous_period == "Q1 2016/17" and a.previous_status is Status.GREEN
-    assert a.movement is Movement.SAME and a.trend == ()
+    assert a.movement is Movement.SAME and len(a.trend) == 0
     both = _measure(current=0.9, previous_value=0.7, previous=0.95, target=0.8)
     assert assess_measure(both, SETTINGS).direction is Direction.IMPROVING
     # History without a row for the previous period: the Previous column still serves

@@ -13,8 +13,8 @@ from kpi_core.assessing.trends import (
     measure_period,
 )
 from kpi_core.model import (
-    Frequency, Measure, Movement, Observation, Period, Polarity, Settings, Status, TrendPoint,
-    period_label,
+    Frequency, Measure, Movement, Observation, Period, Polarity, Settings, Status, Trend,
+    TrendPoint, period_label,
 )
 
 Q2 = Period.quarter(2016, 2)
@@ -22,16 +22,16 @@ Q2 = Period.quarter(2016, 2)
 
 def _reference_trend(measure, period):
     if not measure.history or period is None:
-        return ()
+        return Trend()
     span = period.span
     values = {o.period.end: o.value for o in measure.history if o.period.span == span}
     if not values:
-        return ()
+        return Trend()
     first = max(min(values), period.end - (TREND_PERIODS - 1) * span)
     points = [TrendPoint(period_label(end, span), values.get(end))
               for end in range(first, period.end, span)]
     points.append(TrendPoint(period.label, measure.current))
-    return tuple(points)
+    return Trend.of(points)
 
 
 def _reference(measure, status, direction, settings):

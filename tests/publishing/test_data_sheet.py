@@ -11,7 +11,7 @@ import pytest
 from defusedxml import ElementTree as ET
 
 from kpi_core.model import (
-    Direction, Movement, Rank, Status, TrendPoint,
+    Direction, Movement, Rank, Status, Trend,
 )
 from kpi_core.publishing.data_sheet import DATA_COLUMNS, DATA_SHEET, DATA_TABLE, build_data_sheet
 from kpi_core.publishing.scorecard import build_scorecard
@@ -33,7 +33,7 @@ def _filled():
                        direction_long=Direction.WORSENING, direction_long_since="Q2 2015/16",
                        previous_status=Status.RED, previous_period="Q1 2016/17",
                        movement=Movement.IMPROVED,
-                       trend=(TrendPoint("Q1 2016/17", 0.9), TrendPoint("Q2 2016/17", 0.97)),
+                       trend=Trend(("Q1 2016/17", "Q2 2016/17"), (0.9, 0.97)),
                        ranks=(Rank("Statistical neighbours", 3, 11, "2015"),), quartile="B")
     return tuple(items)
 

@@ -297,9 +297,8 @@ def test_table_headers_repeat_on_a_continued_table(pdfs):
 @pytest.mark.slow
 def test_sparklines_are_figures_with_alt_text(tmp_path):
     from dataclasses import replace
-    from kpi_core.model import TrendPoint
-    trend = (TrendPoint("Q3", 0.4), TrendPoint("Q4", 0.5), TrendPoint("Q1", None),
-             TrendPoint("Q2", 0.6))
+    from kpi_core.model import Trend
+    trend = Trend(("Q3", "Q4", "Q1", "Q2"), (0.4, 0.5, None, 0.6))
     items = tuple(replace(a, trend=trend) for a in mixed_assessments())
     card = build_scorecard(items, SETTINGS)
     header = next(b for b in card.sheets[1].blocks if isinstance(b, Table) and b.header).header
