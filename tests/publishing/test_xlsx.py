@@ -413,3 +413,34 @@ def test_sample_has_no_empty_columns_in_any_rendering(tmp_path):
     page = out.with_suffix(".html").read_text(encoding="utf-8")
     assert ">Benchmarking</th>" in page
     assert ">Direction of travel</th>" not in page and ">Trend</th>" not in page
+
+
+@pytest.mark.parametrize("direct", [True, False])
+def test_a_sparklines_hidden_figures_read_back_as_the_trend(tmp_path, direct):
+    """The figures a sparkline draws, in the hidden columns of its row, are the trend's
+    own: a sum that needs 17 digits, whole numbers, tiny and huge ones, a gap."""
+    from kpi_core.model import Trend
+    from kpi_core.publishing.xlsx import render_workbook
+
+    values = (0.1 + 0.2, 172708.0, None, 1e-7, 12345678901234.567, -0.0, 2 / 3, 0.58)
+    trend = Trend(tuple(f"Q{i}" for i in range(len(values))), values)
+    items = list(mixed_assessments())
+    items[0] = replace(items[0], trend=trend)
+    out = tmp_path / "card.xlsx"
+    render_workbook(build_scorecard(tuple(items), SETTINGS), out, direct=direct)
+    with zipfile.ZipFile(out) as z:
+        xml = next(z.read(n).decode() for n in z.namelist()
+                   if n.startswith("xl/worksheets/") and b"<x14:sparkline>" in z.read(n))
+    where = re.search(r"<xm:f>[^!]+!([A-Z]+)(\d+):([A-Z]+)\d+</xm:f>", xml)
+    first, row, last = where.groups()
+    cells = dict(re.findall(rf'<c r="([A-Z]+){row}"[^>]*><v>([^<]+)</v></c>', xml))
+    columns = [openpyxl.utils.get_column_letter(c) for c in range(
+        openpyxl.utils.column_index_from_string(first),
+        openpyxl.utils.column_index_from_string(last) + 1)]
+    read = tuple(float(cells[c]) if c in cells else None for c in columns)
+    assert [r is None for r in read] == [v is None for v in values]
+    if direct:
+        assert read == values  # every figure to its last bit
+    else:  # XlsxWriter's own cells: 16 significant digits
+        assert all(r == pytest.approx(v, rel=1e-15, abs=0) for r, v in zip(read, values)
+                   if v is not None)
