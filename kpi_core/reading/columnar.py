@@ -357,18 +357,27 @@ class _Reader:
                 return list(map(float, numbers))
             except ValueError as exc:
                 raise NotColumnar from exc
-        else:
-            others = list(compress(count(), map(not_, numbers)))
-            numbers = list(numbers)
-            for i in others:
-                numbers[i] = b"0"
+        where = list(compress(count(), numbers))  # the cells that hold a number
+        if len(where) * 2 < len(numbers):
+            # mostly texts or empty cells (History's Target): the few numbers put in place
+            out = list(map(texts.get, strings))  # a text, or None for an empty cell
             try:
-                out = list(map(float, numbers))
+                for i, figure in zip(where, map(float, compress(numbers, numbers))):
+                    out[i] = figure
             except ValueError as exc:
-                raise NotColumnar from exc  # "1e", "1-2": the row readers keep the text
-            for i in others:
-                out[i] = texts.get(strings[i])  # a text, or None for an empty cell
+                raise NotColumnar from exc
             return out
+        others = list(compress(count(), map(not_, numbers)))
+        numbers = list(numbers)
+        for i in others:
+            numbers[i] = b"0"
+        try:
+            out = list(map(float, numbers))
+        except ValueError as exc:
+            raise NotColumnar from exc  # "1e", "1-2": the row readers keep the text
+        for i in others:
+            out[i] = texts.get(strings[i])  # a text, or None for an empty cell
+        return out
 
     def _learn(self, strings: Sequence[bytes]) -> None:
         """The texts of shared-string captures not seen before."""

@@ -271,6 +271,25 @@ def test_columns_of_texts_read_the_same_whatever_comes_later(tmp_path, lane, nam
     assert len(HEAD + LATER[name]) > 2 * columnar.SLICE_BYTES  # read in several slices
 
 
+# A column with a number in fewer than half its cells (History's Target): the numbers are
+# put among the texts and blanks, not the texts among the numbers.
+_FEW = (_row(2, '<c r="D{r}" t="s"><v>9</v></c>') + _row(3, '<c r="D{r}"/>') + _row(4, "")
+        + _row(5, '<c r="D{r}"><v>2.5</v></c>') + _row(6, '<c r="D{r}"/>'))
+FEW_NUMBERS = {
+    "a number among texts and blanks": (_FEW, "read"),
+    "two numbers, the last cell one": (_FEW + _row(7, '<c r="D{r}"><v>-1E-3</v></c>'), "read"),
+    "a number float() refuses among them": (_FEW.replace("2.5", "1e"), "refused"),
+}
+
+
+@pytest.mark.parametrize("name", list(FEW_NUMBERS))
+def test_a_column_of_few_numbers_reads_as_the_row_readers_do(tmp_path, lane, name):
+    rows_xml, outcome = FEW_NUMBERS[name]
+    columns, rows, outcomes = lane(_book(tmp_path, HEAD + rows_xml, table="A1:E7"))
+    assert columns == rows
+    assert outcomes == [outcome], name
+
+
 def test_the_rows_end_wherever_the_slices_fall(tmp_path, lane, monkeypatch):
     """``</sheetData>`` whole in a slice, cut between two, or alone in the last one."""
     book = _book(tmp_path, HEAD + _MANY, table="A1:E59")
