@@ -38,9 +38,10 @@ import re
 import zipfile
 from itertools import chain, repeat
 
+from ..accelerators import pure
 from .package import (
     MAIN, MAX_HELD_TAGS, ROW_END, SHEET_DATA, SHEET_DATA_END, Package, StopScan,
-    plain_sheet_head, pure,
+    plain_sheet_head,
 )
 from .scan import Book
 

@@ -10,7 +10,6 @@ package.
 
 from __future__ import annotations
 
-import functools
 import os
 import posixpath
 import re
@@ -25,6 +24,7 @@ from xml.parsers import expat
 from defusedxml import DefusedXmlException
 from defusedxml.common import DTDForbidden
 
+from ..accelerators import fast_zlib
 from ..cells import (
     OFFICE_RELATIONSHIPS_NS, PACKAGE_RELATIONSHIPS_NS, SPREADSHEET_NS,
     STRICT_OFFICE_RELATIONSHIPS_NS, STRICT_SPREADSHEET_NS,
@@ -54,8 +54,6 @@ MAX_HELD_TAGS = 500_000
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
-#: Set to ``1`` to read with nothing compiled (as xlwings Lite does): the same results.
-ENV_PURE = "KPI_SCORECARD_PURE"
 #: Deflated parts at least this big are inflated by zlib-ng where it is installed (the
 #: ``fast`` extra): the same bytes as zlib gives, in two thirds of the time (the 172 MB
 #: Comparators part 0.25 -> 0.17 s with its CRC); smaller ones are not worth its import.
@@ -165,22 +163,6 @@ class _CappedReader:
             raise FileError(f"part {self._name} inflates beyond {MAX_PART_BYTES // 2**20} MB; "
                             "refusing it as a possible zip bomb")
         return chunk
-
-
-def pure() -> bool:
-    """The environment asks for nothing compiled (:data:`ENV_PURE`)."""
-    return os.environ.get(ENV_PURE, "") not in ("", "0")
-
-
-@functools.cache
-def _fast_zlib():
-    """zlib-ng's zlib (python-zlib-ng, the ``fast`` extra), or ``None`` where it is not
-    installed (the pure install, Pyodide)."""
-    try:
-        from zlib_ng import zlib_ng
-    except ImportError:
-        return None
-    return zlib_ng
 
 
 class _Inflated:
@@ -350,8 +332,8 @@ class Package:
                 and info.file_size > MAX_RATIO * max(info.compress_size, 1)):
             raise FileError(f"{self.path}: part {name} would inflate to {info.file_size:,} bytes "
                             f"from {info.compress_size:,}; refusing it as a possible zip bomb")
-        inflater = (_fast_zlib() if info.compress_type == zipfile.ZIP_DEFLATED
-                    and info.file_size >= FAST_INFLATE_BYTES and not pure() else None)
+        inflater = (fast_zlib() if info.compress_type == zipfile.ZIP_DEFLATED
+                    and info.file_size >= FAST_INFLATE_BYTES else None)
         raw = self.zip.open(info) if inflater is None else _Inflated(self.zip, info, inflater)
         return _CappedReader(raw, name, MAX_PART_BYTES)
 

@@ -101,6 +101,37 @@ def test_package_is_deflated_at_our_level_and_xlsxwriter_keeps_its_zip(book):
     assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile
 
 
+
+def test_big_parts_are_deflated_by_zlib_ng_to_the_same_parts(tmp_path, monkeypatch):
+    """With the fast extra, parts of FAST_DEFLATE_BYTES or more are deflated by zlib-ng
+    at ZIP_LEVEL (its bytes, not zlib's), with zipfile's CRC; each part inflates to the
+    same bytes as the pure install writes."""
+    zlib_ng = pytest.importorskip("zlib_ng.zlib_ng")
+    from kpi_core import accelerators
+    from kpi_core.publishing import xlsx
+
+    monkeypatch.setattr(xlsx, "FAST_DEFLATE_BYTES", 4096)
+    card = build_scorecard(mixed_assessments(), SETTINGS)
+    parts = {}
+    for way in ("fast", "pure"):
+        monkeypatch.setenv(accelerators.ENV_PURE, "1" if way == "pure" else "0")
+        path = write_scorecard(card, tmp_path / f"{way}.xlsx")
+        with zipfile.ZipFile(path) as z:
+            assert z.testzip() is None  # every CRC checks
+            parts[way] = {i.filename: (z.read(i), i.compress_size) for i in z.infolist()}
+    assert parts["fast"].keys() == parts["pure"].keys()
+    big = 0
+    for name, (data, size) in parts["fast"].items():
+        if name != "docProps/core.xml":  # its time
+            assert data == parts["pure"][name][0], name
+        for way, module in (("fast", zlib_ng), ("pure", zlib)):
+            deflater = module.compressobj(ZIP_LEVEL, module.DEFLATED, -15)
+            expected = len(deflater.compress(data) + deflater.flush())
+            if way == "pure" or len(data) >= 4096:
+                assert parts[way][name][1] == expected, (way, name)
+        big += len(data) >= 4096 and size != parts["pure"][name][1]
+    assert big >= 2  # zlib-ng's deflate is not zlib's, byte for byte
+
 def test_sheet_names_and_order(wb):
     assert wb.sheetnames == ["Summary", CS, "Resources- Finance-IT", "Data"]
 

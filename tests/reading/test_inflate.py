@@ -11,6 +11,7 @@ import zipfile
 
 import pytest
 
+from kpi_core.accelerators import ENV_PURE
 from kpi_core.errors import FileError
 from kpi_core.reading import package
 from kpi_core.reading.package import Package
@@ -41,7 +42,7 @@ def both_ways(monkeypatch):
         out = []
         for way in ("zlib-ng", "zlib"):
             monkeypatch.setattr(package, "FAST_INFLATE_BYTES", 0)
-            monkeypatch.setenv(package.ENV_PURE, "0" if way == "zlib-ng" else "1")
+            monkeypatch.setenv(ENV_PURE, "0" if way == "zlib-ng" else "1")
             try:
                 out.append(function())
             except FileError as exc:
