@@ -244,6 +244,16 @@ def test_anything_else_goes_back_to_the_row_readers(tmp_path, lane, name):
 _MANY = "".join(_row(r, ref=f'<c r="A{{r}}" t="s"><v>{5 + r % 3}</v></c>') for r in range(2, 60))
 _STYLED = "".join(_row(r, '<c r="D{r}" s="1"><v>0.5</v></c>', f'<c r="A{{r}}" s="3" t="s"><v>'
                         f'{5 + r % 3}</v></c>') for r in range(2, 60))
+
+
+def _g(r, value='<c r="D{r}" s="3"><v>0.5</v></c>'):
+    """A row of :data:`_GENERAL`'s shape: its Ref a text of style 3."""
+    return _row(r, value, f'<c r="A{{r}}" s="3" t="s"><v>{5 + r % 3}</v></c>')
+
+
+_GENERAL = "".join(_g(r, '<c r="D{r}" s="3"><v>%s</v></c>' % (r / 8) if r % 5 else
+                      '<c r="D{r}" s="3"/>' if r % 2 else "") for r in range(2, 60))
+_PERCENT = _GENERAL.replace(' s="3"><v>', ' s="1"><v>').replace(' s="3"/>', ' s="1"/>')
 LATER = {
     "texts alone throughout": _MANY,
     "a number in a column of texts": _MANY + _row(60, ref='<c r="A{r}"><v>7</v></c>'),
@@ -260,6 +270,15 @@ LATER = {
     "a text of another style later": _STYLED + _row(60, ref='<c r="A{r}" s="1" t="s"><v>5</v></c>'),
     "a text without its style later": _STYLED + _row(60, ref='<c r="A{r}" t="s"><v>5</v></c>'),
     "texts of a percent style": _STYLED.replace(' s="3" t="s"', ' s="1" t="s"'),
+    # a styled sheet's numbers of one General style (s="3"), absent and empty cells among
+    # them, read by a pattern that takes that style alone; anything else later
+    "numbers of one style throughout": _GENERAL,
+    "a number of a percent style later": _GENERAL + _g(60, '<c r="D{r}" s="1"><v>0.5</v></c>'),
+    "a number of a date style later": _GENERAL + _g(60, '<c r="D{r}" s="2"><v>42643</v></c>'),
+    "a number without its style later": _GENERAL + _g(60, '<c r="D{r}"><v>0.7</v></c>'),
+    "an empty cell without its style later": _GENERAL + _g(60, '<c r="D{r}"/>') + _g(61),
+    "a text of the style later": _GENERAL + _g(60, '<c r="D{r}" s="3" t="s"><v>9</v></c>'),
+    "numbers of a percent style throughout": _PERCENT,
 }
 
 
@@ -289,6 +308,28 @@ def test_a_column_of_few_numbers_reads_as_the_row_readers_do(tmp_path, lane, nam
     assert columns == rows
     assert outcomes == [outcome], name
 
+
+
+@pytest.mark.parametrize("rows_xml, narrowed", [
+    (_GENERAL, {3: b"3"}),  # D's numbers; A's texts are read as texts alone
+    (_PERCENT, {}),  # a percent style: its group kept
+    (_GENERAL.replace('<c r="D8" s="3"><v>1.0</v></c>', '<c r="D8"><v>1.0</v></c>'), {}),
+])
+def test_numbers_of_one_style_are_read_without_a_group_for_it(tmp_path, monkeypatch, rows_xml,
+                                                            narrowed):
+    learned = []
+    pattern = columnar._row_pattern
+
+    def spy(*args, **kwargs):
+        learned.append(kwargs.get("one_style", args[5] if len(args) > 5 else None))
+        return pattern(*args, **kwargs)
+
+    monkeypatch.setattr(columnar, "_row_pattern", spy)
+    monkeypatch.setattr(columnar, "MIN_PART_BYTES", 0)
+    monkeypatch.setattr(columnar, "SLICE_BYTES", 4 * 1024)
+    with WorkbookFile(_book(tmp_path, HEAD + rows_xml, table="A1:E59")) as workbook:
+        workbook.tables(by_column=("Data",))
+    assert [one for one in learned if one] == ([narrowed] if narrowed else [])
 
 def test_the_rows_end_wherever_the_slices_fall(tmp_path, lane, monkeypatch):
     """``</sheetData>`` whole in a slice, cut between two, or alone in the last one."""
