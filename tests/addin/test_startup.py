@@ -98,3 +98,28 @@ def test_a_profiler_still_gets_to_write_its_profile(tmp_path):
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert profile.stat().st_size > 0
+
+
+_GC_PROBE = """
+import atexit, gc, json, sys
+marker = sys.argv.pop(1)
+from addin.cli import run
+before = [s["collections"] for s in gc.get_stats()]
+atexit.register(lambda: open(marker, "w").write(json.dumps({
+    "enabled": gc.isenabled(), "before": before,
+    "after": [s["collections"] for s in gc.get_stats()]})))
+run()
+"""
+
+
+def test_the_process_entry_makes_no_collection_at_the_end(tmp_path):
+    """The collector is off through the command and stays off to the process's end: no
+    collection walks what the command made just before the system frees it whole."""
+    marker = tmp_path / "gc.json"
+    done = subprocess.run([sys.executable, "-c", _GC_PROBE, str(marker), "regenerate",
+                           str(SAMPLE), "-o", str(tmp_path / "out.xlsx")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(marker.read_text())
+    assert seen["enabled"] is False
+    assert seen["after"] == seen["before"]
