@@ -267,9 +267,10 @@ class _SheetWriter:
         if sparkline is not None:  # its figures in the hidden columns, after the sheet's
             start = len(self.sheet.columns) + 1
             refs = out.refs_for(start + len(sparkline.values))
+            kept = out.keep is not None
             for i, value in enumerate(sparkline.values, start):
                 if value is not None:
-                    if isfinite(value) and out.keep is None:
+                    if value - value == 0.0 and not kept:  # finite
                         # the shortest text that reads back as the figure (repr): 40,000 of
                         # them in 5,000 measures' trends, 6 ms sooner than XlsxWriter's .16G
                         parts.append(f'{refs[i]}{row}"><v>{value!r}</v></c>')
