@@ -10,9 +10,10 @@ Data flows one way, and the folders name its steps:
 - ``authoring/``: what writes an officer's own workbook (the template, an import,
   closing a period).
 
-``model``, ``errors``, ``atomic``, ``formatting`` and ``cells`` (A1 addresses, OOXML
-names) are the ground every layer stands on; ``pipeline`` is the one chain from file to files. Arrows run down only,
-and nothing here imports xlwings.
+``model``, ``period`` (months, quarters, financial years and their labels), ``errors``,
+``atomic``, ``formatting``, ``cells`` (A1 addresses, OOXML names) and ``accelerators``
+(the optional compiled parts) are the ground every layer stands on; ``pipeline`` is the
+one chain from file to files. Arrows run down only, and nothing here imports xlwings.
 """
 
 __version__ = "0.1.0"

@@ -14,8 +14,8 @@ CORE = ROOT / "kpi_core"
 PRODUCT = ("kpi_core", "addin", "benchmarks", "workbook_templates")
 #: The layers of kpi_core, lowest first: a module may import its own layer and those below.
 LAYERS = (
-    {"kpi_core.model", "kpi_core.errors", "kpi_core.atomic", "kpi_core.formatting",
-     "kpi_core.cells"},
+    {"kpi_core.model", "kpi_core.period", "kpi_core.errors", "kpi_core.atomic",
+     "kpi_core.formatting", "kpi_core.cells", "kpi_core.accelerators"},
     "kpi_core.reading",
     "kpi_core.assessing",
     "kpi_core.publishing",

@@ -19,8 +19,9 @@ from operator import itemgetter
 
 from ..model import (
     Assessment, Direction, Frequency, Measure, Movement,
-    NO_TREND, Observation, Period, Settings, Status, Trend, period_label,
+    NO_TREND, Observation, Period, Settings, Status, Trend,
 )
+from ..period import period_label
 from .rules import compute_direction, compute_status, direction_band
 
 #: How many periods a trend shows, the current one included.

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 import sys
-import zipfile
 from math import isfinite
 from pathlib import Path
 
@@ -33,10 +32,10 @@ from xlsxwriter.packager import Packager
 from xlsxwriter.sharedstrings import SharedStrings
 from xlsxwriter.worksheet import Worksheet
 
-from ..accelerators import fast_zlib
 from ..atomic import atomic_path
 from ..errors import FileError
 from .measure_rows import trend_text
+from .package import LevelZipFile
 from .sheetdata import DirectWorksheet, SheetRows, add_sparkline_group
 from .spec import BLANK, Cell, Chart, Heading, Scorecard, Sheet, Sparkline, Table
 from .textfit import deciding, line_counts, row_height
@@ -54,15 +53,6 @@ CHART_FONT_SIZE = 11
 SPARKLINE_COLOURS = {"series_color": "#1D70B8", "first_color": "#505A5F",
                      "last_color": "#0B0C0C", "high_color": "#00703C", "low_color": "#D4351C"}
 
-#: The deflate level of the written package: 2 compresses a 5,000-measure scorecard in a
-#: third of the time of zlib's default 6 (0.04 s rather than 0.10 s; 0.06 s rather than
-#: 0.17 s with History), the file about a fifth larger (1.2 MB rather than 1.0 MB).
-ZIP_LEVEL = 2
-#: Parts at least this big are deflated by zlib-ng where it is installed (the ``fast``
-#: extra): the same format and level, in about two thirds of zlib's time (a 5,000-measure
-#: scorecard's parts 34 -> 23 ms; 56 -> 38 ms with History, whose figures zlib deflates
-#: slowly); the sample's parts (20 KB at most) do not pay for its import (2 ms).
-FAST_DEFLATE_BYTES = 32 << 10
 
 WORKBOOK_OPTIONS = {
     "strings_to_formulas": False,
@@ -558,31 +548,9 @@ class _Packager(Packager):
         core._assemble_xml_file()
 
 
-class _LevelZipFile(zipfile.ZipFile):
-    """A zip whose parts are deflated at :data:`ZIP_LEVEL` (XlsxWriter names no level,
-    and a part given as a ``ZipInfo`` takes its own, zlib's default, not the zip's);
-    those of :data:`FAST_DEFLATE_BYTES` or more by zlib-ng where it is installed."""
-
-    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
-        super().writestr(zinfo_or_arcname, data, compress_type,
-                         ZIP_LEVEL if compresslevel is None else compresslevel)
-
-    def open(self, name, mode="r", pwd=None, *, force_zip64=False):
-        handle = super().open(name, mode, pwd, force_zip64=force_zip64)
-        # zipfile has no setting for its deflater: the part's handle is given zlib-ng's,
-        # the same format at the same level (zipfile's CRC and sizes as ever)
-        if (mode == "w" and isinstance(name, zipfile.ZipInfo)
-                and name.compress_type == zipfile.ZIP_DEFLATED
-                and name.file_size >= FAST_DEFLATE_BYTES
-                and getattr(handle, "_compressor", None) is not None
-                and (fast := fast_zlib()) is not None):
-            handle._compressor = fast.compressobj(ZIP_LEVEL, fast.DEFLATED, -15)
-        return handle
-
-
 class _Workbook(xlsxwriter.Workbook):
     """XlsxWriter's workbook with our core properties (its own hook for a packager) and
-    its package deflated at :data:`ZIP_LEVEL`."""
+    its package deflated at :data:`~kpi_core.publishing.package.ZIP_LEVEL`."""
 
     def _get_packager(self):
         return _Packager()
@@ -592,7 +560,7 @@ class _Workbook(xlsxwriter.Workbook):
         # the level: that name is ours while this workbook is stored, then its own again.
         module = sys.modules[xlsxwriter.Workbook.__module__]
         own = module.ZipFile
-        module.ZipFile = _LevelZipFile
+        module.ZipFile = LevelZipFile
         try:
             super()._store_workbook()
         finally:

@@ -14,8 +14,9 @@ from kpi_core.assessing.trends import (
 )
 from kpi_core.model import (
     Frequency, Measure, Movement, Observation, Period, Polarity, Settings, Status, Trend,
-    TrendPoint, period_label,
+    TrendPoint,
 )
+from kpi_core.period import period_label
 
 Q2 = Period.quarter(2016, 2)
 

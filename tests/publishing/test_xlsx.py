@@ -17,9 +17,8 @@ import pytest
 from kpi_core.errors import FileError
 from kpi_core.model import Measure, Unit
 from kpi_core.publishing.theme import MAX_ROW_HEIGHT, STATUS_COLOURS, STYLES
-from kpi_core.publishing.xlsx import (
-    MAX_CELL_CHARS, ZIP_LEVEL, truncate_cell_text, write_scorecard,
-)
+from kpi_core.publishing.package import ZIP_LEVEL
+from kpi_core.publishing.xlsx import MAX_CELL_CHARS, truncate_cell_text, write_scorecard
 from kpi_core.assessing.measure import assess_measures
 from kpi_core.publishing.textfit import wrapped_lines
 from kpi_core.publishing.scorecard import (
@@ -108,9 +107,9 @@ def test_big_parts_are_deflated_by_zlib_ng_to_the_same_parts(tmp_path, monkeypat
     same bytes as the pure install writes."""
     zlib_ng = pytest.importorskip("zlib_ng.zlib_ng")
     from kpi_core import accelerators
-    from kpi_core.publishing import xlsx
+    from kpi_core.publishing import package
 
-    monkeypatch.setattr(xlsx, "FAST_DEFLATE_BYTES", 4096)
+    monkeypatch.setattr(package, "FAST_DEFLATE_BYTES", 4096)
     card = build_scorecard(mixed_assessments(), SETTINGS)
     parts = {}
     for way in ("fast", "pure"):
