@@ -8,8 +8,9 @@ reading in :mod:`kpi_core.reading`. Strings are parsed once, in
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from typing import NamedTuple
 
 from .cells import cell_address, parse_cell_address
@@ -217,6 +218,24 @@ class Measure:
     own_figures: tuple[Benchmark, ...] = ()
     #: The officer who supplies its figures (one return workbook per owner).
     owner: str | None = None
+
+    def with_changes(self, changes: Mapping[str, object]) -> Measure:
+        """``dataclasses.replace(self, **changes)``, the fields gathered at C speed and
+        passed by position: a workbook with History or Comparators has most of its
+        measures made again (replace checks and passes each field by name).
+
+        >>> Measure("A", "P", "m").with_changes({"owner": "J. Smith"}).owner
+        'J. Smith'
+        """
+        values = list(_measure_values(self))
+        for name, value in changes.items():
+            values[_MEASURE_FIELD_AT[name]] = value
+        return Measure(*values)
+
+
+_MEASURE_FIELDS = tuple(f.name for f in fields(Measure))
+_MEASURE_FIELD_AT = {name: i for i, name in enumerate(_MEASURE_FIELDS)}
+_measure_values = attrgetter(*_MEASURE_FIELDS)
 
 
 #: The amber band beyond the target when neither the measure nor Settings gives one.

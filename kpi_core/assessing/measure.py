@@ -8,8 +8,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import fields
-from operator import attrgetter
 
 from ..model import Assessment, Measure, Problem, Settings
 from .comparators import assess_comparators
@@ -39,7 +37,8 @@ def assess_measure(measure: Measure, settings: Settings | None = None,
     if measure.comparators:
         comparison = assess_comparators(measure)
         if comparison.benchmarks:
-            measure = _with_benchmarks(measure, measure.benchmarks + comparison.benchmarks)
+            measure = measure.with_changes(
+                {"benchmarks": measure.benchmarks + comparison.benchmarks})
         if comparison.note:
             reason = f"{reason}; {comparison.note}"
     return Assessment(  # built once, every field known
@@ -51,19 +50,6 @@ def assess_measure(measure: Measure, settings: Settings | None = None,
         quartile=comparison.quartile if comparison is not None else None,
         problems=problems,
         **compute_trends(measure, status, settings=settings))
-
-
-_MEASURE_FIELDS = tuple(f.name for f in fields(Measure))
-_BENCHMARKS = _MEASURE_FIELDS.index("benchmarks")
-_measure_values = attrgetter(*_MEASURE_FIELDS)
-
-
-def _with_benchmarks(measure: Measure, benchmarks: tuple) -> Measure:
-    """``dataclasses.replace(measure, benchmarks=benchmarks)``, the fields gathered at C
-    speed and passed by position (two measures in three of a workbook with Comparators)."""
-    values = list(_measure_values(measure))
-    values[_BENCHMARKS] = benchmarks
-    return Measure(*values)
 
 
 def assess_measures(measures: Iterable[Measure], settings: Settings | None = None

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import fields
-from operator import attrgetter
 
-from ..model import ColumnSource, Measure, PerformanceWorkbook, Problem, Settings
+from ..model import ColumnSource, PerformanceWorkbook, Problem, Settings
 from . import mapping, places
 from .comparators import read_comparators
 from .history import HISTORY_COLUMNS, history_columns, read_history_series
@@ -95,7 +93,7 @@ def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = (),
         if history is not None:
             history_place = places.table_place(history, history_columns(history),
                                                history_is_table)
-    measures = [_with(m, extra[i]) if i in extra else m for i, m in enumerate(measures)]
+    measures = [m.with_changes(extra[i]) if i in extra else m for i, m in enumerate(measures)]
     settings_table = tables.get(SETTINGS.casefold())
     m_place = places.measures_place(measures_table, tuple(sources), measures_is_table)
     found_titles = ()
@@ -109,20 +107,6 @@ def parse_tables(tables: Mapping[str, RawTable], sheets: tuple[str, ...] = (),
     warn_missing_settings(settings_table, settings, sheets, problems)
     return PerformanceWorkbook(tuple(measures), settings, tuple(problems), tuple(sources),
                                where)
-
-
-_MEASURE_FIELDS = tuple(f.name for f in fields(Measure))
-_FIELD_INDEX = {name: i for i, name in enumerate(_MEASURE_FIELDS)}
-_measure_values = attrgetter(*_MEASURE_FIELDS)
-
-
-def _with(measure: Measure, changes: dict[str, object]) -> Measure:
-    """``dataclasses.replace(measure, **changes)``, its fields gathered at C speed and
-    passed by position (every measure of a workbook with History is made again)."""
-    values = list(_measure_values(measure))
-    for name, value in changes.items():
-        values[_FIELD_INDEX[name]] = value
-    return Measure(*values)
 
 
 #: Sheets whose cells are read as the History table when no Excel table is named History

@@ -1,5 +1,6 @@
-"""The reader's copy of a measure with what the other tables add is
-``dataclasses.replace``'s, field for field (it passes the fields by position)."""
+"""A measure's copy with changes (the reader's, with what the other tables add; the
+assessment's, with the comparator groups' averages) is ``dataclasses.replace``'s, field
+for field (it passes the fields by position)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import dataclasses
 from kpi_core.model import (
     Benchmark, Frequency, Measure, Observation, Period, Polarity, Status, Unit,
 )
-from kpi_core.reading import workbook
 
 
 def test_a_measure_with_changes_is_replace_of_it():
@@ -22,7 +22,7 @@ def test_a_measure_with_changes_is_replace_of_it():
     bench = (Benchmark("A", "National Average", "2015", 0.8),)
     for changes in ({"history": history}, {"benchmarks": bench, "history": history},
                     {"comparators": ()}, {}):
-        copy = workbook._with(m, changes)
+        copy = m.with_changes(changes)
         assert copy == dataclasses.replace(m, **changes)
         assert [getattr(copy, f.name) for f in fields] == \
             [getattr(dataclasses.replace(m, **changes), f.name) for f in fields]
